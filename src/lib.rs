@@ -1,0 +1,7 @@
+//! barometer: regenerates the Danish public sector's Innovation Barometer.
+//!
+//! The data flows one way, in stages, each a module: `data` (load and
+//! validate waves, synthetic waves), `stats` (design-based estimators),
+//! and the later stages that render the computed figure model.
+
+pub mod stats;

@@ -1,0 +1,1 @@
+//! Design-based survey statistics (stratified designs with fpc).
