@@ -4,4 +4,5 @@
 //! validate waves, synthetic waves), `stats` (design-based estimators),
 //! and the later stages that render the computed figure model.
 
+pub mod data;
 pub mod stats;

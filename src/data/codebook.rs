@@ -1,0 +1,251 @@
+//! The wave contract as data (`config/codebook.toml`): items, codes, which
+//! waves carry them, and mappings for real deliveries.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use serde::Deserialize;
+
+/// Design columns every wave carries, in file order.
+pub const DESIGN_COLUMNS: [&str; 7] = ["id", "stratum", "sector", "area", "size", "fpc", "weight"];
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCodebook {
+    #[serde(rename = "wave")]
+    waves: Vec<WaveSpec>,
+    design: DesignValues,
+    codes: BTreeMap<String, BTreeMap<String, String>>,
+    #[serde(rename = "item")]
+    items: Vec<RawItem>,
+    #[serde(rename = "delivery", default)]
+    deliveries: Vec<Delivery>,
+}
+
+/// One edition of the survey, in chronological order.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WaveSpec {
+    pub period: String,
+}
+
+/// Allowed values of the categorical design columns, with Danish labels.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DesignValues {
+    pub sector: BTreeMap<String, String>,
+    pub area: BTreeMap<String, String>,
+    pub size: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawItem {
+    name: String,
+    label: String,
+    question: String,
+    codes: String,
+    asked: Asked,
+    from: Option<String>,
+    until: Option<String>,
+}
+
+/// Who answered an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Asked {
+    /// Every workplace.
+    All,
+    /// Only workplaces with innovated = 1; empty cells elsewhere.
+    Innovators,
+}
+
+/// A survey item, resolved against the code sets and the wave list.
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub name: String,
+    pub label: String,
+    pub question: String,
+    /// Allowed codes with their Danish labels, ascending.
+    pub codes: Vec<(i32, String)>,
+    pub asked: Asked,
+    /// Periods that carry the item.
+    pub waves: Vec<String>,
+}
+
+impl Item {
+    pub fn in_wave(&self, period: &str) -> bool {
+        self.waves.iter().any(|w| w == period)
+    }
+    pub fn has_code(&self, code: i32) -> bool {
+        self.codes.iter().any(|(c, _)| *c == code)
+    }
+    pub fn code_label(&self, code: i32) -> Option<&str> {
+        self.codes.iter().find(|(c, _)| *c == code).map(|(_, l)| l.as_str())
+    }
+    /// The allowed codes written as "0, 1, 9" for messages.
+    pub fn code_list(&self) -> String {
+        self.codes.iter().map(|(c, _)| c.to_string()).collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// How a delivery's own column names and values map onto the canonical ones.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Delivery {
+    pub period: String,
+    /// Delivery column name -> canonical column name.
+    #[serde(default)]
+    pub columns: BTreeMap<String, String>,
+    /// Canonical column -> (delivery value -> canonical value).
+    #[serde(default)]
+    pub recode: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+/// The validated codebook.
+#[derive(Debug, Clone)]
+pub struct Codebook {
+    pub waves: Vec<WaveSpec>,
+    pub design: DesignValues,
+    pub items: Vec<Item>,
+    pub deliveries: Vec<Delivery>,
+}
+
+impl Codebook {
+    /// Reads and checks `config/codebook.toml`; errors name the file and key.
+    pub fn load(path: &Path) -> Result<Codebook> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the codebook {}", path.display()))?;
+        Codebook::parse(&text).with_context(|| format!("in {}", path.display()))
+    }
+
+    pub fn parse(text: &str) -> Result<Codebook> {
+        let raw: RawCodebook = toml::from_str(text)?;
+        let periods: Vec<String> = raw.waves.iter().map(|w| w.period.clone()).collect();
+        if periods.is_empty() {
+            bail!("no [[wave]] is listed");
+        }
+        for (i, p) in periods.iter().enumerate() {
+            if !is_period(p) {
+                bail!("[[wave]] period \"{p}\" is not of the form 2018-2019");
+            }
+            if periods[..i].contains(p) {
+                bail!("[[wave]] period \"{p}\" is listed twice");
+            }
+        }
+        let mut codes: BTreeMap<String, Vec<(i32, String)>> = BTreeMap::new();
+        for (set, entries) in &raw.codes {
+            let mut list = Vec::new();
+            for (code, label) in entries {
+                let c: i32 = code
+                    .parse()
+                    .map_err(|_| anyhow::anyhow!("[codes.{set}]: key \"{code}\" is not a whole number"))?;
+                list.push((c, label.clone()));
+            }
+            list.sort_by_key(|(c, _)| *c);
+            codes.insert(set.clone(), list);
+        }
+        let position = |key: &str, p: &Option<String>, item: &str| -> Result<Option<usize>> {
+            match p {
+                None => Ok(None),
+                Some(p) => periods.iter().position(|w| w == p).map(Some).ok_or_else(|| {
+                    anyhow::anyhow!("item \"{item}\": {key} = \"{p}\" is not a [[wave]] period")
+                }),
+            }
+        };
+        let mut items: Vec<Item> = Vec::with_capacity(raw.items.len());
+        for it in raw.items {
+            if DESIGN_COLUMNS.contains(&it.name.as_str()) {
+                bail!("item \"{}\": the name is a design column", it.name);
+            }
+            if items.iter().any(|x| x.name == it.name) {
+                bail!("item \"{}\" is defined twice", it.name);
+            }
+            let set = codes.get(&it.codes).ok_or_else(|| {
+                anyhow::anyhow!("item \"{}\": codes = \"{}\" is not a [codes] set", it.name, it.codes)
+            })?;
+            let lo = position("from", &it.from, &it.name)?.unwrap_or(0);
+            let hi = position("until", &it.until, &it.name)?.unwrap_or(periods.len() - 1);
+            if lo > hi {
+                bail!("item \"{}\": from comes after until", it.name);
+            }
+            items.push(Item {
+                name: it.name,
+                label: it.label,
+                question: it.question,
+                codes: set.clone(),
+                asked: it.asked,
+                waves: periods[lo..=hi].to_vec(),
+            });
+        }
+        if !items.iter().any(|i| i.name == "innovated") {
+            bail!("the item \"innovated\" is required by the wave contract");
+        }
+        for d in &raw.deliveries {
+            if !periods.contains(&d.period) {
+                bail!("[[delivery]] period \"{}\" is not a [[wave]] period", d.period);
+            }
+        }
+        Ok(Codebook { waves: raw.waves, design: raw.design, items, deliveries: raw.deliveries })
+    }
+
+    pub fn item(&self, name: &str) -> Option<&Item> {
+        self.items.iter().find(|i| i.name == name)
+    }
+
+    pub fn has_wave(&self, period: &str) -> bool {
+        self.waves.iter().any(|w| w.period == period)
+    }
+
+    /// Items a wave carries, in codebook order.
+    pub fn items_in<'a>(&'a self, period: &'a str) -> impl Iterator<Item = &'a Item> + 'a {
+        self.items.iter().filter(move |i| i.in_wave(period))
+    }
+
+    pub fn delivery(&self, period: &str) -> Option<&Delivery> {
+        self.deliveries.iter().find(|d| d.period == period)
+    }
+}
+
+/// "2018-2019": two four-digit years, the second not before the first.
+pub fn is_period(p: &str) -> bool {
+    let b = p.as_bytes();
+    if b.len() != 9 || b[4] != b'-' || !b[..4].iter().chain(&b[5..]).all(u8::is_ascii_digit) {
+        return false;
+    }
+    p[..4] <= p[5..]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shipped() -> Codebook {
+        Codebook::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("config/codebook.toml")).unwrap()
+    }
+
+    #[test]
+    fn shipped_codebook_limits_items_to_their_waves() {
+        let cb = shipped();
+        assert_eq!(cb.item("process_planned").unwrap().waves, vec!["2013-2014"]);
+        assert_eq!(cb.item("collab_foundations").unwrap().waves, vec!["2015-2016", "2018-2019"]);
+        assert_eq!(cb.item("novelty").unwrap().code_list(), "1, 2, 3, 9");
+        assert_eq!(cb.items_in("2018-2019").count(), 48);
+    }
+
+    #[test]
+    fn unknown_key_is_named() {
+        let err = Codebook::parse("[[wave]]\nperiod = \"2018-2019\"\ncolour = 1\n").unwrap_err();
+        let msg = format!("{err:#}");
+        assert!(msg.contains("unknown field `colour`"), "{msg}");
+        assert!(msg.contains("line 3"), "{msg}");
+    }
+
+    #[test]
+    fn periods_are_checked() {
+        assert!(is_period("2018-2019"));
+        assert!(!is_period("2019-2018"));
+        assert!(!is_period("2018/2019"));
+    }
+}
