@@ -1,0 +1,297 @@
+//! The sampling design and the machinery every estimator shares: chunked,
+//! deterministic row passes and the stratified variance of scores.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use rayon::prelude::*;
+
+use super::StatsError;
+
+/// Rows per chunk of a parallel pass. Fixed (not derived from the thread
+/// count) so that sums, and hence results, are identical on any machine.
+pub(crate) const CHUNK_ROWS: usize = 1 << 16;
+
+/// A stratified single-stage design without clustering (R: `ids = ~1`),
+/// with finite population correction.
+#[derive(Debug, Clone)]
+pub struct Design {
+    /// Stratum index per row, so passes never touch the labels.
+    stratum: Vec<u32>,
+    weight: Vec<f64>,
+    labels: Vec<String>,
+    rows_h: Vec<usize>,
+    /// `(1 - n_h/N_h) * n_h/(n_h - 1)`, the factor of a stratum's centred
+    /// sum of squared scores.
+    scale_h: Vec<f64>,
+}
+
+impl Design {
+    /// One entry per row: stratum label, population count N_h of the stratum (fpc), sampling weight.
+    ///
+    /// An infinite fpc means "no finite population correction". Like R with
+    /// `options(survey.lonely.psu = "fail")`, a stratum with a single row is
+    /// an error, because its variance cannot be estimated.
+    pub fn new<S: AsRef<str>>(strata: &[S], fpc: &[f64], weights: &[f64]) -> Result<Design, StatsError> {
+        let n = strata.len();
+        if n == 0 {
+            return Err(StatsError::EmptyDesign);
+        }
+        for (what, got) in [("the fpc column", fpc.len()), ("the weight column", weights.len())] {
+            if got != n {
+                return Err(StatsError::LengthMismatch { what: what.into(), got, expected: n });
+            }
+        }
+        let mut index: HashMap<&str, u32> = HashMap::new();
+        let mut labels: Vec<String> = Vec::new();
+        let mut pop_h: Vec<f64> = Vec::new();
+        let mut rows_h: Vec<usize> = Vec::new();
+        let mut stratum = Vec::with_capacity(n);
+        for (row, ((s, &f), &w)) in strata.iter().zip(fpc).zip(weights).enumerate() {
+            if !(w.is_finite() && w > 0.0) {
+                return Err(StatsError::BadWeight { row, weight: w });
+            }
+            if !(f > 0.0) {
+                return Err(StatsError::BadFpc { row, fpc: f });
+            }
+            let label = s.as_ref();
+            let h = *index.entry(label).or_insert_with(|| {
+                labels.push(label.to_string());
+                pop_h.push(f);
+                rows_h.push(0);
+                (labels.len() - 1) as u32
+            });
+            let hu = h as usize;
+            if pop_h[hu] != f {
+                return Err(StatsError::FpcNotConstant { stratum: label.to_string(), first: pop_h[hu], other: f });
+            }
+            rows_h[hu] += 1;
+            stratum.push(h);
+        }
+        let mut scale_h = Vec::with_capacity(labels.len());
+        for h in 0..labels.len() {
+            let (rows, pop) = (rows_h[h], pop_h[h]);
+            if rows < 2 {
+                return Err(StatsError::LonelyStratum { stratum: labels[h].clone(), rows });
+            }
+            if pop < rows as f64 {
+                return Err(StatsError::FpcBelowSample { stratum: labels[h].clone(), rows, fpc: pop });
+            }
+            let nh = rows as f64;
+            // Same arithmetic as R's survey:::onestrat.
+            let f = if pop.is_infinite() { 1.0 } else { (pop - nh) / pop };
+            scale_h.push(f * nh / (nh - 1.0));
+        }
+        Ok(Design { stratum, weight: weights.to_vec(), labels, rows_h, scale_h })
+    }
+
+    pub fn n_rows(&self) -> usize {
+        self.stratum.len()
+    }
+
+    pub fn n_strata(&self) -> usize {
+        self.labels.len()
+    }
+
+    /// Stratum labels in order of first appearance.
+    pub fn stratum_labels(&self) -> &[String] {
+        &self.labels
+    }
+
+    /// Degrees of freedom of the whole design: rows minus strata.
+    pub fn degf(&self) -> f64 {
+        (self.n_rows() - self.n_strata()) as f64
+    }
+
+    pub(crate) fn stratum(&self) -> &[u32] {
+        &self.stratum
+    }
+
+    pub(crate) fn weight(&self) -> &[f64] {
+        &self.weight
+    }
+
+    /// Errors unless `len` matches the design's row count.
+    pub(crate) fn check_len(&self, what: &str, len: usize) -> Result<(), StatsError> {
+        if len == self.n_rows() {
+            Ok(())
+        } else {
+            Err(StatsError::LengthMismatch { what: what.to_string(), got: len, expected: self.n_rows() })
+        }
+    }
+
+    /// Linearised variance of a total of scores from per-stratum sums `s_h`
+    /// and sums of squares `ss_h`: `sum_h scale_h (ss_h - s_h^2 / n_h)`,
+    /// where n_h counts every design row of the stratum (rows outside the
+    /// domain are zero scores, as in R's padding of subset designs).
+    pub(crate) fn variance(&self, s: impl Fn(usize) -> f64, ss: impl Fn(usize) -> f64) -> f64 {
+        let mut v = 0.0;
+        for h in 0..self.n_strata() {
+            let sh = s(h);
+            v += self.scale_h[h] * (ss(h) - sh * sh / self.rows_h[h] as f64);
+        }
+        v.max(0.0)
+    }
+
+    /// The covariance matrix version of [`Design::variance`] for `k` scores:
+    /// `s(h, a)` is the stratum sum of score `a`, `ss(h, a, b)` the stratum
+    /// sum of products. Returns a row-major `k * k` matrix.
+    pub(crate) fn covariance(&self, k: usize, s: impl Fn(usize, usize) -> f64, ss: impl Fn(usize, usize, usize) -> f64) -> Vec<f64> {
+        let mut v = vec![0.0; k * k];
+        for h in 0..self.n_strata() {
+            let nh = self.rows_h[h] as f64;
+            let sc = self.scale_h[h];
+            for a in 0..k {
+                let sa = s(h, a);
+                for b in a..k {
+                    let c = sc * (ss(h, a, b) - sa * s(h, b) / nh);
+                    v[a * k + b] += c;
+                }
+            }
+        }
+        for a in 0..k {
+            for b in 0..a {
+                v[a * k + b] = v[b * k + a];
+            }
+        }
+        v
+    }
+
+    /// Respondents in a domain and its degrees of freedom (respondents minus
+    /// the strata holding at least one of them, as R's `degf` of a subset),
+    /// from per-stratum domain counts.
+    pub(crate) fn domain_size(&self, count_h: impl Fn(usize) -> f64) -> (usize, f64) {
+        let mut n = 0.0;
+        let mut strata = 0usize;
+        for h in 0..self.n_strata() {
+            let c = count_h(h);
+            if c > 0.0 {
+                n += c;
+                strata += 1;
+            }
+        }
+        (n as usize, n - strata as f64)
+    }
+}
+
+/// Runs `body` over fixed chunks of `0..n` in parallel and merges the
+/// per-chunk accumulators in chunk order, so the result does not depend on
+/// the number of threads.
+pub(crate) fn fold_rows<A, I, F, M>(n: usize, init: I, body: F, merge: M) -> A
+where
+    A: Send,
+    I: Fn() -> A + Sync,
+    F: Fn(&mut A, Range<usize>) + Sync,
+    M: Fn(&mut A, A),
+{
+    let chunks = n.div_ceil(CHUNK_ROWS).max(1);
+    if chunks == 1 {
+        let mut a = init();
+        body(&mut a, 0..n);
+        return a;
+    }
+    let parts: Vec<A> = (0..chunks)
+        .into_par_iter()
+        .map(|c| {
+            let mut a = init();
+            body(&mut a, c * CHUNK_ROWS..((c + 1) * CHUNK_ROWS).min(n));
+            a
+        })
+        .collect();
+    let mut it = parts.into_iter();
+    let mut acc = it.next().expect("at least one chunk");
+    for p in it {
+        merge(&mut acc, p);
+    }
+    acc
+}
+
+/// Element-wise `a += b`, the merge of most accumulators.
+pub(crate) fn add_into(a: &mut [f64], b: &[f64]) {
+    for (x, y) in a.iter_mut().zip(b) {
+        *x += y;
+    }
+}
+
+/// Formats levels for error messages: `{1, 2, 9}`.
+pub(crate) fn format_levels(levels: &[f64]) -> String {
+    let parts: Vec<String> = levels.iter().map(|l| l.to_string()).collect();
+    format!("{{{}}}", parts.join(", "))
+}
+
+/// The sorted distinct values of `x` inside the domain, for grouping and
+/// tables. Errors on missing values (with their count) and on more than
+/// `max` levels.
+pub(crate) fn distinct_levels(
+    design: &Design,
+    domain: &[bool],
+    x: &[f64],
+    item: &str,
+    max: usize,
+) -> Result<Vec<f64>, StatsError> {
+    design.check_len(item, x.len())?;
+    struct Acc {
+        levels: Vec<f64>,
+        missing: usize,
+        n: usize,
+        overflow: bool,
+    }
+    let acc = fold_rows(
+        design.n_rows(),
+        || Acc { levels: Vec::new(), missing: 0, n: 0, overflow: false },
+        |a, rows| {
+            let mut last = f64::NAN;
+            for i in rows {
+                if !domain[i] {
+                    continue;
+                }
+                a.n += 1;
+                let v = x[i];
+                if v.is_nan() {
+                    a.missing += 1;
+                } else if v != last {
+                    last = v;
+                    if !a.levels.contains(&v) {
+                        if a.levels.len() >= max {
+                            a.overflow = true;
+                        } else {
+                            a.levels.push(v);
+                        }
+                    }
+                }
+            }
+        },
+        |a, b| {
+            a.missing += b.missing;
+            a.n += b.n;
+            a.overflow |= b.overflow;
+            for v in b.levels {
+                if !a.levels.contains(&v) {
+                    a.levels.push(v);
+                }
+            }
+        },
+    );
+    if acc.n == 0 {
+        return Err(StatsError::EmptyDomain);
+    }
+    if acc.missing > 0 {
+        return Err(StatsError::Missing { item: item.to_string(), rows: acc.missing, n: acc.n });
+    }
+    if acc.overflow || acc.levels.len() > max {
+        return Err(StatsError::TooManyLevels { item: item.to_string(), max });
+    }
+    let mut levels = acc.levels;
+    levels.sort_by(f64::total_cmp);
+    Ok(levels)
+}
+
+/// Index of `v` among sorted `levels` (which must contain it).
+#[inline]
+pub(crate) fn level_index(levels: &[f64], v: f64) -> usize {
+    if levels.len() <= 8 {
+        levels.iter().position(|&l| l == v).expect("value among levels")
+    } else {
+        levels.partition_point(|&l| l < v)
+    }
+}

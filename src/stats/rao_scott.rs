@@ -1,0 +1,153 @@
+//! Rao-Scott tests of association between two items in a domain, as R's
+//! `svychisq` (statistics "F", second order, and "Chisq", first order).
+
+use nalgebra::{DMatrix, DVector};
+use statrs::distribution::{ChiSquared, ContinuousCDF, FisherSnedecor};
+
+use super::StatsError;
+use super::design::{Design, add_into, distinct_levels, fold_rows, level_index};
+
+/// Most distinct values either item of a table may take.
+const MAX_LEVELS: usize = 100;
+
+/// A Rao-Scott test of association for an r x c table.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RaoScott {
+    /// Second-order corrected F statistic (the one that decides
+    /// significance), on `ndf` and `ddf` degrees of freedom.
+    pub f: f64,
+    pub ndf: f64,
+    pub ddf: f64,
+    pub p_f: f64,
+    /// Pearson's X^2 of the weighted table rescaled to the domain's size:
+    /// what R's `svychisq(statistic = "Chisq")` prints as its statistic,
+    /// although its p-value is that of `chisq_adjusted`.
+    pub chisq: f64,
+    /// First-order (Rao-Scott) corrected chi-square, X^2 / mean(diag(Delta)).
+    pub chisq_adjusted: f64,
+    /// (r-1)(c-1).
+    pub df: f64,
+    /// Upper tail of `chisq_adjusted` against chi-square on `df`.
+    pub p_chisq: f64,
+}
+
+/// Tests association between `row` and `col` among the domain's respondents.
+///
+/// Levels are the distinct values each item takes in the domain. When an
+/// item takes a single value there is nothing to test, and when the
+/// design-effect matrix is singular or zero (e.g. every domain row sits in
+/// a fully enumerated stratum) the test is undefined: both are errors
+/// rather than a made-up p-value, so callers can say "no test possible".
+pub fn rao_scott(design: &Design, domain: &[bool], row: &[f64], col: &[f64]) -> Result<RaoScott, StatsError> {
+    design.check_len("the domain", domain.len())?;
+    let rows = distinct_levels(design, domain, row, "the row item", MAX_LEVELS)?;
+    let cols = distinct_levels(design, domain, col, "the column item", MAX_LEVELS)?;
+    if rows.len() < 2 {
+        return Err(StatsError::ConstantItem { item: "the row item".into() });
+    }
+    if cols.len() < 2 {
+        return Err(StatsError::ConstantItem { item: "the column item".into() });
+    }
+    let (r, c) = (rows.len(), cols.len());
+    let cells = r * c;
+
+    // Per stratum: count, sum w, sum w^2, then per cell sum w and sum w^2.
+    // Cells are in R's order, the row level varying fastest.
+    let k = 3 + 2 * cells;
+    let strata = design.stratum();
+    let weight = design.weight();
+    let sums = fold_rows(
+        design.n_rows(),
+        || vec![0.0; design.n_strata() * k],
+        |a, range| {
+            for i in range {
+                if !domain[i] {
+                    continue;
+                }
+                let cell = level_index(&rows, row[i]) + r * level_index(&cols, col[i]);
+                let w = weight[i];
+                let h = strata[i] as usize * k;
+                let a = &mut a[h..h + k];
+                a[0] += 1.0;
+                a[1] += w;
+                a[2] += w * w;
+                a[3 + 2 * cell] += w;
+                a[4 + 2 * cell] += w * w;
+            }
+        },
+        |a, b| add_into(a, &b),
+    );
+    let at = |h: usize, j: usize| sums[h * k + j];
+    let (n_dom, nu) = design.domain_size(|h| at(h, 0));
+    let n = n_dom as f64;
+    let w: f64 = (0..design.n_strata()).map(|h| at(h, 1)).sum();
+    let p: Vec<f64> = (0..cells).map(|j| (0..design.n_strata()).map(|h| at(h, 3 + 2 * j)).sum::<f64>() / w).collect();
+
+    // Covariance of the cell shares: the score of cell j is
+    // w d (m_j - p_j) / W, and cells are mutually exclusive.
+    let v = design.covariance(
+        cells,
+        |h, j| (at(h, 3 + 2 * j) - p[j] * at(h, 1)) / w,
+        |h, a, b| {
+            let own = if a == b { at(h, 4 + 2 * a) } else { 0.0 };
+            (own - p[a] * at(h, 4 + 2 * b) - p[b] * at(h, 4 + 2 * a) + p[a] * p[b] * at(h, 2)) / (w * w)
+        },
+    );
+    let v = DMatrix::from_row_slice(cells, cells, &v);
+
+    // Pearson's X^2 on the weighted table rescaled to the domain's size.
+    let obs: Vec<f64> = p.iter().map(|pj| pj * n).collect();
+    let row_sum: Vec<f64> = (0..r).map(|i| (0..c).map(|j| obs[i + r * j]).sum()).collect();
+    let col_sum: Vec<f64> = (0..c).map(|j| (0..r).map(|i| obs[i + r * j]).sum()).collect();
+    let total: f64 = obs.iter().sum();
+    let mut x2 = 0.0;
+    for j in 0..c {
+        for i in 0..r {
+            let e = row_sum[i] * col_sum[j] / total;
+            let d = obs[i + r * j] - e;
+            x2 += d * d / e;
+        }
+    }
+
+    // Contrasts for the interaction: the saturated model's interaction
+    // columns made orthogonal to the main-effects model (QR residuals).
+    let n_main = r + c - 1;
+    let x1 = DMatrix::from_fn(cells, n_main, |cell, m| {
+        let (i, j) = (cell % r, cell / r);
+        match m {
+            0 => 1.0,
+            m if m < r => f64::from(i == m),
+            m => f64::from(j == m - r + 1),
+        }
+    });
+    let inter = DMatrix::from_fn(cells, (r - 1) * (c - 1), |cell, m| {
+        let (i, j) = (cell % r, cell / r);
+        f64::from(i == 1 + m % (r - 1) && j == 1 + m / (r - 1))
+    });
+    let q = x1.qr().q();
+    let cmat = &inter - &q * (q.transpose() * &inter);
+
+    let inv_p = DVector::from_iterator(cells, p.iter().map(|&pj| if pj == 0.0 { 0.0 } else { 1.0 / pj }));
+    let ic = DMatrix::from_fn(cells, cmat.ncols(), |a, b| inv_p[a] * cmat[(a, b)]);
+    let denom = cmat.transpose() * &ic / n;
+    let numr = ic.transpose() * &v * &ic;
+    let delta = denom.lu().solve(&numr).ok_or_else(|| StatsError::DegenerateTable {
+        reason: "the table's contrast matrix is singular (too many empty cells)".into(),
+    })?;
+    let tr = delta.trace();
+    let tr2 = (&delta * &delta).trace();
+    if !(tr > 0.0 && tr2 > 0.0 && tr.is_finite() && tr2.is_finite()) {
+        return Err(StatsError::DegenerateTable { reason: "the design effects are zero (no sampling variance)".into() });
+    }
+    if !(nu > 0.0) {
+        return Err(StatsError::TooFewDegrees { degf: nu, what: "a Rao-Scott test".into() });
+    }
+    let ndf = tr * tr / tr2;
+    let ddf = ndf * nu;
+    let f = x2 / tr;
+    let p_f = FisherSnedecor::new(ndf, ddf).expect("positive degrees of freedom").sf(f);
+    let df = ((r - 1) * (c - 1)) as f64;
+    let chisq_adjusted = x2 / (tr / df);
+    let p_chisq = ChiSquared::new(df).expect("positive degrees of freedom").sf(chisq_adjusted);
+    Ok(RaoScott { f, ndf, ddf, p_f, chisq: x2, chisq_adjusted, df, p_chisq })
+}

@@ -1,0 +1,486 @@
+//! Shares, totals, distributions, shares by group and ratios of shares:
+//! R's `svymean`, `svytotal`, `svyby` and `svyciprop(method = "logit")`.
+//!
+//! Each estimator makes one pass that collects, per stratum, the domain's
+//! count and the sums of `w`, `w y`, `w^2`, `w^2 y`; the linearised
+//! variance follows from those sums without a second pass, because for a
+//! share the score of a row is `w d (y - p) / sum(w d)`.
+
+use statrs::distribution::{ContinuousCDF, StudentsT};
+
+use super::StatsError;
+use super::design::{Design, add_into, distinct_levels, fold_rows, format_levels, level_index};
+
+/// Most distinct values a grouping variable may take in a domain.
+const MAX_GROUPS: usize = 1000;
+
+/// A share (proportion) in a domain.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Estimate {
+    pub estimate: f64,
+    pub se: f64,
+    /// 95 % logit interval; `None` when the share is 0 or 1 (there is no
+    /// logit interval) or the domain leaves no degrees of freedom.
+    pub ci: Option<(f64, f64)>,
+    /// Respondents in the domain.
+    pub n: usize,
+    /// Respondents in the domain minus the strata holding at least one.
+    pub degf: f64,
+}
+
+/// An estimated population total (R's `svytotal`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Total {
+    pub estimate: f64,
+    pub se: f64,
+    pub n: usize,
+    pub degf: f64,
+}
+
+/// The share of an item in domain a divided by its share in domain b.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Ratio {
+    pub estimate: f64,
+    /// Delta-method (linearised) standard error from the joint design.
+    pub se: f64,
+    /// 95 % interval on the log scale with a t quantile on `degf`; `None`
+    /// when the ratio is 0 or no degrees of freedom are left.
+    pub ci: Option<(f64, f64)>,
+    pub share_a: f64,
+    pub share_b: f64,
+    /// Respondents in either domain.
+    pub n: usize,
+    /// Respondents in either domain minus the strata holding them.
+    pub degf: f64,
+}
+
+/// Per-stratum sums of a binary item in a domain, in this order.
+const CNT: usize = 0;
+const SW: usize = 1;
+const SWY: usize = 2;
+const SW2: usize = 3;
+const SW2Y: usize = 4;
+const ONES: usize = 5;
+const K: usize = 6;
+
+/// Rows of the domain whose value failed validation: missing or not 0/1.
+#[derive(Debug, Default, Clone, Copy)]
+struct Invalid {
+    domain_rows: usize,
+    missing: usize,
+    bad: usize,
+    example: f64,
+}
+
+impl Invalid {
+    fn merge(&mut self, o: Invalid) {
+        self.domain_rows += o.domain_rows;
+        self.missing += o.missing;
+        if o.bad > 0 && self.bad == 0 {
+            self.example = o.example;
+        }
+        self.bad += o.bad;
+    }
+
+    /// Records a row whose value is not 0 or 1.
+    #[cold]
+    fn record(&mut self, v: f64) {
+        if v.is_nan() {
+            self.missing += 1;
+        } else {
+            if self.bad == 0 {
+                self.example = v;
+            }
+            self.bad += 1;
+        }
+    }
+
+    fn check(&self, item: &str) -> Result<(), StatsError> {
+        if self.domain_rows == 0 {
+            return Err(StatsError::EmptyDomain);
+        }
+        if self.missing > 0 {
+            return Err(StatsError::Missing { item: item.to_string(), rows: self.missing, n: self.domain_rows });
+        }
+        if self.bad > 0 {
+            return Err(StatsError::NotBinary { item: item.to_string(), rows: self.bad, example: self.example });
+        }
+        Ok(())
+    }
+}
+
+/// Adds a row with binary value `y` and weight `w` to a block of sums.
+#[inline(always)]
+fn add_binary(a: &mut [f64], w: f64, y: f64) {
+    let w2 = w * w;
+    a[CNT] += 1.0;
+    a[SW] += w;
+    a[SWY] += w * y;
+    a[SW2] += w2;
+    a[SW2Y] += w2 * y;
+    a[ONES] += y;
+}
+
+/// The share, its linearised SE and logit interval from per-stratum sums
+/// (`at(h)` returns the `K` sums of stratum `h`).
+fn share_from_sums(design: &Design, at: impl Fn(usize) -> [f64; K]) -> Result<Estimate, StatsError> {
+    let (n, degf) = design.domain_size(|h| at(h)[CNT]);
+    if n == 0 {
+        return Err(StatsError::EmptyDomain);
+    }
+    let (mut w, mut wy, mut ones) = (0.0, 0.0, 0.0);
+    for h in 0..design.n_strata() {
+        let s = at(h);
+        w += s[SW];
+        wy += s[SWY];
+        ones += s[ONES];
+    }
+    // Exact 0 and 1 from counts, so rounding can never produce a spurious SE.
+    if ones == 0.0 || ones == n as f64 {
+        let p = if ones == 0.0 { 0.0 } else { 1.0 };
+        return Ok(Estimate { estimate: p, se: 0.0, ci: None, n, degf });
+    }
+    let p = wy / w;
+    let var = design.variance(
+        |h| {
+            let s = at(h);
+            (s[SWY] - p * s[SW]) / w
+        },
+        |h| {
+            // sum of w^2 (y - p)^2 for y in {0, 1}
+            let s = at(h);
+            ((1.0 - 2.0 * p) * s[SW2Y] + p * p * s[SW2]) / (w * w)
+        },
+    );
+    let se = var.sqrt();
+    Ok(Estimate { estimate: p, se, ci: logit_ci(p, se, degf), n, degf })
+}
+
+/// The two-sided 97.5 % t quantile on `degf`, or `None` without degrees
+/// of freedom.
+pub(crate) fn t975(degf: f64) -> Option<f64> {
+    if !(degf > 0.0) {
+        return None;
+    }
+    let t = StudentsT::new(0.0, 1.0, degf).ok()?;
+    Some(t.inverse_cdf(0.975))
+}
+
+/// R's `svyciprop(method = "logit")`: a Wald interval on the logit scale.
+fn logit_ci(p: f64, se: f64, degf: f64) -> Option<(f64, f64)> {
+    if !(p > 0.0 && p < 1.0) {
+        return None;
+    }
+    let t = t975(degf)?;
+    let l = (p / (1.0 - p)).ln();
+    let s = se / (p * (1.0 - p));
+    let expit = |x: f64| 1.0 / (1.0 + (-x).exp());
+    Some((expit(l - t * s), expit(l + t * s)))
+}
+
+/// Per-stratum sums of a binary `y` over the domain, validated.
+fn binary_sums(design: &Design, domain: &[bool], y: &[f64], item: &str) -> Result<Vec<f64>, StatsError> {
+    design.check_len("the domain", domain.len())?;
+    design.check_len(item, y.len())?;
+    let strata = design.stratum();
+    let weight = design.weight();
+    let (sums, invalid) = fold_rows(
+        design.n_rows(),
+        || (vec![0.0; design.n_strata() * K], Invalid::default()),
+        |(a, inv), rows| {
+            for i in rows {
+                if !domain[i] {
+                    continue;
+                }
+                inv.domain_rows += 1;
+                let v = y[i];
+                if v != 0.0 && v != 1.0 {
+                    inv.record(v);
+                    continue;
+                }
+                let h = strata[i] as usize * K;
+                add_binary(&mut a[h..h + K], weight[i], v);
+            }
+        },
+        |(a, inv), (b, ib)| {
+            add_into(a, &b);
+            inv.merge(ib);
+        },
+    );
+    invalid.check(item)?;
+    Ok(sums)
+}
+
+fn block(sums: &[f64], h: usize) -> [f64; K] {
+    sums[h * K..h * K + K].try_into().expect("K sums")
+}
+
+/// The weighted share of a 0/1 item in a domain (R's `svymean` with the
+/// `svyciprop` logit interval).
+pub fn share(design: &Design, domain: &[bool], y: &[f64]) -> Result<Estimate, StatsError> {
+    let sums = binary_sums(design, domain, y, "the item")?;
+    share_from_sums(design, |h| block(&sums, h))
+}
+
+/// The estimated population total of an item over a domain (R's `svytotal`).
+/// The item may take any finite value.
+pub fn total(design: &Design, domain: &[bool], y: &[f64]) -> Result<Total, StatsError> {
+    design.check_len("the domain", domain.len())?;
+    design.check_len("the item", y.len())?;
+    let strata = design.stratum();
+    let weight = design.weight();
+    // per stratum: count, sum w y, sum (w y)^2
+    let (sums, domain_rows, missing) = fold_rows(
+        design.n_rows(),
+        || (vec![0.0; design.n_strata() * 3], 0usize, 0usize),
+        |(a, dn, miss), rows| {
+            for i in rows {
+                if !domain[i] {
+                    continue;
+                }
+                *dn += 1;
+                let v = y[i];
+                if !v.is_finite() {
+                    *miss += 1;
+                    continue;
+                }
+                let h = strata[i] as usize * 3;
+                let z = weight[i] * v;
+                a[h] += 1.0;
+                a[h + 1] += z;
+                a[h + 2] += z * z;
+            }
+        },
+        |(a, dn, miss), (b, bn, bmiss)| {
+            add_into(a, &b);
+            *dn += bn;
+            *miss += bmiss;
+        },
+    );
+    if domain_rows == 0 {
+        return Err(StatsError::EmptyDomain);
+    }
+    if missing > 0 {
+        return Err(StatsError::Missing { item: "the item".into(), rows: missing, n: domain_rows });
+    }
+    let (n, degf) = design.domain_size(|h| sums[h * 3]);
+    let estimate: f64 = (0..design.n_strata()).map(|h| sums[h * 3 + 1]).sum();
+    let var = design.variance(|h| sums[h * 3 + 1], |h| sums[h * 3 + 2]);
+    Ok(Total { estimate, se: var.sqrt(), n, degf })
+}
+
+/// The share of each level of a single-choice item in a domain (R's
+/// `svymean` of a factor). Every code in the domain must be one of
+/// `levels`; a missing code is an error, so callers drop unanswered rows
+/// from the domain explicitly. "Ved ikke" (9) stays in the denominator
+/// unless the caller removes it from the domain.
+pub fn distribution(design: &Design, domain: &[bool], codes: &[f64], levels: &[f64]) -> Result<Vec<Estimate>, StatsError> {
+    design.check_len("the domain", domain.len())?;
+    design.check_len("the item", codes.len())?;
+    let nl = levels.len();
+    let distinct = levels.iter().enumerate().all(|(i, a)| !a.is_nan() && levels[..i].iter().all(|b| b != a));
+    if nl == 0 || !distinct {
+        return Err(StatsError::BadLevels { levels: format_levels(levels) });
+    }
+    // per stratum: count, sum w, sum w^2, then per level count, sum w, sum w^2
+    let k = 3 + 3 * nl;
+    let strata = design.stratum();
+    let weight = design.weight();
+    let (sums, invalid) = fold_rows(
+        design.n_rows(),
+        || (vec![0.0; design.n_strata() * k], Invalid::default()),
+        |(a, inv), rows| {
+            for i in rows {
+                if !domain[i] {
+                    continue;
+                }
+                inv.domain_rows += 1;
+                let v = codes[i];
+                let Some(l) = levels.iter().position(|&x| x == v) else {
+                    inv.record(v);
+                    continue;
+                };
+                let w = weight[i];
+                let h = strata[i] as usize * k;
+                let a = &mut a[h..h + k];
+                a[0] += 1.0;
+                a[1] += w;
+                a[2] += w * w;
+                a[3 + 3 * l] += 1.0;
+                a[4 + 3 * l] += w;
+                a[5 + 3 * l] += w * w;
+            }
+        },
+        |(a, inv), (b, ib)| {
+            add_into(a, &b);
+            inv.merge(ib);
+        },
+    );
+    if invalid.domain_rows == 0 {
+        return Err(StatsError::EmptyDomain);
+    }
+    if invalid.missing > 0 {
+        return Err(StatsError::Missing { item: "the item".into(), rows: invalid.missing, n: invalid.domain_rows });
+    }
+    if invalid.bad > 0 {
+        return Err(StatsError::UnknownCode {
+            item: "the item".into(),
+            rows: invalid.bad,
+            example: invalid.example,
+            levels: format_levels(levels),
+        });
+    }
+    (0..nl)
+        .map(|l| {
+            share_from_sums(design, |h| {
+                let s = &sums[h * k..h * k + k];
+                let (c, w, w2) = (s[3 + 3 * l], s[4 + 3 * l], s[5 + 3 * l]);
+                let mut out = [0.0; K];
+                out[CNT] = s[0];
+                out[SW] = s[1];
+                out[SWY] = w;
+                out[SW2] = s[2];
+                out[SW2Y] = w2;
+                out[ONES] = c;
+                out
+            })
+        })
+        .collect()
+}
+
+/// The share of a 0/1 item within each level of `group` inside the domain
+/// (R's `svyby(~y, ~group, design, svymean)`), levels sorted ascending.
+/// Each group's SE and degrees of freedom are those of the domain
+/// "domain and group == level" of the full design.
+pub fn by_group(design: &Design, domain: &[bool], y: &[f64], group: &[f64]) -> Result<Vec<(f64, Estimate)>, StatsError> {
+    design.check_len("the domain", domain.len())?;
+    design.check_len("the item", y.len())?;
+    let levels = distinct_levels(design, domain, group, "the group", MAX_GROUPS)?;
+    let block_len = design.n_strata() * K;
+    let strata = design.stratum();
+    let weight = design.weight();
+    let (sums, invalid) = fold_rows(
+        design.n_rows(),
+        || (vec![0.0; levels.len() * block_len], Invalid::default()),
+        |(a, inv), rows| {
+            for i in rows {
+                if !domain[i] {
+                    continue;
+                }
+                inv.domain_rows += 1;
+                let v = y[i];
+                if v != 0.0 && v != 1.0 {
+                    inv.record(v);
+                    continue;
+                }
+                let g = level_index(&levels, group[i]);
+                let h = g * block_len + strata[i] as usize * K;
+                add_binary(&mut a[h..h + K], weight[i], v);
+            }
+        },
+        |(a, inv), (b, ib)| {
+            add_into(a, &b);
+            inv.merge(ib);
+        },
+    );
+    invalid.check("the item")?;
+    levels
+        .iter()
+        .enumerate()
+        .map(|(g, &level)| {
+            let s = &sums[g * block_len..(g + 1) * block_len];
+            Ok((level, share_from_sums(design, |h| block(s, h))?))
+        })
+        .collect()
+}
+
+/// The share of a 0/1 item in domain a divided by its share in domain b
+/// ("three times as often"), with a delta-method SE: the ratio's score is
+/// `(z_a - R z_b) / p_b`, both share scores taken over the whole design, so
+/// overlapping or nested domains are handled.
+pub fn ratio(design: &Design, domain_a: &[bool], domain_b: &[bool], y: &[f64]) -> Result<Ratio, StatsError> {
+    design.check_len("domain a", domain_a.len())?;
+    design.check_len("domain b", domain_b.len())?;
+    design.check_len("the item", y.len())?;
+    // per stratum: K sums for a, K sums for b, then for rows in both:
+    // sum w^2, sum w^2 y; then the count of rows in either domain.
+    const KR: usize = 2 * K + 3;
+    let strata = design.stratum();
+    let weight = design.weight();
+    let (sums, invalid) = fold_rows(
+        design.n_rows(),
+        || (vec![0.0; design.n_strata() * KR], Invalid::default()),
+        |(a, inv), rows| {
+            for i in rows {
+                let (da, db) = (domain_a[i], domain_b[i]);
+                if !(da || db) {
+                    continue;
+                }
+                inv.domain_rows += 1;
+                let v = y[i];
+                if v != 0.0 && v != 1.0 {
+                    inv.record(v);
+                    continue;
+                }
+                let w = weight[i];
+                let h = strata[i] as usize * KR;
+                let a = &mut a[h..h + KR];
+                if da {
+                    add_binary(&mut a[..K], w, v);
+                }
+                if db {
+                    add_binary(&mut a[K..2 * K], w, v);
+                }
+                if da && db {
+                    a[2 * K] += w * w;
+                    a[2 * K + 1] += w * w * v;
+                }
+                a[2 * K + 2] += 1.0;
+            }
+        },
+        |(a, inv), (b, ib)| {
+            add_into(a, &b);
+            inv.merge(ib);
+        },
+    );
+    invalid.check("the item")?;
+    let at = |h: usize, off: usize| -> [f64; K] { sums[h * KR + off..h * KR + off + K].try_into().expect("K sums") };
+    let ea = share_from_sums(design, |h| at(h, 0))?;
+    let eb = share_from_sums(design, |h| at(h, K))?;
+    let (pa, pb) = (ea.estimate, eb.estimate);
+    if pb == 0.0 {
+        return Err(StatsError::ZeroDenominator);
+    }
+    let (mut wa, mut wb) = (0.0, 0.0);
+    for h in 0..design.n_strata() {
+        wa += at(h, 0)[SW];
+        wb += at(h, K)[SW];
+    }
+    let r = pa / pb;
+    // z_i = (w d_a (y - pa) / wa - r w d_b (y - pb) / wb) / pb
+    let var = design.variance(
+        |h| {
+            let (a, b) = (at(h, 0), at(h, K));
+            ((a[SWY] - pa * a[SW]) / wa - r * (b[SWY] - pb * b[SW]) / wb) / pb
+        },
+        |h| {
+            let (a, b) = (at(h, 0), at(h, K));
+            let ab = &sums[h * KR + 2 * K..h * KR + 2 * K + 2];
+            // y is 0/1, so y^2 = y
+            let qa = (1.0 - 2.0 * pa) * a[SW2Y] + pa * pa * a[SW2];
+            let qb = (1.0 - 2.0 * pb) * b[SW2Y] + pb * pb * b[SW2];
+            let qab = (1.0 - pa - pb) * ab[1] + pa * pb * ab[0];
+            (qa / (wa * wa) - 2.0 * r * qab / (wa * wb) + r * r * qb / (wb * wb)) / (pb * pb)
+        },
+    );
+    let se = var.sqrt();
+    let (n, degf) = design.domain_size(|h| sums[h * KR + 2 * K + 2]);
+    let ci = match t975(degf) {
+        Some(t) if r > 0.0 => {
+            let s = se / r;
+            Some((r * (-t * s).exp(), r * (t * s).exp()))
+        }
+        _ => None,
+    };
+    Ok(Ratio { estimate: r, se, ci, share_a: pa, share_b: pb, n, degf })
+}
