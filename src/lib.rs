@@ -5,4 +5,6 @@
 //! and the later stages that render the computed figure model.
 
 pub mod data;
+pub mod figures;
+pub mod pipeline;
 pub mod stats;

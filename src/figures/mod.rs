@@ -1,0 +1,3 @@
+//! Stage 3: the computed figure model (numbers and text) from configuration.
+
+pub mod expr;

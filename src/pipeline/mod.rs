@@ -1,0 +1,124 @@
+//! Stage 7: the commands users run, tying the stages together.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use serde::Serialize;
+
+use crate::data::{self, Codebook, Problems, Wave};
+use crate::stats;
+
+/// Input that breaks the contract (data or configuration): exit status 1.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Invalid(pub String);
+
+/// Exit status for an error: 1 for invalid data or configuration, 3 for the rest.
+pub fn exit_code(err: &anyhow::Error) -> u8 {
+    if err.chain().any(|e| e.is::<Invalid>() || e.is::<Problems>()) { 1 } else { 3 }
+}
+
+/// Where things are, as the command line gives them.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    pub config: PathBuf,
+    pub inputs: PathBuf,
+    pub out: PathBuf,
+}
+
+impl Paths {
+    pub fn codebook(&self) -> PathBuf {
+        self.config.join("codebook.toml")
+    }
+    pub fn waves(&self) -> PathBuf {
+        self.inputs.join("waves")
+    }
+}
+
+pub fn load_codebook(paths: &Paths) -> Result<Codebook> {
+    Codebook::load(&paths.codebook()).map_err(|e| Invalid(format!("{e:#}")).into())
+}
+
+/// A wave's headline for summaries.
+#[derive(Debug, Serialize)]
+pub struct WaveSummary {
+    pub period: String,
+    pub file: String,
+    pub read_as: String,
+    pub rows: usize,
+    pub strata: usize,
+    pub innovators: usize,
+    pub population: f64,
+    pub innovated_share: f64,
+    pub innovated_se: f64,
+    pub warnings: Vec<String>,
+}
+
+pub fn summarize(wave: &Wave) -> Result<WaveSummary> {
+    let design = design_of(wave)?;
+    let innovated = wave.values("innovated")?;
+    let all = vec![true; wave.rows()];
+    let est = stats::share(&design, &all, &innovated)?;
+    let weights = wave.values("weight")?;
+    Ok(WaveSummary {
+        period: wave.period.clone(),
+        file: wave.file.display().to_string(),
+        read_as: wave.read_as.clone(),
+        rows: wave.rows(),
+        strata: design.n_strata(),
+        innovators: innovated.iter().filter(|&&x| x == 1.0).count(),
+        population: weights.iter().sum(),
+        innovated_share: est.estimate,
+        innovated_se: est.se,
+        warnings: wave.warnings.clone(),
+    })
+}
+
+/// The stratified design of a validated wave.
+pub fn design_of(wave: &Wave) -> Result<stats::Design> {
+    let strata = wave.labels("stratum")?;
+    let fpc = wave.values("fpc")?;
+    let weights = wave.values("weight")?;
+    Ok(stats::Design::new(&strata, &fpc, &weights)?)
+}
+
+/// Loads and validates every wave; problems of all files are reported together.
+pub fn load_all(paths: &Paths, codebook: &Codebook) -> Result<Vec<Wave>> {
+    match data::load_waves(&paths.waves(), codebook).map_err(|e| Invalid(format!("{e:#}")))? {
+        Ok(waves) => Ok(waves),
+        Err(problems) => {
+            let text = problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n");
+            Err(Invalid(text).into())
+        }
+    }
+}
+
+/// `barometer validate`: every wave checked, a summary of each.
+pub fn validate(paths: &Paths) -> Result<Vec<WaveSummary>> {
+    let codebook = load_codebook(paths)?;
+    let waves = load_all(paths, &codebook)?;
+    waves.iter().map(summarize).collect()
+}
+
+/// `barometer synth`: the synthetic waves.
+pub fn synth(paths: &Paths, opts: &data::synth::SynthOptions) -> Result<Vec<data::synth::Written>> {
+    let codebook = load_codebook(paths)?;
+    data::synth::synth(&codebook, opts)
+}
+
+/// Danish thousands: 2271 -> "2.271".
+pub fn thousands(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    out
+}
+
+pub fn relative(path: &Path) -> String {
+    path.display().to_string()
+}
