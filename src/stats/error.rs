@@ -92,6 +92,9 @@ pub enum StatsError {
     )]
     Separation,
 
+    #[error("{what} has no sampling variance in this design, so it cannot be tested")]
+    NoVariance { what: String },
+
     #[error("the logistic regression did not converge in {iterations} iterations")]
     NoConvergence { iterations: usize },
 }

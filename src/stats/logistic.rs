@@ -159,6 +159,25 @@ impl Data<'_> {
         (acc[0], xtwx, acc[1 + p * p..].to_vec())
     }
 
+    /// Whether some fitted probability is within `eps` of 0 or 1, the sign
+    /// of complete separation.
+    fn separated(&self, beta: &[f64], eps: f64) -> bool {
+        fold_rows(
+            self.design.n_rows(),
+            || (false, vec![0.0; self.p()]),
+            |(sep, xi), rows| {
+                for i in rows {
+                    if self.domain[i] {
+                        let mu = linkinv(self.eta(Eta::Beta(beta), i, xi));
+                        *sep |= mu > 1.0 - eps || mu < eps;
+                    }
+                }
+            },
+            |(a, _), (b, _)| *a |= b,
+        )
+        .0
+    }
+
     /// Per-stratum sums and sums of products of the score vectors
     /// `x (y - mu) / mu.eta * w2`, with `mu` from `now` and the working
     /// weight `w2` from `before`, as R's `svy.varcoef` combines them.
@@ -315,6 +334,11 @@ pub fn logistic(design: &Design, domain: &[bool], y: &[f64], terms: &[(&str, &[f
             break (beta, xtwx);
         }
         if iterations >= MAX_ITER {
+            // Coefficients still running off towards fitted probabilities
+            // of 0 or 1 mean complete separation; say so.
+            if data.separated(&beta, 1e-8) {
+                return Err(StatsError::Separation);
+            }
             return Err(StatsError::NoConvergence { iterations });
         }
         dev_old = dev;
@@ -323,23 +347,8 @@ pub fn logistic(design: &Design, domain: &[bool], y: &[f64], terms: &[(&str, &[f
         beta_before = Some(beta);
     };
 
-    // Fitted probabilities at R's warning threshold mean separation.
-    let eps = 10.0 * f64::EPSILON;
-    let separated = fold_rows(
-        design.n_rows(),
-        || (false, vec![0.0; p]),
-        |(sep, xi), rows| {
-            for i in rows {
-                if domain[i] {
-                    let mu = linkinv(data.eta(Eta::Beta(&beta), i, xi));
-                    *sep |= mu > 1.0 - eps || mu < eps;
-                }
-            }
-        },
-        |(a, _), (b, _)| *a |= b,
-    )
-    .0;
-    if separated {
+    // R's threshold for "fitted probabilities numerically 0 or 1".
+    if data.separated(&beta, 10.0 * f64::EPSILON) {
         return Err(StatsError::Separation);
     }
 
@@ -366,10 +375,13 @@ pub fn logistic(design: &Design, domain: &[bool], y: &[f64], terms: &[(&str, &[f
         .enumerate()
         .map(|(j, term)| {
             let se = cov[(j, j)].max(0.0).sqrt();
+            if !(se > 0.0 && se.is_finite()) {
+                return Err(StatsError::NoVariance { what: format!("the coefficient of \"{term}\"") });
+            }
             let t = beta[j] / se;
             let p = 2.0 * t_dist.cdf(-t.abs());
-            Coefficient { term, estimate: beta[j], se, t, p }
+            Ok(Coefficient { term, estimate: beta[j], se, t, p })
         })
-        .collect();
+        .collect::<Result<_, _>>()?;
     Ok(Logistic { coefficients, df_residual, n, iterations })
 }

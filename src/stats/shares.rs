@@ -397,14 +397,15 @@ pub fn by_group(design: &Design, domain: &[bool], y: &[f64], group: &[f64]) -> R
 /// The share of a 0/1 item in domain a divided by its share in domain b
 /// ("three times as often"), with a delta-method SE: the ratio's score is
 /// `(z_a - R z_b) / p_b`, both share scores taken over the whole design, so
-/// overlapping or nested domains are handled.
+/// overlapping or nested domains are handled. Unlike the single shares this
+/// takes a second pass over exact per-row scores, because the two scores
+/// largely cancel when the domains overlap.
 pub fn ratio(design: &Design, domain_a: &[bool], domain_b: &[bool], y: &[f64]) -> Result<Ratio, StatsError> {
     design.check_len("domain a", domain_a.len())?;
     design.check_len("domain b", domain_b.len())?;
     design.check_len("the item", y.len())?;
-    // per stratum: K sums for a, K sums for b, then for rows in both:
-    // sum w^2, sum w^2 y; then the count of rows in either domain.
-    const KR: usize = 2 * K + 3;
+    // per stratum: K sums for a, K sums for b, the count of rows in either
+    const KR: usize = 2 * K + 1;
     let strata = design.stratum();
     let weight = design.weight();
     let (sums, invalid) = fold_rows(
@@ -431,11 +432,7 @@ pub fn ratio(design: &Design, domain_a: &[bool], domain_b: &[bool], y: &[f64]) -
                 if db {
                     add_binary(&mut a[K..2 * K], w, v);
                 }
-                if da && db {
-                    a[2 * K] += w * w;
-                    a[2 * K + 1] += w * w * v;
-                }
-                a[2 * K + 2] += 1.0;
+                a[2 * K] += 1.0;
             }
         },
         |(a, inv), (b, ib)| {
@@ -458,23 +455,29 @@ pub fn ratio(design: &Design, domain_a: &[bool], domain_b: &[bool], y: &[f64]) -
     }
     let r = pa / pb;
     // z_i = (w d_a (y - pa) / wa - r w d_b (y - pb) / wb) / pb
-    let var = design.variance(
-        |h| {
-            let (a, b) = (at(h, 0), at(h, K));
-            ((a[SWY] - pa * a[SW]) / wa - r * (b[SWY] - pb * b[SW]) / wb) / pb
+    let (ca, cb) = (1.0 / (wa * pb), r / (wb * pb));
+    let scores = fold_rows(
+        design.n_rows(),
+        || vec![0.0; design.n_strata() * 2],
+        |a, rows| {
+            for i in rows {
+                let (da, db) = (domain_a[i], domain_b[i]);
+                if !(da || db) {
+                    continue;
+                }
+                let (w, v) = (weight[i], y[i]);
+                let za = if da { ca * w * (v - pa) } else { 0.0 };
+                let zb = if db { cb * w * (v - pb) } else { 0.0 };
+                let z = za - zb;
+                let h = strata[i] as usize * 2;
+                a[h] += z;
+                a[h + 1] += z * z;
+            }
         },
-        |h| {
-            let (a, b) = (at(h, 0), at(h, K));
-            let ab = &sums[h * KR + 2 * K..h * KR + 2 * K + 2];
-            // y is 0/1, so y^2 = y
-            let qa = (1.0 - 2.0 * pa) * a[SW2Y] + pa * pa * a[SW2];
-            let qb = (1.0 - 2.0 * pb) * b[SW2Y] + pb * pb * b[SW2];
-            let qab = (1.0 - pa - pb) * ab[1] + pa * pb * ab[0];
-            (qa / (wa * wa) - 2.0 * r * qab / (wa * wb) + r * r * qb / (wb * wb)) / (pb * pb)
-        },
+        |a, b| add_into(a, &b),
     );
-    let se = var.sqrt();
-    let (n, degf) = design.domain_size(|h| sums[h * KR + 2 * K + 2]);
+    let se = design.variance(|h| scores[2 * h], |h| scores[2 * h + 1]).sqrt();
+    let (n, degf) = design.domain_size(|h| sums[h * KR + 2 * K]);
     let ci = match t975(degf) {
         Some(t) if r > 0.0 => {
             let s = se / r;
