@@ -1,0 +1,33 @@
+# barometer: the two commands a newcomer needs are `make report` and `make test`.
+# Both use the release profile, so the heavy dependencies (Polars) build once.
+
+CARGO ?= cargo
+BIN := target/release/barometer
+
+.PHONY: report test bench check synth clean
+
+## Build and run the main job on the shipped inputs.
+report:
+	$(CARGO) build --release --locked
+	$(BIN) validate
+	@echo "(the build stage lands with the figure model; validation only for now)"
+
+## Run every test (unit tests and the integration tests that run the binary).
+test:
+	$(CARGO) test --release --locked
+
+## Benchmarks: statistics and the full build on shipped and scaled waves.
+bench:
+	$(CARGO) bench --locked
+
+## Fast inner loop.
+check:
+	$(CARGO) check --all-targets
+
+## Regenerate the shipped synthetic waves (documented seed).
+synth:
+	$(CARGO) run --release --locked -- synth
+
+clean:
+	rm -rf outputs/*
+	touch outputs/.gitkeep
