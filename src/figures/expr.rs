@@ -42,7 +42,7 @@ pub enum Expr {
     Family { every: bool, prefix: String, external: bool, op: Op, value: Value },
     /// The actor played a positive role: cause = 1, promote in {3, 4} or collab = 1.
     Pos(String),
-    /// A named indicator from configuration.
+    /// A named indicator from configuration, or a bare 0/1 item (= 1).
     Ref(String),
 }
 
@@ -97,7 +97,13 @@ impl Expr {
                     stack.push(name.clone());
                     bail!("the indicator definitions are circular: {}", stack.join(" -> "));
                 }
-                let e = env.get(name).ok_or_else(|| anyhow!("\"{name}\" is neither an item nor a configured indicator"))?;
+                let Some(e) = env.get(name) else {
+                    // A bare 0/1 item means "item = 1".
+                    if has(name) {
+                        return Ok(());
+                    }
+                    bail!("\"{name}\" is neither an item nor a configured indicator");
+                };
                 stack.push(name.clone());
                 e.check_inner(has, families, env, stack)?;
                 stack.pop();
@@ -167,10 +173,12 @@ impl Expr {
                 }
                 acc
             }
-            Expr::Ref(name) => env
-                .get(name)
-                .ok_or_else(|| anyhow!("\"{name}\" is neither an item nor a configured indicator"))?
-                .eval_depth(wave, env, depth + 1)?,
+            Expr::Ref(name) => match env.get(name) {
+                Some(e) => e.eval_depth(wave, env, depth + 1)?,
+                // A bare 0/1 item means "item = 1".
+                None if wave.has(name) => compare(wave, name, |x| matches!(x, Cell::Num(v) if v == 1.0))?,
+                None => bail!("\"{name}\" is neither an item nor a configured indicator"),
+            },
         })
     }
 }
