@@ -4,7 +4,9 @@
 //! validate waves, synthetic waves), `stats` (design-based estimators),
 //! and the later stages that render the computed figure model.
 
+pub mod charts;
 pub mod data;
 pub mod figures;
+pub mod handbook;
 pub mod pipeline;
 pub mod stats;

@@ -1,3 +1,6 @@
 //! Stage 3: the computed figure model (numbers and text) from configuration.
 
 pub mod expr;
+pub mod model;
+
+pub use model::*;

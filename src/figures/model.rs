@@ -1,0 +1,210 @@
+//! The computed figure model: the one place numbers and their Danish text
+//! live. Charts, data exports and the handbook only read it, so they
+//! cannot disagree.
+
+use serde::{Deserialize, Serialize};
+
+/// The whole report: every chapter, computed.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Report {
+    /// "Innovationsbarometeret" kicker on the title page.
+    pub kicker: String,
+    pub title: String,
+    pub subtitle: String,
+    /// Said wherever a reader looks: the shipped waves are synthetic.
+    pub data_note: String,
+    pub chapters: Vec<Chapter>,
+    /// Facts for the method page, one per wave used.
+    pub method: Vec<WaveFacts>,
+    /// Significance level of every test ("0,05").
+    pub alpha: f64,
+    /// Estimates on fewer respondents are suppressed.
+    pub min_n: usize,
+}
+
+/// Facts about one wave for the method page.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct WaveFacts {
+    pub period: String,
+    pub responses: usize,
+    pub innovators: usize,
+    pub strata: usize,
+    /// Sum of the weights: the public workplaces represented.
+    pub population: f64,
+    /// Responses / population, as a share.
+    pub response_rate: f64,
+    pub synthetic: bool,
+}
+
+/// One theme: an imperative title, a hero number, figures, boxes.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Chapter {
+    pub id: String,
+    /// 1-based position in the report; figures are numbered chapter.figure.
+    pub number: usize,
+    /// Imperative title in capitals: "HØST BORGERNES IDEER".
+    pub title: String,
+    pub period: String,
+    pub hero: Hero,
+    /// Introduction, numbers quoted in running text ("57 procent …").
+    pub intro: String,
+    pub figures: Vec<Figure>,
+    /// Editorial boxes (Case, advice, Værktøj, Besøg også), in order.
+    pub boxes: Vec<ContentBox>,
+}
+
+/// The chapter's hero number and its completing sentence.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Hero {
+    pub indicator: String,
+    pub domain: String,
+    pub value: Value,
+    /// "57 %" (with a no-break space).
+    pub text: String,
+    /// Completing sentence, lower case first: "af de offentlige innovationer …".
+    pub sentence: String,
+    pub n: usize,
+}
+
+/// An estimated share with its uncertainty.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+pub struct Value {
+    /// Share 0..1 (or a ratio for `FigureKind::Facts` ratios).
+    pub estimate: f64,
+    pub se: f64,
+    /// 95 % interval; None where there is none (share 0 or 1).
+    pub ci_low: Option<f64>,
+    pub ci_high: Option<f64>,
+    /// Unweighted respondents in the domain.
+    pub n: usize,
+    /// Fewer respondents than the minimum: not shown as a number.
+    pub suppressed: bool,
+}
+
+/// How a figure is drawn.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum FigureKind {
+    /// Horizontal bars, one per series.
+    Bars,
+    /// Series × groups, with a test per series.
+    Grouped,
+    /// Exclusive parts stacked into one bar per group.
+    Stacked,
+    /// The codes of one single-choice item.
+    Distribution,
+    /// Two columns: the computed one and a published-aggregates one.
+    Comparison,
+    /// A few headline numbers as tiles (shares and ratios).
+    Facts,
+}
+
+/// One computed figure.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Figure {
+    pub id: String,
+    /// "3.2": chapter.figure.
+    pub number: String,
+    pub kind: FigureKind,
+    pub period: String,
+    /// The finding in words (configured, checked against the numbers).
+    pub title: String,
+    /// What is measured: "Andel af innovationerne, pct."
+    pub subtitle: String,
+    /// Series labels in display order.
+    pub series: Vec<String>,
+    /// Group labels in display order (empty where ungrouped).
+    pub groups: Vec<String>,
+    /// One per bar: series × group (groups vary fastest).
+    pub bars: Vec<Bar>,
+    pub tests: Vec<Test>,
+    /// The generated caption, ending "n=1.877."
+    pub caption: String,
+    /// "Kilde: Innovationsbarometeret 2018-2019"
+    pub source: String,
+    /// Unweighted base of the figure.
+    pub n: usize,
+    /// Warnings about the title that no longer fits its numbers.
+    pub warnings: Vec<String>,
+}
+
+/// One bar (or segment, or tile) of a figure.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Bar {
+    pub series: String,
+    /// Empty where the figure is ungrouped.
+    pub group: String,
+    pub value: Value,
+    /// "57 %" or "for få svar" when suppressed.
+    pub label: String,
+    /// Drawn in the accent colour.
+    pub highlight: bool,
+    /// From a published-aggregates table, not estimated (no uncertainty).
+    pub published: bool,
+    /// Where the figure is a comparison or facts: the source of this bar.
+    pub note: String,
+}
+
+/// A Rao-Scott test of a series across the groups.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Test {
+    pub series: String,
+    /// What the groups are ("pos(citizens)").
+    pub by: String,
+    pub statistic: f64,
+    pub ndf: f64,
+    pub ddf: f64,
+    pub p_value: f64,
+    pub significant: bool,
+}
+
+/// An editorial box.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ContentBox {
+    pub kind: BoxKind,
+    pub title: String,
+    /// Paragraphs of running text.
+    pub body: Vec<String>,
+    /// "Frit efter …" where a named person's view is paraphrased.
+    #[serde(default)]
+    pub attribution: Option<String>,
+    /// Links for "Besøg også": (label, address).
+    #[serde(default)]
+    pub links: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum BoxKind {
+    Case,
+    Advice,
+    Tool,
+    SeeAlso,
+}
+
+impl BoxKind {
+    /// The box's heading word in the handbook.
+    pub fn heading(self) -> &'static str {
+        match self {
+            BoxKind::Case => "Case",
+            BoxKind::Advice => "Gode råd",
+            BoxKind::Tool => "Værktøj",
+            BoxKind::SeeAlso => "Besøg også",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The sample model that renderers are developed against stays in step with the types.
+    #[test]
+    fn sample_model_reads() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/model-sample.json");
+        let report: Report = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        assert_eq!(report.chapters.len(), 2);
+        assert_eq!(report.chapters[0].figures[1].kind, FigureKind::Grouped);
+        assert_eq!(report.chapters[0].hero.text, "57\u{a0}%");
+    }
+}

@@ -1,0 +1,1 @@
+//! Stage 6: the handbook, PDF chapters in the style of NYT SAMMEN BEDRE.
