@@ -174,6 +174,10 @@ impl Design {
     }
 }
 
+/// Chunks whose accumulators are alive at once: bounds memory for large
+/// accumulators (e.g. the logistic regression's cell table).
+const BATCH_CHUNKS: usize = 64;
+
 /// Runs `body` over fixed chunks of `0..n` in parallel and merges the
 /// per-chunk accumulators in chunk order, so the result does not depend on
 /// the number of threads.
@@ -185,25 +189,25 @@ where
     M: Fn(&mut A, A),
 {
     let chunks = n.div_ceil(CHUNK_ROWS).max(1);
-    if chunks == 1 {
+    let run = |c: usize| {
         let mut a = init();
-        body(&mut a, 0..n);
-        return a;
+        body(&mut a, c * CHUNK_ROWS..((c + 1) * CHUNK_ROWS).min(n));
+        a
+    };
+    if chunks == 1 {
+        return run(0);
     }
-    let parts: Vec<A> = (0..chunks)
-        .into_par_iter()
-        .map(|c| {
-            let mut a = init();
-            body(&mut a, c * CHUNK_ROWS..((c + 1) * CHUNK_ROWS).min(n));
-            a
-        })
-        .collect();
-    let mut it = parts.into_iter();
-    let mut acc = it.next().expect("at least one chunk");
-    for p in it {
-        merge(&mut acc, p);
+    let mut acc: Option<A> = None;
+    for first in (0..chunks).step_by(BATCH_CHUNKS) {
+        let parts: Vec<A> = (first..(first + BATCH_CHUNKS).min(chunks)).into_par_iter().map(run).collect();
+        for p in parts {
+            match acc.as_mut() {
+                None => acc = Some(p),
+                Some(a) => merge(a, p),
+            }
+        }
     }
-    acc
+    acc.expect("at least one chunk")
 }
 
 /// Element-wise `a += b`, the merge of most accumulators.

@@ -12,7 +12,7 @@ use nalgebra::{DMatrix, DVector};
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 use super::StatsError;
-use super::design::{Design, add_into, fold_rows};
+use super::design::{Design, add_into, fold_rows, level_index};
 
 /// R's `glm.control()` defaults.
 const EPSILON: f64 = 1e-8;
@@ -77,15 +77,114 @@ fn dev_resid(y: f64, mu: f64, wt: f64) -> f64 {
     if y == 1.0 { 2.0 * wt * (1.0 / mu).ln() } else { 2.0 * wt * (1.0 / (1.0 - mu)).ln() }
 }
 
-/// Where the linear predictor of an IRLS pass comes from.
-#[derive(Clone, Copy)]
-enum Eta<'a> {
-    /// R's binomial start: mu = (w y + 0.5) / (w + 1).
-    Start,
-    Beta(&'a [f64]),
+/// mu and mu.eta at `eta` with a single `exp` (same arithmetic as R's
+/// `linkinv` and `mu.eta` inside the clamping thresholds).
+#[inline]
+fn link(eta: f64) -> (f64, f64) {
+    if eta.abs() > THRESH {
+        (linkinv(eta), mu_eta(eta))
+    } else {
+        let e = eta.exp();
+        let opexp = 1.0 + e;
+        (e / opexp, e / (opexp * opexp))
+    }
 }
 
-struct Data<'a> {
+/// A row's IRLS quantities per unit of (rescaled) weight: deviance,
+/// working weight and working response.
+#[inline]
+fn irls_unit(eta: f64, y: f64) -> (f64, f64, f64) {
+    let (mu, me) = link(eta);
+    (dev_resid(y, mu, 1.0), me * me / (mu * (1.0 - mu)), eta + (y - mu) / me)
+}
+
+/// R's binomial starting value `mu = (w y + 0.5) / (w + 1)` on the link scale.
+#[inline]
+fn start_eta(pw: f64, y: f64) -> f64 {
+    let m = (pw * y + 0.5) / (pw + 1.0);
+    (m / (1.0 - m)).ln()
+}
+
+/// The sums of one IRLS pass: deviance and the weighted least squares
+/// system X'WX b = X'Wz (X'WX row-major, full).
+struct Normal {
+    dev: f64,
+    xtwx: Vec<f64>,
+    xtwz: Vec<f64>,
+}
+
+impl Normal {
+    fn zero(p: usize) -> Normal {
+        Normal { dev: 0.0, xtwx: vec![0.0; p * p], xtwz: vec![0.0; p] }
+    }
+
+    /// Adds `w2 x x'` and `w2 z x` (upper triangle only).
+    #[inline]
+    fn add(&mut self, x: &[f64], w2: f64, z: f64) {
+        let p = x.len();
+        for r in 0..p {
+            let wr = w2 * x[r];
+            let row = &mut self.xtwx[r * p..(r + 1) * p];
+            for c in r..p {
+                row[c] += wr * x[c];
+            }
+            self.xtwz[r] += wr * z;
+        }
+    }
+
+    fn merge(&mut self, o: Normal) {
+        self.dev += o.dev;
+        add_into(&mut self.xtwx, &o.xtwx);
+        add_into(&mut self.xtwz, &o.xtwz);
+    }
+
+    /// Mirrors the upper triangle into the lower one.
+    fn finish(mut self) -> Normal {
+        let p = self.xtwz.len();
+        for r in 0..p {
+            for c in 0..r {
+                self.xtwx[r * p + c] = self.xtwx[c * p + r];
+            }
+        }
+        self
+    }
+}
+
+/// Adds a score vector `u = x r` (times `mult` rows' worth: `sum_r` is the
+/// sum of `r`, `sum_r2` of `r^2`) to a stratum's block of
+/// `[count, sum u (p), sum u u' (p * p, upper)]`.
+#[inline]
+fn add_score(block: &mut [f64], x: &[f64], count: f64, sum_r: f64, sum_r2: f64) {
+    let p = x.len();
+    block[0] += count;
+    for j in 0..p {
+        block[1 + j] += x[j] * sum_r;
+        let xr = x[j] * sum_r2;
+        let row = &mut block[1 + p + j * p..1 + p + (j + 1) * p];
+        for l in j..p {
+            row[l] += xr * x[l];
+        }
+    }
+}
+
+/// How the IRLS passes see the data.
+trait Backend {
+    /// The pass at R's starting values.
+    fn start(&self) -> Normal;
+    /// The pass at coefficients `beta`.
+    fn at(&self, beta: &[f64]) -> Normal;
+    /// Whether some fitted probability is within `eps` of 0 or 1, the
+    /// sign of complete separation.
+    fn separated(&self, beta: &[f64], eps: f64) -> bool;
+    /// Per-stratum `[count, sum u, sum u u']` of the score vectors
+    /// `x (y - mu) / mu.eta * w2`, `mu` at `now` and the working weight `w2`
+    /// at `before` (R's starting values when `None`), as R's `svy.varcoef`
+    /// combines the last iteration's weights with the final fit.
+    fn score_sums(&self, before: Option<&[f64]>, now: &[f64]) -> Vec<f64>;
+}
+
+/// Row by row: works for any terms.
+struct Rows<'a> {
     design: &'a Design,
     domain: &'a [bool],
     y: &'a [f64],
@@ -94,73 +193,64 @@ struct Data<'a> {
     wscale: f64,
 }
 
-impl Data<'_> {
-    /// Number of coefficients, intercept included.
+impl Rows<'_> {
     fn p(&self) -> usize {
         self.x.len() + 1
     }
 
-    /// Linear predictor of row `i`; `xi` receives the row of the model matrix.
+    /// Fills `xi` with row `i` of the model matrix.
     #[inline]
-    fn eta(&self, src: Eta, i: usize, xi: &mut [f64]) -> f64 {
+    fn row(&self, i: usize, xi: &mut [f64]) {
         xi[0] = 1.0;
-        for (j, col) in self.x.iter().enumerate() {
-            xi[j + 1] = col[i];
-        }
-        match src {
-            Eta::Start => {
-                let pw = self.design.weight()[i] * self.wscale;
-                let m = (pw * self.y[i] + 0.5) / (pw + 1.0);
-                (m / (1.0 - m)).ln()
-            }
-            Eta::Beta(b) => xi.iter().zip(b).map(|(a, b)| a * b).sum(),
+        for (v, col) in xi[1..].iter_mut().zip(&self.x) {
+            *v = col[i];
         }
     }
 
-    /// One IRLS pass at `src`: deviance, X'WX (row-major) and X'Wz.
-    fn irls_pass(&self, src: Eta) -> (f64, Vec<f64>, Vec<f64>) {
+    fn pass(&self, beta: Option<&[f64]>) -> Normal {
         let p = self.p();
         let weight = self.design.weight();
-        let acc = fold_rows(
+        fold_rows(
             self.design.n_rows(),
-            || (vec![0.0; 1 + p * p + p], vec![0.0; p]),
-            |(a, xi), rows| {
+            || (Normal::zero(p), vec![0.0; p]),
+            |(acc, xi), rows| {
                 for i in rows {
                     if !self.domain[i] {
                         continue;
                     }
-                    let eta = self.eta(src, i, xi);
-                    let mu = linkinv(eta);
+                    self.row(i, xi);
                     let pw = weight[i] * self.wscale;
                     let y = self.y[i];
-                    a[0] += dev_resid(y, mu, pw);
-                    let me = mu_eta(eta);
-                    let w2 = pw * me * me / (mu * (1.0 - mu));
-                    let z = eta + (y - mu) / me;
-                    let (xtwx, xtwz) = a[1..].split_at_mut(p * p);
-                    for r in 0..p {
-                        let wr = w2 * xi[r];
-                        for c in r..p {
-                            xtwx[r * p + c] += wr * xi[c];
-                        }
-                        xtwz[r] += wr * z;
-                    }
+                    let eta = match beta {
+                        None => start_eta(pw, y),
+                        Some(b) => dot(xi, b),
+                    };
+                    let (dev, w2, z) = irls_unit(eta, y);
+                    acc.dev += pw * dev;
+                    acc.add(xi, pw * w2, z);
                 }
             },
-            |(a, _), (b, _)| add_into(a, &b),
+            |(a, _), (b, _)| a.merge(b),
         )
-        .0;
-        let mut xtwx = acc[1..1 + p * p].to_vec();
-        for r in 0..p {
-            for c in 0..r {
-                xtwx[r * p + c] = xtwx[c * p + r];
-            }
-        }
-        (acc[0], xtwx, acc[1 + p * p..].to_vec())
+        .0
+        .finish()
+    }
+}
+
+#[inline]
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(a, b)| a * b).sum()
+}
+
+impl Backend for Rows<'_> {
+    fn start(&self) -> Normal {
+        self.pass(None)
     }
 
-    /// Whether some fitted probability is within `eps` of 0 or 1, the sign
-    /// of complete separation.
+    fn at(&self, beta: &[f64]) -> Normal {
+        self.pass(Some(beta))
+    }
+
     fn separated(&self, beta: &[f64], eps: f64) -> bool {
         fold_rows(
             self.design.n_rows(),
@@ -168,7 +258,8 @@ impl Data<'_> {
             |(sep, xi), rows| {
                 for i in rows {
                     if self.domain[i] {
-                        let mu = linkinv(self.eta(Eta::Beta(beta), i, xi));
+                        self.row(i, xi);
+                        let mu = linkinv(dot(xi, beta));
                         *sep |= mu > 1.0 - eps || mu < eps;
                     }
                 }
@@ -178,46 +269,201 @@ impl Data<'_> {
         .0
     }
 
-    /// Per-stratum sums and sums of products of the score vectors
-    /// `x (y - mu) / mu.eta * w2`, with `mu` from `now` and the working
-    /// weight `w2` from `before`, as R's `svy.varcoef` combines them.
-    fn score_sums(&self, before: Eta, now: &[f64]) -> Vec<f64> {
+    fn score_sums(&self, before: Option<&[f64]>, now: &[f64]) -> Vec<f64> {
         let p = self.p();
         let k = 1 + p + p * p;
         let weight = self.design.weight();
         let strata = self.design.stratum();
         fold_rows(
             self.design.n_rows(),
-            || (vec![0.0; self.design.n_strata() * k], vec![0.0; p], vec![0.0; p]),
-            |(a, xi, u), rows| {
+            || (vec![0.0; self.design.n_strata() * k], vec![0.0; p]),
+            |(a, xi), rows| {
                 for i in rows {
                     if !self.domain[i] {
                         continue;
                     }
-                    let eta_b = self.eta(before, i, xi);
-                    let mu_b = linkinv(eta_b);
-                    let me_b = mu_eta(eta_b);
+                    self.row(i, xi);
                     let pw = weight[i] * self.wscale;
+                    let y = self.y[i];
+                    let eta_b = match before {
+                        None => start_eta(pw, y),
+                        Some(b) => dot(xi, b),
+                    };
+                    let (mu_b, me_b) = link(eta_b);
                     let w2 = pw * me_b * me_b / (mu_b * (1.0 - mu_b));
-                    let eta = self.eta(Eta::Beta(now), i, xi);
-                    let r = (self.y[i] - linkinv(eta)) / mu_eta(eta) * w2;
-                    for j in 0..p {
-                        u[j] = xi[j] * r;
-                    }
+                    let (mu, me) = link(dot(xi, now));
+                    let r = (y - mu) / me * w2;
                     let h = strata[i] as usize * k;
-                    let a = &mut a[h..h + k];
-                    a[0] += 1.0;
-                    for j in 0..p {
-                        a[1 + j] += u[j];
-                        for l in j..p {
-                            a[1 + p + j * p + l] += u[j] * u[l];
-                        }
-                    }
+                    add_score(&mut a[h..h + k], xi, 1.0, r, r * r);
                 }
             },
-            |(a, _, _), (b, _, _)| add_into(a, &b),
+            |(a, _), (b, _)| add_into(a, &b),
         )
         .0
+    }
+}
+
+/// Most distinct values a term may take for the grouped backend.
+const MAX_TERM_LEVELS: usize = 16;
+/// Most (stratum, covariate pattern, outcome) cells of the grouped backend.
+const MAX_CELLS: usize = 1 << 15;
+
+/// Rows collapsed into (stratum, covariate pattern, outcome) cells, for
+/// terms with few distinct values (dummies, codes). Rows of a pattern share
+/// the linear predictor, and every IRLS quantity is linear in the weight,
+/// so after one pass over the rows the iterations need only the cells'
+/// sums of weights and squared weights. R's start values depend on each
+/// row's own weight, so that pass is made row by row while the cells fill.
+struct Grouped<'a> {
+    rows: &'a Rows<'a>,
+    p: usize,
+    n_pat: usize,
+    n_strata: usize,
+    /// Model matrix row of each pattern, row-major.
+    x: Vec<f64>,
+    /// Per cell `(h * n_pat + pattern) * 2 + y`: sum of w, sum of w^2.
+    cells: Vec<f64>,
+    /// Per pattern and outcome: sum of w.
+    pw_py: Vec<f64>,
+    start: Normal,
+}
+
+impl<'a> Grouped<'a> {
+    /// Builds the cells if the terms have few enough levels, else `None`.
+    fn build(rows: &'a Rows<'a>, levels: &[Vec<f64>]) -> Option<Grouped<'a>> {
+        let p = rows.p();
+        let mut stride = Vec::with_capacity(levels.len());
+        let mut n_pat = 1usize;
+        for l in levels {
+            stride.push(n_pat);
+            n_pat = n_pat.checked_mul(l.len())?;
+        }
+        let n_strata = rows.design.n_strata();
+        if n_pat.checked_mul(n_strata * 2)? > MAX_CELLS {
+            return None;
+        }
+        let mut x = vec![0.0; n_pat * p];
+        for pat in 0..n_pat {
+            x[pat * p] = 1.0;
+            for (j, l) in levels.iter().enumerate() {
+                x[pat * p + 1 + j] = l[(pat / stride[j]) % l.len()];
+            }
+        }
+        let n_cells = n_strata * n_pat * 2;
+        let weight = rows.design.weight();
+        let strata = rows.design.stratum();
+        // per chunk: cells (2 each), then per pattern: dev, sum w2, sum w2 z
+        let (acc, _) = fold_rows(
+            rows.design.n_rows(),
+            || (vec![0.0; n_cells * 2 + n_pat * 3], ()),
+            |(a, _), range| {
+                for i in range {
+                    if !rows.domain[i] {
+                        continue;
+                    }
+                    let mut pat = 0;
+                    for (j, col) in rows.x.iter().enumerate() {
+                        pat += level_index(&levels[j], col[i]) * stride[j];
+                    }
+                    let pw = weight[i] * rows.wscale;
+                    let y = rows.y[i];
+                    let cell = ((strata[i] as usize * n_pat + pat) * 2 + y as usize) * 2;
+                    a[cell] += pw;
+                    a[cell + 1] += pw * pw;
+                    let (dev, w2, z) = irls_unit(start_eta(pw, y), y);
+                    let s = n_cells * 2 + pat * 3;
+                    a[s] += pw * dev;
+                    a[s + 1] += pw * w2;
+                    a[s + 2] += pw * w2 * z;
+                }
+            },
+            |(a, _), (b, _)| add_into(a, &b),
+        );
+        let mut start = Normal::zero(p);
+        for pat in 0..n_pat {
+            let s = &acc[n_cells * 2 + pat * 3..n_cells * 2 + pat * 3 + 3];
+            if s[1] > 0.0 {
+                start.dev += s[0];
+                // add w2 x x' and (sum w2 z) x: z = (sum w2 z) / (sum w2)
+                let xp = &x[pat * p..(pat + 1) * p];
+                for r in 0..p {
+                    for c in r..p {
+                        start.xtwx[r * p + c] += s[1] * xp[r] * xp[c];
+                    }
+                    start.xtwz[r] += s[2] * xp[r];
+                }
+            }
+        }
+        let cells = acc[..n_cells * 2].to_vec();
+        let mut pw_py = vec![0.0; n_pat * 2];
+        for h in 0..n_strata {
+            for (j, v) in pw_py.iter_mut().enumerate() {
+                *v += cells[(h * n_pat * 2 + j) * 2];
+            }
+        }
+        Some(Grouped { rows, p, n_pat, n_strata, x, cells, pw_py, start: start.finish() })
+    }
+
+    fn xp(&self, pat: usize) -> &[f64] {
+        &self.x[pat * self.p..(pat + 1) * self.p]
+    }
+}
+
+impl Backend for Grouped<'_> {
+    fn start(&self) -> Normal {
+        Normal { dev: self.start.dev, xtwx: self.start.xtwx.clone(), xtwz: self.start.xtwz.clone() }
+    }
+
+    fn at(&self, beta: &[f64]) -> Normal {
+        let mut acc = Normal::zero(self.p);
+        for pat in 0..self.n_pat {
+            let xp = self.xp(pat);
+            let eta = dot(xp, beta);
+            for y in [0usize, 1] {
+                let sw = self.pw_py[pat * 2 + y];
+                if sw > 0.0 {
+                    let (dev, w2, z) = irls_unit(eta, y as f64);
+                    acc.dev += sw * dev;
+                    acc.add(xp, sw * w2, z);
+                }
+            }
+        }
+        acc.finish()
+    }
+
+    fn separated(&self, beta: &[f64], eps: f64) -> bool {
+        (0..self.n_pat).any(|pat| {
+            let mu = linkinv(dot(self.xp(pat), beta));
+            self.pw_py[pat * 2] + self.pw_py[pat * 2 + 1] > 0.0 && (mu > 1.0 - eps || mu < eps)
+        })
+    }
+
+    fn score_sums(&self, before: Option<&[f64]>, now: &[f64]) -> Vec<f64> {
+        // The working weights at R's start differ row by row.
+        let Some(before) = before else {
+            return self.rows.score_sums(None, now);
+        };
+        let p = self.p;
+        let k = 1 + p + p * p;
+        let mut out = vec![0.0; self.n_strata * k];
+        for pat in 0..self.n_pat {
+            let xp = self.xp(pat);
+            let (mu_b, me_b) = link(dot(xp, before));
+            let w2 = me_b * me_b / (mu_b * (1.0 - mu_b));
+            let (mu, me) = link(dot(xp, now));
+            for y in [0usize, 1] {
+                // the score of a row is x * r * its weight
+                let r = (y as f64 - mu) / me * w2;
+                for h in 0..self.n_strata {
+                    let c = ((h * self.n_pat + pat) * 2 + y) * 2;
+                    let (sw, sw2) = (self.cells[c], self.cells[c + 1]);
+                    if sw > 0.0 {
+                        add_score(&mut out[h * k..(h + 1) * k], xp, 0.0, r * sw, r * r * sw2);
+                    }
+                }
+            }
+        }
+        out
     }
 }
 
@@ -237,9 +483,109 @@ fn check_collinear(xtwx: &DMatrix<f64>, names: &[String]) -> Result<(), StatsErr
     Ok(())
 }
 
+/// What the validation pass learns: domain counts per stratum, total
+/// weight, invalid values, and each term's distinct values (up to
+/// `MAX_TERM_LEVELS`; `None` once exceeded).
+struct Scan {
+    counts: Vec<f64>,
+    sum_w: f64,
+    y_bad: usize,
+    y_example: f64,
+    /// Missing counts: outcome first, then the terms.
+    missing: Vec<usize>,
+    levels: Vec<Option<Vec<f64>>>,
+}
+
+fn scan(design: &Design, domain: &[bool], y: &[f64], terms: &[(&str, &[f64])]) -> Scan {
+    let weight = design.weight();
+    let strata = design.stratum();
+    let p = terms.len() + 1;
+    fold_rows(
+        design.n_rows(),
+        || Scan {
+            counts: vec![0.0; design.n_strata()],
+            sum_w: 0.0,
+            y_bad: 0,
+            y_example: f64::NAN,
+            missing: vec![0; p],
+            levels: vec![Some(Vec::new()); terms.len()],
+        },
+        |s, rows| {
+            for i in rows {
+                if !domain[i] {
+                    continue;
+                }
+                s.counts[strata[i] as usize] += 1.0;
+                s.sum_w += weight[i];
+                let v = y[i];
+                if v != 0.0 && v != 1.0 {
+                    if v.is_nan() {
+                        s.missing[0] += 1;
+                    } else {
+                        if s.y_bad == 0 {
+                            s.y_example = v;
+                        }
+                        s.y_bad += 1;
+                    }
+                }
+                for (j, (_, col)) in terms.iter().enumerate() {
+                    let v = col[i];
+                    if !v.is_finite() {
+                        s.missing[j + 1] += 1;
+                    } else if let Some(l) = &mut s.levels[j]
+                        && !l.contains(&v)
+                    {
+                        if l.len() == MAX_TERM_LEVELS {
+                            s.levels[j] = None;
+                        } else {
+                            l.push(v);
+                        }
+                    }
+                }
+            }
+        },
+        |a, b| {
+            add_into(&mut a.counts, &b.counts);
+            a.sum_w += b.sum_w;
+            if a.y_bad == 0 {
+                a.y_example = b.y_example;
+            }
+            a.y_bad += b.y_bad;
+            for (x, m) in a.missing.iter_mut().zip(b.missing) {
+                *x += m;
+            }
+            for (la, lb) in a.levels.iter_mut().zip(b.levels) {
+                *la = match (la.take(), lb) {
+                    (Some(mut x), Some(y)) => {
+                        for v in y {
+                            if !x.contains(&v) {
+                                x.push(v);
+                            }
+                        }
+                        (x.len() <= MAX_TERM_LEVELS).then_some(x)
+                    }
+                    _ => None,
+                };
+            }
+        },
+    )
+}
+
 /// Logistic regression of a 0/1 outcome `y` on `terms` (an intercept is
 /// added) among the domain's respondents, with design-based standard errors.
 pub fn logistic(design: &Design, domain: &[bool], y: &[f64], terms: &[(&str, &[f64])]) -> Result<Logistic, StatsError> {
+    fit(design, domain, y, terms, true)
+}
+
+/// The fit; `allow_grouped = false` forces the row-by-row backend (tests
+/// check that both agree).
+pub(crate) fn fit(
+    design: &Design,
+    domain: &[bool],
+    y: &[f64],
+    terms: &[(&str, &[f64])],
+    allow_grouped: bool,
+) -> Result<Logistic, StatsError> {
     design.check_len("the domain", domain.len())?;
     design.check_len("the outcome", y.len())?;
     for (name, col) in terms {
@@ -248,62 +594,20 @@ pub fn logistic(design: &Design, domain: &[bool], y: &[f64], terms: &[(&str, &[f
     let names: Vec<String> = std::iter::once("(Intercept)".to_string()).chain(terms.iter().map(|(n, _)| n.to_string())).collect();
     let p = names.len();
 
-    // Validate, count the domain and total its weights in one pass.
-    let weight = design.weight();
-    let strata = design.stratum();
-    let (counts, sum_w, y_bad, y_example, missing) = fold_rows(
-        design.n_rows(),
-        || (vec![0.0; design.n_strata()], 0.0, 0usize, f64::NAN, vec![0usize; p]),
-        |(cnt, sw, bad, ex, miss), rows| {
-            for i in rows {
-                if !domain[i] {
-                    continue;
-                }
-                cnt[strata[i] as usize] += 1.0;
-                *sw += weight[i];
-                let v = y[i];
-                if v != 0.0 && v != 1.0 {
-                    if v.is_nan() {
-                        miss[0] += 1;
-                    } else {
-                        if *bad == 0 {
-                            *ex = v;
-                        }
-                        *bad += 1;
-                    }
-                }
-                for (j, (_, col)) in terms.iter().enumerate() {
-                    if !col[i].is_finite() {
-                        miss[j + 1] += 1;
-                    }
-                }
-            }
-        },
-        |(c, sw, bad, ex, miss), (c2, sw2, bad2, ex2, miss2)| {
-            add_into(c, &c2);
-            *sw += sw2;
-            if *bad == 0 {
-                *ex = ex2;
-            }
-            *bad += bad2;
-            for (a, b) in miss.iter_mut().zip(miss2) {
-                *a += b;
-            }
-        },
-    );
-    let (n, degf) = design.domain_size(|h| counts[h]);
+    let s = scan(design, domain, y, terms);
+    let (n, degf) = design.domain_size(|h| s.counts[h]);
     if n == 0 {
         return Err(StatsError::EmptyDomain);
     }
-    if missing[0] > 0 {
-        return Err(StatsError::Missing { item: "the outcome".into(), rows: missing[0], n });
+    if s.missing[0] > 0 {
+        return Err(StatsError::Missing { item: "the outcome".into(), rows: s.missing[0], n });
     }
-    if y_bad > 0 {
-        return Err(StatsError::NotBinary { item: "the outcome".into(), rows: y_bad, example: y_example });
+    if s.y_bad > 0 {
+        return Err(StatsError::NotBinary { item: "the outcome".into(), rows: s.y_bad, example: s.y_example });
     }
     for j in 1..p {
-        if missing[j] > 0 {
-            return Err(StatsError::Missing { item: format!("term \"{}\"", names[j]), rows: missing[j], n });
+        if s.missing[j] > 0 {
+            return Err(StatsError::Missing { item: format!("term \"{}\"", names[j]), rows: s.missing[j], n });
         }
     }
     let df_residual = degf + 1.0 - p as f64;
@@ -311,14 +615,33 @@ pub fn logistic(design: &Design, domain: &[bool], y: &[f64], terms: &[(&str, &[f
         return Err(StatsError::TooFewDegrees { degf, what: format!("a logistic regression with {p} coefficients") });
     }
 
-    let data = Data { design, domain, y, x: terms.iter().map(|(_, c)| *c).collect(), wscale: n as f64 / sum_w };
+    let rows = Rows { design, domain, y, x: terms.iter().map(|(_, c)| *c).collect(), wscale: n as f64 / s.sum_w };
+    let levels: Option<Vec<Vec<f64>>> = s
+        .levels
+        .into_iter()
+        .map(|l| {
+            l.map(|mut l| {
+                l.sort_by(f64::total_cmp);
+                l
+            })
+        })
+        .collect();
+    let grouped = match levels {
+        Some(levels) if allow_grouped => Grouped::build(&rows, &levels),
+        _ => None,
+    };
+    let backend: &dyn Backend = match &grouped {
+        Some(g) => g,
+        None => &rows,
+    };
 
     // IRLS as in glm.fit. Each pass evaluates the deviance of the current
     // coefficients (for the stopping rule) and the next weighted least
     // squares system at the same time.
-    let (mut dev_old, xtwx, xtwz) = data.irls_pass(Eta::Start);
-    let mut xtwx = DMatrix::from_row_slice(p, p, &xtwx);
-    let mut xtwz = DVector::from_vec(xtwz);
+    let start = backend.start();
+    let mut dev_old = start.dev;
+    let mut xtwx = DMatrix::from_row_slice(p, p, &start.xtwx);
+    let mut xtwz = DVector::from_vec(start.xtwz);
     check_collinear(&xtwx, &names)?;
     let mut beta_before: Option<Vec<f64>> = None;
     let mut iterations = 0;
@@ -326,37 +649,36 @@ pub fn logistic(design: &Design, domain: &[bool], y: &[f64], terms: &[(&str, &[f
         iterations += 1;
         let chol = xtwx.clone().cholesky().ok_or_else(|| StatsError::Collinear { term: names[p - 1].clone() })?;
         let beta: Vec<f64> = chol.solve(&xtwz).iter().copied().collect();
-        let (dev, next_xtwx, next_xtwz) = data.irls_pass(Eta::Beta(&beta));
-        if !dev.is_finite() {
+        let next = backend.at(&beta);
+        if !next.dev.is_finite() {
             return Err(StatsError::NoConvergence { iterations });
         }
-        if (dev - dev_old).abs() / (dev.abs() + 0.1) < EPSILON {
+        if (next.dev - dev_old).abs() / (next.dev.abs() + 0.1) < EPSILON {
             break (beta, xtwx);
         }
         if iterations >= MAX_ITER {
             // Coefficients still running off towards fitted probabilities
             // of 0 or 1 mean complete separation; say so.
-            if data.separated(&beta, 1e-8) {
+            if backend.separated(&beta, 1e-8) {
                 return Err(StatsError::Separation);
             }
             return Err(StatsError::NoConvergence { iterations });
         }
-        dev_old = dev;
-        xtwx = DMatrix::from_row_slice(p, p, &next_xtwx);
-        xtwz = DVector::from_vec(next_xtwz);
+        dev_old = next.dev;
+        xtwx = DMatrix::from_row_slice(p, p, &next.xtwx);
+        xtwz = DVector::from_vec(next.xtwz);
         beta_before = Some(beta);
     };
 
     // R's threshold for "fitted probabilities numerically 0 or 1".
-    if data.separated(&beta, 10.0 * f64::EPSILON) {
+    if backend.separated(&beta, 10.0 * f64::EPSILON) {
         return Err(StatsError::Separation);
     }
 
     // Sandwich: A^-1 B A^-1, with A from the last weighted least squares
     // system and B the stratified variance of the score vectors.
     let a_inv = a_matrix.cholesky().ok_or_else(|| StatsError::Collinear { term: names[p - 1].clone() })?.inverse();
-    let before = beta_before.as_deref().map_or(Eta::Start, Eta::Beta);
-    let sums = data.score_sums(before, &beta);
+    let sums = backend.score_sums(beta_before.as_deref(), &beta);
     let k = 1 + p + p * p;
     let b = design.covariance(
         p,

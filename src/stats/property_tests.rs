@@ -299,6 +299,29 @@ fn logistic_with_one_binary_term_recovers_the_group_logits() {
 }
 
 #[test]
+fn logistic_backends_agree() {
+    let mut rng = ChaCha8Rng::seed_from_u64(12);
+    let n = 5_000;
+    let s = Synth::new(&mut rng, n, 15);
+    let design = s.design();
+    let d: Vec<bool> = (0..n).map(|_| rng.random::<f64>() < 0.8).collect();
+    let a = bernoulli(&mut rng, n, 0.4);
+    let code: Vec<f64> = (0..n).map(|_| rng.random_range(0..4) as f64 * 0.5).collect();
+    let y: Vec<f64> = (0..n).map(|i| f64::from(rng.random::<f64>() < 0.2 + 0.2 * a[i] + 0.1 * code[i])).collect();
+    let terms: [(&str, &[f64]); 2] = [("a", &a), ("code", &code)];
+    let grouped = super::logistic::fit(&design, &d, &y, &terms, true).unwrap();
+    let rows = super::logistic::fit(&design, &d, &y, &terms, false).unwrap();
+    assert_eq!(grouped.iterations, rows.iterations);
+    for (g, r) in grouped.coefficients.iter().zip(&rows.coefficients) {
+        assert!(close(g.estimate, r.estimate, 1e-12) && close(g.se, r.se, 1e-11) && close(g.p, r.p, 1e-11), "{g:?} vs {r:?}");
+    }
+    // A continuous term cannot be grouped; the fit still works.
+    let age: Vec<f64> = (0..n).map(|_| rng.random_range(20.0..70.0)).collect();
+    let fit = logistic(&design, &d, &y, &[("a", &a), ("age", &age)]).unwrap();
+    assert!(fit.coefficients[2].p > 0.001, "age is unrelated: {fit:?}");
+}
+
+#[test]
 fn results_do_not_depend_on_the_thread_count() {
     let mut rng = ChaCha8Rng::seed_from_u64(10);
     let n = 3 * CHUNK_ROWS + 123;
@@ -316,6 +339,7 @@ fn results_do_not_depend_on_the_thread_count() {
                 by_group(&design, &d, &y, &g).unwrap(),
                 rao_scott(&design, &d, &y, &g).unwrap(),
                 logistic(&design, &d, &y, &[("g", &g), ("x", &x)]).unwrap(),
+                super::logistic::fit(&design, &d, &y, &[("g", &g), ("x", &x)], false).unwrap(),
             )
         })
     };

@@ -226,17 +226,22 @@ fn reproduces_expected_json() {
     assert_eq!(s(lg, "reference_level"), "kommune");
     let term_names = ["citizens_positive", "latest_service", "sectorregion", "sectorstat"];
     let terms: Vec<(&str, &[f64])> = term_names.iter().map(|n| (*n, fx.col(n))).collect();
-    let fit = logistic(&design, &inn, fx.col("value_quality"), &terms).unwrap();
-    c.check("n/df", "logistic df_residual", fit.df_residual, &lg["df_residual"], 0.0);
-    let coefs = lg["coefficients"].as_array().unwrap();
-    assert_eq!(coefs.len(), fit.coefficients.len());
-    for (w, g) in coefs.iter().zip(&fit.coefficients) {
-        assert_eq!(s(w, "term"), g.term);
-        let label = format!("logistic {}", g.term);
-        c.check("estimate", &label, g.estimate, &w["estimate"], EST_TOL);
-        c.check("se", &label, g.se, &w["se"], TOL);
-        c.check("statistic", &label, g.t, &w["t"], TOL);
-        c.check("p", &label, g.p, &w["p"], TOL);
+    // Both backends: the public entry point collapses these dummies into
+    // covariate patterns; the row-by-row fit must agree with R as well.
+    let public = logistic(&design, &inn, fx.col("value_quality"), &terms).unwrap();
+    let by_rows = super::logistic::fit(&design, &inn, fx.col("value_quality"), &terms, false).unwrap();
+    for (backend, fit) in [("", public), (" (rows)", by_rows)] {
+        c.check("n/df", "logistic df_residual", fit.df_residual, &lg["df_residual"], 0.0);
+        let coefs = lg["coefficients"].as_array().unwrap();
+        assert_eq!(coefs.len(), fit.coefficients.len());
+        for (w, g) in coefs.iter().zip(&fit.coefficients) {
+            assert_eq!(s(w, "term"), g.term);
+            let label = format!("logistic{backend} {}", g.term);
+            c.check("estimate", &label, g.estimate, &w["estimate"], EST_TOL);
+            c.check("se", &label, g.se, &w["se"], TOL);
+            c.check("statistic", &label, g.t, &w["t"], TOL);
+            c.check("p", &label, g.p, &w["p"], TOL);
+        }
     }
 
     c.report();
