@@ -10,3 +10,4 @@ pub mod figures;
 pub mod handbook;
 pub mod pipeline;
 pub mod stats;
+pub mod text;

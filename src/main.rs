@@ -26,6 +26,9 @@ struct Cli {
     /// Print only errors.
     #[arg(long, global = true)]
     quiet: bool,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(long, global = true)]
+    jobs: Option<usize>,
     /// Summary format on standard output.
     #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -39,6 +42,12 @@ enum Format {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Validate, compute every figure, write data, charts and handbook.
+    Build {
+        /// Fail (exit 1) on warnings, such as a title that no longer fits its number.
+        #[arg(long)]
+        strict: bool,
+    },
     /// Check every wave in <inputs>/waves against the codebook and summarise it.
     Validate,
     /// Write the synthetic waves (the shipped default input).
@@ -73,8 +82,34 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> anyhow::Result<()> {
+    if let Some(j) = cli.jobs {
+        rayon::ThreadPoolBuilder::new().num_threads(j.max(1)).build_global()?;
+    }
     let paths = Paths { config: cli.config.clone(), inputs: cli.inputs.clone(), out: cli.out.clone() };
     match &cli.command {
+        Command::Build { strict } => {
+            let built = pipeline::build(&paths, &pipeline::BuildOptions { strict: *strict })?;
+            for w in &built.warnings {
+                eprintln!("warning: {w}");
+            }
+            if cli.format == Format::Json {
+                let summary = serde_json::json!({
+                    "artifacts": built.artifacts.iter().map(|a| &a.path).collect::<Vec<_>>(),
+                    "warnings": built.warnings,
+                    "timings": built.timings.iter().map(|(k, v)| serde_json::json!({"stage": k, "seconds": v})).collect::<Vec<_>>(),
+                });
+                println!("{}", serde_json::to_string_pretty(&summary)?);
+            } else if !cli.quiet {
+                let figures: usize = built.report.chapters.iter().map(|c| c.figures.len()).sum();
+                println!(
+                    "built {} chapters, {} figures, {} files in {}",
+                    built.report.chapters.len(),
+                    figures,
+                    built.artifacts.len(),
+                    paths.out.display()
+                );
+            }
+        }
         Command::Validate => {
             let summaries = pipeline::validate(&paths)?;
             if cli.format == Format::Json {

@@ -28,6 +28,9 @@ struct RawCodebook {
 #[serde(deny_unknown_fields)]
 pub struct WaveSpec {
     pub period: String,
+    /// The published response rate (a share), for the method page.
+    #[serde(default)]
+    pub response_rate: Option<f64>,
 }
 
 /// Allowed values of the categorical design columns, with Danish labels.

@@ -122,3 +122,122 @@ pub fn thousands(n: usize) -> String {
 pub fn relative(path: &Path) -> String {
     path.display().to_string()
 }
+
+pub mod export;
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use crate::figures::compute::{Inputs, WaveData, compute};
+use crate::figures::config::Config;
+use crate::figures::Report;
+use export::Artifact;
+
+/// What `build` produced.
+pub struct Built {
+    pub report: Report,
+    pub artifacts: Vec<Artifact>,
+    pub warnings: Vec<String>,
+    /// Seconds each stage took, in order.
+    pub timings: Vec<(String, f64)>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// Warnings (a title that misfits its number) fail the build.
+    pub strict: bool,
+}
+
+/// Validated waves with their designs, keyed by period.
+pub fn wave_data(waves: Vec<Wave>) -> Result<BTreeMap<String, WaveData>> {
+    waves
+        .into_iter()
+        .map(|wave| {
+            let design = design_of(&wave)?;
+            Ok((wave.period.clone(), WaveData { wave, design }))
+        })
+        .collect()
+}
+
+/// `barometer build`: validate, compute every figure, render every artifact
+/// and publish them together (or nothing, on any error).
+pub fn build(paths: &Paths, opts: &BuildOptions) -> Result<Built> {
+    let mut timings = Vec::new();
+    let mut clock = Instant::now();
+    let mut lap = |name: &str, timings: &mut Vec<(String, f64)>| {
+        timings.push((name.to_string(), clock.elapsed().as_secs_f64()));
+        clock = Instant::now();
+    };
+    let codebook = load_codebook(paths)?;
+    let config = Config::load(&paths.config).map_err(|e| Invalid(format!("{e:#}")))?;
+    let waves = load_all(paths, &codebook)?;
+    let mut warnings: Vec<String> = waves.iter().flat_map(|w| w.warnings.clone()).collect();
+    lap("validate", &mut timings);
+    let inputs = Inputs { codebook: &codebook, waves: wave_data(waves)?, dir: &paths.inputs, content: &no_content };
+    let report = compute(&config, &inputs)?;
+    for ch in &report.chapters {
+        for f in &ch.figures {
+            warnings.extend(f.warnings.iter().cloned());
+        }
+    }
+    lap("compute", &mut timings);
+    if opts.strict && !warnings.is_empty() {
+        return Err(Invalid(format!("--strict: {} warning(s):\n{}", warnings.len(), warnings.join("\n"))).into());
+    }
+    let artifacts = export::all(&report)?;
+    lap("data", &mut timings);
+    publish(&paths.out, &artifacts)?;
+    lap("publish", &mut timings);
+    Ok(Built { report, artifacts, warnings, timings })
+}
+
+fn no_content(_: &Path) -> Result<Vec<crate::figures::ContentBox>> {
+    Ok(Vec::new())
+}
+
+/// Writes artifacts into a staging folder beside the outputs, then moves
+/// each top-level entry into place: a failed build leaves the previous
+/// outputs untouched.
+pub fn publish(out: &Path, artifacts: &[Artifact]) -> Result<()> {
+    std::fs::create_dir_all(out).map_err(|e| anyhow::anyhow!("cannot create {}: {e}", out.display()))?;
+    let stage = out.join(format!(".staging-{}", std::process::id()));
+    if stage.exists() {
+        std::fs::remove_dir_all(&stage)?;
+    }
+    let result = (|| -> Result<()> {
+        for a in artifacts {
+            let rel = Path::new(&a.path);
+            if rel.is_absolute() || rel.components().any(|c| !matches!(c, std::path::Component::Normal(_))) {
+                anyhow::bail!("refusing to write {}: outside the output folder", a.path);
+            }
+            let dest = stage.join(rel);
+            if let Some(parent) = dest.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            std::fs::write(&dest, &a.bytes)?;
+        }
+        Ok(())
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_dir_all(&stage);
+        return Err(e);
+    }
+    let mut tops: Vec<String> = artifacts.iter().map(|a| a.path.split('/').next().unwrap_or("").to_string()).collect();
+    tops.sort();
+    tops.dedup();
+    for top in tops {
+        let dest = out.join(&top);
+        let old = out.join(format!(".old-{top}-{}", std::process::id()));
+        if dest.exists() {
+            std::fs::rename(&dest, &old)?;
+        }
+        std::fs::rename(stage.join(&top), &dest)?;
+        if old.is_dir() {
+            std::fs::remove_dir_all(&old)?;
+        } else if old.exists() {
+            std::fs::remove_file(&old)?;
+        }
+    }
+    std::fs::remove_dir_all(&stage)?;
+    Ok(())
+}

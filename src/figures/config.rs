@@ -1,0 +1,249 @@
+//! The report as configuration: the analyst's language. `config/report.toml`
+//! (title, settings, domains, indicators, chapter order) and one
+//! `config/chapters/<id>.toml` per chapter with its hero and figures.
+//! Unknown keys are refused with the file and key named.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use serde::Deserialize;
+
+/// `config/report.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportConfig {
+    pub kicker: String,
+    pub title: String,
+    pub subtitle: String,
+    /// Said wherever a reader looks when the waves are synthetic.
+    pub data_note: String,
+    /// Whether the input waves are the shipped synthetic ones.
+    #[serde(default)]
+    pub synthetic: bool,
+    /// Estimates on fewer respondents are not shown (default 30).
+    #[serde(default = "default_min_n")]
+    pub min_n: usize,
+    /// Significance level of every test (default 0,05).
+    #[serde(default = "default_alpha")]
+    pub alpha: f64,
+    /// Chapter ids in order; each is `chapters/<id>.toml` beside this file.
+    pub chapters: Vec<String>,
+    /// Named domains: who a figure is about, and who was asked.
+    pub domain: BTreeMap<String, DomainConfig>,
+    /// Named derived indicators.
+    #[serde(default)]
+    pub indicator: BTreeMap<String, IndicatorConfig>,
+}
+
+fn default_min_n() -> usize {
+    30
+}
+fn default_alpha() -> f64 {
+    0.05
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DomainConfig {
+    pub expr: String,
+    /// Completes "Spørgsmålet er …" in captions; `{period}` is replaced.
+    pub asked: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorConfig {
+    pub expr: String,
+    /// How the composite is built, one sentence for captions.
+    #[serde(default)]
+    pub explain: Option<String>,
+}
+
+/// `config/chapters/<id>.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChapterConfig {
+    pub id: String,
+    /// Imperative title in capitals.
+    pub title: String,
+    pub period: String,
+    /// Introduction; `{hero}` and `{<figure-id>.<bar>}` (1-based) become "57 procent".
+    pub intro: String,
+    pub hero: HeroConfig,
+    /// Editorial boxes: a file in `<inputs>/content/` (default `<id>.toml`).
+    #[serde(default)]
+    pub content: Option<String>,
+    #[serde(rename = "figure")]
+    pub figures: Vec<FigureConfig>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeroConfig {
+    /// An indicator name or an expression.
+    pub indicator: String,
+    pub domain: String,
+    /// Completing sentence, starting in lower case.
+    pub sentence: String,
+}
+
+/// What kind of figure, as written in configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KindConfig {
+    Bars,
+    Grouped,
+    Stacked,
+    Distribution,
+    Comparison,
+    Facts,
+}
+
+impl KindConfig {
+    pub fn name(self) -> &'static str {
+        match self {
+            KindConfig::Bars => "bars",
+            KindConfig::Grouped => "grouped",
+            KindConfig::Stacked => "stacked",
+            KindConfig::Distribution => "distribution",
+            KindConfig::Comparison => "comparison",
+            KindConfig::Facts => "facts",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FigureConfig {
+    pub id: String,
+    pub kind: KindConfig,
+    /// The finding in words; checked against the numbers.
+    pub title: String,
+    /// What is measured ("Andel af de offentlige innovationer, pct.").
+    pub subtitle: String,
+    /// The caption's first sentence: what the figure shows.
+    pub shows: String,
+    /// A named domain (config/report.toml [domain.*]).
+    pub domain: String,
+    /// The question(s) quoted in the caption; default: the codebook's
+    /// question of a distribution's item.
+    #[serde(default)]
+    pub question: Vec<String>,
+    /// Bars, grouped series, stacked parts, comparison rows.
+    #[serde(default)]
+    pub series: Vec<SeriesConfig>,
+    /// Grouped and stacked figures: the groups, in order.
+    #[serde(default)]
+    pub groups: Vec<SeriesConfig>,
+    /// Distribution: the single-choice item, codes left out, codes highlighted.
+    #[serde(default)]
+    pub item: Option<String>,
+    #[serde(default)]
+    pub leave_out: Vec<i32>,
+    #[serde(default)]
+    pub highlight: Vec<i32>,
+    /// Exclusive categories whose remainder is not shown: its label and expression.
+    #[serde(default)]
+    pub left_out: Option<SeriesConfig>,
+    /// Why multi-select bars sum to more than 100 % ("… da …").
+    #[serde(default)]
+    pub multi_select: Option<String>,
+    /// A sentence for the sum-notes slot, written by the analyst.
+    #[serde(default)]
+    pub note: Option<String>,
+    /// What the title's words refer to (default: the first highlighted bar).
+    #[serde(default)]
+    pub claim: Option<String>,
+    /// Grouped: a logistic check controlling for these items ("area" and
+    /// other design columns are dummy-coded), and how the caption names them.
+    #[serde(default)]
+    pub controls: Vec<String>,
+    #[serde(default)]
+    pub controls_text: Option<String>,
+    /// Comparison: the published-aggregates table (in `<inputs>/`) and column labels.
+    #[serde(default)]
+    pub published: Option<String>,
+    #[serde(default)]
+    pub computed_label: Option<String>,
+    #[serde(default)]
+    pub published_label: Option<String>,
+    /// Facts: headline numbers as tiles.
+    #[serde(default)]
+    pub facts: Vec<FactConfig>,
+    /// Overrides the source line ("Kilde: …").
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeriesConfig {
+    pub label: String,
+    pub expr: String,
+    #[serde(default)]
+    pub highlight: bool,
+    /// Comparison: the row's key in the published table.
+    #[serde(default)]
+    pub key: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FactConfig {
+    pub label: String,
+    /// A share of this indicator in `domain` …
+    pub expr: String,
+    pub domain: String,
+    /// … or, with `among`, how many times as often `expr` holds among
+    /// `among` as among the rest of the domain.
+    #[serde(default)]
+    pub among: Option<String>,
+    #[serde(default)]
+    pub highlight: bool,
+}
+
+/// Everything under `config/` that shapes the report.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub dir: PathBuf,
+    pub report: ReportConfig,
+    pub chapters: Vec<ChapterConfig>,
+    /// The file each chapter came from, for messages.
+    pub chapter_files: Vec<PathBuf>,
+}
+
+/// Reads a TOML file into `T`; errors name the file, line and key.
+pub fn read_toml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.to_string().trim_end()))
+}
+
+/// An id that is safe as a file name under outputs/ ("borger-roller").
+pub fn is_safe_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !id.starts_with('-')
+}
+
+impl Config {
+    pub fn load(dir: &Path) -> Result<Config> {
+        let report: ReportConfig = read_toml(&dir.join("report.toml"))?;
+        let mut chapters = Vec::new();
+        let mut chapter_files = Vec::new();
+        for id in &report.chapters {
+            if !is_safe_id(id) {
+                bail!("{}: chapter id \"{id}\" must be lower-case letters, digits and '-'", dir.join("report.toml").display());
+            }
+            let path = dir.join("chapters").join(format!("{id}.toml"));
+            let ch: ChapterConfig = read_toml(&path)?;
+            if &ch.id != id {
+                bail!("{}: id = \"{}\" but report.toml lists it as \"{id}\"", path.display(), ch.id);
+            }
+            chapters.push(ch);
+            chapter_files.push(path);
+        }
+        Ok(Config { dir: dir.to_path_buf(), report, chapters, chapter_files })
+    }
+}

@@ -1,0 +1,235 @@
+//! Stage 4: Danish text from computed numbers: number style, words for
+//! shares, captions and the checks that keep titles true to their numbers.
+
+/// The no-break space between a number and "%".
+pub const NBSP: char = '\u{a0}';
+
+/// A share as a Danish percentage: 0.5712 -> "57 %" (no-break space).
+pub fn pct(p: f64) -> String {
+    format!("{}{NBSP}%", percent_points(p))
+}
+
+/// A share in running text: 0.5712 -> "57 procent".
+pub fn procent(p: f64) -> String {
+    format!("{} procent", percent_points(p))
+}
+
+/// Whole percentage points, rounded half away from zero.
+pub fn percent_points(p: f64) -> i64 {
+    (p * 100.0).round() as i64
+}
+
+/// Danish thousands separator: 1877 -> "1.877".
+pub fn thousands(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A decimal with a comma: (0.05, 2) -> "0,05".
+pub fn decimal(x: f64, digits: usize) -> String {
+    format!("{x:.digits$}").replace('.', ",")
+}
+
+/// "n=1.877"
+pub fn n_equals(n: usize) -> String {
+    format!("n={}", thousands(n))
+}
+
+/// Danish quotes: ”…”.
+pub fn quote(s: &str) -> String {
+    format!("\u{201d}{s}\u{201d}")
+}
+
+/// "A, B og C".
+pub fn list_and(items: &[String]) -> String {
+    match items.len() {
+        0 => String::new(),
+        1 => items[0].clone(),
+        n => format!("{} og {}", items[..n - 1].join(", "), items[n - 1]),
+    }
+}
+
+/// First letter in lower case, for labels inside a sentence.
+pub fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+/// A ratio in words: 3.04 -> "3,0 gange".
+pub fn times(r: f64) -> String {
+    format!("{} gange", decimal(r, 1))
+}
+
+/// Words for shares and the ranges where they are true, checked against
+/// titles. Longer phrases first, so "over halvdelen" is not read as "halvdelen".
+pub const SHARE_WORDS: [(&str, f64, f64); 12] = [
+    ("over halvdelen", 0.5, 1.0),
+    ("under halvdelen", 0.0, 0.5),
+    ("halvdelen", 0.45, 0.55),
+    ("hver anden", 0.45, 0.55),
+    ("to ud af tre", 0.62, 0.71),
+    ("tre ud af fire", 0.72, 0.78),
+    ("fire ud af fem", 0.77, 0.83),
+    ("tre ud af ti", 0.27, 0.33),
+    ("hver tredje", 0.30, 0.36),
+    ("hver fjerde", 0.22, 0.28),
+    ("hver femte", 0.18, 0.22),
+    ("en ud af ti", 0.08, 0.12),
+];
+
+/// Words that claim a difference between groups.
+pub const DIFFERENCE_WORDS: [&str; 3] = ["oftere", "sjældnere", "hyppigere"];
+
+/// The share words in a title that its number contradicts.
+pub fn misfit_words(title: &str, p: f64) -> Vec<String> {
+    let lower = title.to_lowercase();
+    let mut taken: Vec<(usize, usize)> = Vec::new();
+    let mut out = Vec::new();
+    for (words, lo, hi) in SHARE_WORDS {
+        let mut from = 0;
+        while let Some(i) = lower[from..].find(words).map(|i| i + from) {
+            let span = (i, i + words.len());
+            from = span.1;
+            if taken.iter().any(|&(a, b)| span.0 < b && a < span.1) {
+                continue;
+            }
+            taken.push(span);
+            let fits = if words.starts_with("over") { p > lo } else if words.starts_with("under") { p < hi } else { p >= lo && p <= hi };
+            if !fits {
+                out.push(format!("the title says \u{201c}{words}\u{201d} but the number is {}", pct(p).replace(NBSP, " ")));
+            }
+        }
+    }
+    out
+}
+
+/// The caption of a figure, assembled in the order of figures.md.
+#[derive(Debug, Default, Clone)]
+pub struct Caption {
+    /// What the figure shows (a sentence).
+    pub shows: String,
+    /// How composites are built (sentences).
+    pub composites: Vec<String>,
+    /// The questions, quoted.
+    pub questions: Vec<String>,
+    /// Completes "Spørgsmålet er …".
+    pub asked: String,
+    /// Sums to more / less than 100 % (sentences).
+    pub sums: Vec<String>,
+    /// Significance sentences.
+    pub significance: Vec<String>,
+    /// The figure is weighted to the public sector.
+    pub weighted: bool,
+    /// Extra notes before n (sources, synthetic data).
+    pub notes: Vec<String>,
+    /// The unweighted base.
+    pub n: usize,
+}
+
+impl Caption {
+    pub fn text(&self) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        parts.push(sentence(&self.shows));
+        parts.extend(self.composites.iter().map(|s| sentence(s)));
+        match self.questions.len() {
+            0 => {}
+            1 => parts.push(format!("Spørgsmålet er: {}.", quote(&self.questions[0]))),
+            _ => {
+                let q: Vec<String> = self.questions.iter().map(|q| quote(q)).collect();
+                parts.push(format!("Spørgsmålene er: {}.", list_and(&q)));
+            }
+        }
+        if !self.asked.is_empty() {
+            let subject = if self.questions.len() > 1 { "Spørgsmålene er" } else { "Spørgsmålet er" };
+            parts.push(format!("{subject} {}.", self.asked.trim_end_matches('.')));
+        }
+        parts.extend(self.sums.iter().map(|s| sentence(s)));
+        parts.extend(self.significance.iter().map(|s| sentence(s)));
+        if self.weighted {
+            parts.push("Data er vægtet til at repræsentere den offentlige sektor samlet set.".to_string());
+        }
+        parts.extend(self.notes.iter().map(|s| sentence(s)));
+        parts.push(format!("{}.", n_equals(self.n)));
+        parts.into_iter().filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" ")
+    }
+}
+
+/// Ends a sentence with a full stop unless it has one.
+fn sentence(s: &str) -> String {
+    let s = s.trim();
+    if s.is_empty() || s.ends_with(['.', '!', '?']) { s.to_string() } else { format!("{s}.") }
+}
+
+/// "Forskellen … er signifikant … for A og B, men ikke for C." from test outcomes.
+pub fn significance_sentence(results: &[(String, bool)], alpha: f64) -> String {
+    let level = decimal(alpha, 2);
+    let yes: Vec<String> = results.iter().filter(|r| r.1).map(|r| lower_first(&r.0)).collect();
+    let no: Vec<String> = results.iter().filter(|r| !r.1).map(|r| lower_first(&r.0)).collect();
+    if results.len() == 1 {
+        return if yes.len() == 1 {
+            format!("Forskellen mellem grupperne er signifikant ved et signifikansniveau på {level}.")
+        } else {
+            format!("Forskellen mellem grupperne er ikke signifikant ved et signifikansniveau på {level}.")
+        };
+    }
+    match (yes.is_empty(), no.is_empty()) {
+        (true, _) => format!("Ingen af forskellene mellem grupperne er signifikante ved et signifikansniveau på {level}."),
+        (false, true) => format!("Forskellene mellem grupperne er signifikante ved et signifikansniveau på {level} for alle viste typer."),
+        (false, false) => format!(
+            "Forskellen mellem grupperne er signifikant ved et signifikansniveau på {level} for {}, men ikke for {}.",
+            list_and(&yes),
+            list_and(&no)
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn danish_number_style() {
+        assert_eq!(pct(0.5712), "57\u{a0}%");
+        assert_eq!(pct(0.5651), "57\u{a0}%");
+        assert_eq!(pct(0.5649), "56\u{a0}%");
+        assert_eq!(procent(0.3049), "30 procent");
+        assert_eq!(thousands(1877), "1.877");
+        assert_eq!(thousands(14510), "14.510");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000_000), "1.000.000");
+        assert_eq!(decimal(0.05, 2), "0,05");
+        assert_eq!(n_equals(1877), "n=1.877");
+        assert_eq!(quote("Ved ikke"), "\u{201d}Ved ikke\u{201d}");
+        assert_eq!(list_and(&["A".into(), "B".into(), "C".into()]), "A, B og C");
+        assert_eq!(times(3.04), "3,0 gange");
+    }
+
+    #[test]
+    fn titles_that_misfit_their_number_are_caught() {
+        let t = "Borgerne spiller en positiv rolle i over halvdelen af de offentlige innovationer";
+        assert!(misfit_words(t, 0.57).is_empty());
+        assert_eq!(misfit_words(t, 0.48), vec!["the title says \u{201c}over halvdelen\u{201d} but the number is 48 %".to_string()]);
+        assert!(misfit_words("Serviceinnovation indgår i tre ud af ti offentlige innovationer", 0.30).is_empty());
+        assert_eq!(misfit_words("Kun hver anden innovationsproces er planlagt", 0.38).len(), 1);
+        assert!(misfit_words("Formålet ændres i hvert fjerde tilfælde", 0.25).is_empty());
+    }
+
+    #[test]
+    fn significance_names_the_items_that_differ() {
+        let r = vec![("Bedre kvalitet".to_string(), true), ("Øget effektivitet".to_string(), false), ("Øget medarbejdertilfredshed".to_string(), true)];
+        assert_eq!(
+            significance_sentence(&r, 0.05),
+            "Forskellen mellem grupperne er signifikant ved et signifikansniveau på 0,05 for bedre kvalitet og øget medarbejdertilfredshed, men ikke for øget effektivitet."
+        );
+    }
+}

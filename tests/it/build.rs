@@ -1,0 +1,214 @@
+//! `barometer build`: hero numbers as published, findings as published,
+//! captions in full, misfit titles caught, exports in the agreed shape,
+//! configuration errors reported before anything is computed.
+
+use std::path::Path;
+
+use barometer::figures::{Figure, Report};
+use barometer::figures::expr::{Expr, Indicators};
+use barometer::figures::config::Config;
+use serde::Deserialize;
+
+use crate::common::{barometer, path_str, root, shared, stderr};
+
+/// Builds into a fresh folder and reads the model back.
+fn build_to(out: &Path, extra: &[&str]) -> Report {
+    let mut args = vec!["build", "--quiet", "--out", path_str(out)];
+    args.extend_from_slice(extra);
+    let o = barometer(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    serde_json::from_slice(&std::fs::read(out.join("model.json")).unwrap()).unwrap()
+}
+
+fn figure<'a>(r: &'a Report, id: &str) -> &'a Figure {
+    r.chapters.iter().flat_map(|c| &c.figures).find(|f| f.id == id).unwrap()
+}
+
+#[derive(Deserialize)]
+struct Targets {
+    target: Vec<Target>,
+}
+
+#[derive(Deserialize)]
+struct Target {
+    period: String,
+    domain: String,
+    indicator: String,
+    published: Option<f64>,
+    tolerance_pp: Option<f64>,
+}
+
+#[test]
+fn hero_numbers_match_their_published_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = build_to(dir.path(), &[]);
+    let targets: Targets = toml::from_str(&std::fs::read_to_string(shared().join("spec/targets.toml")).unwrap()).unwrap();
+    let config = Config::load(&root().join("config")).unwrap();
+    let codebook = barometer::data::Codebook::load(&root().join("config/codebook.toml")).unwrap();
+    let mut env = Indicators::new();
+    for (k, v) in &config.report.indicator {
+        env.insert(k.clone(), Expr::parse(&v.expr).unwrap());
+    }
+    env.insert("innovators".into(), Expr::parse("innovated = 1").unwrap());
+    let mut matched = 0;
+    for ch in &report.chapters {
+        let wave = barometer::data::load_wave(&root().join(format!("inputs/waves/{}.csv", ch.period)), &codebook).unwrap();
+        let hero_rows = Expr::parse(&ch.hero.indicator).unwrap().eval(&wave, &env).unwrap();
+        // The published target whose indicator selects the same rows.
+        let t = targets
+            .target
+            .iter()
+            .filter(|t| t.period == ch.period && t.domain == ch.hero.domain && t.published.is_some())
+            .find(|t| Expr::parse(&t.indicator).ok().and_then(|e| e.eval(&wave, &env).ok()).is_some_and(|rows| rows == hero_rows))
+            .unwrap_or_else(|| panic!("no published target for the hero of {}", ch.id));
+        let got = 100.0 * ch.hero.value.estimate;
+        assert!((got - t.published.unwrap()).abs() <= t.tolerance_pp.unwrap(), "{}: {got} vs {}", ch.id, t.published.unwrap());
+        assert_eq!(ch.hero.text, format!("{}\u{a0}%", t.published.unwrap()));
+        matched += 1;
+    }
+    assert_eq!(matched, 4);
+}
+
+#[test]
+fn findings_come_out_as_published_in_the_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = build_to(dir.path(), &[]);
+    let values = figure(&report, "borgernes-vaerdi");
+    let sig: Vec<(&str, bool)> = values.tests.iter().map(|t| (t.series.as_str(), t.significant)).collect();
+    assert_eq!(
+        sig,
+        vec![
+            ("Bedre kvalitet", true),
+            ("Øget effektivitet", false),
+            ("Øget medarbejdertilfredshed", true),
+            ("Borgerne har fået indsigt eller indflydelse", true),
+            ("Bedre opfyldelse af politiske mål", false),
+        ]
+    );
+    let service = figure(&report, "service-borgere");
+    assert!(service.tests[0].significant && service.tests[0].p_value < 0.05);
+}
+
+#[test]
+fn captions_in_full() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = build_to(dir.path(), &[]);
+    assert_eq!(
+        figure(&report, "borgernes-vaerdi").caption,
+        "Figuren viser, hvilke typer værdi de offentlige innovationer har skabt, når borgerne spiller en positiv rolle, og når de ikke gør. \
+Borgerne spiller en positiv rolle, når de var blandt årsagerne til, at innovationen blev sat i gang, når de i nogen eller høj grad har fremmet den, eller når arbejdspladsen har samarbejdet med dem om den. \
+Spørgsmålet er: \u{201d}Hvilken værdi har den seneste innovation skabt?\u{201d}. \
+Spørgsmålet er kun stillet til de arbejdspladser, der har indført mindst én innovation i perioden 2018-2019. \
+Figuren summerer til mere end 100 pct., da den enkelte innovation kan skabe flere typer værdi. \
+Forskellen mellem grupperne er signifikant ved et signifikansniveau på 0,05 for bedre kvalitet, øget medarbejdertilfredshed og borgerne har fået indsigt eller indflydelse, men ikke for øget effektivitet og bedre opfyldelse af politiske mål. \
+Data er vægtet til at repræsentere den offentlige sektor samlet set. n=1.877."
+    );
+    assert_eq!(
+        figure(&report, "formaal").caption,
+        "Figuren viser, om formålet med den seneste innovation var fastlagt på forhånd, og om det blev ændret undervejs. \
+Spørgsmålet er: \u{201d}Var formålet med innovationen fastlagt på forhånd?\u{201d}. \
+Spørgsmålet er kun stillet til de arbejdspladser, der har indført mindst én innovation i perioden 2013-2014. \
+Figuren summerer ikke til 100 pct., da de 6\u{a0}%, der har svaret \u{201d}Ved ikke\u{201d}, ikke er vist. \
+Data er vægtet til at repræsentere den offentlige sektor samlet set. n=1.093."
+    );
+}
+
+#[test]
+fn data_exports_have_the_agreed_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = build_to(dir.path(), &[]);
+    let csv = std::fs::read_to_string(dir.path().join("data/borgernes-roller.csv")).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(lines.next().unwrap(), "figure,period,series,group,estimate,se,ci_low,ci_high,n,suppressed");
+    let first: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let bar = &figure(&report, "borgernes-roller").bars[0];
+    assert_eq!(first[..4], ["borgernes-roller", "2018-2019", "Borgerne var blandt årsagerne til innovationen", ""]);
+    assert_eq!(first[4].parse::<f64>().unwrap(), bar.value.estimate);
+    assert_eq!(first[8..], ["1877", "false"]);
+    let tests = std::fs::read_to_string(dir.path().join("data/borgernes-vaerdi.tests.csv")).unwrap();
+    assert!(tests.starts_with("figure,period,series,by,statistic,ndf,ddf,p_value,significant\n"));
+    assert_eq!(tests.lines().count(), 6);
+    let heads = std::fs::read_to_string(dir.path().join("data/headlines.csv")).unwrap();
+    assert!(heads.starts_with("chapter,period,indicator,estimate,se,ci_low,ci_high,n,text\n"));
+    assert!(heads.contains(",1877,57\u{a0}% af de offentlige innovationer sker i samspil med borgerne.\n"));
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("data/borgernes-roller.json")).unwrap()).unwrap();
+    assert_eq!(json[3]["estimate"].as_f64().unwrap(), figure(&report, "borgernes-roller").bars[3].value.estimate);
+    assert_eq!(json[3]["n"], 1877);
+}
+
+#[test]
+fn results_do_not_depend_on_the_thread_count() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    build_to(a.path(), &["--jobs", "1"]);
+    build_to(b.path(), &["--jobs", "2"]);
+    for f in ["model.json", "data/borgernes-vaerdi.tests.csv", "data/headlines.csv"] {
+        assert!(std::fs::read(a.path().join(f)).unwrap() == std::fs::read(b.path().join(f)).unwrap(), "{f}");
+    }
+}
+
+/// A copy of config/ to edit in a test.
+fn config_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let src = root().join("config");
+    std::fs::create_dir_all(dir.path().join("chapters")).unwrap();
+    for entry in std::fs::read_dir(&src).unwrap().chain(std::fs::read_dir(src.join("chapters")).unwrap()) {
+        let p = entry.unwrap().path();
+        if p.is_file() {
+            let rel = p.strip_prefix(&src).unwrap();
+            std::fs::copy(&p, dir.path().join(rel)).unwrap();
+        }
+    }
+    dir
+}
+
+fn edit(dir: &Path, file: &str, from: &str, to: &str) {
+    let p = dir.join(file);
+    let text = std::fs::read_to_string(&p).unwrap();
+    assert!(text.contains(from), "{from}");
+    std::fs::write(&p, text.replacen(from, to, 1)).unwrap();
+}
+
+#[test]
+fn misfit_titles_warn_and_fail_under_strict() {
+    let cfg = config_copy();
+    edit(cfg.path(), "chapters/services-2018.toml", "indgår i tre ud af ti offentlige", "indgår i over halvdelen af de offentlige");
+    edit(cfg.path(), "chapters/borgere-2018.toml", "Der skabes mange typer værdi, når", "Effektiviteten øges oftere, når");
+    let out = tempfile::tempdir().unwrap();
+    let args = ["build", "--quiet", "--config", path_str(cfg.path()), "--out", path_str(out.path())];
+    let o = barometer(&args);
+    assert_eq!(o.status.code(), Some(0));
+    let err = stderr(&o);
+    assert!(err.contains("warning: figure serviceinnovation: the title says \u{201c}over halvdelen\u{201d} but the number is 30 %\n"), "{err}");
+    assert!(err.contains("warning: figure borgernes-vaerdi: the title says \u{201c}oftere\u{201d} but the difference for \u{201c}Øget effektivitet\u{201d} is not significant at 0,05"), "{err}");
+    let strict = barometer(&[&args[..], &["--strict"]].concat());
+    assert_eq!(strict.status.code(), Some(1));
+    assert!(stderr(&strict).starts_with("error: --strict: 3 warning(s):\n"), "{}", stderr(&strict));
+}
+
+#[test]
+fn configuration_errors_are_reported_before_computing() {
+    let cfg = config_copy();
+    edit(cfg.path(), "chapters/borgere-2018.toml", "expr = \"value_efficiency = 1\"", "expr = \"value_speed = 1\"");
+    edit(cfg.path(), "chapters/processen-2013.toml", "item = \"process_planned\"", "item = \"process_planned\"\ncolour = \"red\"");
+    let out = tempfile::tempdir().unwrap();
+    let o = barometer(&["build", "--config", path_str(cfg.path()), "--out", path_str(out.path())]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("processen-2013.toml: TOML parse error at line"), "{err}");
+    assert!(err.contains("unknown field `colour`"), "{err}");
+    assert!(!out.path().join("model.json").exists());
+
+    let cfg = config_copy();
+    edit(cfg.path(), "chapters/borgere-2018.toml", "expr = \"value_efficiency = 1\"", "expr = \"value_speed = 1\"");
+    edit(cfg.path(), "chapters/processen-2013.toml", "indicator = \"planned_and_used\"", "indicator = \"collab_foundations = 1\"");
+    edit(cfg.path(), "report.toml", "expr = \"pos(volunteers)\"", "expr = \"citizens_or_volunteers\"");
+    let o = barometer(&["build", "--config", path_str(cfg.path()), "--out", path_str(out.path())]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    let file = |c: &str| cfg.path().join("chapters").join(c).display().to_string();
+    assert!(err.contains(&format!("{}: figure \"borgernes-vaerdi\": series 2 expr: the item \"value_speed\" is not in the wave (wave 2018-2019)", file("borgere-2018.toml"))), "{err}");
+    assert!(err.contains(&format!("{}: hero indicator: the item \"collab_foundations\" is not in the wave (wave 2013-2014)", file("processen-2013.toml"))), "{err}");
+    assert!(err.contains("the indicator definitions are circular: citizens_or_volunteers -> volunteers_positive -> citizens_or_volunteers"), "{err}");
+    assert!(!out.path().join("model.json").exists());
+}
