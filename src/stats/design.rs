@@ -223,73 +223,6 @@ pub(crate) fn format_levels(levels: &[f64]) -> String {
     format!("{{{}}}", parts.join(", "))
 }
 
-/// The sorted distinct values of `x` inside the domain, for grouping and
-/// tables. Errors on missing values (with their count) and on more than
-/// `max` levels.
-pub(crate) fn distinct_levels(
-    design: &Design,
-    domain: &[bool],
-    x: &[f64],
-    item: &str,
-    max: usize,
-) -> Result<Vec<f64>, StatsError> {
-    design.check_len(item, x.len())?;
-    struct Acc {
-        levels: Vec<f64>,
-        missing: usize,
-        n: usize,
-        overflow: bool,
-    }
-    let acc = fold_rows(
-        design.n_rows(),
-        || Acc { levels: Vec::new(), missing: 0, n: 0, overflow: false },
-        |a, rows| {
-            let mut last = f64::NAN;
-            for i in rows {
-                if !domain[i] {
-                    continue;
-                }
-                a.n += 1;
-                let v = x[i];
-                if v.is_nan() {
-                    a.missing += 1;
-                } else if v != last {
-                    last = v;
-                    if !a.levels.contains(&v) {
-                        if a.levels.len() >= max {
-                            a.overflow = true;
-                        } else {
-                            a.levels.push(v);
-                        }
-                    }
-                }
-            }
-        },
-        |a, b| {
-            a.missing += b.missing;
-            a.n += b.n;
-            a.overflow |= b.overflow;
-            for v in b.levels {
-                if !a.levels.contains(&v) {
-                    a.levels.push(v);
-                }
-            }
-        },
-    );
-    if acc.n == 0 {
-        return Err(StatsError::EmptyDomain);
-    }
-    if acc.missing > 0 {
-        return Err(StatsError::Missing { item: item.to_string(), rows: acc.missing, n: acc.n });
-    }
-    if acc.overflow || acc.levels.len() > max {
-        return Err(StatsError::TooManyLevels { item: item.to_string(), max });
-    }
-    let mut levels = acc.levels;
-    levels.sort_by(f64::total_cmp);
-    Ok(levels)
-}
-
 /// Index of `v` among sorted `levels` (which must contain it).
 #[inline]
 pub(crate) fn level_index(levels: &[f64], v: f64) -> usize {
@@ -297,5 +230,59 @@ pub(crate) fn level_index(levels: &[f64], v: f64) -> usize {
         levels.iter().position(|&l| l == v).expect("value among levels")
     } else {
         levels.partition_point(|&l| l < v)
+    }
+}
+
+/// Blocks of sums keyed by values discovered while streaming (the levels
+/// of a group, the cells of a table), so levels need no separate pass.
+/// Keys compare with `==`, so callers must keep NaN out.
+pub(crate) struct Keyed<K> {
+    pub(crate) keys: Vec<K>,
+    pub(crate) sums: Vec<f64>,
+    block: usize,
+    max: usize,
+    /// Set when a key beyond `max` was refused.
+    pub(crate) overflow: bool,
+}
+
+impl<K: Copy + PartialEq> Keyed<K> {
+    pub(crate) fn new(block: usize, max: usize) -> Keyed<K> {
+        Keyed { keys: Vec::new(), sums: Vec::new(), block, max, overflow: false }
+    }
+
+    /// The block of `key`, created on first sight; `None` past `max` keys.
+    #[inline]
+    pub(crate) fn block(&mut self, key: K) -> Option<&mut [f64]> {
+        let k = match self.keys.iter().position(|&x| x == key) {
+            Some(k) => k,
+            None => {
+                if self.keys.len() == self.max {
+                    self.overflow = true;
+                    return None;
+                }
+                self.keys.push(key);
+                self.sums.resize(self.sums.len() + self.block, 0.0);
+                self.keys.len() - 1
+            }
+        };
+        Some(&mut self.sums[k * self.block..(k + 1) * self.block])
+    }
+
+    /// Adds another chunk's blocks, key by key.
+    pub(crate) fn merge(&mut self, other: Keyed<K>) {
+        self.overflow |= other.overflow;
+        for (k, key) in other.keys.iter().enumerate() {
+            let src = &other.sums[k * self.block..(k + 1) * self.block];
+            match self.block(*key) {
+                Some(dst) => add_into(dst, src),
+                None => return,
+            }
+        }
+    }
+
+    /// The block of `key` if it was seen.
+    pub(crate) fn get(&self, key: K) -> Option<&[f64]> {
+        let k = self.keys.iter().position(|&x| x == key)?;
+        Some(&self.sums[k * self.block..(k + 1) * self.block])
     }
 }

@@ -5,7 +5,7 @@ use nalgebra::{DMatrix, DVector};
 use statrs::distribution::{ChiSquared, ContinuousCDF, FisherSnedecor};
 
 use super::StatsError;
-use super::design::{Design, add_into, distinct_levels, fold_rows, level_index};
+use super::design::{Design, Keyed, add_into, fold_rows};
 
 /// Most distinct values either item of a table may take.
 const MAX_LEVELS: usize = 100;
@@ -40,43 +40,95 @@ pub struct RaoScott {
 /// rather than a made-up p-value, so callers can say "no test possible".
 pub fn rao_scott(design: &Design, domain: &[bool], row: &[f64], col: &[f64]) -> Result<RaoScott, StatsError> {
     design.check_len("the domain", domain.len())?;
-    let rows = distinct_levels(design, domain, row, "the row item", MAX_LEVELS)?;
-    let cols = distinct_levels(design, domain, col, "the column item", MAX_LEVELS)?;
-    if rows.len() < 2 {
-        return Err(StatsError::ConstantItem { item: "the row item".into() });
-    }
-    if cols.len() < 2 {
-        return Err(StatsError::ConstantItem { item: "the column item".into() });
-    }
-    let (r, c) = (rows.len(), cols.len());
-    let cells = r * c;
-
-    // Per stratum: count, sum w, sum w^2, then per cell sum w and sum w^2.
-    // Cells are in R's order, the row level varying fastest.
-    let k = 3 + 2 * cells;
+    design.check_len("the row item", row.len())?;
+    design.check_len("the column item", col.len())?;
+    // One pass: per stratum count, sum w, sum w^2 of the domain, and per
+    // observed (row, column) cell its per-stratum sum w and sum w^2.
+    let n_strata = design.n_strata();
     let strata = design.stratum();
     let weight = design.weight();
-    let sums = fold_rows(
+    let (common, cells_seen, missing, domain_rows) = fold_rows(
         design.n_rows(),
-        || vec![0.0; design.n_strata() * k],
-        |a, range| {
+        || (vec![0.0; n_strata * 3], Keyed::<(f64, f64)>::new(n_strata * 2, MAX_LEVELS * MAX_LEVELS), [0usize; 2], 0usize),
+        |(common, cells, missing, dn), range| {
             for i in range {
                 if !domain[i] {
                     continue;
                 }
-                let cell = level_index(&rows, row[i]) + r * level_index(&cols, col[i]);
+                *dn += 1;
+                let (a, b) = (row[i], col[i]);
+                if a.is_nan() || b.is_nan() {
+                    missing[0] += usize::from(a.is_nan());
+                    missing[1] += usize::from(b.is_nan());
+                    continue;
+                }
                 let w = weight[i];
-                let h = strata[i] as usize * k;
-                let a = &mut a[h..h + k];
-                a[0] += 1.0;
-                a[1] += w;
-                a[2] += w * w;
-                a[3 + 2 * cell] += w;
-                a[4 + 2 * cell] += w * w;
+                let h = strata[i] as usize;
+                common[3 * h] += 1.0;
+                common[3 * h + 1] += w;
+                common[3 * h + 2] += w * w;
+                if let Some(cell) = cells.block((a, b)) {
+                    cell[2 * h] += w;
+                    cell[2 * h + 1] += w * w;
+                }
             }
         },
-        |a, b| add_into(a, &b),
+        |(c, cells, m, dn), (c2, cells2, m2, dn2)| {
+            add_into(c, &c2);
+            cells.merge(cells2);
+            m[0] += m2[0];
+            m[1] += m2[1];
+            *dn += dn2;
+        },
     );
+    if domain_rows == 0 {
+        return Err(StatsError::EmptyDomain);
+    }
+    for (item, rows) in ["the row item", "the column item"].into_iter().zip(missing) {
+        if rows > 0 {
+            return Err(StatsError::Missing { item: item.into(), rows, n: domain_rows });
+        }
+    }
+    let levels_of = |pick: fn(&(f64, f64)) -> f64| {
+        let mut l: Vec<f64> = Vec::new();
+        for key in &cells_seen.keys {
+            if !l.contains(&pick(key)) {
+                l.push(pick(key));
+            }
+        }
+        l.sort_by(f64::total_cmp);
+        l
+    };
+    let rows = levels_of(|k| k.0);
+    let cols = levels_of(|k| k.1);
+    for (item, levels) in [("the row item", &rows), ("the column item", &cols)] {
+        if cells_seen.overflow || levels.len() > MAX_LEVELS {
+            return Err(StatsError::TooManyLevels { item: item.into(), max: MAX_LEVELS });
+        }
+        if levels.len() < 2 {
+            return Err(StatsError::ConstantItem { item: item.into() });
+        }
+    }
+    let (r, c) = (rows.len(), cols.len());
+    let cells = r * c;
+    // Per stratum: count, sum w, sum w^2, then per cell sum w and sum w^2,
+    // cells in R's order, the row level varying fastest.
+    let k = 3 + 2 * cells;
+    let mut sums = vec![0.0; n_strata * k];
+    for h in 0..n_strata {
+        sums[h * k..h * k + 3].copy_from_slice(&common[3 * h..3 * h + 3]);
+    }
+    for (j, &b) in cols.iter().enumerate() {
+        for (i, &a) in rows.iter().enumerate() {
+            if let Some(cell) = cells_seen.get((a, b)) {
+                let at = 3 + 2 * (i + r * j);
+                for h in 0..n_strata {
+                    sums[h * k + at] = cell[2 * h];
+                    sums[h * k + at + 1] = cell[2 * h + 1];
+                }
+            }
+        }
+    }
     let at = |h: usize, j: usize| sums[h * k + j];
     let (n_dom, nu) = design.domain_size(|h| at(h, 0));
     let n = n_dom as f64;

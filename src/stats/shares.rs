@@ -9,7 +9,7 @@
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 use super::StatsError;
-use super::design::{Design, add_into, distinct_levels, fold_rows, format_levels, level_index};
+use super::design::{Design, Keyed, add_into, fold_rows, format_levels};
 
 /// Most distinct values a grouping variable may take in a domain.
 const MAX_GROUPS: usize = 1000;
@@ -351,44 +351,59 @@ pub fn distribution(design: &Design, domain: &[bool], codes: &[f64], levels: &[f
 /// The share of a 0/1 item within each level of `group` inside the domain
 /// (R's `svyby(~y, ~group, design, svymean)`), levels sorted ascending.
 /// Each group's SE and degrees of freedom are those of the domain
-/// "domain and group == level" of the full design.
+/// "domain and group == level" of the full design. Levels are found in the
+/// same pass that sums them.
 pub fn by_group(design: &Design, domain: &[bool], y: &[f64], group: &[f64]) -> Result<Vec<(f64, Estimate)>, StatsError> {
     design.check_len("the domain", domain.len())?;
     design.check_len("the item", y.len())?;
-    let levels = distinct_levels(design, domain, group, "the group", MAX_GROUPS)?;
+    design.check_len("the group", group.len())?;
     let block_len = design.n_strata() * K;
     let strata = design.stratum();
     let weight = design.weight();
-    let (sums, invalid) = fold_rows(
+    let (groups, invalid, group_missing) = fold_rows(
         design.n_rows(),
-        || (vec![0.0; levels.len() * block_len], Invalid::default()),
-        |(a, inv), rows| {
+        || (Keyed::<f64>::new(block_len, MAX_GROUPS), Invalid::default(), 0usize),
+        |(a, inv, gmiss), rows| {
             for i in rows {
                 if !domain[i] {
                     continue;
                 }
                 inv.domain_rows += 1;
+                let g = group[i];
+                if g.is_nan() {
+                    *gmiss += 1;
+                    continue;
+                }
                 let v = y[i];
                 if v != 0.0 && v != 1.0 {
                     inv.record(v);
                     continue;
                 }
-                let g = level_index(&levels, group[i]);
-                let h = g * block_len + strata[i] as usize * K;
-                add_binary(&mut a[h..h + K], weight[i], v);
+                if let Some(b) = a.block(g) {
+                    let h = strata[i] as usize * K;
+                    add_binary(&mut b[h..h + K], weight[i], v);
+                }
             }
         },
-        |(a, inv), (b, ib)| {
-            add_into(a, &b);
+        |(a, inv, gmiss), (b, ib, bmiss)| {
+            a.merge(b);
             inv.merge(ib);
+            *gmiss += bmiss;
         },
     );
+    if invalid.domain_rows > 0 && group_missing > 0 {
+        return Err(StatsError::Missing { item: "the group".into(), rows: group_missing, n: invalid.domain_rows });
+    }
     invalid.check("the item")?;
+    if groups.overflow {
+        return Err(StatsError::TooManyLevels { item: "the group".into(), max: MAX_GROUPS });
+    }
+    let mut levels = groups.keys.clone();
+    levels.sort_by(f64::total_cmp);
     levels
-        .iter()
-        .enumerate()
-        .map(|(g, &level)| {
-            let s = &sums[g * block_len..(g + 1) * block_len];
+        .into_iter()
+        .map(|level| {
+            let s = groups.get(level).expect("a seen level");
             Ok((level, share_from_sums(design, |h| block(s, h))?))
         })
         .collect()
