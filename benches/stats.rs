@@ -2,7 +2,7 @@
 //! 2 271, 1 million and 10 million rows (~60 strata): 10 shares, 5 shares
 //! by group, 5 Rao-Scott 2x2 tests, 1 distribution and 1 logistic
 //! regression with 6 terms. Run with `cargo bench --bench stats`; set
-//! RAYON_NUM_THREADS to compare thread counts.
+//! RAYON_NUM_THREADS to compare thread counts, BENCH_ROWS to run one size.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -109,7 +109,12 @@ fn main() {
         "{:>10} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
         "rows", "design", "10 share", "5 by_grp", "5 rao_sc", "1 distr", "1 logit", "seq sum", "par all"
     );
-    for (n, repeats) in [(2_271usize, 20usize), (1_000_000, 3), (10_000_000, 2)] {
+    // BENCH_ROWS=10000000 runs one size only.
+    let only: Option<usize> = std::env::var("BENCH_ROWS").ok().and_then(|v| v.parse().ok());
+    for (n, repeats) in [(2_271usize, 20usize), (1_000_000, 3), (10_000_000, 3)] {
+        if only.is_some_and(|o| o != n) {
+            continue;
+        }
         let (wave, design_time) = build(n, 42);
         let jobs = Job::all();
         let mut best_kind = [Duration::MAX; 5];

@@ -55,12 +55,16 @@ impl Design {
                 return Err(StatsError::BadFpc { row, fpc: f });
             }
             let label = s.as_ref();
-            let h = *index.entry(label).or_insert_with(|| {
-                labels.push(label.to_string());
-                pop_h.push(f);
-                rows_h.push(0);
-                (labels.len() - 1) as u32
-            });
+            // Waves are usually sorted by stratum: skip the hash lookup then.
+            let h = match stratum.last() {
+                Some(&last) if labels[last as usize] == label => last,
+                _ => *index.entry(label).or_insert_with(|| {
+                    labels.push(label.to_string());
+                    pop_h.push(f);
+                    rows_h.push(0);
+                    (labels.len() - 1) as u32
+                }),
+            };
             let hu = h as usize;
             if pop_h[hu] != f {
                 return Err(StatsError::FpcNotConstant { stratum: label.to_string(), first: pop_h[hu], other: f });

@@ -180,6 +180,11 @@ fn rao_scott_detects_association() {
     let r = rao_scott(&s.design(), &d, &a, &b).unwrap();
     assert!(r.p_f < 1e-6 && r.p_chisq < 1e-6, "{r:?}");
     assert_eq!(r.df, 1.0);
+    // An empty cell is allowed (R's svychisq gives it zero weight).
+    let c: Vec<f64> = (0..n).map(|i| if a[i] == 1.0 { rng.random_range(1..3) as f64 } else { rng.random_range(1..4) as f64 }).collect();
+    let r = rao_scott(&s.design(), &d, &a, &c).unwrap();
+    assert_eq!(r.df, 2.0);
+    assert!(r.f.is_finite() && r.p_f > 0.0 && r.p_f <= 1.0 && r.ndf > 0.0, "{r:?}");
 }
 
 #[test]
