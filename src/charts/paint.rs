@@ -1,0 +1,182 @@
+//! Draws a scene with plotters: an SVG with real, editable text and PNGs
+//! encoded deterministically with their physical resolution (pHYs).
+
+use anyhow::{Context, Result, anyhow};
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::fonts::{SVG_FAMILY, fonts};
+use super::scene::{Anchor, Item, Scene, TextRun};
+use super::style::Rgb;
+
+/// Plotters' SVG text sits its baseline this far below `y` (its `dy` for
+/// top-anchored text).
+const SVG_TOP_DY: f64 = 0.76;
+
+fn colour(c: Rgb) -> RGBColor {
+    RGBColor(c.0, c.1, c.2)
+}
+
+fn err<E: std::fmt::Debug>(e: E) -> anyhow::Error {
+    anyhow!("plotters: {e:?}")
+}
+
+/// Layout pixels to device pixels, rounded so that touching shapes stay touching.
+fn px(v: f64, scale: f64) -> i32 {
+    (v * scale).round() as i32
+}
+
+fn draw_rect<DB: DrawingBackend>(db: &mut DB, scale: f64, item: &Item) -> Result<()> {
+    if let Item::Rect { x, y, w, h, fill } = *item {
+        let (x0, y0) = (px(x, scale), px(y, scale));
+        // At least one device pixel, so hairlines never vanish.
+        let x1 = px(x + w, scale).max(x0 + 1);
+        let y1 = px(y + h, scale).max(y0 + 1);
+        db.draw_rect((x0, y0), (x1, y1), &colour(fill), true).map_err(err)?;
+    }
+    Ok(())
+}
+
+/// SVG text: one <text> element per run, em size exact in the file.
+fn svg_text(db: &mut SVGBackend, t: &TextRun) -> Result<()> {
+    let weight = if t.bold { FontStyle::Bold } else { FontStyle::Normal };
+    // Plotters writes font-size as size / 1.24; find the size that prints
+    // exactly as the em size we mean.
+    let mut size = t.size * 1.24;
+    for _ in 0..8 {
+        let printed = size / 1.24;
+        if printed == t.size {
+            break;
+        }
+        size = if printed < t.size { size.next_up() } else { size.next_down() };
+    }
+    let h = match t.anchor {
+        Anchor::Start => HPos::Left,
+        Anchor::Middle => HPos::Center,
+        Anchor::End => HPos::Right,
+    };
+    let fill = colour(t.color);
+    let style = TextStyle::from((FontFamily::Name(SVG_FAMILY), size, weight).into_font())
+        .color(&fill)
+        .pos(Pos::new(h, VPos::Top));
+    let pos: (i32, i32) = (t.x.round() as i32, (t.y - SVG_TOP_DY * t.size).round() as i32);
+    db.draw_text(&t.text, &style, pos).map_err(err)
+}
+
+/// Bitmap text: glyph by glyph at positions measured with the font, since
+/// plotters' own run drops each glyph's side bearing.
+fn bitmap_text(db: &mut BitMapBackend, t: &TextRun, scale: f64) -> Result<()> {
+    let f = fonts();
+    let size = t.size * scale;
+    let width = f.width(&t.text, size, t.bold);
+    let mut pen = t.x * scale
+        - match t.anchor {
+            Anchor::Start => 0.0,
+            Anchor::Middle => width / 2.0,
+            Anchor::End => width,
+        };
+    let base = (t.y * scale).round() as i32;
+    let px_scale = f.px_scale(size, t.bold);
+    let weight = if t.bold { FontStyle::Bold } else { FontStyle::Normal };
+    let fill = colour(t.color);
+    let style = TextStyle::from((FontFamily::Name(SVG_FAMILY), px_scale, weight).into_font())
+        .color(&fill)
+        .pos(Pos::new(HPos::Left, VPos::Top));
+    let mut prev = None;
+    let mut buf = [0u8; 4];
+    for c in t.text.chars() {
+        let advance = f.advance(prev, c, size, t.bold);
+        let kern = advance - f.advance(None, c, size, t.bold);
+        pen += kern;
+        if let Some((dx, dy)) = f.glyph_offset(c, px_scale as f32, t.bold) {
+            // Plotters puts the glyph's top-left pixel at
+            // pos + (0, trunc(px_scale / 2 + dy)); undo that offset.
+            let plotters_dy = ((px_scale as f32) / 2.0 + dy as f32) as i32;
+            let pos = (pen.round() as i32 + dx, base + dy - plotters_dy);
+            db.draw_text(c.encode_utf8(&mut buf), &style, pos).map_err(err)?;
+        }
+        pen += advance - kern;
+        prev = Some(c);
+    }
+    Ok(())
+}
+
+/// The scene as an SVG document: sized in millimetres, with <title> and
+/// <desc>, text as editable <text> elements in the named font family.
+pub fn svg(scene: &Scene) -> Result<String> {
+    let (w, h) = (scene.width.round() as u32, scene.height.round() as u32);
+    let mut body = String::new();
+    {
+        let mut db = SVGBackend::with_string(&mut body, (w, h));
+        for item in &scene.items {
+            match item {
+                Item::Rect { .. } => draw_rect(&mut db, 1.0, item)?,
+                Item::Text(t) => svg_text(&mut db, t)?,
+            }
+        }
+        db.present().map_err(err)?;
+    }
+    // Replace plotters' root element with one that carries the physical
+    // size, the language and the accessible name.
+    let rest = body.split_once(">\n").map(|(_, rest)| rest).context("plotters wrote no <svg> root")?;
+    // Plotters puts a text's content on its own line; keep it on the tag's
+    // line so no renderer sees a leading space.
+    let mut lines = rest.lines().peekable();
+    let mut joined = String::with_capacity(rest.len());
+    while let Some(line) = lines.next() {
+        joined.push_str(line);
+        if !line.starts_with("<text") && lines.peek() != Some(&"</text>") {
+            joined.push('\n');
+        }
+    }
+    let mm = |v: u32| format!("{:.2}mm", v as f64 * 25.4 / 96.0);
+    Ok(format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+         <svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {w} {h}\" \
+         xml:lang=\"da\" role=\"img\" aria-labelledby=\"chart-title chart-desc\">\n\
+         <title id=\"chart-title\">{}</title>\n<desc id=\"chart-desc\">{}</desc>\n{joined}",
+        mm(w),
+        mm(h),
+        xml_escape(&scene.title),
+        xml_escape(&scene.desc),
+    ))
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// The scene as a PNG `width_px` wide, tagged with `dpi`.
+pub fn png(scene: &Scene, width_px: u32, dpi: f64, background: Rgb) -> Result<Vec<u8>> {
+    let scale = width_px as f64 / scene.width.round();
+    let (w, h) = (width_px, (scene.height.round() * scale).round() as u32);
+    let mut pixels = vec![0u8; w as usize * h as usize * 3];
+    {
+        let mut db = BitMapBackend::with_buffer(&mut pixels, (w, h));
+        db.draw_rect((0, 0), (w as i32, h as i32), &colour(background), true).map_err(err)?;
+        for item in &scene.items {
+            match item {
+                Item::Rect { .. } => draw_rect(&mut db, scale, item)?,
+                Item::Text(t) => bitmap_text(&mut db, t, scale)?,
+            }
+        }
+        db.present().map_err(err)?;
+    }
+    encode_png(&pixels, w, h, dpi, scene)
+}
+
+fn encode_png(pixels: &[u8], w: u32, h: u32, dpi: f64, scene: &Scene) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut enc = png::Encoder::new(&mut out, w, h);
+    enc.set_color(png::ColorType::Rgb);
+    enc.set_depth(png::BitDepth::Eight);
+    let per_metre = (dpi / 0.0254).round() as u32;
+    enc.set_pixel_dims(Some(png::PixelDimensions { xppu: per_metre, yppu: per_metre, unit: png::Unit::Meter }));
+    // The finding and the numbers travel with the picture (iTXt is UTF-8).
+    enc.add_itxt_chunk("Title".into(), scene.title.clone()).context("PNG title")?;
+    enc.add_itxt_chunk("Description".into(), scene.desc.clone()).context("PNG description")?;
+    let mut writer = enc.write_header().context("PNG header")?;
+    writer.write_image_data(pixels).context("PNG data")?;
+    writer.finish().context("PNG end")?;
+    Ok(out)
+}
