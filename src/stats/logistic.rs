@@ -12,7 +12,7 @@ use nalgebra::{DMatrix, DVector};
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 use super::StatsError;
-use super::design::{Design, add_into, fold_rows, level_index};
+use super::design::{Design, add_into, find, fold_rows, level_index};
 
 /// R's `glm.control()` defaults.
 const EPSILON: f64 = 1e-8;
@@ -533,7 +533,7 @@ fn scan(design: &Design, domain: &[bool], y: &[f64], terms: &[(&str, &[f64])]) -
                     if !v.is_finite() {
                         s.missing[j + 1] += 1;
                     } else if let Some(l) = &mut s.levels[j]
-                        && !l.contains(&v)
+                        && find(l, v).is_none()
                     {
                         if l.len() == MAX_TERM_LEVELS {
                             s.levels[j] = None;

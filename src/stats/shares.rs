@@ -9,7 +9,7 @@
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 use super::StatsError;
-use super::design::{Design, Keyed, add_into, fold_rows, format_levels};
+use super::design::{Design, Keyed, add_into, find, fold_rows, format_levels};
 
 /// Most distinct values a grouping variable may take in a domain.
 const MAX_GROUPS: usize = 1000;
@@ -188,18 +188,27 @@ fn binary_sums(design: &Design, domain: &[bool], y: &[f64], item: &str) -> Resul
         design.n_rows(),
         || (vec![0.0; design.n_strata() * K], Invalid::default()),
         |(a, inv), rows| {
+            // Branch-free on the domain: rows outside it add zeros, which
+            // leaves every sum bit-for-bit unchanged.
             for i in rows {
-                if !domain[i] {
-                    continue;
-                }
-                inv.domain_rows += 1;
-                let v = y[i];
+                let d = domain[i];
+                let (yi, wi) = (y[i], weight[i]);
+                let v = if d { yi } else { 0.0 };
+                inv.domain_rows += usize::from(d);
                 if v != 0.0 && v != 1.0 {
                     inv.record(v);
                     continue;
                 }
+                let w = if d { wi } else { 0.0 };
                 let h = strata[i] as usize * K;
-                add_binary(&mut a[h..h + K], weight[i], v);
+                let a = &mut a[h..h + K];
+                let w2 = w * w;
+                a[CNT] += f64::from(u8::from(d));
+                a[SW] += w;
+                a[SWY] += w * v;
+                a[SW2] += w2;
+                a[SW2Y] += w2 * v;
+                a[ONES] += v;
             }
         },
         |(a, inv), (b, ib)| {
@@ -296,7 +305,7 @@ pub fn distribution(design: &Design, domain: &[bool], codes: &[f64], levels: &[f
                 }
                 inv.domain_rows += 1;
                 let v = codes[i];
-                let Some(l) = levels.iter().position(|&x| x == v) else {
+                let Some(l) = find(levels, v) else {
                     inv.record(v);
                     continue;
                 };
