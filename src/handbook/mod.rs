@@ -1,1 +1,219 @@
 //! Stage 6: the handbook, PDF chapters in the style of NYT SAMMEN BEDRE.
+//!
+//! genpdf lays the pages out from the figure model, the print charts and
+//! the editorial boxes; lopdf finishes the file (metadata, bookmarks, one
+//! copy of each font, reproducible bytes). Layout runs twice: the first pass
+//! notes where chapters and figures land, the second uses that for the
+//! contents page, the running headers and the bookmarks.
+
+mod content;
+mod finish;
+mod frame;
+mod pages;
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use anyhow::{Context, Result, bail};
+use genpdf::fonts::{FontData, FontFamily};
+
+pub use content::{load_content, parse_content};
+use finish::{Entry, Meta};
+use frame::{Frame, Ink, Plan, Target, Trail};
+use pages::Book;
+
+use crate::charts::style::{FONT_BOLD, FONT_REGULAR, Rgb, Style};
+use crate::figures::model::{Chapter, Report};
+
+/// Print PNG of each figure, keyed by figure id (the pipeline fills it from the charts stage).
+pub type ChartImages = BTreeMap<String, Vec<u8>>;
+
+/// Used for the dates in the PDF when SOURCE_DATE_EPOCH is not set, so an
+/// unset clock still gives the same bytes: 2020-01-01T00:00:00Z.
+pub const DEFAULT_DATE_EPOCH: i64 = 1_577_836_800;
+
+/// How a PDF is written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PdfOptions {
+    /// Seconds since 1970 for the document's dates; [`DEFAULT_DATE_EPOCH`] when None.
+    pub source_date_epoch: Option<i64>,
+}
+
+impl PdfOptions {
+    /// Options from the environment: SOURCE_DATE_EPOCH, if set.
+    pub fn from_env() -> Result<PdfOptions> {
+        let source_date_epoch = match std::env::var("SOURCE_DATE_EPOCH") {
+            Ok(s) => Some(s.trim().parse().with_context(|| format!("SOURCE_DATE_EPOCH=\"{s}\" is not a whole number of seconds"))?),
+            Err(_) => None,
+        };
+        Ok(PdfOptions { source_date_epoch })
+    }
+
+    fn epoch(&self) -> i64 {
+        self.source_date_epoch.unwrap_or(DEFAULT_DATE_EPOCH)
+    }
+}
+
+/// One chapter as its own PDF (`outputs/handbook/<chapter-id>.pdf`).
+pub fn render_chapter(report: &Report, chapter: &Chapter, charts: &ChartImages, style: &Style, opts: &PdfOptions) -> Result<Vec<u8>> {
+    let index = report
+        .chapters
+        .iter()
+        .position(|c| c.id == chapter.id)
+        .with_context(|| format!("chapter {} is not in the report", chapter.id))?;
+    let book = book(report, vec![index], false, charts, style)?;
+    let meta = Meta {
+        title: format!("{} {}", sentence_case(&chapter.title), chapter.period),
+        subject: format!("{}: {} {}", report.title, chapter.hero.text, chapter.hero.sentence),
+        keywords: keywords(report),
+        epoch: opts.epoch(),
+    };
+    render_book(&book, &meta).with_context(|| format!("cannot render the chapter {}", chapter.id))
+}
+
+/// The combined handbook (`outputs/handbook.pdf`): title page, contents,
+/// every chapter and the method page.
+pub fn render_handbook(report: &Report, charts: &ChartImages, style: &Style, opts: &PdfOptions) -> Result<Vec<u8>> {
+    let book = book(report, (0..report.chapters.len()).collect(), true, charts, style)?;
+    let meta = Meta {
+        title: format!("{}: {}", sentence_case(&report.kicker), report.title),
+        subject: report.subtitle.clone(),
+        keywords: keywords(report),
+        epoch: opts.epoch(),
+    };
+    render_book(&book, &meta).context("cannot render the handbook")
+}
+
+/// "HØST BORGERNES IDEER" -> "Høst borgernes ideer".
+fn sentence_case(s: &str) -> String {
+    let lower = s.to_lowercase();
+    let mut chars = lower.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+fn keywords(report: &Report) -> String {
+    let mut words = vec!["Innovationsbarometeret".to_string(), "offentlig innovation".to_string()];
+    words.extend(report.method.iter().map(|w| w.period.clone()));
+    if report.method.iter().any(|w| w.synthetic) {
+        words.push("syntetiske data".into());
+    }
+    words.join("; ")
+}
+
+fn book(report: &Report, chapters: Vec<usize>, whole: bool, charts: &ChartImages, style: &Style) -> Result<Book> {
+    let mut decoded = BTreeMap::new();
+    for &ci in &chapters {
+        let chapter = &report.chapters[ci];
+        for f in &chapter.figures {
+            let png = charts
+                .get(&f.id)
+                .with_context(|| format!("no chart image for figure {} ({}) in chapter {}", f.number, f.id, chapter.id))?;
+            decoded.insert(f.id.clone(), flatten(png, style.palette.background).with_context(|| format!("the chart of figure {} ({})", f.number, f.id))?);
+        }
+    }
+    let p = &style.palette;
+    let ink = Ink {
+        accent: p.accent,
+        text: p.text,
+        muted: p.muted,
+        tint: mix(p.background, p.gridline, 0.55),
+    };
+    Ok(Book { report: Rc::new(report.clone()), chapters, whole, charts: Rc::new(decoded), ink: Rc::new(ink) })
+}
+
+/// A print chart as RGB on the page colour (genpdf embeds no alpha).
+fn flatten(png: &[u8], paper: Rgb) -> Result<image::DynamicImage> {
+    let img = image::load_from_memory(png).context("not a readable PNG")?;
+    if !img.color().has_alpha() {
+        return Ok(image::DynamicImage::ImageRgb8(img.to_rgb8()));
+    }
+    let rgba = img.to_rgba8();
+    let rgb = image::RgbImage::from_fn(rgba.width(), rgba.height(), |x, y| {
+        let [r, g, b, a] = rgba.get_pixel(x, y).0;
+        let over = |c: u8, p: u8| ((c as u32 * a as u32 + p as u32 * (255 - a as u32) + 127) / 255) as u8;
+        image::Rgb([over(r, paper.0), over(g, paper.1), over(b, paper.2)])
+    });
+    Ok(image::DynamicImage::ImageRgb8(rgb))
+}
+
+/// `t` of the way from `a` to `b`.
+fn mix(a: Rgb, b: Rgb, t: f64) -> Rgb {
+    let m = |x: u8, y: u8| (x as f64 + (y as f64 - x as f64) * t).round() as u8;
+    Rgb(m(a.0, b.0), m(a.1, b.1), m(a.2, b.2))
+}
+
+/// Lays the book out until the pages stop moving, then finishes the PDF.
+fn render_book(book: &Book, meta: &Meta) -> Result<Vec<u8>> {
+    let mut plan = Plan::default();
+    for _ in 0..4 {
+        let trail = Trail::default();
+        let raw = layout(book, &plan, &trail)?;
+        let marks = trail.marks();
+        if marks == plan.marks {
+            return finish::finish(&raw, meta, &outline(book, &plan));
+        }
+        plan = Plan { marks };
+    }
+    bail!("the page layout did not settle after four passes")
+}
+
+fn layout(book: &Book, plan: &Plan, trail: &Trail) -> Result<Vec<u8>> {
+    let regular = FontData::new(FONT_REGULAR.to_vec(), None).context("the shipped regular font")?;
+    let bold = FontData::new(FONT_BOLD.to_vec(), None).context("the shipped bold font")?;
+    // Two weights only: italic falls back to regular, bold italic to bold.
+    let family = FontFamily { regular: regular.clone(), bold: bold.clone(), italic: regular, bold_italic: bold };
+    let mut doc = genpdf::Document::new(family);
+    doc.set_minimal_conformance();
+    doc.set_paper_size(genpdf::PaperSize::A4);
+    doc.set_font_size(10);
+    doc.set_line_spacing(1.3);
+    let report = &book.report;
+    let header = |c: &Chapter| (c.title.clone(), format!("{} {}", sentence_case(&report.kicker), c.period));
+    doc.set_page_decorator(Frame {
+        trail: trail.clone(),
+        plan: plan.clone(),
+        ink: (*book.ink).clone(),
+        chapters: (0..book.chapters.len()).map(|i| header(book.chapter(i))).collect(),
+        contents: ("INDHOLD".into(), format!("{} · {}", sentence_case(&report.kicker), report.title)),
+        method: ("METODE OG DATA".into(), format!("{} · {}", sentence_case(&report.kicker), report.title)),
+        footer_note: footer_note(report),
+    });
+    pages::compose(&mut doc, book, plan, trail);
+    let mut raw = Vec::new();
+    doc.render(&mut raw).context("genpdf cannot lay the pages out")?;
+    Ok(raw)
+}
+
+fn footer_note(report: &Report) -> String {
+    let mut note = format!("{} · {}", sentence_case(&report.kicker), report.title);
+    if report.method.iter().any(|w| w.synthetic) {
+        note.push_str(" · beregnet på syntetiske data");
+    }
+    note
+}
+
+/// Bookmarks: the contents, each chapter with its figures, the method page.
+fn outline(book: &Book, plan: &Plan) -> Vec<Entry> {
+    let mut entries = Vec::new();
+    let page = |t: Target| plan.page_of(t);
+    if let Some(p) = page(Target::Contents) {
+        entries.push(Entry { title: "Indhold".into(), page: p, children: vec![] });
+    }
+    for i in 0..book.chapters.len() {
+        let c = book.chapter(i);
+        let Some(p) = page(Target::Chapter(i)) else { continue };
+        let children = c
+            .figures
+            .iter()
+            .enumerate()
+            .filter_map(|(j, f)| page(Target::Figure(i, j)).map(|p| Entry { title: format!("Figur {} {}", f.number, f.title), page: p, children: vec![] }))
+            .collect();
+        entries.push(Entry { title: format!("{} {} ({})", c.number, sentence_case(&c.title), c.period), page: p, children });
+    }
+    if let Some(p) = page(Target::Method) {
+        entries.push(Entry { title: "Metode og data".into(), page: p, children: vec![] });
+    }
+    entries
+}

@@ -1,0 +1,234 @@
+//! Where genpdf stops: metadata, bookmarks, one embedded copy of each font,
+//! and the same bytes for the same inputs (printpdf writes clock dates,
+//! random ids and hash-map-ordered objects; all are replaced here).
+
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+
+use anyhow::{Context, Result, bail};
+use lopdf::{Bookmark, Dictionary, Document, Object, ObjectId, StringFormat, dictionary, text_string};
+use sha2::{Digest, Sha256};
+
+use crate::charts::style::{FONT_BOLD, FONT_REGULAR};
+
+/// Document information.
+pub struct Meta {
+    pub title: String,
+    pub subject: String,
+    pub keywords: String,
+    /// Seconds since 1970 for CreationDate and ModDate.
+    pub epoch: i64,
+}
+
+/// A bookmark with its 1-based page and children.
+pub struct Entry {
+    pub title: String,
+    pub page: usize,
+    pub children: Vec<Entry>,
+}
+
+pub fn finish(raw: &[u8], meta: &Meta, outline: &[Entry]) -> Result<Vec<u8>> {
+    let mut doc = Document::load_mem(raw).context("genpdf wrote a PDF that lopdf cannot read")?;
+    doc.version = "1.7".into();
+    one_copy_per_font(&mut doc)?;
+
+    let date = chrono::DateTime::from_timestamp(meta.epoch, 0)
+        .with_context(|| format!("SOURCE_DATE_EPOCH {} is not a date", meta.epoch))?;
+    let info = dictionary! {
+        "Title" => text_string(&meta.title),
+        "Author" => text_string("barometer"),
+        "Subject" => text_string(&meta.subject),
+        "Keywords" => text_string(&meta.keywords),
+        "Creator" => text_string("barometer"),
+        "Producer" => text_string("barometer (genpdf, printpdf, lopdf)"),
+        "CreationDate" => Object::from(date),
+        "ModDate" => Object::from(date),
+    };
+    let info_id = doc.add_object(info);
+    doc.trailer.set("Info", info_id);
+    doc.trailer.remove(b"ID");
+
+    let pages = doc.get_pages();
+    for entry in outline {
+        add_bookmark(&mut doc, &pages, entry, None)?;
+    }
+    let outlines = doc.build_outline();
+    let catalog = doc.catalog_mut()?;
+    for key in [&b"Outlines"[..], b"Metadata", b"OutputIntents"] {
+        catalog.remove(key);
+    }
+    catalog.set("Lang", text_string("da-DK"));
+    catalog.set("ViewerPreferences", dictionary! { "DisplayDocTitle" => true });
+    if let Some(id) = outlines {
+        catalog.set("Outlines", id);
+        catalog.set("PageMode", "UseOutlines");
+    }
+    // Print charts are embedded at print resolution and blocks are one
+    // pixel: viewers should not smooth either (printpdf asks them to).
+    for object in doc.objects.values_mut() {
+        if let Object::Stream(stream) = object
+            && stream.dict.get(b"Subtype").and_then(Object::as_name).is_ok_and(|s| s == b"Image")
+        {
+            stream.dict.remove(b"Interpolate");
+        }
+    }
+
+    doc.prune_objects();
+    canonical_order(&mut doc);
+    doc.compress();
+
+    // The document id is the digest of the document itself.
+    let mut bytes = Vec::new();
+    doc.save_to(&mut bytes)?;
+    let digest = Sha256::digest(&bytes);
+    let id = Object::String(digest[..16].to_vec(), StringFormat::Hexadecimal);
+    doc.trailer.set("ID", vec![id.clone(), id]);
+    let mut bytes = Vec::new();
+    doc.save_to(&mut bytes)?;
+    Ok(bytes)
+}
+
+fn add_bookmark(doc: &mut Document, pages: &BTreeMap<u32, ObjectId>, entry: &Entry, parent: Option<u32>) -> Result<()> {
+    let page = *pages.get(&(entry.page as u32)).with_context(|| format!("bookmark \"{}\" points at page {}, which does not exist", entry.title, entry.page))?;
+    let format = if parent.is_none() { 2 } else { 0 };
+    let id = doc.add_bookmark(Bookmark::new(entry.title.clone(), [0.0, 0.0, 0.0], format, page), parent);
+    for child in &entry.children {
+        add_bookmark(doc, pages, child, Some(id))?;
+    }
+    Ok(())
+}
+
+/// genpdf loads a font per style, so the regular font (also used for
+/// italic) and the bold one (also bold italic) arrive twice; point every use
+/// at one copy and give each its real name.
+fn one_copy_per_font(doc: &mut Document) -> Result<()> {
+    let mut first: HashMap<Vec<u8>, ObjectId> = HashMap::new();
+    let mut same: HashMap<ObjectId, ObjectId> = HashMap::new();
+    let mut names: Vec<(ObjectId, &str)> = Vec::new();
+    for (&id, object) in &doc.objects {
+        let Ok(font) = object.as_dict() else { continue };
+        if !font.get(b"Subtype").and_then(Object::as_name).is_ok_and(|s| s == b"Type0") {
+            continue;
+        }
+        let file = font_file(doc, font).context("an embedded font has no font file")?;
+        match first.get(&file) {
+            Some(&kept) => {
+                same.insert(id, kept);
+            }
+            None => {
+                first.insert(file.clone(), id);
+                let name = if file == FONT_REGULAR {
+                    "OpenSans-Regular"
+                } else if file == FONT_BOLD {
+                    "OpenSans-Bold"
+                } else {
+                    "Font"
+                };
+                names.push((id, name));
+            }
+        }
+    }
+    for object in doc.objects.values_mut() {
+        replace_refs(object, &same);
+    }
+    for (id, name) in names {
+        let font = doc.get_dictionary_mut(id)?;
+        font.set("BaseFont", Object::Name(name.into()));
+        // printpdf writes the descendant CID font inline.
+        let Object::Dictionary(cid) = &mut font.get_mut(b"DescendantFonts")?.as_array_mut()?[0] else {
+            bail!("the descendant font is not inline");
+        };
+        cid.set("BaseFont", Object::Name(name.into()));
+        let descriptor = cid.get(b"FontDescriptor")?.as_reference()?;
+        doc.get_dictionary_mut(descriptor)?.set("FontName", Object::Name(name.into()));
+    }
+    Ok(())
+}
+
+/// The bytes of a Type0 font's embedded TrueType file.
+fn font_file(doc: &Document, font: &Dictionary) -> Result<Vec<u8>> {
+    let (_, descendant) = doc.dereference(&font.get(b"DescendantFonts")?.as_array()?[0])?;
+    let (_, descriptor) = doc.dereference(descendant.as_dict()?.get(b"FontDescriptor")?)?;
+    let (_, stream) = doc.dereference(descriptor.as_dict()?.get(b"FontFile2")?)?;
+    let stream = stream.as_stream()?;
+    Ok(stream.decompressed_content().unwrap_or_else(|_| stream.content.clone()))
+}
+
+fn replace_refs(object: &mut Object, map: &HashMap<ObjectId, ObjectId>) {
+    match object {
+        Object::Reference(id) => {
+            if let Some(new) = map.get(id) {
+                *id = *new;
+            }
+        }
+        Object::Array(items) => items.iter_mut().for_each(|o| replace_refs(o, map)),
+        Object::Dictionary(d) => d.iter_mut().for_each(|(_, o)| replace_refs(o, map)),
+        Object::Stream(s) => s.dict.iter_mut().for_each(|(_, o)| replace_refs(o, map)),
+        _ => {}
+    }
+}
+
+/// Dictionary keys sorted and objects numbered in the order they are reached
+/// from the trailer, so hash-map order inside printpdf leaves no trace.
+fn canonical_order(doc: &mut Document) {
+    for object in doc.objects.values_mut() {
+        sort_keys(object);
+    }
+    let mut order = Vec::new();
+    let mut seen = HashSet::new();
+    let mut queue: VecDeque<ObjectId> = VecDeque::new();
+    let mut trailer = Object::Dictionary(std::mem::take(&mut doc.trailer));
+    sort_keys(&mut trailer);
+    collect_refs(&trailer, &mut queue);
+    while let Some(id) = queue.pop_front() {
+        if !seen.insert(id) {
+            continue;
+        }
+        let Some(object) = doc.objects.get(&id) else { continue };
+        order.push(id);
+        collect_refs(object, &mut queue);
+    }
+    let map: HashMap<ObjectId, ObjectId> = order.iter().enumerate().map(|(i, &id)| (id, (i as u32 + 1, 0))).collect();
+    let mut objects = BTreeMap::new();
+    for id in order {
+        let mut object = doc.objects.remove(&id).expect("reached above");
+        replace_refs(&mut object, &map);
+        objects.insert(map[&id], object);
+    }
+    replace_refs(&mut trailer, &map);
+    doc.trailer = match trailer {
+        Object::Dictionary(d) => d,
+        _ => unreachable!("the trailer is a dictionary"),
+    };
+    doc.max_id = objects.len() as u32;
+    doc.objects = objects;
+}
+
+fn sort_keys(object: &mut Object) {
+    match object {
+        Object::Array(items) => items.iter_mut().for_each(sort_keys),
+        Object::Dictionary(d) => *d = sorted(std::mem::take(d)),
+        Object::Stream(s) => s.dict = sorted(std::mem::take(&mut s.dict)),
+        _ => {}
+    }
+}
+
+fn sorted(d: Dictionary) -> Dictionary {
+    let mut entries: Vec<(Vec<u8>, Object)> = d.into_iter().collect();
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut out = Dictionary::new();
+    for (key, mut value) in entries {
+        sort_keys(&mut value);
+        out.set(key, value);
+    }
+    out
+}
+
+fn collect_refs(object: &Object, queue: &mut VecDeque<ObjectId>) {
+    match object {
+        Object::Reference(id) => queue.push_back(*id),
+        Object::Array(items) => items.iter().for_each(|o| collect_refs(o, queue)),
+        Object::Dictionary(d) => d.iter().for_each(|(_, o)| collect_refs(o, queue)),
+        Object::Stream(s) => s.dict.iter().for_each(|(_, o)| collect_refs(o, queue)),
+        _ => {}
+    }
+}

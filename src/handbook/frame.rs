@@ -1,0 +1,406 @@
+//! Layout pieces genpdf lacks: blocks kept together on a page, filled
+//! rectangles, the page frame (running header, the red thread, page
+//! numbers) and the trail of where each chapter and figure landed, which
+//! the second layout pass uses for the contents page, headers and bookmarks.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+use genpdf::elements::LinearLayout;
+use genpdf::error::Error;
+use genpdf::render::{Area, Renderer};
+use genpdf::style::{Color, Style as TextStyle};
+use genpdf::{Context, Element, Margins, Mm, PageDecorator, Position, RenderResult, Scale, Size};
+
+use crate::charts::style::Rgb;
+
+/// A4, in millimetres.
+pub const PAGE_W: f64 = 210.0;
+pub const PAGE_H: f64 = 297.0;
+pub const MARGIN_TOP: f64 = 30.0;
+pub const MARGIN_BOTTOM: f64 = 26.0;
+/// The text column is 160 mm, the width the chart stage draws print charts at.
+pub const MARGIN_LEFT: f64 = 25.0;
+pub const MARGIN_RIGHT: f64 = 25.0;
+pub const TEXT_W: f64 = PAGE_W - MARGIN_LEFT - MARGIN_RIGHT;
+pub const BODY_H: f64 = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM;
+/// The red thread runs across every page at this height.
+const THREAD_Y: f64 = 17.0;
+const THREAD_H: f64 = 0.7;
+
+/// What a page or a block is, for the contents page, headers and bookmarks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Title,
+    Contents,
+    /// Index into the rendered chapters.
+    Chapter(usize),
+    Figure(usize, usize),
+    Method,
+}
+
+/// Where a target landed (1-based page).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mark {
+    pub target: Target,
+    pub page: usize,
+}
+
+/// Shared between the page frame (which counts pages) and the blocks
+/// (which note where they land) during one layout pass.
+#[derive(Clone, Default)]
+pub struct Trail(Rc<RefCell<TrailState>>);
+
+#[derive(Default)]
+struct TrailState {
+    page: usize,
+    marks: Vec<Mark>,
+}
+
+impl Trail {
+    fn next_page(&self) -> usize {
+        let mut s = self.0.borrow_mut();
+        s.page += 1;
+        s.page
+    }
+    fn mark(&self, target: Target) {
+        let mut s = self.0.borrow_mut();
+        let page = s.page;
+        s.marks.push(Mark { target, page });
+    }
+    pub fn marks(&self) -> Vec<Mark> {
+        self.0.borrow().marks.clone()
+    }
+}
+
+/// The marks of the previous pass: where things will land in this one.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Plan {
+    pub marks: Vec<Mark>,
+}
+
+impl Plan {
+    pub fn page_of(&self, target: Target) -> Option<usize> {
+        self.marks.iter().find(|m| m.target == target).map(|m| m.page)
+    }
+
+    /// The section a page belongs to: the last section opened on or before it.
+    fn section_of(&self, page: usize) -> Option<Mark> {
+        self.marks
+            .iter()
+            .filter(|m| !matches!(m.target, Target::Figure(..)) && m.page <= page)
+            .last()
+            .copied()
+    }
+}
+
+/// Nothing above this block on the page yet.
+fn at_page_top(area: &Area<'_>) -> bool {
+    f64::from(area.size().height) >= BODY_H - 0.01
+}
+
+/// The colours the frame and blocks draw with.
+#[derive(Debug, Clone)]
+pub struct Ink {
+    pub accent: Rgb,
+    pub text: Rgb,
+    pub muted: Rgb,
+    /// Pale background of boxes.
+    pub tint: Rgb,
+}
+
+pub fn color(c: Rgb) -> Color {
+    Color::Rgb(c.0, c.1, c.2)
+}
+
+/// A filled rectangle. genpdf strokes only hairlines, so a one-pixel image
+/// stretched to size is the filled shape (a 1×1 image at 25.4 dpi is 1 mm).
+pub fn fill_rect(area: &Area<'_>, context: &Context, at: (f64, f64), size: (f64, f64), c: Rgb) -> Result<(), Error> {
+    let pixel = image::RgbImage::from_pixel(1, 1, image::Rgb([c.0, c.1, c.2]));
+    let mut block = genpdf::elements::Image::from_dynamic_image(image::DynamicImage::ImageRgb8(pixel))?
+        .with_dpi(25.4)
+        .with_scale(Scale::new(size.0, size.1))
+        .with_position(Position::new(at.0, at.1));
+    block.render(context, area.clone(), TextStyle::new())?;
+    Ok(())
+}
+
+/// A rule as an element of a layout: `width` mm (the full width if None) by `height` mm.
+pub struct Rule {
+    pub width: Option<f64>,
+    pub height: f64,
+    pub color: Rgb,
+}
+
+impl Element for Rule {
+    fn render(&mut self, context: &Context, area: Area<'_>, _style: TextStyle) -> Result<RenderResult, Error> {
+        let w = self.width.unwrap_or(f64::from(area.size().width));
+        fill_rect(&area, context, (0.0, 0.0), (w, self.height), self.color)?;
+        Ok(RenderResult { size: Size::new(w, self.height), has_more: false })
+    }
+}
+
+/// Vertical space that, unlike genpdf's `Break`, never carries over to the
+/// top of the next page.
+pub struct Gap(pub f64);
+
+impl Element for Gap {
+    fn render(&mut self, _context: &Context, area: Area<'_>, _style: TextStyle) -> Result<RenderResult, Error> {
+        let room = f64::from(area.size().height);
+        let h = if at_page_top(&area) { 0.0 } else { self.0.min(room) };
+        Ok(RenderResult { size: Size::new(0, h), has_more: false })
+    }
+}
+
+/// Vertical space inside a unit: always taken, so a unit measures the same
+/// on the scratch page as on the real one.
+pub struct Space(pub f64);
+
+impl Element for Space {
+    fn render(&mut self, _context: &Context, area: Area<'_>, _style: TextStyle) -> Result<RenderResult, Error> {
+        let h = self.0.min(f64::from(area.size().height));
+        Ok(RenderResult { size: Size::new(0, h), has_more: false })
+    }
+}
+
+/// Starts a new page unless the page is still empty.
+#[derive(Default)]
+pub struct NewPage {
+    done: bool,
+}
+
+impl Element for NewPage {
+    fn render(&mut self, _context: &Context, area: Area<'_>, _style: TextStyle) -> Result<RenderResult, Error> {
+        if self.done || at_page_top(&area) {
+            return Ok(RenderResult::default());
+        }
+        self.done = true;
+        // A width with no height tells genpdf that something happened on this page.
+        Ok(RenderResult { size: Size::new(1, 0), has_more: true })
+    }
+}
+
+/// How a unit is dressed: a tinted background, a rule down its left side
+/// or across its top, and inner padding.
+#[derive(Debug, Clone, Default)]
+pub struct Dress {
+    pub fill: Option<Rgb>,
+    pub left_rule: Option<Rgb>,
+    pub top_rule: Option<Rgb>,
+    pub pad: f64,
+    /// Set at the foot of the page (the title page's note on the data).
+    pub at_bottom: bool,
+}
+
+const LEFT_RULE_W: f64 = 1.2;
+const TOP_RULE_H: f64 = 1.2;
+
+/// A block that is never split from itself: a figure with its caption, a
+/// box, a chapter opener. It measures itself by laying out a copy on a
+/// scratch page, and moves to the next page when it does not fit.
+pub struct Unit {
+    build: Box<dyn Fn() -> LinearLayout>,
+    dress: Dress,
+    mark: Option<(Trail, Target)>,
+    /// Measured height (mm) at the width it was measured for.
+    height: Option<(Mm, f64)>,
+    placed: Option<LinearLayout>,
+    /// Space left above a unit set at the foot of the page.
+    placed_drop: f64,
+}
+
+impl Unit {
+    pub fn new(build: impl Fn() -> LinearLayout + 'static) -> Unit {
+        Unit { build: Box::new(build), dress: Dress::default(), mark: None, height: None, placed: None, placed_drop: 0.0 }
+    }
+    pub fn dressed(mut self, dress: Dress) -> Unit {
+        self.dress = dress;
+        self
+    }
+    /// Note the page this unit lands on.
+    pub fn marked(mut self, trail: &Trail, target: Target) -> Unit {
+        self.mark = Some((trail.clone(), target));
+        self
+    }
+
+    /// Inner padding as (top, right, bottom, left) in mm.
+    fn inset(&self) -> (f64, f64, f64, f64) {
+        let d = &self.dress;
+        let top = d.pad + if d.top_rule.is_some() { TOP_RULE_H } else { 0.0 };
+        let left = d.pad + if d.left_rule.is_some() { LEFT_RULE_W + if d.fill.is_some() { 0.0 } else { 4.0 } } else { 0.0 };
+        (top, d.pad, d.pad, left)
+    }
+
+    /// The full height (mm) of this unit at `width`, laid out on a scratch page.
+    pub fn height(&mut self, context: &Context, width: Mm, style: TextStyle) -> Result<f64, Error> {
+        if let Some((w, h)) = self.height
+            && w == width
+        {
+            return Ok(h);
+        }
+        let (top, right, bottom, left) = self.inset();
+        let mut probe = (self.build)();
+        let h = measure(context, width - Mm::from(left + right), style, &mut probe)? + top + bottom;
+        self.height = Some((width, h));
+        Ok(h)
+    }
+}
+
+/// The height of an element laid out at `width`, on a page nobody sees.
+fn measure(context: &Context, width: Mm, style: TextStyle, element: &mut dyn Element) -> Result<f64, Error> {
+    let scratch = Renderer::new(Size::new(width, Mm::from(5000)), "")?;
+    let area = scratch.first_page().first_layer().area();
+    let result = element.render(context, area, style)?;
+    Ok(f64::from(result.size.height))
+}
+
+impl Element for Unit {
+    fn render(&mut self, context: &Context, area: Area<'_>, style: TextStyle) -> Result<RenderResult, Error> {
+        let (top, right, bottom, left) = self.inset();
+        if self.placed.is_none() {
+            let height = self.height(context, area.size().width, style)?;
+            if height > f64::from(area.size().height) + 0.01 && !at_page_top(&area) {
+                return Ok(RenderResult { size: Size::new(1, 0), has_more: true });
+            }
+            let mut area = area.clone();
+            let drop = f64::from(area.size().height) - height;
+            if self.dress.at_bottom && drop > 0.0 {
+                area.add_offset(Position::new(0, drop));
+                self.placed_drop = drop;
+            }
+            let w = f64::from(area.size().width);
+            if let Some(c) = self.dress.fill {
+                fill_rect(&area, context, (0.0, 0.0), (w, height), c)?;
+            }
+            if let Some(c) = self.dress.left_rule {
+                fill_rect(&area, context, (0.0, 0.0), (LEFT_RULE_W, height), c)?;
+            }
+            if let Some(c) = self.dress.top_rule {
+                fill_rect(&area, context, (0.0, 0.0), (w, TOP_RULE_H), c)?;
+            }
+            if let Some((trail, target)) = &self.mark {
+                trail.mark(*target);
+            }
+            self.placed = Some((self.build)());
+        }
+        let drop = std::mem::take(&mut self.placed_drop);
+        let layout = self.placed.as_mut().expect("placed above");
+        let mut inner = area.clone();
+        inner.add_margins(Margins::trbl(top + drop, right, 0.0, left));
+        let result = layout.render(context, inner, style)?;
+        let height = drop + f64::from(result.size.height) + top + if result.has_more { 0.0 } else { bottom };
+        Ok(RenderResult { size: Size::new(area.size().width, height), has_more: result.has_more })
+    }
+}
+
+/// A chapter's body: figures in order, and boxes in order that may move up
+/// to fill the foot of a page where the next figure does not fit, so a page
+/// never ends in a gap a box could have filled.
+pub struct Flow {
+    main: VecDeque<Unit>,
+    fillers: VecDeque<Unit>,
+    gap: f64,
+    /// A unit taller than a page, continued on the next one.
+    running: Option<Unit>,
+}
+
+impl Flow {
+    /// `main` keeps its place; `fillers` may move up to fill gaps.
+    pub fn new(main: Vec<Unit>, fillers: Vec<Unit>, gap: f64) -> Flow {
+        Flow { main: main.into(), fillers: fillers.into(), gap, running: None }
+    }
+}
+
+impl Element for Flow {
+    fn render(&mut self, context: &Context, mut area: Area<'_>, style: TextStyle) -> Result<RenderResult, Error> {
+        let width = area.size().width;
+        let mut used = 0.0;
+        loop {
+            if let Some(mut unit) = self.running.take() {
+                let result = unit.render(context, area.clone(), style)?;
+                if result.has_more {
+                    self.running = Some(unit);
+                    return Ok(RenderResult { size: Size::new(width, used + f64::from(result.size.height)), has_more: true });
+                }
+                used += f64::from(result.size.height);
+                area.add_offset(Position::new(0, result.size.height));
+                continue;
+            }
+            let top = at_page_top(&area);
+            let gap = if top { 0.0 } else { self.gap };
+            let room = f64::from(area.size().height) - gap;
+            let fits = |unit: Option<&mut Unit>| -> Result<bool, Error> {
+                Ok(match unit {
+                    Some(u) => top || u.height(context, width, style)? <= room + 0.01,
+                    None => false,
+                })
+            };
+            let next = if fits(self.main.front_mut())? {
+                self.main.pop_front()
+            } else if fits(self.fillers.front_mut())? || (self.main.is_empty() && top) {
+                self.fillers.pop_front()
+            } else {
+                None
+            };
+            let Some(unit) = next else {
+                let done = self.main.is_empty() && self.fillers.is_empty();
+                // Some width tells genpdf the page was used even when nothing fitted.
+                return Ok(RenderResult { size: Size::new(width, used), has_more: !done });
+            };
+            area.add_offset(Position::new(0, gap));
+            used += gap;
+            self.running = Some(unit);
+        }
+    }
+}
+
+/// Running header text of a section: (left, right).
+pub type Header = (String, String);
+
+/// The page frame: margins, the running header, the red thread across every
+/// page, and the page number with a note on the data in the footer.
+pub struct Frame {
+    pub trail: Trail,
+    pub plan: Plan,
+    pub ink: Ink,
+    /// Header of each rendered chapter, by its index in the book.
+    pub chapters: Vec<Header>,
+    pub contents: Header,
+    pub method: Header,
+    pub footer_note: String,
+}
+
+impl PageDecorator for Frame {
+    fn decorate_page<'a>(&mut self, context: &Context, mut area: Area<'a>, style: TextStyle) -> Result<Area<'a>, Error> {
+        let page = self.trail.next_page();
+        let section = self.plan.section_of(page);
+        let opener = self.plan.marks.iter().any(|m| m.page == page && matches!(m.target, Target::Chapter(_)));
+        fill_rect(&area, context, (0.0, THREAD_Y), (PAGE_W, THREAD_H), self.ink.accent)?;
+        if !matches!(section.map(|m| m.target), Some(Target::Title)) {
+            let header = match section.map(|m| m.target) {
+                Some(Target::Chapter(i) | Target::Figure(i, _)) => self.chapters.get(i),
+                Some(Target::Contents) => Some(&self.contents),
+                Some(Target::Method) => Some(&self.method),
+                _ => None,
+            };
+            let small = style.with_font_size(8);
+            if let (Some((left, right)), false) = (header, opener) {
+                let y = THREAD_Y - 5.2;
+                area.print_str(&context.font_cache, Position::new(MARGIN_LEFT, y), small.bold().with_color(color(self.ink.accent)), left)?;
+                let w = f64::from(small.str_width(&context.font_cache, right));
+                area.print_str(&context.font_cache, Position::new(PAGE_W - MARGIN_RIGHT - w, y), small.with_color(color(self.ink.muted)), right)?;
+            }
+            let number = page.to_string();
+            let bold = style.with_font_size(9).bold().with_color(color(self.ink.text));
+            let w = f64::from(bold.str_width(&context.font_cache, &number));
+            let y = PAGE_H - 17.0;
+            area.print_str(&context.font_cache, Position::new(PAGE_W - MARGIN_RIGHT - w, y), bold, &number)?;
+            fill_rect(&area, context, (PAGE_W - MARGIN_RIGHT - w - 7.0, y + 2.0), (4.5, THREAD_H), self.ink.accent)?;
+            let note = style.with_font_size(7).with_color(color(self.ink.muted));
+            area.print_str(&context.font_cache, Position::new(MARGIN_LEFT, y + 0.8), note, &self.footer_note)?;
+        }
+        area.add_margins(Margins::trbl(MARGIN_TOP, MARGIN_RIGHT, MARGIN_BOTTOM, MARGIN_LEFT));
+        Ok(area)
+    }
+}

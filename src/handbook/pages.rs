@@ -1,0 +1,449 @@
+//! What goes on the pages: the title page, the contents, chapter openers,
+//! figure blocks, editorial boxes and the method page. Everything here reads
+//! the figure model; nothing is computed but the layout.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use genpdf::elements::{Image, LinearLayout, Paragraph, TableLayout};
+use genpdf::style::{Style as TextStyle, StyledString};
+use genpdf::{Alignment, Element, Margins};
+
+use super::frame::{Dress, Flow, Gap, Ink, NewPage, Plan, Rule, Space, TEXT_W, Target, Trail, Unit, color};
+use crate::charts::style::Rgb;
+use crate::figures::model::{BoxKind, Chapter, ContentBox, Figure, Report};
+
+/// Charts may be at most this tall on the page (mm), so a figure with its
+/// title and caption fits one page.
+const MAX_CHART_H: f64 = 140.0;
+
+/// Everything one PDF is made from, owned so that the page blocks can
+/// rebuild themselves on each layout pass.
+pub struct Book {
+    pub report: Rc<Report>,
+    /// Indices into `report.chapters`, in print order.
+    pub chapters: Vec<usize>,
+    /// Title page, contents and method page (the combined handbook).
+    pub whole: bool,
+    /// Decoded print charts (no alpha), by figure id.
+    pub charts: Rc<BTreeMap<String, image::DynamicImage>>,
+    pub ink: Rc<Ink>,
+}
+
+impl Book {
+    pub fn chapter(&self, i: usize) -> &Chapter {
+        &self.report.chapters[self.chapters[i]]
+    }
+}
+
+/// A paragraph in one style.
+fn para(text: impl Into<String>, style: TextStyle) -> impl Element {
+    Paragraph::new(text.into()).styled(style)
+}
+
+fn ts(size: u8, c: Rgb) -> TextStyle {
+    TextStyle::new().with_font_size(size).with_color(color(c))
+}
+
+/// Lays the book out into `doc`, noting in `trail` where things land; `plan`
+/// (the previous pass) gives the page numbers for the contents.
+pub fn compose(doc: &mut genpdf::Document, book: &Book, plan: &Plan, trail: &Trail) {
+    if book.whole {
+        doc.push(title_page(book, trail));
+        doc.push(title_note(book));
+        doc.push(NewPage::default());
+        doc.push(contents(book, plan, trail));
+    }
+    for i in 0..book.chapters.len() {
+        doc.push(NewPage::default());
+        doc.push(opener(book, i, trail));
+        let chapter = book.chapter(i);
+        let figures = (0..chapter.figures.len()).map(|j| figure(book, i, j, trail)).collect();
+        let boxes = (0..chapter.boxes.len()).map(|k| content_box(book, i, k)).collect();
+        doc.push(Flow::new(figures, boxes, 9.0));
+    }
+    if book.whole {
+        doc.push(NewPage::default());
+        let [head, data, columns @ ..] = method_sections(&book.report);
+        let ink = book.ink.clone();
+        doc.push(Unit::new(move || section_layout(&head, &ink, 11)).marked(trail, Target::Method));
+        doc.push(Gap(6.0));
+        let ink = book.ink.clone();
+        let dress = Dress { fill: Some(ink.tint), pad: 5.0, ..Dress::default() };
+        doc.push(Unit::new(move || section_layout(&data, &ink, 10)).dressed(dress));
+        doc.push(Gap(6.0));
+        let ink = book.ink.clone();
+        doc.push(Unit::new(move || {
+            let mut table = TableLayout::new(vec![1; columns.len()]);
+            let mut row = table.row();
+            for (k, c) in columns.iter().enumerate() {
+                let pad = Margins::trbl(0.0, if k + 1 < columns.len() { 5.0 } else { 0.0 }, 0.0, 0.0);
+                row.push_element(section_layout(c, &ink, 9).padded(pad));
+            }
+            row.push().expect("one cell per column");
+            LinearLayout::vertical().element(table)
+        }));
+    }
+}
+
+fn title_page(book: &Book, trail: &Trail) -> Unit {
+    let report = book.report.clone();
+    let ink = book.ink.clone();
+    Unit::new(move || {
+        let editions: Vec<String> = report.method.iter().map(|w| w.period.clone()).collect();
+        let mut l = LinearLayout::vertical();
+        l.push(Space(38.0));
+        l.push(Rule { width: Some(36.0), height: 2.2, color: ink.accent });
+        l.push(Space(9.0));
+        l.push(para(report.kicker.to_uppercase(), ts(13, ink.accent).bold()));
+        l.push(Space(5.0));
+        l.push(para(report.title.to_uppercase(), ts(42, ink.text).bold().with_line_spacing(1.0)));
+        l.push(Space(7.0));
+        l.push(para(report.subtitle.clone(), ts(17, ink.muted).with_line_spacing(1.25)));
+        if !editions.is_empty() {
+            l.push(Space(14.0));
+            l.push(para(format!("Udgaverne {}", list_and(&editions)), ts(11, ink.text)));
+        }
+        l
+    })
+    .marked(trail, Target::Title)
+}
+
+/// The title page says plainly where the numbers come from.
+fn title_note(book: &Book) -> Unit {
+    let report = book.report.clone();
+    let ink = book.ink.clone();
+    let synthetic = report.method.iter().any(|w| w.synthetic);
+    Unit::new(move || {
+        let mut l = LinearLayout::vertical();
+        let kicker = if synthetic { "SYNTETISKE DATA" } else { "OM TALLENE" };
+        l.push(para(kicker, ts(9, ink.accent).bold()));
+        l.push(Space(2.0));
+        l.push(para(report.data_note.clone(), ts(10, ink.text).with_line_spacing(1.4)));
+        l
+    })
+    .dressed(Dress { fill: Some(book.ink.tint), pad: 6.0, at_bottom: true, ..Dress::default() })
+}
+
+fn contents(book: &Book, plan: &Plan, trail: &Trail) -> Unit {
+    let report = book.report.clone();
+    let ink = book.ink.clone();
+    let chapters = book.chapters.clone();
+    let plan = plan.clone();
+    Unit::new(move || {
+        let page = |t: Target| plan.page_of(t).map_or_else(|| "00".to_string(), |p| p.to_string());
+        let mut l = LinearLayout::vertical();
+        l.push(Space(18.0));
+        l.push(para("INDHOLD", ts(30, ink.text).bold()));
+        l.push(Space(4.0));
+        l.push(Rule { width: Some(20.0), height: 1.0, color: ink.accent });
+        l.push(Space(10.0));
+        let mut table = TableLayout::new(vec![12, 128, 14]);
+        for (i, &ci) in chapters.iter().enumerate() {
+            let chapter = &report.chapters[ci];
+            let row_pad = Margins::trbl(if i == 0 { 0.0 } else { 7.0 }, 0.0, 0.5, 0.0);
+            let big = ts(14, ink.text).bold();
+            table
+                .row()
+                .element(para(chapter.number.to_string(), ts(14, ink.accent).bold()).padded(row_pad))
+                .element(para(chapter.title.clone(), big).padded(row_pad))
+                .element(para_right(page(Target::Chapter(i)), big).padded(row_pad))
+                .push()
+                .expect("three columns");
+            table
+                .row()
+                .element(Space(0.0))
+                .element(para(chapter.period.clone(), ts(9, ink.muted)).padded(Margins::trbl(0.0, 0.0, 1.5, 0.0)))
+                .element(Space(0.0))
+                .push()
+                .expect("three columns");
+            for (j, f) in chapter.figures.iter().enumerate() {
+                let small = ts(9, ink.text).with_line_spacing(1.3);
+                let line = Paragraph::default()
+                    .styled_string(format!("Figur {}  ", f.number), ts(9, ink.accent).bold())
+                    .string(StyledString::new(f.title.clone(), small))
+                    .styled(small);
+                table
+                    .row()
+                    .element(Space(0.0))
+                    .element(line.padded(Margins::trbl(0.8, 6.0, 0.8, 0.0)))
+                    .element(para_right(page(Target::Figure(i, j)), small).padded(Margins::trbl(0.8, 0.0, 0.8, 0.0)))
+                    .push()
+                    .expect("three columns");
+            }
+        }
+        if report.method.is_empty() {
+            l.push(table);
+            return l;
+        }
+        let big = ts(14, ink.text).bold();
+        let pad = Margins::trbl(7.0, 0.0, 0.5, 0.0);
+        table
+            .row()
+            .element(Space(0.0))
+            .element(para("METODE OG DATA", big).padded(pad))
+            .element(para_right(page(Target::Method), big).padded(pad))
+            .push()
+            .expect("three columns");
+        l.push(table);
+        l
+    })
+    .marked(trail, Target::Contents)
+}
+
+fn para_right(text: String, style: TextStyle) -> impl Element {
+    Paragraph::new(text).aligned(Alignment::Right).styled(style)
+}
+
+fn opener(book: &Book, i: usize, trail: &Trail) -> Unit {
+    let chapter = book.chapter(i).clone();
+    let ink = book.ink.clone();
+    Unit::new(move || {
+        let mut l = LinearLayout::vertical();
+        l.push(Space(14.0));
+        l.push(para(format!("KAPITEL {}  ·  {}", chapter.number, chapter.period), ts(10, ink.accent).bold()));
+        l.push(Space(3.0));
+        l.push(para(chapter.title.clone(), ts(30, ink.text).bold().with_line_spacing(1.05)));
+        l.push(Space(2.0));
+        l.push(para(chapter.hero.text.clone(), ts(110, ink.accent).bold().with_line_spacing(0.95)));
+        l.push(para(chapter.hero.sentence.clone(), ts(19, ink.text).with_line_spacing(1.25)));
+        l.push(Space(10.0));
+        l.push(Rule { width: Some(20.0), height: 1.0, color: ink.accent });
+        l.push(Space(7.0));
+        for (k, p) in paragraphs(&chapter.intro).enumerate() {
+            if k > 0 {
+                l.push(Space(3.0));
+            }
+            l.push(para(p, ts(11, ink.text).with_line_spacing(1.5)));
+        }
+        l
+    })
+    .marked(trail, Target::Chapter(i))
+}
+
+/// Paragraphs of running text are separated by a blank line.
+fn paragraphs(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split("\n\n").map(|p| p.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|p| !p.is_empty())
+}
+
+fn figure(book: &Book, i: usize, j: usize, trail: &Trail) -> Unit {
+    let f: Figure = book.chapter(i).figures[j].clone();
+    let chart = book.charts.get(&f.id).cloned();
+    let ink = book.ink.clone();
+    Unit::new(move || {
+        let mut l = LinearLayout::vertical();
+        l.push(Rule { width: Some(12.0), height: 1.2, color: ink.accent });
+        l.push(Space(2.5));
+        l.push(para(format!("FIGUR {}", f.number), ts(9, ink.accent).bold()));
+        l.push(Space(1.0));
+        l.push(para(f.title.clone(), ts(13, ink.text).bold().with_line_spacing(1.2)));
+        if !f.subtitle.is_empty() {
+            l.push(Space(1.0));
+            l.push(para(f.subtitle.clone(), ts(9, ink.muted)));
+        }
+        l.push(Space(3.0));
+        if let Some(chart) = &chart {
+            l.push(chart_element(chart));
+        }
+        l.push(Space(3.0));
+        l.push(para(f.caption.clone(), ts(8, ink.muted).with_line_spacing(1.35)));
+        if !f.source.is_empty() {
+            l.push(Space(1.5));
+            l.push(para(f.source.clone(), ts(8, ink.text).bold()));
+        }
+        l
+    })
+    .marked(trail, Target::Figure(i, j))
+}
+
+/// The print chart at the text width, or smaller where it would be too tall;
+/// its pixels are embedded as they are.
+fn chart_element(chart: &image::DynamicImage) -> Image {
+    use image::GenericImageView;
+    let (w, h) = (chart.width() as f64, chart.height() as f64);
+    let dpi = (w * 25.4 / TEXT_W).max(h * 25.4 / MAX_CHART_H);
+    Image::from_dynamic_image(chart.clone()).expect("charts are flattened to RGB before layout").with_dpi(dpi)
+}
+
+fn content_box(book: &Book, i: usize, k: usize) -> Unit {
+    let b: ContentBox = book.chapter(i).boxes[k].clone();
+    let ink = book.ink.clone();
+    let dress = match b.kind {
+        BoxKind::Case => Dress { fill: Some(ink.tint), top_rule: Some(ink.accent), pad: 6.0, ..Dress::default() },
+        BoxKind::Advice => Dress { left_rule: Some(ink.accent), pad: 1.0, ..Dress::default() },
+        BoxKind::Tool => Dress { fill: Some(ink.tint), left_rule: Some(ink.accent), pad: 6.0, ..Dress::default() },
+        BoxKind::SeeAlso => Dress { top_rule: Some(ink.accent), pad: 0.0, ..Dress::default() },
+    };
+    Unit::new(move || {
+        let heading = b.kind.heading();
+        let mut l = LinearLayout::vertical();
+        if b.kind == BoxKind::SeeAlso {
+            l.push(Space(4.0));
+        }
+        l.push(para(heading.to_uppercase(), ts(9, ink.accent).bold()));
+        let title = b.title.strip_prefix(&format!("{heading}:")).unwrap_or(&b.title).trim();
+        if !title.is_empty() && title != heading {
+            l.push(Space(1.0));
+            l.push(para(title.to_string(), ts(13, ink.text).bold().with_line_spacing(1.2)));
+        }
+        for p in &b.body {
+            l.push(Space(2.0));
+            l.push(para(p.clone(), ts(10, ink.text).with_line_spacing(1.45)));
+        }
+        if let Some(who) = &b.attribution {
+            l.push(Space(2.0));
+            l.push(para(who.clone(), ts(9, ink.muted).italic()));
+        }
+        for (label, url) in &b.links {
+            l.push(Space(2.0));
+            let line = Paragraph::default()
+                .styled_string(format!("{label}  "), ts(10, ink.text).bold())
+                .styled_string(url.clone(), ts(10, ink.muted))
+                .styled(ts(10, ink.text).with_line_spacing(1.3));
+            l.push(line);
+        }
+        l
+    })
+    .dressed(dress)
+}
+
+/// One section of the method page: a heading and its paragraphs or table.
+pub struct Section {
+    heading: String,
+    lead: Option<String>,
+    paragraphs: Vec<String>,
+    table: Option<Vec<Vec<String>>>,
+}
+
+/// The method page: the editions, the note on the data, and three short notes.
+fn method_sections(report: &Report) -> [Section; 5] {
+    let waves = &report.method;
+    let periods: Vec<String> = waves.iter().map(|w| w.period.clone()).collect();
+    let mut table = vec![
+        ["Udgave", "Besvarelser", "Heraf med innovation", "Arbejdspladser", "Svarprocent", "Data"].map(String::from).to_vec(),
+    ];
+    for w in waves {
+        table.push(vec![
+            w.period.clone(),
+            thousands(w.responses),
+            thousands(w.innovators),
+            thousands(w.population.round() as usize),
+            format!("{}\u{a0}%", (w.response_rate * 100.0).round() as i64),
+            if w.synthetic { "syntetiske" } else { "besvarelser" }.to_string(),
+        ]);
+    }
+    let strata: Vec<String> = waves.iter().map(|w| w.strata.to_string()).collect();
+    let strata = if strata.windows(2).all(|p| p[0] == p[1]) {
+        strata.first().cloned().unwrap_or_default()
+    } else {
+        list_and(&strata)
+    };
+    let alpha = format!("{}", report.alpha).replace('.', ",");
+    let synthetic: Vec<String> = waves.iter().filter(|w| w.synthetic).map(|w| w.period.clone()).collect();
+    let mut data = vec![report.data_note.clone()];
+    if !synthetic.is_empty() {
+        data.push(format!(
+            "Det gælder udgaverne {}. Tallene viser, hvordan håndbogen beregnes og sættes op, og er ikke Innovationsbarometerets officielle resultater.",
+            list_and(&synthetic)
+        ));
+    }
+    let plain = |heading: &str, text: String| Section { heading: heading.into(), lead: None, paragraphs: vec![text], table: None };
+    [
+        Section {
+            heading: "METODE OG DATA".into(),
+            lead: Some(format!(
+                "Innovationsbarometeret er en spørgeskemaundersøgelse blandt offentlige arbejdspladser. Håndbogen bygger på udgaverne {}, og alle tal i figurerne er beregnet direkte fra besvarelserne som beskrevet her.",
+                list_and(&periods)
+            )),
+            paragraphs: vec![],
+            table: Some(table),
+        },
+        Section {
+            heading: if synthetic.is_empty() { "Om tallene" } else { "Syntetiske data" }.into(),
+            lead: None,
+            paragraphs: data,
+            table: None,
+        },
+        plain(
+            "Vægtning",
+            format!(
+                "Besvarelserne er vægtet, så de tilsammen repræsenterer alle offentlige arbejdspladser. Vægtene er fastlagt inden for {strata} strata, og usikkerheden er beregnet med de vægte og strata, stikprøven bygger på. Data er vægtet til at repræsentere den offentlige sektor samlet set."
+            ),
+        ),
+        plain(
+            "Test af forskelle",
+            format!(
+                "Forskelle mellem grupper er testet med en Rao-Scott-korrigeret chi²-test, der tager højde for vægtning og strata. En forskel er signifikant, når p-værdien er under {alpha}. En titel siger kun ”oftere”, når testen støtter det."
+            ),
+        ),
+        plain(
+            "Små grupper",
+            format!(
+                "En andel, der bygger på færre end {} besvarelser, vises ikke som tal; i figuren står der i stedet ”for få svar”. Sidst i hver figurtekst står antallet af besvarelser bag figuren, fx n=1.877.",
+                report.min_n
+            ),
+        ),
+    ]
+}
+
+fn section_layout(s: &Section, ink: &Ink, size: u8) -> LinearLayout {
+    let mut l = LinearLayout::vertical();
+    if s.lead.is_some() {
+        l.push(Space(4.0));
+        l.push(para(s.heading.clone(), ts(30, ink.text).bold()));
+        l.push(Space(4.0));
+        l.push(Rule { width: Some(20.0), height: 1.0, color: ink.accent });
+        l.push(Space(7.0));
+    } else {
+        l.push(para(s.heading.to_uppercase(), ts(9, ink.accent).bold()));
+        l.push(Space(1.5));
+    }
+    if let Some(lead) = &s.lead {
+        l.push(para(lead.clone(), ts(size, ink.text).with_line_spacing(1.5)));
+    }
+    for (k, p) in s.paragraphs.iter().enumerate() {
+        if k > 0 {
+            l.push(Space(2.0));
+        }
+        l.push(para(p.clone(), ts(size, ink.text).with_line_spacing(if size < 10 { 1.4 } else { 1.45 })));
+    }
+    if let Some(rows) = &s.table {
+        l.push(Space(5.0));
+        l.push(Rule { width: None, height: 0.35, color: ink.text });
+        let mut table = TableLayout::new(vec![20, 20, 24, 22, 20, 20]);
+        for (r, row) in rows.iter().enumerate() {
+            let style = if r == 0 { ts(8, ink.muted).bold() } else { ts(9, ink.text) };
+            let mut cells = table.row();
+            for (c, cell) in row.iter().enumerate() {
+                let p = Paragraph::new(cell.clone()).aligned(if c == 0 { Alignment::Left } else { Alignment::Right });
+                cells.push_element(p.styled(style).padded(Margins::trbl(1.2, 2.0, 1.2, 0.0)));
+            }
+            cells.push().expect("six columns");
+        }
+        l.push(table);
+        l.push(Rule { width: None, height: 0.35, color: ink.text });
+    }
+    l
+}
+
+/// Danish thousands separator: 1877 -> "1.877".
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// "A, B og C".
+fn list_and(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} og {last}", rest.join(", ")),
+    }
+}

@@ -1,0 +1,339 @@
+//! The handbook against the sample model, with stand-in charts drawn here
+//! (the chart stage renders the real ones).
+
+use std::path::Path;
+
+use lopdf::{Document, Object};
+use plotters::prelude::*;
+
+use super::*;
+use crate::figures::model::{BoxKind, Figure};
+
+fn sample() -> Report {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/model-sample.json");
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn house_style() -> Style {
+    Style::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("config/style.toml")).unwrap()
+}
+
+/// A print-size bar chart of the figure's bars: 300 dpi at the text width.
+fn stand_in(f: &Figure, style: &Style) -> Vec<u8> {
+    static FONT: std::sync::Once = std::sync::Once::new();
+    FONT.call_once(|| plotters::style::register_font("sans-serif", FontStyle::Normal, FONT_REGULAR).ok().expect("the shipped font reads"));
+    let p = &style.palette;
+    let rgb = |c: Rgb| RGBColor(c.0, c.1, c.2);
+    let (w, row) = (1890u32, 92u32);
+    let h = 60 + row * f.bars.len() as u32;
+    let mut buf = vec![0u8; (w * h * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
+        root.fill(&rgb(p.background)).unwrap();
+        let text = ("sans-serif", 34).into_font().color(&rgb(p.text));
+        for (k, bar) in f.bars.iter().enumerate() {
+            let y = 30 + row as i32 * k as i32;
+            let label = if bar.group.is_empty() { bar.series.clone() } else { format!("{} – {}", bar.series, bar.group) };
+            let label: String = label.chars().take(44).collect();
+            root.draw(&Text::new(label, (0, y + 18), text.clone())).unwrap();
+            let fill = if bar.highlight { rgb(p.accent) } else { rgb(p.greys[1]) };
+            let len = (bar.value.estimate.clamp(0.0, 1.0) * 820.0) as i32;
+            root.draw(&Rectangle::new([(900, y + 8), (900 + len, y + row as i32 - 16)], fill.filled())).unwrap();
+            root.draw(&Text::new(bar.label.clone(), (912 + len, y + 18), text.clone())).unwrap();
+        }
+        root.present().unwrap();
+    }
+    let img = image::RgbImage::from_raw(w, h, buf).unwrap();
+    let mut png = Vec::new();
+    image::DynamicImage::ImageRgb8(img).write_to(&mut png, image::ImageOutputFormat::Png).unwrap();
+    png
+}
+
+fn charts(report: &Report, style: &Style) -> ChartImages {
+    report.chapters.iter().flat_map(|c| &c.figures).map(|f| (f.id.clone(), stand_in(f, style))).collect()
+}
+
+struct Rendered {
+    report: Report,
+    style: Style,
+    charts: ChartImages,
+    handbook: Vec<u8>,
+    chapters: Vec<Vec<u8>>,
+}
+
+fn rendered() -> &'static Rendered {
+    static ONCE: std::sync::OnceLock<Rendered> = std::sync::OnceLock::new();
+    ONCE.get_or_init(|| {
+        let report = sample();
+        let style = house_style();
+        let charts = charts(&report, &style);
+        let opts = PdfOptions::default();
+        let handbook = render_handbook(&report, &charts, &style, &opts).unwrap();
+        let chapters = report.chapters.iter().map(|c| render_chapter(&report, c, &charts, &style, &opts).unwrap()).collect();
+        Rendered { report, style, charts, handbook, chapters }
+    })
+}
+
+/// Text of each page, with no-break spaces as spaces (the font's space and
+/// no-break space share a glyph) and runs of whitespace as one space.
+fn page_texts(pdf: &[u8]) -> Vec<String> {
+    let doc = Document::load_mem(pdf).unwrap();
+    let pages = doc.get_pages();
+    pages
+        .keys()
+        .map(|&n| {
+            let text = doc.extract_text(&[n]).unwrap().replace('\u{a0}', " ");
+            text.split_whitespace().collect::<Vec<_>>().join(" ")
+        })
+        .collect()
+}
+
+fn squash(s: &str) -> String {
+    s.replace('\u{a0}', " ").split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// "... n=1.877." -> "n=1.877"
+fn caption_n(caption: &str) -> String {
+    let n = caption.rsplit("n=").next().unwrap().trim_end_matches('.');
+    format!("n={n}")
+}
+
+#[test]
+fn handbook_text_has_every_hero_title_and_n() {
+    let r = rendered();
+    let all = page_texts(&r.handbook).join(" ");
+    for c in &r.report.chapters {
+        assert!(all.contains(&squash(&c.hero.text)), "hero {}", c.hero.text);
+        assert!(all.contains(&squash(&c.hero.sentence)), "hero sentence {}", c.hero.sentence);
+        assert!(all.contains(&c.title), "chapter title {}", c.title);
+        for f in &c.figures {
+            assert!(all.contains(&squash(&f.title)), "figure title {}", f.title);
+            assert!(all.contains(&caption_n(&f.caption)), "{} of figure {}", caption_n(&f.caption), f.number);
+            assert!(all.contains(&format!("FIGUR {}", f.number)));
+        }
+        for b in &c.boxes {
+            assert!(all.contains(&squash(&b.body.first().cloned().unwrap_or_default())), "box {}", b.title);
+        }
+    }
+    assert!(all.contains("INNOVATIONSBAROMETERET"));
+    assert!(all.contains("NYT SAMMEN BEDRE"));
+    assert!(all.contains("SYNTETISKE DATA"));
+    assert!(all.contains("Rao-Scott"));
+    assert!(all.contains("0,05"));
+    assert!(all.contains("færre end 30 besvarelser"));
+    assert!(all.contains("2.271"), "responses of 2018-2019 on the method page");
+}
+
+#[test]
+fn each_chapter_pdf_has_its_own_hero_titles_and_n() {
+    let r = rendered();
+    for (c, pdf) in r.report.chapters.iter().zip(&r.chapters) {
+        let all = page_texts(pdf).join(" ");
+        assert!(all.contains(&squash(&c.hero.text)));
+        for f in &c.figures {
+            assert!(all.contains(&squash(&f.title)), "figure title {}", f.title);
+            assert!(all.contains(&caption_n(&f.caption)));
+        }
+        for other in r.report.chapters.iter().filter(|o| o.id != c.id) {
+            assert!(!all.contains(&squash(&other.figures[0].title)), "{} leaks into {}", other.id, c.id);
+        }
+    }
+}
+
+#[test]
+fn page_counts() {
+    let r = rendered();
+    let count = |pdf: &[u8]| Document::load_mem(pdf).unwrap().get_pages().len();
+    // Opener page (with the first box pulled up), figures, the rest of the boxes.
+    assert_eq!(count(&r.chapters[0]), 3);
+    assert_eq!(count(&r.chapters[1]), 3);
+    // Title, contents, both chapters, method.
+    assert_eq!(count(&r.handbook), 1 + 1 + 3 + 3 + 1);
+}
+
+#[test]
+fn every_figure_sits_on_one_page_with_its_caption() {
+    let r = rendered();
+    for pdf in std::iter::once(&r.handbook).chain(&r.chapters) {
+        let pages = page_texts(pdf);
+        for f in r.report.chapters.iter().flat_map(|c| &c.figures) {
+            // Only a figure block prints the label in capitals.
+            let on: Vec<usize> = (0..pages.len()).filter(|&p| pages[p].contains(&format!("FIGUR {} ", f.number))).collect();
+            if on.is_empty() {
+                continue;
+            }
+            assert_eq!(on.len(), 1, "figure {} is labelled on several pages", f.number);
+            let page = &pages[on[0]];
+            assert!(page.contains(&squash(&f.title)), "figure {}: title not with its label", f.number);
+            assert!(page.contains(&squash(&f.caption)), "figure {}: caption split from the figure", f.number);
+            assert!(page.contains(&caption_n(&f.caption)));
+        }
+    }
+}
+
+#[test]
+fn contents_and_bookmarks_point_at_the_pages_things_are_on() {
+    let r = rendered();
+    let pages = page_texts(&r.handbook);
+    let doc = Document::load_mem(&r.handbook).unwrap();
+    let page_numbers: std::collections::BTreeMap<_, _> = doc.get_pages().into_iter().map(|(n, id)| (id, n as usize)).collect();
+    let mut titles = Vec::new();
+    let outlines = doc.get_dictionary(doc.catalog().unwrap().get(b"Outlines").unwrap().as_reference().unwrap()).unwrap();
+    let mut next = outlines.get(b"First").ok().map(|o| o.as_reference().unwrap());
+    while let Some(id) = next {
+        let item = doc.get_dictionary(id).unwrap();
+        let title = lopdf::decode_text_string(item.get(b"Title").unwrap()).unwrap();
+        let action = doc.get_dictionary(item.get(b"A").unwrap().as_reference().unwrap()).unwrap();
+        let page = page_numbers[&action.get(b"D").unwrap().as_array().unwrap()[0].as_reference().unwrap()];
+        titles.push((title, page));
+        next = item.get(b"Next").ok().map(|o| o.as_reference().unwrap());
+    }
+    let names: Vec<&str> = titles.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(names, ["Indhold", "1 Høst borgernes ideer (2018-2019)", "2 Lav nye services (2018-2019)", "Metode og data"]);
+    assert_eq!(titles[0].1, 2);
+    assert_eq!(titles[1].1, 3);
+    for (title, page) in &titles[1..3] {
+        let chapter = r.report.chapters.iter().find(|c| title.contains(&sentence_case(&c.title))).unwrap();
+        assert!(pages[page - 1].contains(&squash(&chapter.hero.text)), "{title} bookmark on page {page}");
+    }
+    // The contents page names each chapter's page.
+    let contents = &pages[1];
+    for (title, page) in &titles[1..] {
+        let upper = title.split(" (").next().unwrap().splitn(2, ' ').nth(1).unwrap().to_uppercase();
+        assert!(contents.contains(&format!("{upper} {page}")), "contents: {upper} on page {page} in {contents}");
+    }
+    // Figures are bookmarked under their chapter, on the page they are on.
+    let first = doc.get_dictionary(outlines.get(b"First").unwrap().as_reference().unwrap()).unwrap();
+    let chapter = doc.get_dictionary(first.get(b"Next").unwrap().as_reference().unwrap()).unwrap();
+    assert_eq!(chapter.get(b"Count").unwrap().as_i64().unwrap(), r.report.chapters[0].figures.len() as i64);
+    let fig = doc.get_dictionary(chapter.get(b"First").unwrap().as_reference().unwrap()).unwrap();
+    let title = lopdf::decode_text_string(fig.get(b"Title").unwrap()).unwrap();
+    assert_eq!(title, format!("Figur 1.1 {}", r.report.chapters[0].figures[0].title));
+}
+
+#[test]
+fn fonts_are_embedded_once_each() {
+    let r = rendered();
+    for pdf in std::iter::once(&r.handbook).chain(&r.chapters) {
+        let doc = Document::load_mem(pdf).unwrap();
+        let mut files: Vec<Vec<u8>> = doc
+            .objects
+            .values()
+            .filter_map(|o| o.as_dict().ok())
+            .filter_map(|d| d.get(b"FontFile2").ok())
+            .map(|r| doc.get_object(r.as_reference().unwrap()).unwrap().as_stream().unwrap().decompressed_content().unwrap())
+            .collect();
+        files.sort();
+        let mut shipped = vec![FONT_REGULAR.to_vec(), FONT_BOLD.to_vec()];
+        shipped.sort();
+        assert!(files == shipped, "expected the two shipped fonts once each, found {} font files", files.len());
+        let names: Vec<Vec<u8>> = doc
+            .objects
+            .values()
+            .filter_map(|o| o.as_dict().ok())
+            .filter(|d| d.get(b"Subtype").and_then(Object::as_name).is_ok_and(|s| s == b"Type0"))
+            .map(|d| d.get(b"BaseFont").unwrap().as_name().unwrap().to_vec())
+            .collect();
+        assert_eq!(names.len(), 2);
+        assert!(names.contains(&b"OpenSans-Regular".to_vec()) && names.contains(&b"OpenSans-Bold".to_vec()));
+    }
+}
+
+#[test]
+fn same_inputs_give_the_same_bytes() {
+    let r = rendered();
+    let opts = PdfOptions::default();
+    assert!(render_handbook(&r.report, &r.charts, &r.style, &opts).unwrap() == r.handbook);
+    let c = &r.report.chapters[1];
+    assert!(render_chapter(&r.report, c, &r.charts, &r.style, &opts).unwrap() == r.chapters[1]);
+}
+
+#[test]
+fn metadata_language_and_dates() {
+    let r = rendered();
+    let doc = Document::load_mem(&r.handbook).unwrap();
+    let info = doc.get_dictionary(doc.trailer.get(b"Info").unwrap().as_reference().unwrap()).unwrap();
+    let text = |k: &[u8]| lopdf::decode_text_string(info.get(k).unwrap()).unwrap();
+    assert_eq!(text(b"Title"), "Innovationsbarometeret: Nyt sammen bedre");
+    assert_eq!(text(b"Author"), "barometer");
+    assert_eq!(text(b"Subject"), r.report.subtitle);
+    assert_eq!(info.get(b"CreationDate").unwrap().as_str().unwrap(), b"D:20200101000000Z");
+    assert_eq!(lopdf::decode_text_string(doc.catalog().unwrap().get(b"Lang").unwrap()).unwrap(), "da-DK");
+    let id = doc.trailer.get(b"ID").unwrap().as_array().unwrap();
+    assert_eq!(id[0].as_str().unwrap().len(), 16);
+
+    let chapter = Document::load_mem(&r.chapters[0]).unwrap();
+    let info = chapter.get_dictionary(chapter.trailer.get(b"Info").unwrap().as_reference().unwrap()).unwrap();
+    assert_eq!(lopdf::decode_text_string(info.get(b"Title").unwrap()).unwrap(), "Høst borgernes ideer 2018-2019");
+
+    let c = &r.report.chapters[0];
+    let at_epoch = render_chapter(&r.report, c, &r.charts, &r.style, &PdfOptions { source_date_epoch: Some(1_700_000_000) }).unwrap();
+    let doc = Document::load_mem(&at_epoch).unwrap();
+    let info = doc.get_dictionary(doc.trailer.get(b"Info").unwrap().as_reference().unwrap()).unwrap();
+    assert_eq!(info.get(b"ModDate").unwrap().as_str().unwrap(), b"D:20231114221320Z");
+    assert!(at_epoch != r.chapters[0], "the date is part of the file and of its id");
+}
+
+#[test]
+fn a_missing_chart_is_named() {
+    let r = rendered();
+    let mut charts = r.charts.clone();
+    charts.remove("borger-vaerdi");
+    let err = render_handbook(&r.report, &charts, &r.style, &PdfOptions::default()).unwrap_err();
+    assert!(format!("{err:#}").contains("no chart image for figure 1.2 (borger-vaerdi)"), "{err:#}");
+}
+
+#[test]
+fn shipped_content_files_read() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("inputs/content");
+    for id in ["borgere-2018", "borgere-2015", "services-2018", "processen-2013"] {
+        let boxes = load_content(&dir.join(format!("{id}.toml"))).unwrap();
+        let kinds: Vec<BoxKind> = boxes.iter().map(|b| b.kind).collect();
+        assert_eq!(kinds, [BoxKind::Case, BoxKind::Advice, BoxKind::Tool, BoxKind::SeeAlso], "{id}");
+        for b in &boxes {
+            if let Some(a) = &b.attribution {
+                assert!(a.starts_with("Frit efter "), "{id}: {a}");
+            }
+            for (_, url) in &b.links {
+                assert!(url.starts_with("https://"), "{id}: {url}");
+            }
+        }
+    }
+}
+
+#[test]
+fn content_errors_name_the_file_and_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("kapitel.toml");
+    let cases = [
+        ("[[box]]\nkind = \"case\"\ntitel = \"x\"\nbody = [\"a\"]\n", "titel"),
+        ("[[box]]\nkind = \"case\"\nbody = [\"a\"]\n", "`title`"),
+        ("[[box]]\nkind = \"advice\"\ntitle = \"t\"\nbody = [\"a\"]\nattribution = \"Efter en forsker\"\n", "`attribution`"),
+        ("[[box]]\nkind = \"advice\"\ntitle = \"t\"\nbody = [\"Hun siger: ”gør det”\"]\nattribution = \"Frit efter en forsker\"\n", "paraphrase"),
+        ("[[box]]\nkind = \"see_also\"\nlinks = [{ label = \"x\", url = \"coi.dk\" }]\n", "`links[0].url`"),
+        ("[[box]]\nkind = \"quote\"\ntitle = \"t\"\n", "quote"),
+    ];
+    for (text, key) in cases {
+        std::fs::write(&path, text).unwrap();
+        let err = format!("{:#}", load_content(&path).unwrap_err());
+        assert!(err.contains("kapitel.toml") && err.contains(key), "{key}: {err}");
+    }
+    let ok = "[[box]]\nkind = \"see_also\"\nlinks = [{ label = \"COI\", url = \"https://coi.dk\" }]\n";
+    let boxes = parse_content(ok).unwrap();
+    assert_eq!(boxes[0].title, "Besøg også");
+    assert_eq!(boxes[0].links, [("COI".to_string(), "https://coi.dk".to_string())]);
+}
+
+/// Writes the sample handbook to /tmp/handbook-preview/ for a look:
+/// `cargo test --release --lib handbook::tests::preview -- --ignored`.
+#[test]
+#[ignore]
+fn preview() {
+    let r = rendered();
+    let dir = Path::new("/tmp/handbook-preview");
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join("handbook.pdf"), &r.handbook).unwrap();
+    for (c, pdf) in r.report.chapters.iter().zip(&r.chapters) {
+        std::fs::write(dir.join(format!("{}.pdf", c.id)), pdf).unwrap();
+    }
+}
