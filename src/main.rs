@@ -1,6 +1,8 @@
 //! The `barometer` command line: parses arguments and calls the library.
 //! Exit status: 0 ok, 1 invalid data or configuration, 2 usage, 3 internal.
 
+use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -47,7 +49,17 @@ enum Command {
         /// Fail (exit 1) on warnings, such as a title that no longer fits its number.
         #[arg(long)]
         strict: bool,
+        /// Build only this figure or chapter (by id); the rest stays as it was.
+        #[arg(long)]
+        only: Option<String>,
+        /// Recompute everything, ignoring what the last build left.
+        #[arg(long)]
+        force: bool,
     },
+    /// Say what a build would redo, and why.
+    Status,
+    /// List the chapters and figures with their periods.
+    List,
     /// Check every wave in <inputs>/waves against the codebook and summarise it.
     Validate,
     /// Write the synthetic waves (the shipped default input).
@@ -72,7 +84,16 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(&cli) {
+    let mut out = String::new();
+    let result = run(&cli, &mut out);
+    // A reader that stops early (`| head`) is not an error.
+    if let Err(e) = std::io::stdout().lock().write_all(out.as_bytes()) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("error: cannot write to standard output: {e}");
+            return ExitCode::from(3);
+        }
+    }
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err:#}");
@@ -81,14 +102,15 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: &Cli) -> anyhow::Result<()> {
+fn run(cli: &Cli, out: &mut String) -> anyhow::Result<()> {
     if let Some(j) = cli.jobs {
         rayon::ThreadPoolBuilder::new().num_threads(j.max(1)).build_global()?;
     }
     let paths = Paths { config: cli.config.clone(), inputs: cli.inputs.clone(), out: cli.out.clone() };
     match &cli.command {
-        Command::Build { strict } => {
-            let built = pipeline::build(&paths, &pipeline::BuildOptions { strict: *strict })?;
+        Command::Build { strict, only, force } => {
+            let opts = pipeline::BuildOptions { strict: *strict, only: only.clone(), force: *force, quiet: cli.quiet || cli.format == Format::Json };
+            let built = pipeline::build(&paths, &opts)?;
             for w in &built.warnings {
                 eprintln!("warning: {w}");
             }
@@ -97,29 +119,65 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
                     "artifacts": built.artifacts.iter().map(|a| &a.path).collect::<Vec<_>>(),
                     "warnings": built.warnings,
                     "timings": built.timings.iter().map(|(k, v)| serde_json::json!({"stage": k, "seconds": v})).collect::<Vec<_>>(),
+                    "rebuilt": built.rebuilt,
+                    "reused": built.reused,
                 });
-                println!("{}", serde_json::to_string_pretty(&summary)?);
+                writeln!(out, "{}", serde_json::to_string_pretty(&summary)?)?;
             } else if !cli.quiet {
                 let figures: usize = built.report.chapters.iter().map(|c| c.figures.len()).sum();
-                println!(
-                    "built {} chapters, {} figures, {} files in {}",
+                writeln!(out, 
+                    "built {} chapters, {} figures, {} files in {} ({} recomputed, {} reused)",
                     built.report.chapters.len(),
                     figures,
                     built.artifacts.len(),
-                    paths.out.display()
-                );
+                    paths.out.display(),
+                    built.rebuilt.len(),
+                    built.reused.len()
+                )?;
+            }
+        }
+        Command::Status => {
+            let lines = pipeline::status(&paths)?;
+            if cli.format == Format::Json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&lines)?)?;
+            } else {
+                let stale: Vec<_> = lines.iter().filter(|l| !l.up_to_date).collect();
+                for l in &stale {
+                    writeln!(out, "{}: {}", l.node, l.why)?;
+                }
+                if stale.is_empty() {
+                    writeln!(out, "everything is up to date ({} nodes)", lines.len())?;
+                }
+            }
+        }
+        Command::List => {
+            let config = barometer::figures::config::Config::load(&paths.config).map_err(|e| pipeline::Invalid(format!("{e:#}")))?;
+            let mut rows = Vec::new();
+            for (c, ch) in config.chapters.iter().enumerate() {
+                rows.push(serde_json::json!({"id": ch.id, "number": format!("{}", c + 1), "kind": "chapter", "period": ch.period, "title": ch.title}));
+                for (f, fig) in ch.figures.iter().enumerate() {
+                    rows.push(serde_json::json!({"id": fig.id, "number": format!("{}.{}", c + 1, f + 1), "kind": fig.kind.name(), "period": ch.period, "title": fig.title}));
+                }
+            }
+            if cli.format == Format::Json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?;
+            } else {
+                for r in &rows {
+                    let indent = if r["kind"] == "chapter" { "" } else { "  " };
+                    writeln!(out, "{indent}{} {} [{}] {} ({})", r["number"].as_str().unwrap_or(""), r["id"].as_str().unwrap_or(""), r["kind"].as_str().unwrap_or(""), r["title"].as_str().unwrap_or(""), r["period"].as_str().unwrap_or(""))?;
+                }
             }
         }
         Command::Validate => {
             let summaries = pipeline::validate(&paths)?;
             if cli.format == Format::Json {
-                println!("{}", serde_json::to_string_pretty(&summaries)?);
+                writeln!(out, "{}", serde_json::to_string_pretty(&summaries)?)?;
             } else if !cli.quiet {
                 for s in &summaries {
                     for w in &s.warnings {
                         eprintln!("warning: {w}");
                     }
-                    println!(
+                    writeln!(out, 
                         "{}: {} rows, {} strata, {} innovators ({:.1} % weighted, se {:.1}), {} ({})",
                         s.period,
                         pipeline::thousands(s.rows),
@@ -129,9 +187,9 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
                         100.0 * s.innovated_se,
                         s.file,
                         s.read_as
-                    );
+                    )?;
                 }
-                println!("{} waves valid", summaries.len());
+                writeln!(out, "{} waves valid", summaries.len())?;
             }
         }
         Command::Synth { seed, rows, to, periods, parquet } => {
@@ -145,7 +203,7 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
             let written = pipeline::synth(&paths, &opts)?;
             if !cli.quiet {
                 for w in &written {
-                    println!("wrote {}: {} rows, {} innovators", w.path.display(), pipeline::thousands(w.rows), pipeline::thousands(w.innovators));
+                    writeln!(out, "wrote {}: {} rows, {} innovators", w.path.display(), pipeline::thousands(w.rows), pipeline::thousands(w.innovators))?;
                 }
             }
         }

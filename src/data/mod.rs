@@ -20,7 +20,7 @@ pub struct Wave {
     pub period: String,
     pub file: PathBuf,
     /// id, stratum, sector, area, size (String), fpc, weight (Float64), then
-    /// the wave's items (Float64, null where not asked).
+    /// the wave's items as codes (UInt8, null where not asked).
     pub frame: DataFrame,
     /// How the file was read ("UTF-8, ','"), for summaries.
     pub read_as: String,
@@ -38,17 +38,17 @@ impl Wave {
             .frame
             .column(name)
             .map_err(|_| anyhow::anyhow!("wave {} has no column \"{name}\"", self.period))?;
-        let ca = col.f64()?;
-        Ok(ca.iter().map(|v| v.unwrap_or(f64::NAN)).collect())
+        let col = col.cast(&DataType::Float64)?;
+        Ok(col.f64()?.iter().map(|v| v.unwrap_or(f64::NAN)).collect())
     }
 
     /// A text column (design labels).
-    pub fn labels(&self, name: &str) -> anyhow::Result<Vec<String>> {
+    pub fn labels(&self, name: &str) -> anyhow::Result<Vec<&str>> {
         let col = self
             .frame
             .column(name)
             .map_err(|_| anyhow::anyhow!("wave {} has no column \"{name}\"", self.period))?;
-        Ok(col.str()?.iter().map(|v| v.unwrap_or("").to_string()).collect())
+        Ok(col.str()?.iter().map(|v| v.unwrap_or("")).collect())
     }
 
     pub fn has(&self, name: &str) -> bool {

@@ -13,7 +13,8 @@ use super::problem::{Place, Problems};
 
 /// A wave file as text cells, before the contract is checked.
 pub struct RawTable {
-    /// Every column as String, empty cells null; names trimmed, as in the file.
+    /// CSV: every column as String, empty cells null; Parquet: as typed in
+    /// the file. Names trimmed, as in the file.
     pub frame: DataFrame,
     /// File line of each data row (CSV), or none (Parquet: rows are numbered).
     lines: Option<Vec<u32>>,
@@ -75,16 +76,17 @@ fn read_parquet(path: &Path, problems: &mut Problems) -> Option<RawTable> {
         problems.file_level("the file has columns but no data rows");
         return None;
     }
+    // Typed columns stay typed (the validator reads numbers directly); only names are trimmed.
+    let height = df.height();
     let columns: PolarsResult<Vec<Column>> = df
-        .columns()
-        .iter()
+        .into_columns()
+        .into_iter()
         .map(|c| {
-            let c = c.cast(&DataType::String)?;
             let name = c.name().trim().to_string();
             Ok(c.with_name(name.into()))
         })
         .collect();
-    match columns.and_then(|cols| DataFrame::new(df.height(), cols)) {
+    match columns.and_then(|cols| DataFrame::new(height, cols)) {
         Ok(frame) => Some(RawTable { frame, lines: None, encoding: "Parquet", separator: None, duplicates: Vec::new() }),
         Err(e) => {
             problems.file_level(format!("cannot read the Parquet columns as text: {e}"));

@@ -826,7 +826,8 @@ fn frame_of(drawn: &Drawn, rows: &[Row], stratum_of: &[usize], populations: &[u3
     ];
     let all: Vec<Vec<Option<i32>>> = rows.iter().map(|r| codes(&drawn.model, r, columns)).collect();
     for (k, c) in columns.iter().enumerate() {
-        let v: Vec<Option<i32>> = all.iter().map(|row| row[k]).collect();
+        // Codes are small: one byte each, as the loader keeps them.
+        let v: Vec<Option<u8>> = all.iter().map(|row| row[k].map(|x| x as u8)).collect();
         cols.push(Column::new(c.name.as_str().into(), v));
     }
     Ok(DataFrame::new(len, cols)?)

@@ -2,7 +2,6 @@
 //! and turns them into a typed frame. Every violation is reported, each
 //! naming the file, line, column, value and rule.
 
-use std::collections::HashMap;
 
 use polars::prelude::*;
 
@@ -66,35 +65,39 @@ pub fn validate(
     }
 
     let height = frame.height();
-    let text = |name: &str| -> Vec<Option<String>> {
-        let col = frame.column(name).expect("column checked above");
-        let ca = col.str().expect("raw columns are text");
-        ca.iter().map(|v| v.map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)).collect()
-    };
+    let col = |name: &str| frame.column(name).expect("column checked above");
 
     // Design columns.
-    let ids = text("id");
-    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(height);
-    for (row, id) in ids.iter().enumerate() {
-        match id {
-            None => problems.push(raw.place(row), Some("id"), Some(""), "the id is empty; every row needs a unique id"),
-            Some(id) => {
-                if let Some(&first) = seen.get(id.as_str()) {
-                    problems.push(
-                        raw.place(row),
-                        Some("id"),
-                        Some(id),
-                        format!("the id is already used by {}; ids must be unique", place_words(raw.place(first))),
-                    );
-                } else {
-                    seen.insert(id, row);
+    let ids = col("id").cast(&DataType::String).ok();
+    let ids = ids.as_ref().and_then(|c| c.str().ok());
+    let mut seen: PlHashMap<&str, usize> = PlHashMap::with_capacity(height);
+    if let Some(ids) = ids {
+        for (row, id) in ids.iter().enumerate() {
+            match id.map(str::trim).filter(|s| !s.is_empty()) {
+                None => problems.push(raw.place(row), Some("id"), Some(""), "the id is empty; every row needs a unique id"),
+                Some(id) => {
+                    if let Some(&first) = seen.get(id) {
+                        problems.push(
+                            raw.place(row),
+                            Some("id"),
+                            Some(id),
+                            format!("the id is already used by {}; ids must be unique", place_words(raw.place(first))),
+                        );
+                    } else {
+                        seen.insert(id, row);
+                    }
                 }
             }
         }
     }
-    let stratum = text("stratum");
-    for (row, s) in stratum.iter().enumerate() {
-        if s.is_none() {
+    drop(seen);
+    let mut text_columns: Vec<Column> = Vec::new();
+    for name in ["id", "stratum", "sector", "area", "size"] {
+        text_columns.push(trimmed_text(col(name), name));
+    }
+    let strata_col = text_columns[1].str().expect("text").clone();
+    for (row, s) in strata_col.iter().enumerate() {
+        if s.is_none_or(str::is_empty) {
             problems.push(raw.place(row), Some("stratum"), Some(""), "the stratum is empty; every row needs one");
         }
     }
@@ -103,41 +106,62 @@ pub fn validate(
         ("area", &codebook.design.area),
         ("size", &codebook.design.size),
     ];
-    let mut design_text = Vec::new();
-    for (name, allowed) in design_values {
-        let values = text(name);
+    for (k, (name, allowed)) in design_values.iter().enumerate() {
+        let values = text_columns[2 + k].str().expect("text");
         for (row, v) in values.iter().enumerate() {
-            let v_str = v.as_deref().unwrap_or("");
-            if !allowed.contains_key(v_str) {
+            let v = v.unwrap_or("");
+            if !allowed.contains_key(v) {
                 let list = allowed.keys().map(String::as_str).collect::<Vec<_>>().join(", ");
-                problems.push(raw.place(row), Some(name), Some(v_str), format!("not a {name} of the codebook ({list})"));
+                problems.push(raw.place(row), Some(name), Some(v), format!("not a {name} of the codebook ({list})"));
             }
         }
-        design_text.push((name, values));
     }
-    let fpc = numbers(&text("fpc"), "fpc", decimal_comma, &raw, problems, |x| {
-        (x.is_finite() && x >= 1.0 && x.fract() == 0.0).then_some(x)
-            .ok_or("fpc must be a whole number of workplaces, at least 1")
+    let fpc = numbers(col("fpc"), "fpc", decimal_comma, &raw, problems, |x| {
+        (x.is_finite() && x >= 1.0 && x.fract() == 0.0).then_some(x).ok_or("fpc must be a whole number of workplaces, at least 1")
     });
-    let weight = numbers(&text("weight"), "weight", decimal_comma, &raw, problems, |x| {
+    let weight = numbers(col("weight"), "weight", decimal_comma, &raw, problems, |x| {
         (x.is_finite() && x > 0.0).then_some(x).ok_or("weights must be positive, finite numbers")
     });
 
     // Strata: at least two respondents, one fpc each, fpc >= respondents.
-    let mut strata: Vec<(&str, Vec<usize>)> = Vec::new();
-    let mut index: HashMap<&str, usize> = HashMap::new();
-    for (row, s) in stratum.iter().enumerate() {
-        if let Some(s) = s {
-            let k = *index.entry(s.as_str()).or_insert_with(|| {
-                strata.push((s.as_str(), Vec::new()));
-                strata.len() - 1
-            });
-            strata[k].1.push(row);
+    let mut index: PlHashMap<&str, usize> = PlHashMap::new();
+    let mut strata: Vec<(&str, usize, usize)> = Vec::new(); // name, first row, rows
+    let mut stratum_of: Vec<u32> = Vec::with_capacity(height);
+    for (row, s) in strata_col.iter().enumerate() {
+        let s = s.unwrap_or("");
+        let k = *index.entry(s).or_insert_with(|| {
+            strata.push((s, row, 0));
+            strata.len() - 1
+        });
+        strata[k].2 += 1;
+        stratum_of.push(k as u32);
+    }
+    for (row, &k) in stratum_of.iter().enumerate() {
+        let (name, first, _) = strata[k as usize];
+        if row == first || name.is_empty() {
+            continue;
+        }
+        let (n_h, other) = (fpc[first], fpc[row]);
+        if !n_h.is_nan() && !other.is_nan() {
+            if other != n_h {
+                problems.push(
+                    raw.place(row),
+                    Some("fpc"),
+                    Some(&fmt_num(other)),
+                    format!(
+                        "fpc differs from {} on {} in stratum \"{name}\"; fpc must be the same on every row of a stratum",
+                        fmt_num(n_h),
+                        place_words(raw.place(first))
+                    ),
+                );
+            }
         }
     }
-    for (name, rows) in &strata {
-        let first = rows[0];
-        if rows.len() < 2 {
+    for &(name, first, rows) in &strata {
+        if name.is_empty() {
+            continue;
+        }
+        if rows < 2 {
             problems.push(
                 raw.place(first),
                 Some("stratum"),
@@ -145,82 +169,121 @@ pub fn validate(
                 "the stratum has only 1 respondent; every stratum needs at least 2 (merge it with a similar stratum)",
             );
         }
-        let Some(n_h) = fpc[first] else { continue };
-        for &row in &rows[1..] {
-            if let Some(other) = fpc[row] {
-                if other != n_h {
-                    problems.push(
-                        raw.place(row),
-                        Some("fpc"),
-                        Some(&fmt_num(other)),
-                        format!(
-                            "fpc differs from {} on {} in stratum \"{name}\"; fpc must be the same on every row of a stratum",
-                            fmt_num(n_h),
-                            place_words(raw.place(first))
-                        ),
-                    );
-                }
+        let n_h = fpc[first];
+        if !n_h.is_nan() {
+            if n_h < rows as f64 {
+                problems.push(
+                    raw.place(first),
+                    Some("fpc"),
+                    Some(&fmt_num(n_h)),
+                    format!("fpc is smaller than the {rows} respondents of stratum \"{name}\"; fpc is the stratum's population count"),
+                );
             }
         }
-        if n_h < rows.len() as f64 {
-            problems.push(
-                raw.place(first),
-                Some("fpc"),
-                Some(&fmt_num(n_h)),
-                format!(
-                    "fpc is smaller than the {} respondents of stratum \"{name}\"; fpc is the stratum's population count",
-                    rows.len()
-                ),
-            );
-        }
     }
+    drop(index);
 
-    // Items: codes, who answered.
-    let mut codes: Vec<Vec<Option<i32>>> = Vec::with_capacity(items.len());
-    for item in &items {
-        let cells = text(&item.name);
-        let parsed = cells
-            .iter()
-            .enumerate()
-            .map(|(row, v)| {
-                let v = v.as_deref()?;
-                match parse_number(v, decimal_comma).filter(|x| x.fract() == 0.0).map(|x| x as i32) {
-                    Some(c) if item.has_code(c) => Some(c),
-                    _ => {
-                        problems.push(
-                            raw.place(row),
-                            Some(&item.name),
-                            Some(v),
-                            format!("not a code of {} ({})", item.name, item.code_list()),
-                        );
-                        None
+    // Items: codes first for innovated and the intro items, which the others are checked against.
+    // An item's cells, checked against its codes, as a UInt8 column (null = empty).
+    let parse_item = |item: &Item, problems: &mut Problems| -> Column {
+        let mut allowed = [false; 256];
+        for (c, _) in &item.codes {
+            if let Ok(c) = u8::try_from(*c) {
+                allowed[c as usize] = true;
+            }
+        }
+        let source = col(&item.name);
+        let name = item.name.as_str();
+        if let Ok(ca) = source.u8() {
+            // Codes stored as bytes (our Parquet): one plain pass, the column kept as is.
+            let mut ok = true;
+            let mut row = 0;
+            for arr in ca.downcast_iter() {
+                let values = arr.values().as_slice();
+                let validity = arr.validity();
+                for (i, &v) in values.iter().enumerate() {
+                    if !allowed[v as usize] && validity.is_none_or(|b| b.get_bit(i)) {
+                        ok = false;
+                        problems.push(raw.place(row + i), Some(name), Some(&v.to_string()), format!("not a code of {} ({})", item.name, item.code_list()));
                     }
                 }
-            })
-            .collect();
-        codes.push(parsed);
-        if problems.is_full() {
-            break;
+                row += values.len();
+            }
+            if ok {
+                return source.clone().with_name(name.into());
+            }
         }
-    }
-    if codes.len() == items.len() {
-        check_answers(&items, &codes, &raw, period, problems);
+        let before = problems.len();
+        let bad = |row: usize, v: &str, problems: &mut Problems| {
+            problems.push(raw.place(row), Some(&item.name), Some(v), format!("not a code of {} ({})", item.name, item.code_list()));
+        };
+        let mut codes: Vec<Option<u8>> = Vec::new();
+        let text = source.dtype() == &DataType::String;
+        each_number(source, decimal_comma, |row, cell| {
+            let code = match cell {
+                Num::Empty => None,
+                Num::Value(x) if x.fract() == 0.0 && (0.0..=255.0).contains(&x) && allowed[x as usize] => Some(x as u8),
+                Num::Value(x) => {
+                    bad(row, &fmt_num_raw(x), problems);
+                    None
+                }
+                Num::Bad(v) => {
+                    bad(row, v, problems);
+                    None
+                }
+            };
+            if text {
+                codes.push(code);
+            }
+        });
+        if text {
+            Column::new(name.into(), codes)
+        } else if problems.len() == before {
+            // Every value is an allowed code: the typed column is cast as is.
+            source.cast(&DataType::UInt8).unwrap_or_else(|_| Column::full_null(name.into(), height, &DataType::UInt8)).with_name(name.into())
+        } else {
+            // Some values broke the codes: keep the good ones so later rules see them.
+            let mut codes = Vec::with_capacity(height);
+            each_number(source, decimal_comma, |_, cell| {
+                codes.push(match cell {
+                    Num::Value(x) if x.fract() == 0.0 && (0.0..=255.0).contains(&x) && allowed[x as usize] => Some(x as u8),
+                    _ => None,
+                })
+            });
+            Column::new(name.into(), codes)
+        }
+    };
+    let innovated_item = items.iter().find(|i| i.name == "innovated").copied();
+    let innovated_col = innovated_item.map(|item| parse_item(item, problems));
+    let innovated: Vec<u8> = match &innovated_col {
+        Some(c) => code_slice(c),
+        None => vec![MISSING; height],
+    };
+    let intros: Vec<(&str, Column)> =
+        items.iter().filter(|i| i.name.starts_with("intro_")).map(|i| (i.name.as_str(), parse_item(i, problems))).collect();
+    let intro_codes: Vec<(&str, Vec<u8>)> = intros.iter().map(|(n, c)| (*n, code_slice(c))).collect();
+    check_innovated(&innovated, &intro_codes, &raw, problems);
+    drop(intro_codes);
+
+    let mut columns: Vec<Column> = text_columns;
+    columns.push(Column::new("fpc".into(), fpc));
+    columns.push(Column::new("weight".into(), weight));
+    for item in &items {
+        let column = if item.name == "innovated" {
+            innovated_col.clone().expect("parsed above")
+        } else if let Some((_, c)) = intros.iter().find(|(n, _)| *n == item.name) {
+            c.clone()
+        } else {
+            parse_item(item, problems)
+        };
+        check_asked(item, &code_slice(&column), &innovated, &raw, period, problems);
+        columns.push(column);
+        if problems.is_full() {
+            return None;
+        }
     }
     if !problems.is_empty() {
         return None;
-    }
-
-    let mut columns: Vec<Column> = Vec::with_capacity(DESIGN_COLUMNS.len() + items.len());
-    columns.push(Column::new("id".into(), ids));
-    columns.push(Column::new("stratum".into(), stratum));
-    for (name, values) in design_text {
-        columns.push(Column::new(name.into(), values));
-    }
-    columns.push(Column::new("fpc".into(), fpc));
-    columns.push(Column::new("weight".into(), weight));
-    for (item, values) in items.iter().zip(codes) {
-        let v: Vec<Option<f64>> = values.into_iter().map(|c| c.map(f64::from)).collect();
-        columns.push(Column::new(item.name.as_str().into(), v));
     }
     match DataFrame::new(height, columns) {
         Ok(df) => Some(df),
@@ -231,25 +294,80 @@ pub fn validate(
     }
 }
 
-/// innovated agrees with the intro items; who answered what.
-fn check_answers(items: &[&Item], codes: &[Vec<Option<i32>>], raw: &RawTable, period: &str, problems: &mut Problems) {
-    let col = |name: &str| items.iter().position(|i| i.name == name).map(|k| &codes[k]);
-    let Some(innovated) = col("innovated") else { return };
-    let intros: Vec<(&str, &Vec<Option<i32>>)> = items
-        .iter()
-        .zip(codes)
-        .filter(|(i, _)| i.name.starts_with("intro_"))
-        .map(|(i, c)| (i.name.as_str(), c))
-        .collect();
-    for (row, inn) in innovated.iter().enumerate() {
-        let Some(inn) = *inn else { continue };
-        if intros.is_empty() || intros.iter().any(|(_, c)| c[row].is_none()) {
+/// A text column with its cells trimmed (a copy only where one needs it).
+fn trimmed_text(col: &Column, name: &str) -> Column {
+    let as_text = col.cast(&DataType::String).unwrap_or_else(|_| col.clone());
+    let Ok(ca) = as_text.str() else { return as_text };
+    let needs = ca.iter().any(|v| v.is_some_and(|s| s.len() != s.trim().len()));
+    if !needs {
+        return as_text.with_name(name.into());
+    }
+    let v: Vec<Option<&str>> = ca.iter().map(|v| v.map(str::trim)).collect();
+    Column::new(name.into(), v)
+}
+
+/// A cell read as a number.
+enum Num<'a> {
+    Empty,
+    Value(f64),
+    Bad(&'a str),
+}
+
+/// Visits a column's cells as numbers: numeric columns directly, text
+/// parsed (with a decimal comma in semicolon files).
+fn each_number(col: &Column, decimal_comma: bool, mut f: impl FnMut(usize, Num)) {
+    if let Ok(ca) = col.str() {
+        for (row, v) in ca.iter().enumerate() {
+            let v = v.map(str::trim).unwrap_or("");
+            if v.is_empty() {
+                f(row, Num::Empty);
+            } else {
+                match parse_number(v, decimal_comma) {
+                    Some(x) => f(row, Num::Value(x)),
+                    None => f(row, Num::Bad(v)),
+                }
+            }
+        }
+    } else if let Ok(c) = col.cast(&DataType::Float64) {
+        // Empty cells as NaN, then a plain pass over the values.
+        let ca = c.f64().expect("cast to Float64").fill_null_with_values(f64::NAN).expect("fill nulls");
+        for (row, v) in ca.into_no_null_iter().enumerate() {
+            f(row, if v.is_nan() { Num::Empty } else { Num::Value(v) });
+        }
+    }
+}
+
+/// The code used for an empty cell in code slices.
+const MISSING: u8 = u8::MAX;
+
+/// A UInt8 code column as a plain slice, `MISSING` for an empty cell.
+fn code_slice(col: &Column) -> Vec<u8> {
+    let Ok(ca) = col.u8() else { return vec![MISSING; col.len()] };
+    let mut out = Vec::with_capacity(ca.len());
+    for arr in ca.downcast_iter() {
+        let values = arr.values().as_slice();
+        match arr.validity() {
+            None => out.extend_from_slice(values),
+            Some(b) => out.extend(values.iter().enumerate().map(|(i, &v)| if b.get_bit(i) { v } else { MISSING })),
+        }
+    }
+    out
+}
+
+/// innovated must be 1 exactly when an intro item is 1.
+fn check_innovated(innovated: &[u8], intros: &[(&str, Vec<u8>)], raw: &RawTable, problems: &mut Problems) {
+    if intros.is_empty() {
+        return;
+    }
+    for (row, &inn) in innovated.iter().enumerate() {
+        if inn == MISSING || intros.iter().any(|(_, c)| c[row] == MISSING) {
             continue;
         }
-        let yes: Vec<&str> = intros.iter().filter(|(_, c)| c[row] == Some(1)).map(|(n, _)| *n).collect();
-        let expected = i32::from(!yes.is_empty());
+        let any = intros.iter().any(|(_, c)| c[row] == 1);
+        let expected = u8::from(any);
         if inn != expected {
-            let rule = if expected == 1 {
+            let rule = if any {
+                let yes: Vec<&str> = intros.iter().filter(|(_, c)| c[row] == 1).map(|(n, _)| *n).collect();
                 format!("innovated must be 1 when an intro item is 1 (here {} = 1)", yes.join(" = 1, "))
             } else {
                 "innovated must be 0 when no intro item is 1".to_string()
@@ -257,72 +375,88 @@ fn check_answers(items: &[&Item], codes: &[Vec<Option<i32>>], raw: &RawTable, pe
             problems.push(raw.place(row), Some("innovated"), Some(&inn.to_string()), rule);
         }
     }
-    for (item, values) in items.iter().zip(codes) {
-        for (row, v) in values.iter().enumerate() {
-            match item.asked {
-                Asked::All => {
-                    if v.is_none() && raw_is_empty(raw, &item.name, row) {
-                        problems.push(
-                            raw.place(row),
-                            Some(&item.name),
-                            Some(""),
-                            "the cell is empty; the item is asked of every workplace",
-                        );
+}
+
+/// Who answered: every workplace, or exactly the innovators.
+fn check_asked(item: &Item, codes: &[u8], innovated: &[u8], raw: &RawTable, period: &str, problems: &mut Problems) {
+    // A cell that held text which was not a code is reported already; only truly empty cells count here.
+    let text = raw.frame.column(&item.name).ok().and_then(|c| c.str().ok());
+    let raw_is_empty = |row: usize| text.is_none_or(|t| t.get(row).is_none_or(|v| v.trim().is_empty()));
+    match item.asked {
+        Asked::All => {
+            for (row, &v) in codes.iter().enumerate() {
+                if v == MISSING && raw_is_empty(row) {
+                    problems.push(raw.place(row), Some(&item.name), Some(""), "the cell is empty; the item is asked of every workplace");
+                    if problems.is_full() {
+                        return;
                     }
                 }
-                Asked::Innovators => match innovated[row] {
-                    Some(0) if v.is_some() => problems.push(
+            }
+        }
+        Asked::Innovators => {
+            for (row, (&v, &inn)) in codes.iter().zip(innovated).enumerate() {
+                if inn == 0 && v != MISSING {
+                    problems.push(
                         raw.place(row),
                         Some(&item.name),
-                        Some(&v.unwrap().to_string()),
+                        Some(&v.to_string()),
                         "an answer from a workplace that did not innovate (innovated = 0); the item is asked only where innovated = 1",
-                    ),
-                    Some(1) if v.is_none() && raw_is_empty(raw, &item.name, row) => problems.push(
+                    );
+                } else if inn == 1 && v == MISSING && raw_is_empty(row) {
+                    problems.push(
                         raw.place(row),
                         Some(&item.name),
                         Some(""),
                         format!("the cell is empty for a workplace that innovated; wave {period} asked the item of every innovator"),
-                    ),
-                    _ => {}
-                },
+                    );
+                } else {
+                    continue;
+                }
+                if problems.is_full() {
+                    return;
+                }
             }
-        }
-        if problems.is_full() {
-            return;
         }
     }
 }
 
-/// True if the raw cell was empty (not a bad code, which is reported already).
-fn raw_is_empty(raw: &RawTable, name: &str, row: usize) -> bool {
-    let col = raw.frame.column(name).ok().and_then(|c| c.str().ok().and_then(|s| s.get(row).map(str::to_string)));
-    col.map(|s| s.trim().is_empty()).unwrap_or(true)
-}
-
+/// A column of numbers checked by `rule`; NaN where a cell broke it.
 fn numbers(
-    cells: &[Option<String>],
+    col: &Column,
     column: &str,
     decimal_comma: bool,
     raw: &RawTable,
     problems: &mut Problems,
     rule: impl Fn(f64) -> Result<f64, &'static str>,
-) -> Vec<Option<f64>> {
-    cells
-        .iter()
-        .enumerate()
-        .map(|(row, v)| {
-            let v_str = v.as_deref().unwrap_or("");
-            let parsed = parse_number(v_str, decimal_comma).ok_or("").and_then(|x| rule(x));
-            match parsed {
-                Ok(x) => Some(x),
+) -> Vec<f64> {
+    let why_empty = rule(f64::NAN).unwrap_err();
+    let mut out = Vec::with_capacity(col.len());
+    each_number(col, decimal_comma, |row, cell| {
+        let v = match cell {
+            Num::Value(x) => match rule(x) {
+                Ok(x) => x,
                 Err(why) => {
-                    let why = if why.is_empty() { rule(f64::NAN).unwrap_err() } else { why };
-                    problems.push(raw.place(row), Some(column), Some(v_str), why);
-                    None
+                    problems.push(raw.place(row), Some(column), Some(&fmt_num_raw(x)), why);
+                    f64::NAN
                 }
+            },
+            Num::Empty => {
+                problems.push(raw.place(row), Some(column), Some(""), why_empty);
+                f64::NAN
             }
-        })
-        .collect()
+            Num::Bad(v) => {
+                problems.push(raw.place(row), Some(column), Some(v), why_empty);
+                f64::NAN
+            }
+        };
+        out.push(v);
+    });
+    out
+}
+
+/// A number as it was written, for messages ("inf", "-5", "40.5").
+fn fmt_num_raw(x: f64) -> String {
+    if x.is_infinite() { if x > 0.0 { "inf".into() } else { "-inf".into() } } else { fmt_num(x) }
 }
 
 /// A number as Danish Excel or a program writes it: "40.5", or "40,5" (and

@@ -8,8 +8,8 @@ use std::path::Path;
 use anyhow::{Context, Result, anyhow, bail};
 use rayon::prelude::*;
 
-use super::config::{ChapterConfig, Config, FigureConfig, KindConfig, SeriesConfig, is_safe_id};
-use super::expr::{Expr, Indicators};
+use super::config::{ChapterConfig, Config, FigureConfig, KindConfig, SeriesConfig};
+use super::expr::{Expr, Indicators, Memo};
 use super::model::*;
 use crate::data::codebook::Codebook;
 use crate::data::Wave;
@@ -92,19 +92,25 @@ fn expressions(f: &FigureConfig) -> Vec<(String, String)> {
 }
 
 /// Checks the whole configuration against the waves; every problem at once.
-pub fn check(config: &Config, inputs: &Inputs) -> Result<(), Vec<String>> {
+/// Checks the whole configuration against the codebook's description of
+/// each wave (no data needed), so every problem is reported at once before
+/// anything is read or computed. `periods` are the waves the inputs hold.
+pub fn check(config: &Config, codebook: &Codebook, periods: &std::collections::BTreeSet<String>) -> Result<(), Vec<String>> {
     let env = env_of(config)?;
     let mut errors = Vec::new();
-    let mut figure_ids: BTreeMap<String, String> = BTreeMap::new();
     for (ch, path) in config.chapters.iter().zip(&config.chapter_files) {
         let file = path.display().to_string();
-        let Some(wd) = inputs.waves.get(&ch.period) else {
+        if !periods.contains(&ch.period) {
             errors.push(format!("{file}: period = \"{}\": there is no wave file for it in the inputs", ch.period));
             continue;
-        };
-        let wave = &wd.wave;
-        let has = |c: &str| wave.has(c);
-        let families = |p: &str| super::expr::family_members(wave, p, false);
+        }
+        let columns: Vec<String> = crate::data::codebook::DESIGN_COLUMNS
+            .iter()
+            .map(|c| c.to_string())
+            .chain(codebook.items_in(&ch.period).map(|i| i.name.clone()))
+            .collect();
+        let has = |c: &str| columns.iter().any(|x| x == c);
+        let families = |p: &str| -> Vec<String> { columns.iter().filter(|c| c.starts_with(p) && c.len() > p.len()).cloned().collect() };
         let check_expr = |place: String, text: &str, errors: &mut Vec<String>| match Expr::parse(text) {
             Ok(e) => {
                 if let Err(err) = e.check(&has, &families, &env.indicators) {
@@ -114,17 +120,21 @@ pub fn check(config: &Config, inputs: &Inputs) -> Result<(), Vec<String>> {
             Err(err) => errors.push(format!("{file}: {place}: {err}")),
         };
         check_expr("hero indicator".into(), &ch.hero.indicator, &mut errors);
+        let mut used: Vec<&str> = vec![ch.hero.domain.as_str()];
+        used.extend(ch.figures.iter().map(|f| f.domain.as_str()));
+        used.extend(ch.figures.iter().flat_map(|f| f.facts.iter().map(|x| x.domain.as_str())));
+        used.sort();
+        used.dedup();
+        for d in used {
+            if let Some(dc) = config.report.domain.get(d) {
+                check_expr(format!("[domain.{d}] of report.toml"), &dc.expr, &mut errors);
+            }
+        }
         if !env.domains.contains_key(&ch.hero.domain) {
             errors.push(format!("{file}: hero domain = \"{}\" is not a [domain] of report.toml", ch.hero.domain));
         }
         for f in &ch.figures {
             let at = format!("figure \"{}\"", f.id);
-            if !is_safe_id(&f.id) {
-                errors.push(format!("{file}: {at}: the id must be lower-case letters, digits and '-' (it names files under outputs/)"));
-            }
-            if let Some(other) = figure_ids.insert(f.id.clone(), file.clone()) {
-                errors.push(format!("{file}: {at}: the id is also used in {other}"));
-            }
             if !env.domains.contains_key(&f.domain) {
                 errors.push(format!("{file}: {at}: domain = \"{}\" is not a [domain] of report.toml", f.domain));
             }
@@ -155,16 +165,16 @@ pub fn check(config: &Config, inputs: &Inputs) -> Result<(), Vec<String>> {
                 KindConfig::Distribution => match &f.item {
                     None => need(false, "item", &mut errors),
                     Some(item) => {
-                        if !wave.has(item) {
+                        if !has(item) {
                             errors.push(format!("{file}: {at}: item \"{item}\" is not in wave {}", ch.period));
-                        } else if inputs.codebook.item(item).is_none() {
+                        } else if codebook.item(item).is_none() {
                             errors.push(format!("{file}: {at}: item \"{item}\" is not in the codebook"));
                         }
                     }
                 },
             }
             for c in &f.controls {
-                if !wave.has(c) && !env.indicators.contains_key(c) {
+                if !has(c) && !env.indicators.contains_key(c) {
                     errors.push(format!("{file}: {at}: control \"{c}\" is not in wave {}", ch.period));
                 }
             }
@@ -196,33 +206,47 @@ fn placeholders(intro: &str, ch: &ChapterConfig) -> Result<Vec<(String, Option<(
     Ok(out)
 }
 
-/// The whole report, computed.
-pub fn compute(config: &Config, inputs: &Inputs) -> Result<Report> {
-    if let Err(errors) = check(config, inputs) {
-        return Err(crate::pipeline::Invalid(errors.join("\n")).into());
-    }
-    let env = env_of(config).map_err(|e| crate::pipeline::Invalid(e.join("\n")))?;
-    let rc = &config.report;
-    // Every figure and hero of every chapter, side by side; order is kept.
-    let jobs: Vec<(usize, Option<usize>)> = config
+/// One unit of computation: a chapter's hero or one of its figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Job {
+    Hero(usize),
+    Figure(usize, usize),
+}
+
+/// A computed unit.
+#[derive(Debug, Clone)]
+pub enum Done {
+    Hero(Hero),
+    Figure(Figure),
+}
+
+/// Every job of the configuration, in report order.
+pub fn all_jobs(config: &Config) -> Vec<Job> {
+    config
         .chapters
         .iter()
         .enumerate()
-        .flat_map(|(c, ch)| std::iter::once((c, None)).chain((0..ch.figures.len()).map(move |f| (c, Some(f)))))
-        .collect();
-    enum Done {
-        Hero(Hero),
-        Figure(Figure),
-    }
-    let done: Vec<Result<Done>> = jobs
-        .par_iter()
-        .map(|&(c, f)| {
+        .flat_map(|(c, ch)| std::iter::once(Job::Hero(c)).chain((0..ch.figures.len()).map(move |f| Job::Figure(c, f))))
+        .collect()
+}
+
+/// Computes `jobs` side by side (rayon); results come back in the given
+/// order whatever finishes first. The configuration must have passed `check`.
+pub fn compute_jobs(config: &Config, inputs: &Inputs, jobs: &[Job]) -> Result<Vec<Done>> {
+    let env = env_of(config).map_err(|e| crate::pipeline::Invalid(e.join("\n")))?;
+    let rc = &config.report;
+    let memos: BTreeMap<&String, Memo> = inputs.waves.keys().map(|p| (p, Memo::default())).collect();
+    jobs.par_iter()
+        .map(|&job| {
+            let c = match job {
+                Job::Hero(c) | Job::Figure(c, _) => c,
+            };
             let ch = &config.chapters[c];
-            let wd = &inputs.waves[&ch.period];
-            let ctx = Ctx { env: &env, wd, period: &ch.period, min_n: rc.min_n, alpha: rc.alpha, inputs };
-            match f {
-                None => ctx.hero(ch).map(Done::Hero).with_context(|| format!("chapter {}: hero", ch.id)),
-                Some(f) => {
+            let wd = inputs.waves.get(&ch.period).ok_or_else(|| anyhow!("wave {} is not loaded", ch.period))?;
+            let ctx = Ctx { env: &env, memo: &memos[&ch.period], wd, period: &ch.period, min_n: rc.min_n, alpha: rc.alpha, inputs };
+            match job {
+                Job::Hero(_) => ctx.hero(ch).map(Done::Hero).with_context(|| format!("chapter {}: hero", ch.id)),
+                Job::Figure(_, f) => {
                     let fc = &ch.figures[f];
                     ctx.figure(fc, format!("{}.{}", c + 1, f + 1))
                         .map(Done::Figure)
@@ -230,53 +254,46 @@ pub fn compute(config: &Config, inputs: &Inputs) -> Result<Report> {
                 }
             }
         })
-        .collect();
+        .collect()
+}
+
+/// Facts of one wave for the method page.
+pub fn wave_facts(config: &Config, codebook: &Codebook, wd: &WaveData) -> Result<WaveFacts> {
+    let period = &wd.wave.period;
+    let innovated = wd.wave.values("innovated")?;
+    Ok(WaveFacts {
+        period: period.clone(),
+        responses: wd.wave.rows(),
+        innovators: innovated.iter().filter(|&&x| x == 1.0).count(),
+        strata: wd.design.n_strata(),
+        population: wd.wave.values("weight")?.iter().sum(),
+        // A response rate that was not published is written as 0 rather than NaN.
+        response_rate: codebook.waves.iter().find(|w| &w.period == period).and_then(|w| w.response_rate).unwrap_or(0.0),
+        synthetic: config.report.synthetic,
+    })
+}
+
+/// Puts computed heroes and figures (in `all_jobs` order) into the report,
+/// with each chapter's introduction and editorial boxes.
+pub fn assemble(config: &Config, content_dir: &Path, content: &(dyn Fn(&Path) -> Result<Vec<ContentBox>> + Sync), done: Vec<Done>, method: Vec<WaveFacts>) -> Result<Report> {
+    let rc = &config.report;
     let mut done = done.into_iter();
     let mut chapters = Vec::new();
     for (c, ch) in config.chapters.iter().enumerate() {
-        let Done::Hero(hero) = done.next().unwrap()? else { unreachable!() };
+        let Some(Done::Hero(hero)) = done.next() else { bail!("internal: chapter {} has no hero", ch.id) };
         let mut figures = Vec::new();
         for _ in &ch.figures {
-            let Done::Figure(fig) = done.next().unwrap()? else { unreachable!() };
+            let Some(Done::Figure(fig)) = done.next() else { bail!("internal: chapter {} lacks a figure", ch.id) };
             figures.push(fig);
         }
         let intro = fill_intro(&ch.intro, ch, &hero, &figures)?;
-        let content_file = inputs.dir.join("content").join(ch.content.clone().unwrap_or_else(|| format!("{}.toml", ch.id)));
-        let boxes = if content_file.exists() || ch.content.is_some() {
-            (inputs.content)(&content_file).map_err(|e| crate::pipeline::Invalid(format!("{e:#}")))?
+        let file = content_dir.join(ch.content.clone().unwrap_or_else(|| format!("{}.toml", ch.id)));
+        let boxes = if file.exists() || ch.content.is_some() {
+            content(&file).map_err(|e| crate::pipeline::Invalid(format!("{e:#}")))?
         } else {
             Vec::new()
         };
-        chapters.push(Chapter {
-            id: ch.id.clone(),
-            number: c + 1,
-            title: ch.title.clone(),
-            period: ch.period.clone(),
-            hero,
-            intro,
-            figures,
-            boxes,
-        });
-    }
-    let mut method = Vec::new();
-    for (period, wd) in &inputs.waves {
-        let innovated = wd.wave.values("innovated")?;
-        let population: f64 = wd.wave.values("weight")?.iter().sum();
-        method.push(WaveFacts {
-            period: period.clone(),
-            responses: wd.wave.rows(),
-            innovators: innovated.iter().filter(|&&x| x == 1.0).count(),
-            strata: wd.design.n_strata(),
-            population,
-            response_rate: inputs.codebook.waves.iter().find(|w| &w.period == period).and_then(|w| w.response_rate).unwrap_or(f64::NAN),
-            synthetic: rc.synthetic,
-        });
-    }
-    // A response rate that was not published is left out rather than NaN.
-    for m in &mut method {
-        if m.response_rate.is_nan() {
-            m.response_rate = 0.0;
-        }
+        chapters.push(Chapter { id: ch.id.clone(), number: c + 1, title: ch.title.clone(), period: ch.period.clone(), hero, intro, figures, boxes });
     }
     Ok(Report {
         kicker: rc.kicker.clone(),
@@ -288,6 +305,15 @@ pub fn compute(config: &Config, inputs: &Inputs) -> Result<Report> {
         alpha: rc.alpha,
         min_n: rc.min_n,
     })
+}
+
+/// The whole report, computed from scratch.
+pub fn compute(config: &Config, inputs: &Inputs) -> Result<Report> {
+    let periods = inputs.waves.keys().cloned().collect();
+    check(config, inputs.codebook, &periods).map_err(|e| crate::pipeline::Invalid(e.join("\n")))?;
+    let done = compute_jobs(config, inputs, &all_jobs(config))?;
+    let method = inputs.waves.values().map(|wd| wave_facts(config, inputs.codebook, wd)).collect::<Result<Vec<_>>>()?;
+    assemble(config, &inputs.dir.join("content"), inputs.content, done, method)
 }
 
 fn fill_intro(intro: &str, ch: &ChapterConfig, hero: &Hero, figures: &[Figure]) -> Result<String> {
@@ -309,6 +335,7 @@ fn fill_intro(intro: &str, ch: &ChapterConfig, hero: &Hero, figures: &[Figure]) 
 /// What one figure's computation needs.
 struct Ctx<'a> {
     env: &'a Env,
+    memo: &'a Memo,
     wd: &'a WaveData,
     period: &'a str,
     min_n: usize,
@@ -326,12 +353,13 @@ fn as_f64(b: &[bool]) -> Vec<f64> {
 
 impl Ctx<'_> {
     fn eval(&self, text: &str) -> Result<Vec<bool>> {
-        Expr::parse(text)?.eval(&self.wd.wave, &self.env.indicators)
+        Expr::parse(text)?.eval_memo(&self.wd.wave, &self.env.indicators, self.memo)
     }
 
     fn domain(&self, name: &str) -> Result<(Vec<bool>, String)> {
         let (e, asked) = self.env.domains.get(name).ok_or_else(|| anyhow!("unknown domain {name}"))?;
-        Ok((e.eval(&self.wd.wave, &self.env.indicators)?, asked.replace("{period}", self.period)))
+        let rows = self.memo.get_domain(name, || e.eval_memo(&self.wd.wave, &self.env.indicators, self.memo))?;
+        Ok((rows, asked.replace("{period}", self.period)))
     }
 
     /// A share as a model value, suppressed under the minimum n.

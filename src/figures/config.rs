@@ -211,6 +211,23 @@ pub struct Config {
     pub chapters: Vec<ChapterConfig>,
     /// The file each chapter came from, for messages.
     pub chapter_files: Vec<PathBuf>,
+    /// Each chapter's TOML as read, to fingerprint a figure or the hero alone.
+    pub chapter_tables: Vec<toml::Table>,
+}
+
+impl Config {
+    /// A figure's own configuration, as canonical text (for fingerprints).
+    pub fn figure_text(&self, chapter: usize, figure: usize) -> String {
+        let fig = self.chapter_tables[chapter].get("figure").and_then(|f| f.as_array()).and_then(|a| a.get(figure));
+        fig.map(|v| v.to_string()).unwrap_or_default()
+    }
+
+    /// A chapter's configuration without its figures (title, intro, hero, content).
+    pub fn chapter_text(&self, chapter: usize) -> String {
+        let mut t = self.chapter_tables[chapter].clone();
+        t.remove("figure");
+        t.to_string()
+    }
 }
 
 /// Reads a TOML file into `T`; errors name the file, line and key.
@@ -232,6 +249,7 @@ impl Config {
         let report: ReportConfig = read_toml(&dir.join("report.toml"))?;
         let mut chapters = Vec::new();
         let mut chapter_files = Vec::new();
+        let mut chapter_tables = Vec::new();
         for id in &report.chapters {
             if !is_safe_id(id) {
                 bail!("{}: chapter id \"{id}\" must be lower-case letters, digits and '-'", dir.join("report.toml").display());
@@ -241,9 +259,30 @@ impl Config {
             if &ch.id != id {
                 bail!("{}: id = \"{}\" but report.toml lists it as \"{id}\"", path.display(), ch.id);
             }
+            chapter_tables.push(read_toml::<toml::Table>(&path)?);
             chapters.push(ch);
             chapter_files.push(path);
         }
-        Ok(Config { dir: dir.to_path_buf(), report, chapters, chapter_files })
+        // Figure ids name files under outputs/: safe and unique, checked up front.
+        let mut errors = Vec::new();
+        let mut seen: Vec<(&str, &Path)> = Vec::new();
+        for (ch, path) in chapters.iter().zip(&chapter_files) {
+            for f in &ch.figures {
+                if !is_safe_id(&f.id) {
+                    errors.push(format!(
+                        "{}: figure \"{}\": the id must be lower-case letters, digits and '-' (it names files under outputs/)",
+                        path.display(),
+                        f.id
+                    ));
+                } else if let Some((_, other)) = seen.iter().find(|(id, _)| *id == f.id) {
+                    errors.push(format!("{}: figure \"{}\": the id is also used in {}", path.display(), f.id, other.display()));
+                }
+                seen.push((&f.id, path));
+            }
+        }
+        if !errors.is_empty() {
+            bail!("{}", errors.join("\n"));
+        }
+        Ok(Config { dir: dir.to_path_buf(), report, chapters, chapter_files, chapter_tables })
     }
 }

@@ -2,8 +2,9 @@
 //! in configuration ("pos(citizens)", "novelty in (2, 3)",
 //! "any external collab_PARTNER = 1") and evaluated on any wave.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Result, anyhow, bail};
 
@@ -48,6 +49,27 @@ pub enum Expr {
 
 /// Named indicators, as configured; references between them are resolved at evaluation.
 pub type Indicators = BTreeMap<String, Expr>;
+
+/// Evaluated indicators of one wave, shared by the figures computed side by
+/// side, so "innovators" or pos(citizens) is evaluated once per wave.
+#[derive(Default)]
+pub struct Memo(Mutex<HashMap<String, Arc<Vec<bool>>>>);
+
+impl Memo {
+    /// A named domain's rows, evaluated once per wave.
+    pub fn get_domain(&self, name: &str, f: impl FnOnce() -> Result<Vec<bool>>) -> Result<Vec<bool>> {
+        Ok(self.get_or(format!("domain:{name}"), f)?.as_ref().clone())
+    }
+
+    fn get_or(&self, key: String, f: impl FnOnce() -> Result<Vec<bool>>) -> Result<Arc<Vec<bool>>> {
+        if let Some(v) = self.0.lock().expect("memo lock").get(&key) {
+            return Ok(v.clone());
+        }
+        let v = Arc::new(f()?);
+        self.0.lock().expect("memo lock").insert(key, v.clone());
+        Ok(v)
+    }
+}
 
 impl Expr {
     pub fn parse(text: &str) -> Result<Expr> {
@@ -114,10 +136,15 @@ impl Expr {
 
     /// Evaluates to one bool per row of the wave.
     pub fn eval(&self, wave: &Wave, env: &Indicators) -> Result<Vec<bool>> {
-        self.eval_depth(wave, env, 0)
+        self.eval_depth(wave, env, 0, None)
     }
 
-    fn eval_depth(&self, wave: &Wave, env: &Indicators, depth: usize) -> Result<Vec<bool>> {
+    /// As `eval`, reusing indicators already evaluated on this wave.
+    pub fn eval_memo(&self, wave: &Wave, env: &Indicators, memo: &Memo) -> Result<Vec<bool>> {
+        self.eval_depth(wave, env, 0, Some(memo))
+    }
+
+    fn eval_depth(&self, wave: &Wave, env: &Indicators, depth: usize, memo: Option<&Memo>) -> Result<Vec<bool>> {
         if depth > 64 {
             bail!("indicator definitions nest too deeply (circular?)");
         }
@@ -127,7 +154,7 @@ impl Expr {
             Expr::Or(v) => {
                 let mut acc = vec![false; n];
                 for e in v {
-                    for (a, b) in acc.iter_mut().zip(e.eval_depth(wave, env, depth + 1)?) {
+                    for (a, b) in acc.iter_mut().zip(e.eval_depth(wave, env, depth + 1, memo)?) {
                         *a |= b;
                     }
                 }
@@ -136,13 +163,13 @@ impl Expr {
             Expr::And(v) => {
                 let mut acc = vec![true; n];
                 for e in v {
-                    for (a, b) in acc.iter_mut().zip(e.eval_depth(wave, env, depth + 1)?) {
+                    for (a, b) in acc.iter_mut().zip(e.eval_depth(wave, env, depth + 1, memo)?) {
                         *a &= b;
                     }
                 }
                 acc
             }
-            Expr::Not(e) => e.eval_depth(wave, env, depth + 1)?.into_iter().map(|b| !b).collect(),
+            Expr::Not(e) => e.eval_depth(wave, env, depth + 1, memo)?.into_iter().map(|b| !b).collect(),
             Expr::Cmp { column, op, value } => compare(wave, column, |x| apply(*op, x, value))?,
             Expr::In { column, values } => compare(wave, column, |x| values.iter().any(|v| apply(Op::Eq, x, v)))?,
             Expr::Family { every, prefix, external, op, value } => {
@@ -174,7 +201,10 @@ impl Expr {
                 acc
             }
             Expr::Ref(name) => match env.get(name) {
-                Some(e) => e.eval_depth(wave, env, depth + 1)?,
+                Some(e) => match memo {
+                    Some(m) => m.get_or(name.clone(), || e.eval_depth(wave, env, depth + 1, memo))?.as_ref().clone(),
+                    None => e.eval_depth(wave, env, depth + 1, memo)?,
+                },
                 // A bare 0/1 item means "item = 1".
                 None if wave.has(name) => compare(wave, name, |x| matches!(x, Cell::Num(v) if v == 1.0))?,
                 None => bail!("\"{name}\" is neither an item nor a configured indicator"),
@@ -214,8 +244,20 @@ fn compare(wave: &Wave, column: &str, f: impl Fn(Cell) -> bool) -> Result<Vec<bo
         .frame
         .column(column)
         .map_err(|_| anyhow!("wave {}: the item \"{column}\" is not in the wave", wave.period))?;
-    if let Ok(ca) = col.f64() {
-        Ok(ca.iter().map(|v| f(v.map_or(Cell::Missing, Cell::Num))).collect())
+    if let Ok(ca) = col.u8() {
+        // Codes as bytes: read the values and validity directly.
+        let mut out = Vec::with_capacity(ca.len());
+        for arr in ca.downcast_iter() {
+            let values = arr.values().as_slice();
+            let validity = arr.validity();
+            out.extend(values.iter().enumerate().map(|(i, &v)| {
+                if validity.is_none_or(|b| b.get_bit(i)) { f(Cell::Num(f64::from(v))) } else { f(Cell::Missing) }
+            }));
+        }
+        Ok(out)
+    } else if col.dtype().is_primitive_numeric() {
+        let col = col.cast(&polars::prelude::DataType::Float64)?;
+        Ok(col.f64()?.iter().map(|v| f(v.map_or(Cell::Missing, Cell::Num))).collect())
     } else {
         let ca = col.str()?;
         Ok(ca.iter().map(|v| f(v.map_or(Cell::Missing, Cell::Text))).collect())

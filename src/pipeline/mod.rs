@@ -123,78 +123,23 @@ pub fn relative(path: &Path) -> String {
     path.display().to_string()
 }
 
+pub mod build;
 pub mod export;
+pub mod progress;
 
-use std::collections::BTreeMap;
-use std::time::Instant;
-
-use crate::figures::compute::{Inputs, WaveData, compute};
-use crate::figures::config::Config;
-use crate::figures::Report;
+pub use build::{BuildOptions, Built, Staleness, build, status};
 use export::Artifact;
 
-/// What `build` produced.
-pub struct Built {
-    pub report: Report,
-    pub artifacts: Vec<Artifact>,
-    pub warnings: Vec<String>,
-    /// Seconds each stage took, in order.
-    pub timings: Vec<(String, f64)>,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct BuildOptions {
-    /// Warnings (a title that misfits its number) fail the build.
-    pub strict: bool,
-}
-
 /// Validated waves with their designs, keyed by period.
-pub fn wave_data(waves: Vec<Wave>) -> Result<BTreeMap<String, WaveData>> {
+pub fn wave_data(waves: Vec<Wave>) -> Result<std::collections::BTreeMap<String, crate::figures::compute::WaveData>> {
     waves
         .into_iter()
         .map(|wave| {
             let design = design_of(&wave)?;
-            Ok((wave.period.clone(), WaveData { wave, design }))
+            Ok((wave.period.clone(), crate::figures::compute::WaveData { wave, design }))
         })
         .collect()
 }
-
-/// `barometer build`: validate, compute every figure, render every artifact
-/// and publish them together (or nothing, on any error).
-pub fn build(paths: &Paths, opts: &BuildOptions) -> Result<Built> {
-    let mut timings = Vec::new();
-    let mut clock = Instant::now();
-    let mut lap = |name: &str, timings: &mut Vec<(String, f64)>| {
-        timings.push((name.to_string(), clock.elapsed().as_secs_f64()));
-        clock = Instant::now();
-    };
-    let codebook = load_codebook(paths)?;
-    let config = Config::load(&paths.config).map_err(|e| Invalid(format!("{e:#}")))?;
-    let waves = load_all(paths, &codebook)?;
-    let mut warnings: Vec<String> = waves.iter().flat_map(|w| w.warnings.clone()).collect();
-    lap("validate", &mut timings);
-    let inputs = Inputs { codebook: &codebook, waves: wave_data(waves)?, dir: &paths.inputs, content: &no_content };
-    let report = compute(&config, &inputs)?;
-    for ch in &report.chapters {
-        for f in &ch.figures {
-            warnings.extend(f.warnings.iter().cloned());
-        }
-    }
-    lap("compute", &mut timings);
-    if opts.strict && !warnings.is_empty() {
-        return Err(Invalid(format!("--strict: {} warning(s):\n{}", warnings.len(), warnings.join("\n"))).into());
-    }
-    let artifacts = export::all(&report)?;
-    lap("data", &mut timings);
-    publish(&paths.out, &artifacts)?;
-    lap("publish", &mut timings);
-    Ok(Built { report, artifacts, warnings, timings })
-}
-
-fn no_content(_: &Path) -> Result<Vec<crate::figures::ContentBox>> {
-    Ok(Vec::new())
-}
-
 /// Writes artifacts into a staging folder beside the outputs, then moves
 /// each top-level entry into place: a failed build leaves the previous
 /// outputs untouched.

@@ -3,6 +3,7 @@
 
 mod build;
 mod common;
+mod pipeline;
 mod synth;
 mod targets;
 mod validate;

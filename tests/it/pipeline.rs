@@ -1,0 +1,205 @@
+//! The batch job as CI and analysts run it: a full build, a rebuild that
+//! touches nothing, a one-figure edit that recomputes only that figure, a
+//! failing build that leaves the previous outputs intact, hostile ids
+//! refused, identical artifacts from identical inputs.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::common::{barometer, path_str, root, stderr, stdout};
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        let dest = to.join(p.file_name().unwrap());
+        if p.is_dir() {
+            copy_dir(&p, &dest);
+        } else {
+            std::fs::copy(&p, &dest).unwrap();
+        }
+    }
+}
+
+/// A private copy of config/ and inputs/ and an output folder.
+struct Project {
+    dir: tempfile::TempDir,
+}
+
+impl Project {
+    fn new() -> Project {
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(&root().join("config"), &dir.path().join("config"));
+        copy_dir(&root().join("inputs"), &dir.path().join("inputs"));
+        Project { dir }
+    }
+    fn p(&self, rel: &str) -> std::path::PathBuf {
+        self.dir.path().join(rel)
+    }
+    fn run(&self, args: &[&str]) -> std::process::Output {
+        let (c, i, o) = (self.p("config"), self.p("inputs"), self.p("outputs"));
+        let mut all = args.to_vec();
+        all.extend_from_slice(&["--config", path_str(&c), "--inputs", path_str(&i), "--out", path_str(&o)]);
+        barometer(&all)
+    }
+    fn build(&self, extra: &[&str]) -> serde_json::Value {
+        let mut args = vec!["build", "--format", "json"];
+        args.extend_from_slice(extra);
+        let out = self.run(&args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        serde_json::from_str(&stdout(&out)).unwrap()
+    }
+    fn edit(&self, rel: &str, from: &str, to: &str) {
+        let text = std::fs::read_to_string(self.p(rel)).unwrap();
+        assert!(text.contains(from), "{from}");
+        std::fs::write(self.p(rel), text.replacen(from, to, 1)).unwrap();
+    }
+    /// Every file under outputs/ (but the timings) with its bytes.
+    fn outputs(&self) -> BTreeMap<String, Vec<u8>> {
+        let mut out = BTreeMap::new();
+        let base = self.p("outputs");
+        let mut stack = vec![base.clone()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else {
+                    let rel = p.strip_prefix(&base).unwrap().display().to_string();
+                    if rel != "timings.json" {
+                        out.insert(rel, std::fs::read(&p).unwrap());
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+fn names(v: &serde_json::Value) -> Vec<String> {
+    v.as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string()).collect()
+}
+
+#[test]
+fn full_build_then_a_rebuild_that_touches_nothing() {
+    let p = Project::new();
+    let first = p.build(&[]);
+    assert_eq!(names(&first["rebuilt"]).len(), 16);
+    let before = p.outputs();
+    assert!(before.contains_key("manifest.json") && before.contains_key("data/headlines.csv"));
+    let second = p.build(&[]);
+    assert!(names(&second["rebuilt"]).is_empty());
+    assert_eq!(names(&second["reused"]).len(), 16);
+    assert!(p.outputs() == before, "a rebuild with nothing changed must give the same bytes");
+    let status = p.run(&["status"]);
+    assert_eq!(stdout(&status), "everything is up to date (19 nodes)\n");
+}
+
+#[test]
+fn editing_one_figure_recomputes_only_it() {
+    let p = Project::new();
+    p.build(&[]);
+    p.edit("config/chapters/borgere-2018.toml", "Der samarbejdes med mange forskellige eksterne aktører", "Der samarbejdes med mange eksterne aktører");
+    let status = p.run(&["status"]);
+    assert_eq!(stdout(&status), "figure:eksterne-partnere: changed: figure config\n");
+    let again = p.build(&[]);
+    assert_eq!(names(&again["rebuilt"]), vec!["figure:eksterne-partnere"]);
+    let model: serde_json::Value = serde_json::from_slice(&std::fs::read(p.p("outputs/model.json")).unwrap()).unwrap();
+    assert_eq!(model["chapters"][0]["figures"][3]["title"], "Der samarbejdes med mange eksterne aktører");
+}
+
+#[test]
+fn editing_a_wave_recomputes_its_chapters_only() {
+    let p = Project::new();
+    p.build(&[]);
+    // Drop the last respondent of 2013-2014 (a valid wave still).
+    let path = p.p("inputs/waves/2013-2014.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let cut = text.trim_end().rsplit_once('\n').unwrap().0.to_string() + "\n";
+    std::fs::write(&path, cut).unwrap();
+    let again = p.build(&[]);
+    assert_eq!(names(&again["rebuilt"]), vec!["figure:formaal", "figure:processen", "hero:processen-2013"]);
+}
+
+#[test]
+fn only_builds_the_named_figure() {
+    let p = Project::new();
+    p.build(&[]);
+    p.edit("config/chapters/borgere-2018.toml", "Der samarbejdes med mange forskellige eksterne aktører", "Mange eksterne aktører");
+    p.edit("config/chapters/services-2018.toml", "Samarbejde med borgere forekommer oftere", "Samarbejde med borgere sker oftere");
+    let only = p.build(&["--only", "service-borgere"]);
+    assert_eq!(names(&only["rebuilt"]), vec!["figure:service-borgere"]);
+    let status = p.run(&["status"]);
+    assert_eq!(stdout(&status), "figure:eksterne-partnere: changed: figure config\n");
+    let unknown = p.run(&["build", "--only", "no-such-figure"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert_eq!(stderr(&unknown), "error: --only no-such-figure: no chapter or figure has that id\n");
+}
+
+#[test]
+fn a_failing_build_leaves_the_previous_outputs_intact() {
+    let p = Project::new();
+    p.build(&[]);
+    let before = p.outputs();
+    let path = p.p("inputs/waves/2018-2019.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    // The weight of the first respondent (field 7 of line 2) made negative.
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let mut fields: Vec<String> = lines[1].split(',').map(str::to_string).collect();
+    fields[6] = format!("-{}", fields[6]);
+    lines[1] = fields.join(",");
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let out = p.run(&["build"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("weights must be positive, finite numbers"), "{}", stderr(&out));
+    assert!(p.outputs() == before);
+    let leftovers: Vec<_> = std::fs::read_dir(p.p("outputs")).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().starts_with('.') && e.file_name() != ".cache").collect();
+    assert!(leftovers.is_empty(), "staging folders left behind");
+}
+
+#[test]
+fn hostile_ids_are_refused() {
+    let p = Project::new();
+    p.edit("config/chapters/borgere-2018.toml", "id = \"borgernes-roller\"", "id = \"../../x\"");
+    let out = p.run(&["build"]);
+    assert_eq!(out.status.code(), Some(1));
+    let file = p.p("config/chapters/borgere-2018.toml").display().to_string();
+    assert_eq!(
+        stderr(&out),
+        format!("error: {file}: figure \"../../x\": the id must be lower-case letters, digits and '-' (it names files under outputs/)\n")
+    );
+    assert!(!p.p("outputs").exists() || !p.p("outputs/model.json").exists());
+    assert!(!p.dir.path().parent().unwrap().join("x").exists());
+
+    let p = Project::new();
+    p.edit("config/report.toml", "\"processen-2013\"]", "\"processen-2013\", \"../etc\"]");
+    let out = p.run(&["build"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("chapter id \"../etc\" must be lower-case letters, digits and '-'"), "{}", stderr(&out));
+}
+
+#[test]
+fn two_clean_builds_give_identical_artifacts() {
+    let a = Project::new();
+    let b = Project::new();
+    a.build(&[]);
+    b.build(&["--jobs", "1"]);
+    let (x, y) = (a.outputs(), b.outputs());
+    assert_eq!(x.keys().collect::<Vec<_>>(), y.keys().collect::<Vec<_>>());
+    for (k, v) in &x {
+        if k == "manifest.json" || k.starts_with(".cache") {
+            continue; // they name the (different) input folders
+        }
+        assert!(v == &y[k], "{k} differs");
+    }
+    let manifest: serde_json::Value = serde_json::from_slice(&x["manifest.json"]).unwrap();
+    let arts = manifest["artifacts"].as_array().unwrap();
+    assert_eq!(arts.len(), x.keys().filter(|k| *k != "manifest.json" && !k.starts_with(".cache")).count());
+    assert_eq!(manifest["tool"], format!("barometer {}", env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let out = barometer(&["build", "--no-such-flag"]);
+    assert_eq!(out.status.code(), Some(2));
+}
