@@ -200,8 +200,7 @@ fn binary_sums(design: &Design, domain: &[bool], y: &[f64], item: &str) -> Resul
                     continue;
                 }
                 let w = if d { wi } else { 0.0 };
-                let h = strata[i] as usize * K;
-                let a = &mut a[h..h + K];
+                let a = &mut a.as_chunks_mut::<K>().0[strata[i] as usize];
                 let w2 = w * w;
                 a[CNT] += f64::from(u8::from(d));
                 a[SW] += w;
