@@ -40,12 +40,11 @@ fn printed(bar: &Bar) -> &str {
     if bar.value.suppressed && bar.label.trim().is_empty() { "for få svar" } else { &bar.label }
 }
 
-/// The axis end: the next tenth above the largest share, or a round number for ratios.
+/// The axis end: 100 % for shares, so that a bar's length reads as a share
+/// of the whole in every figure alike; a round number for ratios.
 fn nice_max(v: f64) -> f64 {
-    if v <= 0.0 {
+    if v <= 1.0 {
         1.0
-    } else if v <= 1.0 {
-        ((v * 10.0 - 1e-9).ceil() / 10.0).max(0.1)
     } else {
         let step = 10f64.powf(v.log10().floor());
         (v / step - 1e-9).ceil() * step
@@ -350,11 +349,14 @@ fn distribution_body(ctx: &Ctx, s: &mut Scene, top: f64, fig: &Figure) -> f64 {
     let n = bars.len().max(1) as f64;
     let slot = ctx.inner() / n;
     let col_w = (slot * 0.55).min(mm(24.0));
-    let plot_h = mm(ctx.style.chart.bars.column_height_mm);
     let whiskers = ctx.style.chart.whiskers;
     let top_value = |b: &Bar| if whiskers { b.value.ci_high.unwrap_or(b.value.estimate) } else { b.value.estimate };
-    let dmax = nice_max(bars.iter().filter(|b| !b.value.suppressed).map(|b| top_value(b)).fold(0.0, f64::max));
-    let base_y = top + ctx.line(value_f) + mm(1.0) + plot_h;
+    let highest = bars.iter().filter(|b| !b.value.suppressed).map(|b| top_value(b)).fold(0.0, f64::max);
+    let dmax = nice_max(highest);
+    // The scale is the same in every distribution; the canvas ends at the tallest column.
+    let plot_h = mm(ctx.style.chart.bars.column_height_mm);
+    let used_h = plot_h * (highest / dmax).clamp(0.1, 1.0);
+    let base_y = top + ctx.line(value_f) + mm(1.0) + used_h;
     let y_of = |v: f64| base_y - plot_h * (v / dmax).clamp(0.0, 1.0);
     let look = single_look(ctx);
     let mut bottom = base_y;
@@ -369,8 +371,8 @@ fn distribution_body(ctx: &Ctx, s: &mut Scene, top: f64, fig: &Figure) -> f64 {
             if let (true, Some(lo), Some(hi)) = (whiskers, bar.value.ci_low, bar.value.ci_high) {
                 let (y0, y1, t) = (y_of(hi), y_of(lo), mm(0.3));
                 s.rect(cx - t / 2.0, y0, t, y1 - y0, p.text);
-                s.rect(cx - col_w / 4.0, y0 - t / 2.0, col_w / 2.0, t, p.text);
-                s.rect(cx - col_w / 4.0, y1 - t / 2.0, col_w / 2.0, t, p.text);
+                s.rect(cx - col_w / 8.0, y0 - t / 2.0, col_w / 4.0, t, p.text);
+                s.rect(cx - col_w / 8.0, y1 - t / 2.0, col_w / 4.0, t, p.text);
                 text_y = text_y.min(y0);
             }
             s.text(cx, text_y - mm(1.2) - DESCENT * value_f.size, printed(bar), value_f.size, true, value_f.color, Anchor::Middle);
@@ -544,11 +546,10 @@ mod tests {
 
     #[test]
     fn axis_ends_on_a_round_number() {
-        assert_eq!(nice_max(0.57), 0.6);
-        assert_eq!(nice_max(0.6), 0.6);
-        assert_eq!(nice_max(0.74), 0.8);
-        assert_eq!(nice_max(0.03), 0.1);
+        assert_eq!(nice_max(0.57), 1.0);
+        assert_eq!(nice_max(0.03), 1.0);
         assert_eq!(nice_max(3.0), 3.0);
+        assert_eq!(nice_max(3.2), 4.0);
         assert_eq!(nice_max(0.0), 1.0);
     }
 }

@@ -116,6 +116,7 @@ pub struct BarSizes {
     pub row_gap_mm: f64,
     /// Share of the inner width given to the category labels.
     pub label_share: f64,
+    /// Height of a 100 % column in a distribution.
     pub column_height_mm: f64,
 }
 
