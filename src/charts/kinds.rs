@@ -276,7 +276,8 @@ fn stacked_body(ctx: &Ctx, s: &mut Scene, top: f64, fig: &Figure, looks: &[Look]
     let first_item = s.items.len();
     let label_w = ctx.inner() * ctx.style.chart.bars.label_share;
     let bar_x = ctx.left() + label_w;
-    let bar_w = ctx.inner() - label_w - mm(2.0);
+    // Room for half of the "100 %" tick label centred under the bar's end.
+    let bar_w = ctx.inner() - label_w - ctx.measure("100\u{a0}%", note_f) / 2.0;
     let thickness = mm(ctx.style.chart.bars.thickness_mm) * 1.6;
     let pad = mm(1.2);
     let groups: Vec<&str> = if fig.groups.is_empty() { vec![""] } else { fig.groups.iter().map(String::as_str).collect() };
@@ -392,6 +393,12 @@ fn facts_body(ctx: &Ctx, s: &mut Scene, top: f64, fig: &Figure) -> f64 {
     let gap = mm(6.0);
     let tile_w = (ctx.inner() - gap * (per_row - 1) as f64) / per_row as f64;
     let label = ctx.font(z.label + 1.0, false, p.text);
+    // One size for every tile, small enough that the widest number fits its tile.
+    let mut fact = ctx.font(z.fact, true, p.text);
+    let widest = bars.iter().filter(|b| !b.value.suppressed).map(|b| ctx.measure(printed(b), fact)).fold(0.0, f64::max);
+    if widest > tile_w - mm(1.0) {
+        fact.size = (fact.size * (tile_w - mm(1.0)) / widest * 100.0).floor() / 100.0;
+    }
     let mut y = top + mm(1.0);
     for chunk in bars.chunks(per_row) {
         let mut bottom = y;
@@ -402,7 +409,7 @@ fn facts_body(ctx: &Ctx, s: &mut Scene, top: f64, fig: &Figure) -> f64 {
             let number = if bar.value.suppressed {
                 ctx.font(z.subtitle, false, p.muted)
             } else {
-                ctx.font(z.fact, true, if bar.highlight { p.accent } else { p.text })
+                Font { color: if bar.highlight { p.accent } else { p.text }, ..fact }
             };
             let below = ctx.lines_from_top(s, x, y + mm(3.0), &[printed(bar).to_string()], number, Anchor::Start);
             let end = ctx.paragraph(s, x, below + mm(0.5), &bar.series, label, tile_w - mm(2.0));

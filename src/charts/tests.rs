@@ -12,15 +12,20 @@ fn house() -> ChartStyle {
     ChartStyle::load(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/config/style.toml"))).unwrap()
 }
 
-/// Writes every sample chart to /tmp/charts-preview/ to look at.
+/// Writes every sample chart to /tmp/charts-preview/ to look at; set
+/// CHARTS_MODEL to a model.json to look at another model.
 #[test]
 #[ignore]
 fn preview() {
+    let report = match std::env::var("CHARTS_MODEL") {
+        Ok(path) => serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap(),
+        Err(_) => sample(),
+    };
     let out = std::path::Path::new("/tmp/charts-preview");
     let mut style = house();
     for (dir, whiskers) in [("", false), ("whiskers", true)] {
         style.chart.whiskers = whiskers;
-        for f in render_report(&sample(), &style).unwrap() {
+        for f in render_report(&report, &style).unwrap() {
             let p = out.join(dir).join(f.path.replace('/', "_"));
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
             std::fs::write(p, f.bytes).unwrap();
@@ -126,6 +131,11 @@ impl Parsed {
     /// All text, in drawing order, joined by spaces (wrapped lines rejoin).
     fn all_text(&self) -> String {
         self.labels.iter().map(|l| l.text.as_str()).collect::<Vec<_>>().join(" ")
+    }
+    /// Inside the canvas and its side margins (the house margin is 4 mm = 15 px).
+    fn within_margins(&self, b: (f64, f64, f64, f64)) -> bool {
+        let m = super::scene::mm(house().chart.margin_mm).round();
+        b.0 >= m - EPS && b.2 <= self.width - m + EPS && b.1 >= 0.0 && b.3 <= self.height
     }
     fn has_text(&self, t: &str) -> bool {
         self.labels.iter().any(|l| l.text == t)
@@ -261,7 +271,7 @@ fn no_text_overlaps_text_or_shapes_or_leaves_the_canvas() {
             let svg = parse_svg(&chart.svg);
             for (i, a) in svg.labels.iter().enumerate() {
                 let b = a.bbox;
-                assert!(b.0 >= 0.0 && b.1 >= 0.0 && b.2 <= svg.width && b.3 <= svg.height, "{name}: {a:?} is cut");
+                assert!(svg.within_margins(b), "{name}: {a:?} runs into the margin or off the canvas");
                 for c in &svg.labels[i + 1..] {
                     assert!(!overlap(a.bbox, c.bbox), "{name}: {:?} overlaps {:?}", a.text, c.text);
                 }
@@ -376,4 +386,60 @@ fn the_style_section_is_checked() {
     let style = house();
     assert_eq!(style.chart.width_mm, 160.0);
     assert_eq!(style.palette.accent.hex(), "#c8102e");
+}
+
+/// The sample with the hard cases the real model brings: wide facts
+/// ("3,0 gange", "100 %"), many long labels, long group names, a long source.
+fn stress() -> Report {
+    let mut r = sample();
+    let facts = r.chapters[1].figures.iter_mut().find(|f| f.kind == FigureKind::Facts).unwrap();
+    facts.bars[0].label = "100\u{a0}%".into();
+    facts.bars[2].label = "3,0 gange".into();
+    let bars = &mut r.chapters[0].figures[0];
+    for i in 0..8 {
+        let series = format!("Samarbejde med offentlige arbejdspladser uden for kommunen, variant {i}");
+        let mut bar = bars.bars[0].clone();
+        bar.series = series.clone();
+        bar.value.estimate = 0.05 + 0.12 * i as f64;
+        bar.label = format!("{}\u{a0}%", (bar.value.estimate * 100.0).round());
+        bars.series.push(series);
+        bars.bars.push(bar);
+    }
+    let grouped = &mut r.chapters[0].figures[1];
+    let long = "Borgerne spiller ikke en positiv rolle i innovationen på arbejdspladsen";
+    for b in grouped.bars.iter_mut().filter(|b| b.group == grouped.groups[1]) {
+        b.group = long.into();
+    }
+    grouped.groups[1] = long.into();
+    let comparison = r.chapters[1].figures.iter_mut().find(|f| f.kind == FigureKind::Comparison).unwrap();
+    comparison.source = "Kilde: Innovationsbarometeret 2015-2016 og KS' innovationsbarometer for kommunesektoren 2017".into();
+    r
+}
+
+#[test]
+fn hard_cases_still_fit_without_overlaps() {
+    let report = stress();
+    for style in [house(), { let mut s = house(); s.chart.whiskers = true; s }] {
+        for (name, chart, fig) in every_chart(&report, &style) {
+            let svg = parse_svg(&chart.svg);
+            for (i, a) in svg.labels.iter().enumerate() {
+                let b = a.bbox;
+                assert!(svg.within_margins(b), "{name}: {a:?} runs into the margin or off the canvas");
+                for c in &svg.labels[i + 1..] {
+                    assert!(!overlap(a.bbox, c.bbox), "{name}: {:?} overlaps {:?}", a.text, c.text);
+                }
+            }
+            for bar in fig.iter().flat_map(|f| &f.bars) {
+                assert!(svg.has_text(&bar.label), "{name}: {}", bar.label);
+            }
+        }
+    }
+    // The facts shrink together to fit the widest number.
+    let facts = report.chapters[1].figures.iter().find(|f| f.kind == FigureKind::Facts).unwrap();
+    let svg = parse_svg(&render_figure(&report, facts, &house()).unwrap().svg);
+    let sizes: Vec<f64> = ["100\u{a0}%", "66\u{a0}%", "3,0 gange"]
+        .iter()
+        .map(|v| svg.labels.iter().find(|l| l.text == *v).unwrap().size)
+        .collect();
+    assert!(sizes[0] < 40.0 && sizes.iter().all(|s| *s == sizes[0]), "{sizes:?}");
 }
