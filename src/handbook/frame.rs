@@ -294,9 +294,13 @@ impl Element for Unit {
     }
 }
 
-/// A chapter's body: figures in order, and boxes in order that may move up
-/// to fill the foot of a page where the next figure does not fit, so a page
-/// never ends in a gap a box could have filled.
+/// The least space between two blocks of a chapter.
+const MIN_GAP: f64 = 4.0;
+
+/// A chapter's body: figures in order, and boxes that move up to fill the
+/// foot of a page where the next figure does not fit (the first box, in
+/// order, that fits), so a page never ends in a gap a box could have filled
+/// and a chapter does not end on a page holding one small box.
 pub struct Flow {
     main: VecDeque<Unit>,
     fillers: VecDeque<Unit>,
@@ -328,22 +332,30 @@ impl Element for Flow {
                 continue;
             }
             let top = at_page_top(&area);
-            let gap = if top { 0.0 } else { self.gap };
-            let room = f64::from(area.size().height) - gap;
-            let fits = |unit: Option<&mut Unit>| -> Result<bool, Error> {
-                Ok(match unit {
-                    Some(u) => top || u.height(context, width, style)? <= room + 0.01,
-                    None => false,
-                })
+            let room = f64::from(area.size().height);
+            // The gap above a unit may shrink to MIN_GAP rather than leave it for the next page.
+            let gap_for = |unit: Option<&mut Unit>| -> Result<Option<f64>, Error> {
+                let Some(u) = unit else { return Ok(None) };
+                if top {
+                    return Ok(Some(0.0));
+                }
+                let h = u.height(context, width, style)?;
+                Ok([self.gap, MIN_GAP].into_iter().find(|g| h + g <= room + 0.01))
             };
-            let next = if fits(self.main.front_mut())? {
-                self.main.pop_front()
-            } else if fits(self.fillers.front_mut())? || (self.main.is_empty() && top) {
-                self.fillers.pop_front()
-            } else {
-                None
+            let mut next = match gap_for(self.main.front_mut())? {
+                Some(g) => self.main.pop_front().map(|u| (u, g)),
+                None => None,
             };
-            let Some(unit) = next else {
+            // The first box, in order, that fits here.
+            for k in 0..self.fillers.len() {
+                if next.is_some() {
+                    break;
+                }
+                if let Some(g) = gap_for(self.fillers.get_mut(k))? {
+                    next = self.fillers.remove(k).map(|u| (u, g));
+                }
+            }
+            let Some((unit, gap)) = next else {
                 let done = self.main.is_empty() && self.fillers.is_empty();
                 // Some width tells genpdf the page was used even when nothing fitted.
                 return Ok(RenderResult { size: Size::new(width, used), has_more: !done });

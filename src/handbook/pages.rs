@@ -57,6 +57,8 @@ pub fn compose(doc: &mut genpdf::Document, book: &Book, plan: &Plan, trail: &Tra
     for i in 0..book.chapters.len() {
         doc.push(NewPage::default());
         doc.push(opener(book, i, trail));
+        doc.push(intro(book, i));
+        doc.push(NewPage::default());
         let chapter = book.chapter(i);
         let figures = (0..chapter.figures.len()).map(|j| figure(book, i, j, trail)).collect();
         let boxes = (0..chapter.boxes.len()).map(|k| content_box(book, i, k)).collect();
@@ -133,7 +135,7 @@ fn contents(book: &Book, plan: &Plan, trail: &Trail) -> Unit {
     Unit::new(move || {
         let page = |t: Target| plan.page_of(t).map_or_else(|| "00".to_string(), |p| p.to_string());
         let mut l = LinearLayout::vertical();
-        l.push(Space(18.0));
+        l.push(Space(4.0));
         l.push(para("INDHOLD", ts(30, ink.text).bold()));
         l.push(Space(4.0));
         l.push(Rule { width: Some(20.0), height: 1.0, color: ink.accent });
@@ -141,7 +143,7 @@ fn contents(book: &Book, plan: &Plan, trail: &Trail) -> Unit {
         let mut table = TableLayout::new(vec![12, 128, 14]);
         for (i, &ci) in chapters.iter().enumerate() {
             let chapter = &report.chapters[ci];
-            let row_pad = Margins::trbl(if i == 0 { 0.0 } else { 7.0 }, 0.0, 0.5, 0.0);
+            let row_pad = Margins::trbl(if i == 0 { 0.0 } else { 6.0 }, 0.0, 0.5, 0.0);
             let big = ts(14, ink.text).bold();
             table
                 .row()
@@ -166,8 +168,8 @@ fn contents(book: &Book, plan: &Plan, trail: &Trail) -> Unit {
                 table
                     .row()
                     .element(Space(0.0))
-                    .element(line.padded(Margins::trbl(0.8, 6.0, 0.8, 0.0)))
-                    .element(para_right(page(Target::Figure(i, j)), small).padded(Margins::trbl(0.8, 0.0, 0.8, 0.0)))
+                    .element(line.padded(Margins::trbl(0.5, 6.0, 0.5, 0.0)))
+                    .element(para_right(page(Target::Figure(i, j)), small).padded(Margins::trbl(0.5, 0.0, 0.5, 0.0)))
                     .push()
                     .expect("three columns");
             }
@@ -177,7 +179,7 @@ fn contents(book: &Book, plan: &Plan, trail: &Trail) -> Unit {
             return l;
         }
         let big = ts(14, ink.text).bold();
-        let pad = Margins::trbl(7.0, 0.0, 0.5, 0.0);
+        let pad = Margins::trbl(6.0, 0.0, 0.5, 0.0);
         table
             .row()
             .element(Space(0.0))
@@ -195,6 +197,7 @@ fn para_right(text: String, style: TextStyle) -> impl Element {
     Paragraph::new(text).aligned(Alignment::Right).styled(style)
 }
 
+/// The opener page: the theme in capitals and the hero number with its sentence.
 fn opener(book: &Book, i: usize, trail: &Trail) -> Unit {
     let chapter = book.chapter(i).clone();
     let ink = book.ink.clone();
@@ -204,21 +207,31 @@ fn opener(book: &Book, i: usize, trail: &Trail) -> Unit {
         l.push(para(format!("KAPITEL {}  ·  {}", chapter.number, chapter.period), ts(10, ink.accent).bold()));
         l.push(Space(3.0));
         l.push(para(chapter.title.clone(), ts(30, ink.text).bold().with_line_spacing(1.05)));
-        l.push(Space(2.0));
-        l.push(para(chapter.hero.text.clone(), ts(110, ink.accent).bold().with_line_spacing(0.95)));
-        l.push(para(chapter.hero.sentence.clone(), ts(19, ink.text).with_line_spacing(1.25)));
-        l.push(Space(10.0));
-        l.push(Rule { width: Some(20.0), height: 1.0, color: ink.accent });
-        l.push(Space(7.0));
-        for (k, p) in paragraphs(&chapter.intro).enumerate() {
-            if k > 0 {
-                l.push(Space(3.0));
-            }
-            l.push(para(p, ts(11, ink.text).with_line_spacing(1.5)));
-        }
+        l.push(Space(16.0));
+        l.push(para(chapter.hero.text.clone(), ts(120, ink.accent).bold().with_line_spacing(0.95)));
+        l.push(para(chapter.hero.sentence.clone(), ts(20, ink.text).with_line_spacing(1.25)));
         l
     })
     .marked(trail, Target::Chapter(i))
+}
+
+/// The chapter's introduction, set at the foot of the opener page.
+fn intro(book: &Book, i: usize) -> Unit {
+    let text = book.chapter(i).intro.clone();
+    let ink = book.ink.clone();
+    Unit::new(move || {
+        let mut l = LinearLayout::vertical();
+        l.push(Rule { width: Some(20.0), height: 1.0, color: ink.accent });
+        l.push(Space(7.0));
+        for (k, p) in paragraphs(&text).enumerate() {
+            if k > 0 {
+                l.push(Space(3.0));
+            }
+            l.push(para(p, ts(12, ink.text).with_line_spacing(1.5)));
+        }
+        l
+    })
+    .dressed(Dress { at_bottom: true, ..Dress::default() })
 }
 
 /// Paragraphs of running text are separated by a blank line.
@@ -278,7 +291,7 @@ fn content_box(book: &Book, i: usize, k: usize) -> Unit {
         let heading = b.kind.heading();
         let mut l = LinearLayout::vertical();
         if b.kind == BoxKind::SeeAlso {
-            l.push(Space(4.0));
+            l.push(Space(3.5));
         }
         l.push(para(heading.to_uppercase(), ts(9, ink.accent).bold()));
         let title = b.title.strip_prefix(&format!("{heading}:")).unwrap_or(&b.title).trim();
@@ -294,12 +307,14 @@ fn content_box(book: &Book, i: usize, k: usize) -> Unit {
             l.push(Space(2.0));
             l.push(para(who.clone(), ts(9, ink.muted).italic()));
         }
+        if !b.links.is_empty() {
+            l.push(Space(1.5));
+        }
         for (label, url) in &b.links {
-            l.push(Space(2.0));
             let line = Paragraph::default()
                 .styled_string(format!("{label}  "), ts(10, ink.text).bold())
                 .styled_string(url.clone(), ts(10, ink.muted))
-                .styled(ts(10, ink.text).with_line_spacing(1.3));
+                .styled(ts(10, ink.text).with_line_spacing(1.45));
             l.push(line);
         }
         l

@@ -144,11 +144,11 @@ fn each_chapter_pdf_has_its_own_hero_titles_and_n() {
 fn page_counts() {
     let r = rendered();
     let count = |pdf: &[u8]| Document::load_mem(pdf).unwrap().get_pages().len();
-    // Opener page (with the first box pulled up), figures, the rest of the boxes.
-    assert_eq!(count(&r.chapters[0]), 3);
-    assert_eq!(count(&r.chapters[1]), 3);
+    // Opener page, then figures with boxes filling the feet of their pages.
+    assert_eq!(count(&r.chapters[0]), 4);
+    assert_eq!(count(&r.chapters[1]), 4);
     // Title, contents, both chapters, method.
-    assert_eq!(count(&r.handbook), 1 + 1 + 3 + 3 + 1);
+    assert_eq!(count(&r.handbook), 1 + 1 + 4 + 4 + 1);
 }
 
 #[test]
