@@ -17,8 +17,7 @@ struct Meta<'a> {
 }
 
 fn meta<'a>(report: &Report, style: &'a ChartStyle) -> Meta<'a> {
-    let synthetic =
-        report.data_note.to_lowercase().contains("syntetisk") || report.method.iter().any(|w| w.synthetic);
+    let synthetic = report.data_note.to_lowercase().contains("syntetisk") || report.method.iter().any(|w| w.synthetic);
     Meta { synthetic: synthetic.then_some(style.chart.synthetic_marker.as_str()), alpha: report.alpha }
 }
 
@@ -105,7 +104,15 @@ impl Ctx<'_> {
             }
             let centre = y + row_h / 2.0;
             draw_look(s, x, centre - sw / 2.0, sw, sw, k.look);
-            s.text(x + sw + gap, centre + CAP_HEIGHT * label.size / 2.0, &k.label, label.size, false, label.color, Anchor::Start);
+            s.text(
+                x + sw + gap,
+                centre + CAP_HEIGHT * label.size / 2.0,
+                &k.label,
+                label.size,
+                false,
+                label.color,
+                Anchor::Start,
+            );
             x += w + between;
         }
         y + row_h
@@ -129,7 +136,8 @@ impl Ctx<'_> {
             if !wide {
                 base += self.line(note);
             }
-            let (x, anchor) = if wide { (self.left() + self.inner(), Anchor::End) } else { (self.left(), Anchor::Start) };
+            let (x, anchor) =
+                if wide { (self.left() + self.inner(), Anchor::End) } else { (self.left(), Anchor::Start) };
             s.text(x, base, m, note.size, true, p.accent, anchor);
         }
         base + DESCENT * note.size + self.margin
@@ -280,7 +288,8 @@ fn stacked_body(ctx: &Ctx, s: &mut Scene, top: f64, fig: &Figure, looks: &[Look]
     let bar_w = ctx.inner() - label_w - ctx.measure("100\u{a0}%", note_f) / 2.0;
     let thickness = mm(ctx.style.chart.bars.thickness_mm) * 1.6;
     let pad = mm(1.2);
-    let groups: Vec<&str> = if fig.groups.is_empty() { vec![""] } else { fig.groups.iter().map(String::as_str).collect() };
+    let groups: Vec<&str> =
+        if fig.groups.is_empty() { vec![""] } else { fig.groups.iter().map(String::as_str).collect() };
     let above_h = ctx.line(value_f) + mm(0.5);
     let mut y = top;
     let mut gridded = Vec::new();
@@ -376,7 +385,15 @@ fn distribution_body(ctx: &Ctx, s: &mut Scene, top: f64, fig: &Figure) -> f64 {
                 s.rect(cx - col_w / 8.0, y1 - t / 2.0, col_w / 4.0, t, p.text);
                 text_y = text_y.min(y0);
             }
-            s.text(cx, text_y - mm(1.2) - DESCENT * value_f.size, printed(bar), value_f.size, true, value_f.color, Anchor::Middle);
+            s.text(
+                cx,
+                text_y - mm(1.2) - DESCENT * value_f.size,
+                printed(bar),
+                value_f.size,
+                true,
+                value_f.color,
+                Anchor::Middle,
+            );
         }
         let lines = ctx.wrap(&bar.series, label_f, slot - mm(4.0));
         bottom = bottom.max(ctx.lines_from_top(s, cx, base_y + mm(2.0), &lines, label_f, Anchor::Middle));
@@ -436,7 +453,8 @@ fn numbers(fig: &Figure) -> String {
 pub fn figure_scene(report: &Report, fig: &Figure, style: &ChartStyle) -> Scene {
     let ctx = Ctx::new(style, style.chart.width_mm);
     let meta = meta(report, style);
-    let mut s = Scene { width: ctx.width, height: 0.0, items: Vec::new(), title: fig.title.clone(), desc: String::new() };
+    let mut s =
+        Scene { width: ctx.width, height: 0.0, items: Vec::new(), title: fig.title.clone(), desc: String::new() };
     let mut y = ctx.header(&mut s, &fig.title, &fig.subtitle) + mm(4.0);
     let mut notes = Vec::new();
     let looks = group_looks(&ctx, fig);
@@ -532,7 +550,15 @@ pub fn hero_scene(report: &Report, chapter: &Chapter, style: &ChartStyle) -> Sce
         let first = number_base - (lines.len() - 1) as f64 * ctx.line(sentence_f);
         let x = ctx.left() + number_w + mm(5.0);
         for (i, l) in lines.iter().enumerate() {
-            s.text(x, first + i as f64 * ctx.line(sentence_f), l, sentence_f.size, false, sentence_f.color, Anchor::Start);
+            s.text(
+                x,
+                first + i as f64 * ctx.line(sentence_f),
+                l,
+                sentence_f.size,
+                false,
+                sentence_f.color,
+                Anchor::Start,
+            );
         }
         number_base + DESCENT * number_f.size
     } else {

@@ -65,7 +65,8 @@ pub fn render_figure(report: &Report, figure: &Figure, style: &ChartStyle) -> Re
 /// A chapter's hero number as a tile.
 pub fn render_hero(report: &Report, chapter: &Chapter, style: &ChartStyle) -> Result<RenderedFigure> {
     let scene = kinds::hero_scene(report, chapter, style);
-    render_scene(&scene, style.chart.hero_width_mm, style).with_context(|| format!("hero tile of chapter {}", chapter.id))
+    render_scene(&scene, style.chart.hero_width_mm, style)
+        .with_context(|| format!("hero tile of chapter {}", chapter.id))
 }
 
 /// The print PNG of the figure with id `figure_id`, for the handbook.

@@ -66,7 +66,8 @@ pub struct Style {
 
 impl Style {
     pub fn load(path: &Path) -> Result<Style> {
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the style {}", path.display()))?;
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("cannot read the style {}", path.display()))?;
         toml::from_str(&text).with_context(|| format!("in {}", path.display()))
     }
 }

@@ -163,7 +163,11 @@ fn overlap(a: (f64, f64, f64, f64), b: (f64, f64, f64, f64)) -> bool {
 #[test]
 fn svgs_parse_and_carry_title_values_source_and_marker() {
     let report = sample();
-    for style in [house(), { let mut s = house(); s.chart.whiskers = true; s }] {
+    for style in [house(), {
+        let mut s = house();
+        s.chart.whiskers = true;
+        s
+    }] {
         for (name, chart, fig) in every_chart(&report, &style) {
             let svg = parse_svg(&chart.svg);
             let text = svg.all_text();
@@ -266,7 +270,11 @@ fn suppressed_estimates_say_for_faa_svar_and_draw_no_bar() {
 #[test]
 fn no_text_overlaps_text_or_shapes_or_leaves_the_canvas() {
     let report = sample();
-    for style in [house(), { let mut s = house(); s.chart.whiskers = true; s }] {
+    for style in [house(), {
+        let mut s = house();
+        s.chart.whiskers = true;
+        s
+    }] {
         for (name, chart, _) in every_chart(&report, &style) {
             let svg = parse_svg(&chart.svg);
             for (i, a) in svg.labels.iter().enumerate() {
@@ -350,7 +358,10 @@ fn rendering_twice_gives_the_same_bytes_in_report_order() {
     assert_eq!(a[0].figure, "hero");
     // The parallel run gives what one figure at a time gives.
     let fig = &report.chapters[1].figures[2];
-    assert_eq!(print_png(&report, &fig.id, &style).unwrap(), a.iter().find(|f| f.path.ends_with("2.3-danmark-norge.png")).unwrap().bytes);
+    assert_eq!(
+        print_png(&report, &fig.id, &style).unwrap(),
+        a.iter().find(|f| f.path.ends_with("2.3-danmark-norge.png")).unwrap().bytes
+    );
     assert!(print_png(&report, "findes-ikke", &style).is_err());
 }
 
@@ -412,14 +423,19 @@ fn stress() -> Report {
     }
     grouped.groups[1] = long.into();
     let comparison = r.chapters[1].figures.iter_mut().find(|f| f.kind == FigureKind::Comparison).unwrap();
-    comparison.source = "Kilde: Innovationsbarometeret 2015-2016 og KS' innovationsbarometer for kommunesektoren 2017".into();
+    comparison.source =
+        "Kilde: Innovationsbarometeret 2015-2016 og KS' innovationsbarometer for kommunesektoren 2017".into();
     r
 }
 
 #[test]
 fn hard_cases_still_fit_without_overlaps() {
     let report = stress();
-    for style in [house(), { let mut s = house(); s.chart.whiskers = true; s }] {
+    for style in [house(), {
+        let mut s = house();
+        s.chart.whiskers = true;
+        s
+    }] {
         for (name, chart, fig) in every_chart(&report, &style) {
             let svg = parse_svg(&chart.svg);
             for (i, a) in svg.labels.iter().enumerate() {
