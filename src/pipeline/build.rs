@@ -33,7 +33,7 @@ pub struct Fingerprint {
 }
 
 impl Fingerprint {
-    fn with(mut self, name: &str, value: impl AsRef<[u8]>) -> Self {
+    pub fn with(mut self, name: &str, value: impl AsRef<[u8]>) -> Self {
         self.parts.insert(name.to_string(), sha256_hex(value.as_ref()));
         self
     }
@@ -54,6 +54,9 @@ pub struct NodeState {
     /// Its computed model (figures, heroes, wave facts).
     #[serde(default)]
     pub model: Option<serde_json::Value>,
+    /// Kept as it was by `--only` although what it shows changed.
+    #[serde(default)]
+    pub outdated: bool,
 }
 
 /// Every node of the last build, kept in `<out>/.cache/state.json`.
@@ -363,10 +366,18 @@ pub fn build(paths: &Paths, opts: &BuildOptions) -> Result<Built> {
         };
         // A node reused under --only keeps its old fingerprint, so `status` still sees it.
         let fingerprint = if reused_model.contains_key(node) { old.nodes.get(node).map(|n| n.fingerprint.clone()).unwrap_or_default() } else { fp.clone() };
-        state.nodes.insert(node.clone(), NodeState { fingerprint, files: Vec::new(), model });
+        state.nodes.insert(node.clone(), NodeState { fingerprint, files: Vec::new(), model, outdated: false });
     }
-    let rebuilt: Vec<String> = stale.iter().map(|(n, _)| n.clone()).collect();
-    let reused: Vec<String> = reused_model.keys().cloned().collect();
+    let mut rebuilt: Vec<String> = stale.iter().map(|(n, _)| n.clone()).collect();
+    let mut reused: Vec<String> = reused_model.keys().cloned().collect();
+
+    progress.stage("charts and handbook");
+    let rendered = super::render::render(&report, &paths.config.join("style.toml"), &paths.out, &old, opts.only.as_deref())?;
+    artifacts.extend(rendered.artifacts);
+    state.nodes.extend(rendered.nodes);
+    rebuilt.extend(rendered.rebuilt);
+    reused.extend(rendered.reused);
+    laps.lap("render");
 
     progress.stage("publish");
     let manifest = manifest(&src, &artifacts);
@@ -426,7 +437,37 @@ pub fn status(paths: &Paths) -> Result<Vec<Staleness>> {
         };
         out.push(Staleness { node: node.clone(), up_to_date: up, why });
     }
-    for node in old.nodes.keys().filter(|n| !fps.contains_key(*n)) {
+    // Charts and PDFs: out of date when what they show is, when the style
+    // changed, or when a file was removed or edited.
+    let style_hash = hash_file(&paths.config.join("style.toml")).map(|h| sha256_hex(h.0.as_bytes())).unwrap_or_default();
+    let stale_compute: Vec<String> = out.iter().filter(|s| !s.up_to_date).map(|s| s.node.clone()).collect();
+    for (node, prev) in old.nodes.iter().filter(|(n, _)| n.starts_with("chart:") || n.starts_with("pdf:")) {
+        let depends: Vec<&String> = stale_compute
+            .iter()
+            .filter(|c| {
+                let id = c.split_once(':').map_or("", |x| x.1);
+                let chapter_of = config.chapters.iter().find(|ch| ch.id == id || ch.figures.iter().any(|f| f.id == id)).map(|ch| ch.id.as_str());
+                node == "pdf:handbook"
+                    || node == &format!("chart:{id}")
+                    || node.strip_prefix("chart:").and_then(|r| r.strip_suffix(":hero")) == Some(id)
+                    || node.strip_prefix("pdf:") == chapter_of
+            })
+            .collect();
+        let missing = prev.files.iter().find(|(p, h)| std::fs::read(paths.out.join(p)).map(|b| sha256_hex(&b) != *h).unwrap_or(true));
+        let why = if prev.outdated {
+            Some("left out of date by build --only".to_string())
+        } else if let Some((p, _)) = missing {
+            Some(format!("{p} is missing or was edited"))
+        } else if prev.fingerprint.parts.get("style").is_some_and(|h| *h != style_hash) {
+            Some("changed: style".to_string())
+        } else if !depends.is_empty() {
+            Some(format!("depends on {}", depends.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")))
+        } else {
+            None
+        };
+        out.push(Staleness { node: node.clone(), up_to_date: why.is_none(), why: why.unwrap_or_else(|| "up to date".into()) });
+    }
+    for node in old.nodes.keys().filter(|n| !fps.contains_key(*n) && !n.starts_with("chart:") && !n.starts_with("pdf:")) {
         out.push(Staleness { node: node.clone(), up_to_date: false, why: "no longer configured; its files go at the next build".into() });
     }
     Ok(out)

@@ -126,6 +126,7 @@ pub fn relative(path: &Path) -> String {
 pub mod build;
 pub mod export;
 pub mod progress;
+pub mod render;
 
 pub use build::{BuildOptions, Built, Staleness, build, status};
 use export::Artifact;

@@ -84,15 +84,16 @@ fn names(v: &serde_json::Value) -> Vec<String> {
 fn full_build_then_a_rebuild_that_touches_nothing() {
     let p = Project::new();
     let first = p.build(&[]);
-    assert_eq!(names(&first["rebuilt"]).len(), 16);
+    // 16 computed nodes (12 figures, 4 heroes), 16 charts, 4 chapter PDFs and the book.
+    assert_eq!(names(&first["rebuilt"]).len(), 37);
     let before = p.outputs();
     assert!(before.contains_key("manifest.json") && before.contains_key("data/headlines.csv"));
     let second = p.build(&[]);
     assert!(names(&second["rebuilt"]).is_empty());
-    assert_eq!(names(&second["reused"]).len(), 16);
+    assert_eq!(names(&second["reused"]).len(), 37);
     assert!(p.outputs() == before, "a rebuild with nothing changed must give the same bytes");
     let status = p.run(&["status"]);
-    assert_eq!(stdout(&status), "everything is up to date (19 nodes)\n");
+    assert_eq!(stdout(&status), "everything is up to date (40 nodes)\n");
 }
 
 #[test]
@@ -101,9 +102,15 @@ fn editing_one_figure_recomputes_only_it() {
     p.build(&[]);
     p.edit("config/chapters/borgere-2018.toml", "Der samarbejdes med mange forskellige eksterne aktører", "Der samarbejdes med mange eksterne aktører");
     let status = p.run(&["status"]);
-    assert_eq!(stdout(&status), "figure:eksterne-partnere: changed: figure config\n");
+    assert_eq!(
+        stdout(&status),
+        "figure:eksterne-partnere: changed: figure config\n\
+chart:eksterne-partnere: depends on figure:eksterne-partnere\n\
+pdf:borgere-2018: depends on figure:eksterne-partnere\n\
+pdf:handbook: depends on figure:eksterne-partnere\n"
+    );
     let again = p.build(&[]);
-    assert_eq!(names(&again["rebuilt"]), vec!["figure:eksterne-partnere"]);
+    assert_eq!(names(&again["rebuilt"]), vec!["figure:eksterne-partnere", "chart:eksterne-partnere", "pdf:borgere-2018", "pdf:handbook"]);
     let model: serde_json::Value = serde_json::from_slice(&std::fs::read(p.p("outputs/model.json")).unwrap()).unwrap();
     assert_eq!(model["chapters"][0]["figures"][3]["title"], "Der samarbejdes med mange eksterne aktører");
 }
@@ -118,7 +125,19 @@ fn editing_a_wave_recomputes_its_chapters_only() {
     let cut = text.trim_end().rsplit_once('\n').unwrap().0.to_string() + "\n";
     std::fs::write(&path, cut).unwrap();
     let again = p.build(&[]);
-    assert_eq!(names(&again["rebuilt"]), vec!["figure:formaal", "figure:processen", "hero:processen-2013"]);
+    assert_eq!(
+        names(&again["rebuilt"]),
+        vec![
+            "figure:formaal",
+            "figure:processen",
+            "hero:processen-2013",
+            "chart:processen-2013:hero",
+            "chart:formaal",
+            "chart:processen",
+            "pdf:processen-2013",
+            "pdf:handbook"
+        ]
+    );
 }
 
 #[test]
@@ -128,9 +147,12 @@ fn only_builds_the_named_figure() {
     p.edit("config/chapters/borgere-2018.toml", "Der samarbejdes med mange forskellige eksterne aktører", "Mange eksterne aktører");
     p.edit("config/chapters/services-2018.toml", "Samarbejde med borgere forekommer oftere", "Samarbejde med borgere sker oftere");
     let only = p.build(&["--only", "service-borgere"]);
-    assert_eq!(names(&only["rebuilt"]), vec!["figure:service-borgere"]);
+    assert_eq!(names(&only["rebuilt"]), vec!["figure:service-borgere", "chart:service-borgere"]);
+    // What --only left alone is still out of date.
     let status = p.run(&["status"]);
-    assert_eq!(stdout(&status), "figure:eksterne-partnere: changed: figure config\n");
+    let text = stdout(&status);
+    assert!(text.starts_with("figure:eksterne-partnere: changed: figure config\n"), "{text}");
+    assert!(text.contains("pdf:services-2018: left out of date by build --only\n"), "{text}");
     let unknown = p.run(&["build", "--only", "no-such-figure"]);
     assert_eq!(unknown.status.code(), Some(1));
     assert_eq!(stderr(&unknown), "error: --only no-such-figure: no chapter or figure has that id\n");
