@@ -24,13 +24,18 @@ struct Wave {
 }
 
 fn bernoulli_in(rng: &mut ChaCha8Rng, domain: &[bool], p: f64) -> Vec<f64> {
-    domain.iter().map(|&d| if d { f64::from(rng.random::<f64>() < p) } else { f64::NAN }).collect()
+    domain
+        .iter()
+        .map(|&d| if d { f64::from(rng.random::<f64>() < p) } else { f64::NAN })
+        .collect()
 }
 
 fn build(n: usize, seed: u64) -> (Wave, Duration) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let labels: Vec<String> = (0..N_STRATA).map(|h| format!("sector{}:size{}", h / 6, h % 6)).collect();
-    let stratum: Vec<usize> = (0..n).map(|i| if i < 2 * N_STRATA { i / 2 } else { rng.random_range(0..N_STRATA) }).collect();
+    let stratum: Vec<usize> = (0..n)
+        .map(|i| if i < 2 * N_STRATA { i / 2 } else { rng.random_range(0..N_STRATA) })
+        .collect();
     let mut rows = vec![0usize; N_STRATA];
     for &h in &stratum {
         rows[h] += 1;
@@ -38,16 +43,38 @@ fn build(n: usize, seed: u64) -> (Wave, Duration) {
     let pop: Vec<f64> = rows.iter().map(|&r| (r as f64 * rng.random_range(2.0..20.0)).round()).collect();
     let strata: Vec<&str> = stratum.iter().map(|&h| labels[h].as_str()).collect();
     let fpc: Vec<f64> = stratum.iter().map(|&h| pop[h]).collect();
-    let weight: Vec<f64> = stratum.iter().map(|&h| pop[h] / rows[h] as f64 * rng.random_range(0.8..1.25)).collect();
+    let weight: Vec<f64> = stratum
+        .iter()
+        .map(|&h| pop[h] / rows[h] as f64 * rng.random_range(0.8..1.25))
+        .collect();
     let start = Instant::now();
     let design = Design::new(&strata, &fpc, &weight).expect("valid design");
     let design_time = start.elapsed();
     let domain: Vec<bool> = (0..n).map(|_| rng.random::<f64>() < 0.8).collect();
     let items = (0..10).map(|k| bernoulli_in(&mut rng, &domain, 0.1 + 0.07 * k as f64)).collect();
     let groups = (0..5).map(|_| bernoulli_in(&mut rng, &domain, 0.4)).collect();
-    let codes = domain.iter().map(|&d| if d { [1.0, 2.0, 3.0, 9.0][rng.random_range(0..4)] } else { f64::NAN }).collect();
+    let codes = domain
+        .iter()
+        .map(|&d| {
+            if d {
+                [1.0, 2.0, 3.0, 9.0][rng.random_range(0..4)]
+            } else {
+                f64::NAN
+            }
+        })
+        .collect();
     let terms = (0..6).map(|k| bernoulli_in(&mut rng, &domain, 0.2 + 0.1 * k as f64)).collect();
-    (Wave { design, domain, items, groups, codes, terms }, design_time)
+    (
+        Wave {
+            design,
+            domain,
+            items,
+            groups,
+            codes,
+            terms,
+        },
+        design_time,
+    )
 }
 
 /// One estimate of the chapter; `kind` indexes the timing table.

@@ -39,7 +39,11 @@ impl Design {
         }
         for (what, got) in [("the fpc column", fpc.len()), ("the weight column", weights.len())] {
             if got != n {
-                return Err(StatsError::LengthMismatch { what: what.into(), got, expected: n });
+                return Err(StatsError::LengthMismatch {
+                    what: what.into(),
+                    got,
+                    expected: n,
+                });
             }
         }
         let mut index: HashMap<&str, u32> = HashMap::new();
@@ -51,7 +55,7 @@ impl Design {
             if !(w.is_finite() && w > 0.0) {
                 return Err(StatsError::BadWeight { row, weight: w });
             }
-            if !(f > 0.0) {
+            if f.is_nan() || f <= 0.0 {
                 return Err(StatsError::BadFpc { row, fpc: f });
             }
             let label = s.as_ref();
@@ -67,7 +71,11 @@ impl Design {
             };
             let hu = h as usize;
             if pop_h[hu] != f {
-                return Err(StatsError::FpcNotConstant { stratum: label.to_string(), first: pop_h[hu], other: f });
+                return Err(StatsError::FpcNotConstant {
+                    stratum: label.to_string(),
+                    first: pop_h[hu],
+                    other: f,
+                });
             }
             rows_h[hu] += 1;
             stratum.push(h);
@@ -76,17 +84,30 @@ impl Design {
         for h in 0..labels.len() {
             let (rows, pop) = (rows_h[h], pop_h[h]);
             if rows < 2 {
-                return Err(StatsError::LonelyStratum { stratum: labels[h].clone(), rows });
+                return Err(StatsError::LonelyStratum {
+                    stratum: labels[h].clone(),
+                    rows,
+                });
             }
             if pop < rows as f64 {
-                return Err(StatsError::FpcBelowSample { stratum: labels[h].clone(), rows, fpc: pop });
+                return Err(StatsError::FpcBelowSample {
+                    stratum: labels[h].clone(),
+                    rows,
+                    fpc: pop,
+                });
             }
             let nh = rows as f64;
             // Same arithmetic as R's survey:::onestrat.
             let f = if pop.is_infinite() { 1.0 } else { (pop - nh) / pop };
             scale_h.push(f * nh / (nh - 1.0));
         }
-        Ok(Design { stratum, weight: weights.to_vec(), labels, rows_h, scale_h })
+        Ok(Design {
+            stratum,
+            weight: weights.to_vec(),
+            labels,
+            rows_h,
+            scale_h,
+        })
     }
 
     pub fn n_rows(&self) -> usize {
@@ -120,7 +141,11 @@ impl Design {
         if len == self.n_rows() {
             Ok(())
         } else {
-            Err(StatsError::LengthMismatch { what: what.to_string(), got: len, expected: self.n_rows() })
+            Err(StatsError::LengthMismatch {
+                what: what.to_string(),
+                got: len,
+                expected: self.n_rows(),
+            })
         }
     }
 
@@ -259,7 +284,13 @@ pub(crate) struct Keyed<K> {
 
 impl<K: Copy + PartialEq> Keyed<K> {
     pub(crate) fn new(block: usize, max: usize) -> Keyed<K> {
-        Keyed { keys: Vec::new(), sums: Vec::new(), block, max, overflow: false }
+        Keyed {
+            keys: Vec::new(),
+            sums: Vec::new(),
+            block,
+            max,
+            overflow: false,
+        }
     }
 
     /// The block of `key`, created on first sight; `None` past `max` keys.

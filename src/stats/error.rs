@@ -5,11 +5,7 @@
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum StatsError {
     #[error("{what} has {got} entries but the design has {expected} rows")]
-    LengthMismatch {
-        what: String,
-        got: usize,
-        expected: usize,
-    },
+    LengthMismatch { what: String, got: usize, expected: usize },
 
     #[error("the design has no rows")]
     EmptyDesign,
@@ -20,27 +16,15 @@ pub enum StatsError {
     #[error("row {row} has population count (fpc) {fpc}; it must be a positive number")]
     BadFpc { row: usize, fpc: f64 },
 
-    #[error(
-        "stratum \"{stratum}\" has population counts {first} and {other}; the fpc must be the same on every row of a stratum"
-    )]
-    FpcNotConstant {
-        stratum: String,
-        first: f64,
-        other: f64,
-    },
+    #[error("stratum \"{stratum}\" has population counts {first} and {other}; the fpc must be the same on every row of a stratum")]
+    FpcNotConstant { stratum: String, first: f64, other: f64 },
 
     #[error(
         "stratum \"{stratum}\" has {rows} sampled rows but a population count (fpc) of {fpc}; the population cannot be smaller than the sample"
     )]
-    FpcBelowSample {
-        stratum: String,
-        rows: usize,
-        fpc: f64,
-    },
+    FpcBelowSample { stratum: String, rows: usize, fpc: f64 },
 
-    #[error(
-        "stratum \"{stratum}\" has only {rows} row(s); every stratum needs at least 2 rows to estimate a variance"
-    )]
+    #[error("stratum \"{stratum}\" has only {rows} row(s); every stratum needs at least 2 rows to estimate a variance")]
     LonelyStratum { stratum: String, rows: usize },
 
     #[error("the domain has no respondents")]
@@ -49,14 +33,8 @@ pub enum StatsError {
     #[error("{item} is missing in {rows} of the {n} rows of the domain")]
     Missing { item: String, rows: usize, n: usize },
 
-    #[error(
-        "{item} must be 0 or 1 inside the domain, but {rows} rows hold other values (for example {example})"
-    )]
-    NotBinary {
-        item: String,
-        rows: usize,
-        example: f64,
-    },
+    #[error("{item} must be 0 or 1 inside the domain, but {rows} rows hold other values (for example {example})")]
+    NotBinary { item: String, rows: usize, example: f64 },
 
     #[error("{item} has {rows} rows in the domain with codes outside the levels {levels} (for example {example})")]
     UnknownCode {

@@ -74,7 +74,11 @@ fn mu_eta(eta: f64) -> f64 {
 /// Binomial deviance contribution of a 0/1 outcome.
 #[inline]
 fn dev_resid(y: f64, mu: f64, wt: f64) -> f64 {
-    if y == 1.0 { 2.0 * wt * (1.0 / mu).ln() } else { 2.0 * wt * (1.0 / (1.0 - mu)).ln() }
+    if y == 1.0 {
+        2.0 * wt * (1.0 / mu).ln()
+    } else {
+        2.0 * wt * (1.0 / (1.0 - mu)).ln()
+    }
 }
 
 /// mu and mu.eta at `eta` with a single `exp` (same arithmetic as R's
@@ -115,7 +119,11 @@ struct Normal {
 
 impl Normal {
     fn zero(p: usize) -> Normal {
-        Normal { dev: 0.0, xtwx: vec![0.0; p * p], xtwz: vec![0.0; p] }
+        Normal {
+            dev: 0.0,
+            xtwx: vec![0.0; p * p],
+            xtwz: vec![0.0; p],
+        }
     }
 
     /// Adds `w2 x x'` and `w2 z x` (upper triangle only).
@@ -401,7 +409,16 @@ impl<'a> Grouped<'a> {
                 *v += cells[(h * n_pat * 2 + j) * 2];
             }
         }
-        Some(Grouped { rows, p, n_pat, n_strata, x, cells, pw_py, start: start.finish() })
+        Some(Grouped {
+            rows,
+            p,
+            n_pat,
+            n_strata,
+            x,
+            cells,
+            pw_py,
+            start: start.finish(),
+        })
     }
 
     fn xp(&self, pat: usize) -> &[f64] {
@@ -411,7 +428,11 @@ impl<'a> Grouped<'a> {
 
 impl Backend for Grouped<'_> {
     fn start(&self) -> Normal {
-        Normal { dev: self.start.dev, xtwx: self.start.xtwx.clone(), xtwz: self.start.xtwz.clone() }
+        Normal {
+            dev: self.start.dev,
+            xtwx: self.start.xtwx.clone(),
+            xtwz: self.start.xtwz.clone(),
+        }
     }
 
     fn at(&self, beta: &[f64]) -> Normal {
@@ -591,7 +612,9 @@ pub(crate) fn fit(
     for (name, col) in terms {
         design.check_len(&format!("term \"{name}\""), col.len())?;
     }
-    let names: Vec<String> = std::iter::once("(Intercept)".to_string()).chain(terms.iter().map(|(n, _)| n.to_string())).collect();
+    let names: Vec<String> = std::iter::once("(Intercept)".to_string())
+        .chain(terms.iter().map(|(n, _)| n.to_string()))
+        .collect();
     let p = names.len();
 
     let s = scan(design, domain, y, terms);
@@ -600,22 +623,43 @@ pub(crate) fn fit(
         return Err(StatsError::EmptyDomain);
     }
     if s.missing[0] > 0 {
-        return Err(StatsError::Missing { item: "the outcome".into(), rows: s.missing[0], n });
+        return Err(StatsError::Missing {
+            item: "the outcome".into(),
+            rows: s.missing[0],
+            n,
+        });
     }
     if s.y_bad > 0 {
-        return Err(StatsError::NotBinary { item: "the outcome".into(), rows: s.y_bad, example: s.y_example });
+        return Err(StatsError::NotBinary {
+            item: "the outcome".into(),
+            rows: s.y_bad,
+            example: s.y_example,
+        });
     }
-    for j in 1..p {
-        if s.missing[j] > 0 {
-            return Err(StatsError::Missing { item: format!("term \"{}\"", names[j]), rows: s.missing[j], n });
+    for (name, &rows) in names.iter().zip(&s.missing).skip(1) {
+        if rows > 0 {
+            return Err(StatsError::Missing {
+                item: format!("term \"{name}\""),
+                rows,
+                n,
+            });
         }
     }
     let df_residual = degf + 1.0 - p as f64;
-    if !(df_residual > 0.0) {
-        return Err(StatsError::TooFewDegrees { degf, what: format!("a logistic regression with {p} coefficients") });
+    if df_residual <= 0.0 {
+        return Err(StatsError::TooFewDegrees {
+            degf,
+            what: format!("a logistic regression with {p} coefficients"),
+        });
     }
 
-    let rows = Rows { design, domain, y, x: terms.iter().map(|(_, c)| *c).collect(), wscale: n as f64 / s.sum_w };
+    let rows = Rows {
+        design,
+        domain,
+        y,
+        x: terms.iter().map(|(_, c)| *c).collect(),
+        wscale: n as f64 / s.sum_w,
+    };
     let levels: Option<Vec<Vec<f64>>> = s
         .levels
         .into_iter()
@@ -647,7 +691,9 @@ pub(crate) fn fit(
     let mut iterations = 0;
     let (beta, a_matrix) = loop {
         iterations += 1;
-        let chol = xtwx.clone().cholesky().ok_or_else(|| StatsError::Collinear { term: names[p - 1].clone() })?;
+        let chol = xtwx.clone().cholesky().ok_or_else(|| StatsError::Collinear {
+            term: names[p - 1].clone(),
+        })?;
         let beta: Vec<f64> = chol.solve(&xtwz).iter().copied().collect();
         let next = backend.at(&beta);
         if !next.dev.is_finite() {
@@ -677,7 +723,12 @@ pub(crate) fn fit(
 
     // Sandwich: A^-1 B A^-1, with A from the last weighted least squares
     // system and B the stratified variance of the score vectors.
-    let a_inv = a_matrix.cholesky().ok_or_else(|| StatsError::Collinear { term: names[p - 1].clone() })?.inverse();
+    let a_inv = a_matrix
+        .cholesky()
+        .ok_or_else(|| StatsError::Collinear {
+            term: names[p - 1].clone(),
+        })?
+        .inverse();
     let sums = backend.score_sums(beta_before.as_deref(), &beta);
     let k = 1 + p + p * p;
     let b = design.covariance(
@@ -698,12 +749,25 @@ pub(crate) fn fit(
         .map(|(j, term)| {
             let se = cov[(j, j)].max(0.0).sqrt();
             if !(se > 0.0 && se.is_finite()) {
-                return Err(StatsError::NoVariance { what: format!("the coefficient of \"{term}\"") });
+                return Err(StatsError::NoVariance {
+                    what: format!("the coefficient of \"{term}\""),
+                });
             }
             let t = beta[j] / se;
             let p = 2.0 * t_dist.cdf(-t.abs());
-            Ok(Coefficient { term, estimate: beta[j], se, t, p })
+            Ok(Coefficient {
+                term,
+                estimate: beta[j],
+                se,
+                t,
+                p,
+            })
         })
         .collect::<Result<_, _>>()?;
-    Ok(Logistic { coefficients, df_residual, n, iterations })
+    Ok(Logistic {
+        coefficients,
+        df_residual,
+        n,
+        iterations,
+    })
 }

@@ -21,7 +21,14 @@ struct Synth {
 
 impl Synth {
     fn new(rng: &mut ChaCha8Rng, n: usize, n_strata: usize) -> Synth {
-        let mut s = Synth { strata: vec![], stratum: vec![], fpc: vec![], weight: vec![], pop: vec![], rows: vec![0; n_strata] };
+        let mut s = Synth {
+            strata: vec![],
+            stratum: vec![],
+            fpc: vec![],
+            weight: vec![],
+            pop: vec![],
+            rows: vec![0; n_strata],
+        };
         for i in 0..n {
             // every stratum gets at least two rows
             let h = if i < 2 * n_strata { i / 2 } else { rng.random_range(0..n_strata) };
@@ -67,7 +74,9 @@ impl Synth {
     fn naive_share(&self, d: &[bool], y: &[f64]) -> (f64, f64) {
         let w: f64 = (0..y.len()).filter(|&i| d[i]).map(|i| self.weight[i]).sum();
         let p = (0..y.len()).filter(|&i| d[i]).map(|i| self.weight[i] * y[i]).sum::<f64>() / w;
-        let z: Vec<f64> = (0..y.len()).map(|i| if d[i] { self.weight[i] * (y[i] - p) / w } else { 0.0 }).collect();
+        let z: Vec<f64> = (0..y.len())
+            .map(|i| if d[i] { self.weight[i] * (y[i] - p) / w } else { 0.0 })
+            .collect();
         (p, self.naive_variance(&z).sqrt())
     }
 }
@@ -108,7 +117,9 @@ fn domain_se_equals_by_group_se() {
     let d: Vec<bool> = (0..n).map(|_| rng.random::<f64>() < 0.7).collect();
     let y = bernoulli(&mut rng, n, 0.4);
     // group missing outside the domain, as for items asked of innovators only
-    let group: Vec<f64> = (0..n).map(|i| if d[i] { rng.random_range(1..4) as f64 } else { f64::NAN }).collect();
+    let group: Vec<f64> = (0..n)
+        .map(|i| if d[i] { rng.random_range(1..4) as f64 } else { f64::NAN })
+        .collect();
     let groups = by_group(&design, &d, &y, &group).unwrap();
     assert_eq!(groups.iter().map(|g| g.0).collect::<Vec<_>>(), vec![1.0, 2.0, 3.0]);
     for (level, e) in groups {
@@ -181,7 +192,15 @@ fn rao_scott_detects_association() {
     assert!(r.p_f < 1e-6 && r.p_chisq < 1e-6, "{r:?}");
     assert_eq!(r.df, 1.0);
     // An empty cell is allowed (R's svychisq gives it zero weight).
-    let c: Vec<f64> = (0..n).map(|i| if a[i] == 1.0 { rng.random_range(1..3) as f64 } else { rng.random_range(1..4) as f64 }).collect();
+    let c: Vec<f64> = (0..n)
+        .map(|i| {
+            if a[i] == 1.0 {
+                rng.random_range(1..3) as f64
+            } else {
+                rng.random_range(1..4) as f64
+            }
+        })
+        .collect();
     let r = rao_scott(&s.design(), &d, &a, &c).unwrap();
     assert_eq!(r.df, 2.0);
     assert!(r.f.is_finite() && r.p_f > 0.0 && r.p_f <= 1.0 && r.ndf > 0.0, "{r:?}");
@@ -241,7 +260,10 @@ fn ratio_matches_the_naive_delta_method() {
     let s = Synth::new(&mut rng, n, 9);
     let design = s.design();
     let sector: Vec<usize> = (0..n).map(|_| rng.random_range(0..3)).collect();
-    let y: Vec<f64> = sector.iter().map(|&g| f64::from(rng.random::<f64>() < 0.15 * (g as f64 + 1.0))).collect();
+    let y: Vec<f64> = sector
+        .iter()
+        .map(|&g| f64::from(rng.random::<f64>() < 0.15 * (g as f64 + 1.0)))
+        .collect();
     let a: Vec<bool> = sector.iter().map(|&g| g == 2).collect();
     let b: Vec<bool> = sector.iter().map(|&g| g == 0).collect();
     let r = ratio(&design, &a, &b, &y).unwrap();
@@ -257,7 +279,10 @@ fn ratio_matches_the_naive_delta_method() {
             (za - rr * zb) / pb
         })
         .collect();
-    assert!(close(r.estimate, rr, 1e-13) && close(r.se, s.naive_variance(&z).sqrt(), 1e-10), "{r:?}");
+    assert!(
+        close(r.estimate, rr, 1e-13) && close(r.se, s.naive_variance(&z).sqrt(), 1e-10),
+        "{r:?}"
+    );
     let (lo, hi) = r.ci.unwrap();
     assert!(lo < rr && rr < hi);
     // nested domains: a inside b
@@ -297,7 +322,12 @@ fn logistic_with_one_binary_term_recovers_the_group_logits() {
     assert_eq!((c[0].term.as_str(), c[1].term.as_str()), ("(Intercept)", "x"));
     assert!(close(c[0].estimate, logit(p0), 1e-7) && close(c[1].estimate, logit(p1) - logit(p0), 1e-7));
     // a saturated model's intercept SE is the delta-method SE of logit(p0)
-    assert!(close(c[0].se, se0 / (p0 * (1.0 - p0)), 1e-5), "{} vs {}", c[0].se, se0 / (p0 * (1.0 - p0)));
+    assert!(
+        close(c[0].se, se0 / (p0 * (1.0 - p0)), 1e-5),
+        "{} vs {}",
+        c[0].se,
+        se0 / (p0 * (1.0 - p0))
+    );
     let n_dom = d.iter().filter(|&&b| b).count();
     assert_eq!(fit.df_residual, (n_dom - 10 + 1 - 2) as f64);
     assert!(c.iter().all(|c| c.p > 0.0 && c.p <= 1.0 && c.t.is_finite()));
@@ -312,13 +342,18 @@ fn logistic_backends_agree() {
     let d: Vec<bool> = (0..n).map(|_| rng.random::<f64>() < 0.8).collect();
     let a = bernoulli(&mut rng, n, 0.4);
     let code: Vec<f64> = (0..n).map(|_| rng.random_range(0..4) as f64 * 0.5).collect();
-    let y: Vec<f64> = (0..n).map(|i| f64::from(rng.random::<f64>() < 0.2 + 0.2 * a[i] + 0.1 * code[i])).collect();
+    let y: Vec<f64> = (0..n)
+        .map(|i| f64::from(rng.random::<f64>() < 0.2 + 0.2 * a[i] + 0.1 * code[i]))
+        .collect();
     let terms: [(&str, &[f64]); 2] = [("a", &a), ("code", &code)];
     let grouped = super::logistic::fit(&design, &d, &y, &terms, true).unwrap();
     let rows = super::logistic::fit(&design, &d, &y, &terms, false).unwrap();
     assert_eq!(grouped.iterations, rows.iterations);
     for (g, r) in grouped.coefficients.iter().zip(&rows.coefficients) {
-        assert!(close(g.estimate, r.estimate, 1e-12) && close(g.se, r.se, 1e-11) && close(g.p, r.p, 1e-11), "{g:?} vs {r:?}");
+        assert!(
+            close(g.estimate, r.estimate, 1e-12) && close(g.se, r.se, 1e-11) && close(g.p, r.p, 1e-11),
+            "{g:?} vs {r:?}"
+        );
     }
     // A continuous term cannot be grouped; the fit still works.
     let age: Vec<f64> = (0..n).map(|_| rng.random_range(20.0..70.0)).collect();
@@ -360,30 +395,66 @@ fn errors_are_clear_sentences() {
     let design = Design::new(&strata, &fpc, &w).unwrap();
     let all = [true; 5];
 
-    assert_eq!(msg(Design::new(&["a", "a", "b"], &[10.0; 3], &[1.0; 3]).unwrap_err()), "stratum \"b\" has only 1 row(s); every stratum needs at least 2 rows to estimate a variance");
-    assert_eq!(msg(Design::new(&strata, &fpc[..4], &w).unwrap_err()), "the fpc column has 4 entries but the design has 5 rows");
-    assert_eq!(msg(Design::new(&strata, &fpc, &[5.0, 0.0, 6.0, 7.0, 7.0]).unwrap_err()), "row 1 has sampling weight 0; weights must be positive and finite");
-    assert_eq!(msg(Design::new(&strata, &[10.0, 10.0, 2.0, 2.0, 2.0], &w).unwrap_err()), "stratum \"b\" has 3 sampled rows but a population count (fpc) of 2; the population cannot be smaller than the sample");
-    assert_eq!(msg(Design::new(&strata, &[10.0, 11.0, 20.0, 20.0, 20.0], &w).unwrap_err()), "stratum \"a\" has population counts 10 and 11; the fpc must be the same on every row of a stratum");
+    assert_eq!(
+        msg(Design::new(&["a", "a", "b"], &[10.0; 3], &[1.0; 3]).unwrap_err()),
+        "stratum \"b\" has only 1 row(s); every stratum needs at least 2 rows to estimate a variance"
+    );
+    assert_eq!(
+        msg(Design::new(&strata, &fpc[..4], &w).unwrap_err()),
+        "the fpc column has 4 entries but the design has 5 rows"
+    );
+    assert_eq!(
+        msg(Design::new(&strata, &fpc, &[5.0, 0.0, 6.0, 7.0, 7.0]).unwrap_err()),
+        "row 1 has sampling weight 0; weights must be positive and finite"
+    );
+    assert_eq!(
+        msg(Design::new(&strata, &[10.0, 10.0, 2.0, 2.0, 2.0], &w).unwrap_err()),
+        "stratum \"b\" has 3 sampled rows but a population count (fpc) of 2; the population cannot be smaller than the sample"
+    );
+    assert_eq!(
+        msg(Design::new(&strata, &[10.0, 11.0, 20.0, 20.0, 20.0], &w).unwrap_err()),
+        "stratum \"a\" has population counts 10 and 11; the fpc must be the same on every row of a stratum"
+    );
     assert_eq!(msg(Design::new::<&str>(&[], &[], &[]).unwrap_err()), "the design has no rows");
 
     let y = [0.0, 1.0, 1.0, 0.0, 1.0];
     assert_eq!(msg(share(&design, &[false; 5], &y).unwrap_err()), "the domain has no respondents");
-    assert_eq!(msg(share(&design, &all[..3], &y).unwrap_err()), "the domain has 3 entries but the design has 5 rows");
+    assert_eq!(
+        msg(share(&design, &all[..3], &y).unwrap_err()),
+        "the domain has 3 entries but the design has 5 rows"
+    );
     let missing = [0.0, f64::NAN, 1.0, f64::NAN, 1.0];
-    assert_eq!(msg(share(&design, &all, &missing).unwrap_err()), "the item is missing in 2 of the 5 rows of the domain");
+    assert_eq!(
+        msg(share(&design, &all, &missing).unwrap_err()),
+        "the item is missing in 2 of the 5 rows of the domain"
+    );
     // missing outside the domain is fine
     assert!(share(&design, &[true, false, true, false, true], &missing).is_ok());
-    assert_eq!(msg(share(&design, &all, &[0.0, 1.0, 2.0, 0.0, 1.0]).unwrap_err()), "the item must be 0 or 1 inside the domain, but 1 rows hold other values (for example 2)");
+    assert_eq!(
+        msg(share(&design, &all, &[0.0, 1.0, 2.0, 0.0, 1.0]).unwrap_err()),
+        "the item must be 0 or 1 inside the domain, but 1 rows hold other values (for example 2)"
+    );
     assert_eq!(
         msg(distribution(&design, &all, &[1.0, 2.0, 9.0, 4.0, 1.0], &[1.0, 2.0, 3.0]).unwrap_err()),
         "the item has 2 rows in the domain with codes outside the levels {1, 2, 3} (for example 9)"
     );
-    assert_eq!(msg(distribution(&design, &all, &y, &[0.0, 1.0, 0.0]).unwrap_err()), "the levels {0, 1, 0} must be distinct numbers");
-    assert_eq!(msg(by_group(&design, &all, &y, &missing).unwrap_err()), "the group is missing in 2 of the 5 rows of the domain");
+    assert_eq!(
+        msg(distribution(&design, &all, &y, &[0.0, 1.0, 0.0]).unwrap_err()),
+        "the levels {0, 1, 0} must be distinct numbers"
+    );
+    assert_eq!(
+        msg(by_group(&design, &all, &y, &missing).unwrap_err()),
+        "the group is missing in 2 of the 5 rows of the domain"
+    );
 
-    assert_eq!(msg(rao_scott(&design, &all, &[1.0; 5], &y).unwrap_err()), "the row item takes only one value in the domain, so there is no association to test");
-    assert_eq!(msg(rao_scott(&design, &all, &y, &[2.0; 5]).unwrap_err()), "the column item takes only one value in the domain, so there is no association to test");
+    assert_eq!(
+        msg(rao_scott(&design, &all, &[1.0; 5], &y).unwrap_err()),
+        "the row item takes only one value in the domain, so there is no association to test"
+    );
+    assert_eq!(
+        msg(rao_scott(&design, &all, &y, &[2.0; 5]).unwrap_err()),
+        "the column item takes only one value in the domain, so there is no association to test"
+    );
     // Fully enumerated strata have no sampling variance: no test is possible.
     let census = Design::new(&strata, &[2.0, 2.0, 3.0, 3.0, 3.0], &[1.0; 5]).unwrap();
     assert_eq!(
@@ -391,15 +462,24 @@ fn errors_are_clear_sentences() {
         "cannot test association: the design effects are zero (no sampling variance)"
     );
 
-    assert_eq!(msg(ratio(&design, &all, &all, &[0.0; 5]).unwrap_err()), "the ratio is undefined because the share in the second domain is 0");
+    assert_eq!(
+        msg(ratio(&design, &all, &all, &[0.0; 5]).unwrap_err()),
+        "the ratio is undefined because the share in the second domain is 0"
+    );
 
     let x = [1.0, 0.0, 1.0, 1.0, 0.0];
     assert_eq!(
         msg(logistic(&design, &all, &y, &[("x", &x), ("x2", &x), ("x3", &x)]).unwrap_err()),
         "the domain leaves 3 degrees of freedom, too few for a logistic regression with 4 coefficients"
     );
-    assert_eq!(msg(logistic(&design, &all, &missing, &[("x", &x)]).unwrap_err()), "the outcome is missing in 2 of the 5 rows of the domain");
-    assert_eq!(msg(logistic(&design, &all, &y, &[("x", &missing)]).unwrap_err()), "term \"x\" is missing in 2 of the 5 rows of the domain");
+    assert_eq!(
+        msg(logistic(&design, &all, &missing, &[("x", &x)]).unwrap_err()),
+        "the outcome is missing in 2 of the 5 rows of the domain"
+    );
+    assert_eq!(
+        msg(logistic(&design, &all, &y, &[("x", &missing)]).unwrap_err()),
+        "term \"x\" is missing in 2 of the 5 rows of the domain"
+    );
 
     // On a larger sample: collinear terms, and complete separation.
     let mut rng = ChaCha8Rng::seed_from_u64(11);
@@ -418,5 +498,8 @@ fn errors_are_clear_sentences() {
         "the logistic regression term \"zero\" is constant or collinear with the terms before it in the domain"
     );
     let err = logistic(&big, &d, &x, &[("x", &x)]).unwrap_err();
-    assert_eq!(msg(err), "the logistic regression fits probabilities of numerically 0 or 1 (complete separation), so its standard errors are meaningless");
+    assert_eq!(
+        msg(err),
+        "the logistic regression fits probabilities of numerically 0 or 1 (complete separation), so its standard errors are meaningless"
+    );
 }

@@ -49,7 +49,14 @@ pub fn rao_scott(design: &Design, domain: &[bool], row: &[f64], col: &[f64]) -> 
     let weight = design.weight();
     let (common, cells_seen, missing, domain_rows) = fold_rows(
         design.n_rows(),
-        || (vec![0.0; n_strata * 3], Keyed::<(f64, f64)>::new(n_strata * 2, MAX_LEVELS * MAX_LEVELS), [0usize; 2], 0usize),
+        || {
+            (
+                vec![0.0; n_strata * 3],
+                Keyed::<(f64, f64)>::new(n_strata * 2, MAX_LEVELS * MAX_LEVELS),
+                [0usize; 2],
+                0usize,
+            )
+        },
         |(common, cells, missing, dn), range| {
             for i in range {
                 if !domain[i] {
@@ -86,7 +93,11 @@ pub fn rao_scott(design: &Design, domain: &[bool], row: &[f64], col: &[f64]) -> 
     }
     for (item, rows) in ["the row item", "the column item"].into_iter().zip(missing) {
         if rows > 0 {
-            return Err(StatsError::Missing { item: item.into(), rows, n: domain_rows });
+            return Err(StatsError::Missing {
+                item: item.into(),
+                rows,
+                n: domain_rows,
+            });
         }
     }
     let levels_of = |pick: fn(&(f64, f64)) -> f64| {
@@ -103,7 +114,10 @@ pub fn rao_scott(design: &Design, domain: &[bool], row: &[f64], col: &[f64]) -> 
     let cols = levels_of(|k| k.1);
     for (item, levels) in [("the row item", &rows), ("the column item", &cols)] {
         if cells_seen.overflow || levels.len() > MAX_LEVELS {
-            return Err(StatsError::TooManyLevels { item: item.into(), max: MAX_LEVELS });
+            return Err(StatsError::TooManyLevels {
+                item: item.into(),
+                max: MAX_LEVELS,
+            });
         }
         if levels.len() < 2 {
             return Err(StatsError::ConstantItem { item: item.into() });
@@ -133,7 +147,9 @@ pub fn rao_scott(design: &Design, domain: &[bool], row: &[f64], col: &[f64]) -> 
     let (n_dom, nu) = design.domain_size(|h| at(h, 0));
     let n = n_dom as f64;
     let w: f64 = (0..design.n_strata()).map(|h| at(h, 1)).sum();
-    let p: Vec<f64> = (0..cells).map(|j| (0..design.n_strata()).map(|h| at(h, 3 + 2 * j)).sum::<f64>() / w).collect();
+    let p: Vec<f64> = (0..cells)
+        .map(|j| (0..design.n_strata()).map(|h| at(h, 3 + 2 * j)).sum::<f64>() / w)
+        .collect();
 
     // Covariance of the cell shares: the score of cell j is
     // w d (m_j - p_j) / W, and cells are mutually exclusive.
@@ -189,10 +205,15 @@ pub fn rao_scott(design: &Design, domain: &[bool], row: &[f64], col: &[f64]) -> 
     let tr = delta.trace();
     let tr2 = (&delta * &delta).trace();
     if !(tr > 0.0 && tr2 > 0.0 && tr.is_finite() && tr2.is_finite()) {
-        return Err(StatsError::DegenerateTable { reason: "the design effects are zero (no sampling variance)".into() });
+        return Err(StatsError::DegenerateTable {
+            reason: "the design effects are zero (no sampling variance)".into(),
+        });
     }
-    if !(nu > 0.0) {
-        return Err(StatsError::TooFewDegrees { degf: nu, what: "a Rao-Scott test".into() });
+    if nu <= 0.0 {
+        return Err(StatsError::TooFewDegrees {
+            degf: nu,
+            what: "a Rao-Scott test".into(),
+        });
     }
     let ndf = tr * tr / tr2;
     let ddf = ndf * nu;
@@ -201,5 +222,14 @@ pub fn rao_scott(design: &Design, domain: &[bool], row: &[f64], col: &[f64]) -> 
     let df = ((r - 1) * (c - 1)) as f64;
     let chisq_adjusted = x2 / (tr / df);
     let p_chisq = ChiSquared::new(df).expect("positive degrees of freedom").sf(chisq_adjusted);
-    Ok(RaoScott { f, ndf, ddf, p_f, chisq: x2, chisq_adjusted, df, p_chisq })
+    Ok(RaoScott {
+        f,
+        ndf,
+        ddf,
+        p_f,
+        chisq: x2,
+        chisq_adjusted,
+        df,
+        p_chisq,
+    })
 }

@@ -88,8 +88,10 @@ impl Fixture {
             other => panic!("unknown sector {other}"),
         };
         self.num.insert("sector".into(), sector.iter().map(|s| code(s)).collect());
-        self.num.insert("sectorregion".into(), sector.iter().map(|s| f64::from(s == "region")).collect());
-        self.num.insert("sectorstat".into(), sector.iter().map(|s| f64::from(s == "stat")).collect());
+        self.num
+            .insert("sectorregion".into(), sector.iter().map(|s| f64::from(s == "region")).collect());
+        self.num
+            .insert("sectorstat".into(), sector.iter().map(|s| f64::from(s == "stat")).collect());
     }
 
     fn col(&self, name: &str) -> &[f64] {
@@ -124,7 +126,10 @@ impl Checker {
     fn check(&self, kind: &'static str, what: &str, got: f64, want: &Value, tol: f64) {
         let want = want.as_f64().unwrap_or_else(|| panic!("{what}: not a number in expected.json"));
         let err = (got - want).abs() / want.abs().max(1.0);
-        assert!(err <= tol, "{what}: got {got:.17e}, R gives {want:.17e} (scaled error {err:.3e} > {tol:e})");
+        assert!(
+            err <= tol,
+            "{what}: got {got:.17e}, R gives {want:.17e} (scaled error {err:.3e} > {tol:e})"
+        );
         *self.checked.borrow_mut() += 1;
         let mut worst = self.worst.borrow_mut();
         let e = worst.entry(kind).or_insert((0.0, String::new()));
@@ -136,7 +141,10 @@ impl Checker {
     fn report(&self) {
         let mut rows: Vec<_> = self.worst.borrow().iter().map(|(k, v)| (*k, v.clone())).collect();
         rows.sort_by(|a, b| a.0.cmp(b.0));
-        eprintln!("checked {} numbers against expected.json; worst scaled error per kind:", self.checked.borrow());
+        eprintln!(
+            "checked {} numbers against expected.json; worst scaled error per kind:",
+            self.checked.borrow()
+        );
         for (kind, (err, what)) in rows {
             eprintln!("  {kind:<12} {err:.3e}  ({what})");
         }
@@ -179,7 +187,13 @@ fn reproduces_expected_json() {
     }
 
     let t = total(&design, &fx.domain("all"), fx.col("innovated")).unwrap();
-    c.check("estimate", "total_innovators", t.estimate, &want["total_innovators"]["estimate"], EST_TOL);
+    c.check(
+        "estimate",
+        "total_innovators",
+        t.estimate,
+        &want["total_innovators"]["estimate"],
+        EST_TOL,
+    );
     c.check("se", "total_innovators", t.se, &want["total_innovators"]["se"], TOL);
 
     let mut by_group_seen = 0;

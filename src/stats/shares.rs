@@ -100,10 +100,18 @@ impl Invalid {
             return Err(StatsError::EmptyDomain);
         }
         if self.missing > 0 {
-            return Err(StatsError::Missing { item: item.to_string(), rows: self.missing, n: self.domain_rows });
+            return Err(StatsError::Missing {
+                item: item.to_string(),
+                rows: self.missing,
+                n: self.domain_rows,
+            });
         }
         if self.bad > 0 {
-            return Err(StatsError::NotBinary { item: item.to_string(), rows: self.bad, example: self.example });
+            return Err(StatsError::NotBinary {
+                item: item.to_string(),
+                rows: self.bad,
+                example: self.example,
+            });
         }
         Ok(())
     }
@@ -138,7 +146,13 @@ fn share_from_sums(design: &Design, at: impl Fn(usize) -> [f64; K]) -> Result<Es
     // Exact 0 and 1 from counts, so rounding can never produce a spurious SE.
     if ones == 0.0 || ones == n as f64 {
         let p = if ones == 0.0 { 0.0 } else { 1.0 };
-        return Ok(Estimate { estimate: p, se: 0.0, ci: None, n, degf });
+        return Ok(Estimate {
+            estimate: p,
+            se: 0.0,
+            ci: None,
+            n,
+            degf,
+        });
     }
     let p = wy / w;
     let var = design.variance(
@@ -153,13 +167,19 @@ fn share_from_sums(design: &Design, at: impl Fn(usize) -> [f64; K]) -> Result<Es
         },
     );
     let se = var.sqrt();
-    Ok(Estimate { estimate: p, se, ci: logit_ci(p, se, degf), n, degf })
+    Ok(Estimate {
+        estimate: p,
+        se,
+        ci: logit_ci(p, se, degf),
+        n,
+        degf,
+    })
 }
 
 /// The two-sided 97.5 % t quantile on `degf`, or `None` without degrees
 /// of freedom.
 pub(crate) fn t975(degf: f64) -> Option<f64> {
-    if !(degf > 0.0) {
+    if degf <= 0.0 {
         return None;
     }
     let t = StudentsT::new(0.0, 1.0, degf).ok()?;
@@ -269,12 +289,21 @@ pub fn total(design: &Design, domain: &[bool], y: &[f64]) -> Result<Total, Stats
         return Err(StatsError::EmptyDomain);
     }
     if missing > 0 {
-        return Err(StatsError::Missing { item: "the item".into(), rows: missing, n: domain_rows });
+        return Err(StatsError::Missing {
+            item: "the item".into(),
+            rows: missing,
+            n: domain_rows,
+        });
     }
     let (n, degf) = design.domain_size(|h| sums[h * 3]);
     let estimate: f64 = (0..design.n_strata()).map(|h| sums[h * 3 + 1]).sum();
     let var = design.variance(|h| sums[h * 3 + 1], |h| sums[h * 3 + 2]);
-    Ok(Total { estimate, se: var.sqrt(), n, degf })
+    Ok(Total {
+        estimate,
+        se: var.sqrt(),
+        n,
+        degf,
+    })
 }
 
 /// The share of each level of a single-choice item in a domain (R's
@@ -286,9 +315,14 @@ pub fn distribution(design: &Design, domain: &[bool], codes: &[f64], levels: &[f
     design.check_len("the domain", domain.len())?;
     design.check_len("the item", codes.len())?;
     let nl = levels.len();
-    let distinct = levels.iter().enumerate().all(|(i, a)| !a.is_nan() && levels[..i].iter().all(|b| b != a));
+    let distinct = levels
+        .iter()
+        .enumerate()
+        .all(|(i, a)| !a.is_nan() && levels[..i].iter().all(|b| b != a));
     if nl == 0 || !distinct {
-        return Err(StatsError::BadLevels { levels: format_levels(levels) });
+        return Err(StatsError::BadLevels {
+            levels: format_levels(levels),
+        });
     }
     // per stratum: count, sum w, sum w^2, then per level count, sum w, sum w^2
     let k = 3 + 3 * nl;
@@ -328,7 +362,11 @@ pub fn distribution(design: &Design, domain: &[bool], codes: &[f64], levels: &[f
         return Err(StatsError::EmptyDomain);
     }
     if invalid.missing > 0 {
-        return Err(StatsError::Missing { item: "the item".into(), rows: invalid.missing, n: invalid.domain_rows });
+        return Err(StatsError::Missing {
+            item: "the item".into(),
+            rows: invalid.missing,
+            n: invalid.domain_rows,
+        });
     }
     if invalid.bad > 0 {
         return Err(StatsError::UnknownCode {
@@ -400,11 +438,18 @@ pub fn by_group(design: &Design, domain: &[bool], y: &[f64], group: &[f64]) -> R
         },
     );
     if invalid.domain_rows > 0 && group_missing > 0 {
-        return Err(StatsError::Missing { item: "the group".into(), rows: group_missing, n: invalid.domain_rows });
+        return Err(StatsError::Missing {
+            item: "the group".into(),
+            rows: group_missing,
+            n: invalid.domain_rows,
+        });
     }
     invalid.check("the item")?;
     if groups.overflow {
-        return Err(StatsError::TooManyLevels { item: "the group".into(), max: MAX_GROUPS });
+        return Err(StatsError::TooManyLevels {
+            item: "the group".into(),
+            max: MAX_GROUPS,
+        });
     }
     let mut levels = groups.keys.clone();
     levels.sort_by(f64::total_cmp);
@@ -508,5 +553,13 @@ pub fn ratio(design: &Design, domain_a: &[bool], domain_b: &[bool], y: &[f64]) -
         }
         _ => None,
     };
-    Ok(Ratio { estimate: r, se, ci, share_a: pa, share_b: pb, n, degf })
+    Ok(Ratio {
+        estimate: r,
+        se,
+        ci,
+        share_a: pa,
+        share_b: pb,
+        n,
+        degf,
+    })
 }
