@@ -89,8 +89,7 @@ impl Plan {
     fn section_of(&self, page: usize) -> Option<Mark> {
         self.marks
             .iter()
-            .filter(|m| !matches!(m.target, Target::Figure(..)) && m.page <= page)
-            .last()
+            .rfind(|m| !matches!(m.target, Target::Figure(..)) && m.page <= page)
             .copied()
     }
 }
@@ -138,6 +137,25 @@ impl Element for Rule {
         let w = self.width.unwrap_or(f64::from(area.size().width));
         fill_rect(&area, context, (0.0, 0.0), (w, self.height), self.color)?;
         Ok(RenderResult { size: Size::new(w, self.height), has_more: false })
+    }
+}
+
+/// One line of display type, as large as `max` points but never wider than
+/// the column (a hero like "3,0 gange" must not wrap).
+pub struct Display {
+    pub text: String,
+    pub max: u8,
+    pub style: TextStyle,
+}
+
+impl Element for Display {
+    fn render(&mut self, context: &Context, area: Area<'_>, style: TextStyle) -> Result<RenderResult, Error> {
+        let style = style.and(self.style);
+        let mut size = self.max;
+        while size > 12 && style.with_font_size(size).str_width(&context.font_cache, &self.text) > area.size().width {
+            size -= 2;
+        }
+        genpdf::elements::Paragraph::new(self.text.clone()).styled(style.with_font_size(size)).render(context, area, style)
     }
 }
 
@@ -189,7 +207,7 @@ pub struct Dress {
     pub left_rule: Option<Rgb>,
     pub top_rule: Option<Rgb>,
     pub pad: f64,
-    /// Set at the foot of the page (the title page's note on the data).
+    /// Set at the foot of the page (the title page's note, a chapter's introduction).
     pub at_bottom: bool,
 }
 
@@ -299,8 +317,7 @@ const MIN_GAP: f64 = 4.0;
 
 /// A chapter's body: figures in order, and boxes that move up to fill the
 /// foot of a page where the next figure does not fit (the first box, in
-/// order, that fits), so a page never ends in a gap a box could have filled
-/// and a chapter does not end on a page holding one small box.
+/// order, that fits), so a page does not end in a gap a box could fill.
 pub struct Flow {
     main: VecDeque<Unit>,
     fillers: VecDeque<Unit>,
@@ -391,7 +408,7 @@ impl PageDecorator for Frame {
         fill_rect(&area, context, (0.0, THREAD_Y), (PAGE_W, THREAD_H), self.ink.accent)?;
         if !matches!(section.map(|m| m.target), Some(Target::Title)) {
             let header = match section.map(|m| m.target) {
-                Some(Target::Chapter(i) | Target::Figure(i, _)) => self.chapters.get(i),
+                Some(Target::Chapter(i)) => self.chapters.get(i),
                 Some(Target::Contents) => Some(&self.contents),
                 Some(Target::Method) => Some(&self.method),
                 _ => None,

@@ -9,9 +9,10 @@ use genpdf::elements::{Image, LinearLayout, Paragraph, TableLayout};
 use genpdf::style::{Style as TextStyle, StyledString};
 use genpdf::{Alignment, Element, Margins};
 
-use super::frame::{Dress, Flow, Gap, Ink, NewPage, Plan, Rule, Space, TEXT_W, Target, Trail, Unit, color};
+use super::frame::{Display, Dress, Flow, Gap, Ink, NewPage, Plan, Rule, Space, TEXT_W, Target, Trail, Unit, color};
 use crate::charts::style::Rgb;
 use crate::figures::model::{BoxKind, Chapter, ContentBox, Figure, Report};
+use crate::text::{decimal, list_and, pct, thousands};
 
 /// Charts may be at most this tall on the page (mm), so a figure with its
 /// title and caption fits one page.
@@ -208,7 +209,7 @@ fn opener(book: &Book, i: usize, trail: &Trail) -> Unit {
         l.push(Space(3.0));
         l.push(para(chapter.title.clone(), ts(30, ink.text).bold().with_line_spacing(1.05)));
         l.push(Space(16.0));
-        l.push(para(chapter.hero.text.clone(), ts(120, ink.accent).bold().with_line_spacing(0.95)));
+        l.push(Display { text: chapter.hero.text.clone(), max: 120, style: ts(120, ink.accent).bold().with_line_spacing(0.95) });
         l.push(para(chapter.hero.sentence.clone(), ts(20, ink.text).with_line_spacing(1.25)));
         l
     })
@@ -343,7 +344,7 @@ fn method_sections(report: &Report) -> [Section; 5] {
             thousands(w.responses),
             thousands(w.innovators),
             thousands(w.population.round() as usize),
-            format!("{}\u{a0}%", (w.response_rate * 100.0).round() as i64),
+            pct(w.response_rate),
             if w.synthetic { "syntetiske" } else { "besvarelser" }.to_string(),
         ]);
     }
@@ -353,7 +354,7 @@ fn method_sections(report: &Report) -> [Section; 5] {
     } else {
         list_and(&strata)
     };
-    let alpha = format!("{}", report.alpha).replace('.', ",");
+    let alpha = decimal(report.alpha, 2);
     let synthetic: Vec<String> = waves.iter().filter(|w| w.synthetic).map(|w| w.period.clone()).collect();
     let mut data = vec![report.data_note.clone()];
     if !synthetic.is_empty() {
@@ -439,26 +440,4 @@ fn section_layout(s: &Section, ink: &Ink, size: u8) -> LinearLayout {
         l.push(Rule { width: None, height: 0.35, color: ink.text });
     }
     l
-}
-
-/// Danish thousands separator: 1877 -> "1.877".
-fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// "A, B og C".
-fn list_and(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{} og {last}", rest.join(", ")),
-    }
 }

@@ -199,7 +199,7 @@ fn contents_and_bookmarks_point_at_the_pages_things_are_on() {
     // The contents page names each chapter's page.
     let contents = &pages[1];
     for (title, page) in &titles[1..] {
-        let upper = title.split(" (").next().unwrap().splitn(2, ' ').nth(1).unwrap().to_uppercase();
+        let upper = title.split(" (").next().unwrap().split_once(' ').unwrap().1.to_uppercase();
         assert!(contents.contains(&format!("{upper} {page}")), "contents: {upper} on page {page} in {contents}");
     }
     // Figures are bookmarked under their chapter, on the page they are on.
