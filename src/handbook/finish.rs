@@ -8,6 +8,7 @@ use anyhow::{Context, Result, bail};
 use lopdf::{Bookmark, Dictionary, Document, Object, ObjectId, StringFormat, dictionary, text_string};
 use sha2::{Digest, Sha256};
 
+use super::frame::{Link, PAGE_H};
 use crate::charts::style::{FONT_BOLD, FONT_REGULAR};
 
 /// Document information.
@@ -26,7 +27,7 @@ pub struct Entry {
     pub children: Vec<Entry>,
 }
 
-pub fn finish(raw: &[u8], meta: &Meta, outline: &[Entry]) -> Result<Vec<u8>> {
+pub fn finish(raw: &[u8], meta: &Meta, outline: &[Entry], links: &[Link]) -> Result<Vec<u8>> {
     let mut doc = Document::load_mem(raw).context("genpdf wrote a PDF that lopdf cannot read")?;
     doc.version = "1.7".into();
     one_copy_per_font(&mut doc)?;
@@ -48,6 +49,9 @@ pub fn finish(raw: &[u8], meta: &Meta, outline: &[Entry]) -> Result<Vec<u8>> {
     doc.trailer.remove(b"ID");
 
     let pages = doc.get_pages();
+    for link in links {
+        add_link(&mut doc, &pages, link)?;
+    }
     for entry in outline {
         add_bookmark(&mut doc, &pages, entry, None)?;
     }
@@ -85,6 +89,26 @@ pub fn finish(raw: &[u8], meta: &Meta, outline: &[Entry]) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
     doc.save_to(&mut bytes)?;
     Ok(bytes)
+}
+
+/// A clickable rectangle over a printed web address.
+fn add_link(doc: &mut Document, pages: &BTreeMap<u32, ObjectId>, link: &Link) -> Result<()> {
+    let page = *pages.get(&(link.page as u32)).with_context(|| format!("link to {} on page {}, which does not exist", link.url, link.page))?;
+    let pt = |mm: f64| Object::Real((mm * 72.0 / 25.4) as f32);
+    let (x, y, w, h) = link.rect;
+    let annot = doc.add_object(dictionary! {
+        "Type" => "Annot",
+        "Subtype" => "Link",
+        "Rect" => vec![pt(x), pt(PAGE_H - y - h), pt(x + w), pt(PAGE_H - y)],
+        "Border" => vec![0.into(), 0.into(), 0.into()],
+        "A" => dictionary! { "S" => "URI", "URI" => Object::string_literal(link.url.as_str()) },
+    });
+    let page = doc.get_dictionary_mut(page)?;
+    match page.get_mut(b"Annots") {
+        Ok(Object::Array(annots)) => annots.push(annot.into()),
+        _ => page.set("Annots", vec![Object::from(annot)]),
+    }
+    Ok(())
 }
 
 fn add_bookmark(doc: &mut Document, pages: &BTreeMap<u32, ObjectId>, entry: &Entry, parent: Option<u32>) -> Result<()> {

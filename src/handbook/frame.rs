@@ -56,6 +56,16 @@ pub struct Trail(Rc<RefCell<TrailState>>);
 struct TrailState {
     page: usize,
     marks: Vec<Mark>,
+    links: Vec<Link>,
+}
+
+/// A web address printed on a page, to be made clickable: its page and its
+/// rectangle in mm from the top left (x, y, width, height).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Link {
+    pub page: usize,
+    pub rect: (f64, f64, f64, f64),
+    pub url: String,
 }
 
 impl Trail {
@@ -71,6 +81,9 @@ impl Trail {
     }
     pub fn marks(&self) -> Vec<Mark> {
         self.0.borrow().marks.clone()
+    }
+    pub fn links(&self) -> Vec<Link> {
+        self.0.borrow().links.clone()
     }
 }
 
@@ -156,6 +169,30 @@ impl Element for Display {
             size -= 2;
         }
         genpdf::elements::Paragraph::new(self.text.clone()).styled(style.with_font_size(size)).render(context, area, style)
+    }
+}
+
+/// A line that links to `url`. It must start at the text column's left
+/// edge; every area on a page ends at the bottom margin, which gives its
+/// height on the page.
+pub struct LinkLine<E: Element> {
+    pub line: E,
+    pub url: String,
+    pub trail: Trail,
+}
+
+impl<E: Element> Element for LinkLine<E> {
+    fn render(&mut self, context: &Context, area: Area<'_>, style: TextStyle) -> Result<RenderResult, Error> {
+        let room = f64::from(area.size().height);
+        let result = self.line.render(context, area, style)?;
+        // Taller than a page body: the scratch page a unit is measured on.
+        if room <= BODY_H + 0.01 {
+            let mut s = self.trail.0.borrow_mut();
+            let page = s.page;
+            let rect = (MARGIN_LEFT, PAGE_H - MARGIN_BOTTOM - room, f64::from(result.size.width), f64::from(result.size.height));
+            s.links.push(Link { page, rect, url: self.url.clone() });
+        }
+        Ok(result)
     }
 }
 

@@ -152,7 +152,7 @@ fn render_book(book: &Book, meta: &Meta) -> Result<Vec<u8>> {
         let raw = layout(book, &plan, &trail)?;
         let marks = trail.marks();
         if marks == plan.marks {
-            return finish::finish(&raw, meta, &outline(book, &plan));
+            return finish::finish(&raw, meta, &outline(book, &plan), &trail.links());
         }
         plan = Plan { marks };
     }

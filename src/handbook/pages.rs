@@ -9,7 +9,7 @@ use genpdf::elements::{Image, LinearLayout, Paragraph, TableLayout};
 use genpdf::style::{Style as TextStyle, StyledString};
 use genpdf::{Alignment, Element, Margins};
 
-use super::frame::{Display, Dress, Flow, Gap, Ink, NewPage, Plan, Rule, Space, TEXT_W, Target, Trail, Unit, color};
+use super::frame::{Display, Dress, Flow, Gap, Ink, LinkLine, NewPage, Plan, Rule, Space, TEXT_W, Target, Trail, Unit, color};
 use crate::charts::style::Rgb;
 use crate::figures::model::{BoxKind, Chapter, ContentBox, Figure, Report};
 use crate::text::{decimal, list_and, pct, thousands};
@@ -62,7 +62,7 @@ pub fn compose(doc: &mut genpdf::Document, book: &Book, plan: &Plan, trail: &Tra
         doc.push(NewPage::default());
         let chapter = book.chapter(i);
         let figures = (0..chapter.figures.len()).map(|j| figure(book, i, j, trail)).collect();
-        let boxes = (0..chapter.boxes.len()).map(|k| content_box(book, i, k)).collect();
+        let boxes = (0..chapter.boxes.len()).map(|k| content_box(book, i, k, trail)).collect();
         doc.push(Flow::new(figures, boxes, 9.0));
     }
     if book.whole {
@@ -279,9 +279,10 @@ fn chart_element(chart: &image::DynamicImage) -> Image {
     Image::from_dynamic_image(chart.clone()).expect("charts are flattened to RGB before layout").with_dpi(dpi)
 }
 
-fn content_box(book: &Book, i: usize, k: usize) -> Unit {
+fn content_box(book: &Book, i: usize, k: usize, trail: &Trail) -> Unit {
     let b: ContentBox = book.chapter(i).boxes[k].clone();
     let ink = book.ink.clone();
+    let trail = trail.clone();
     let dress = match b.kind {
         BoxKind::Case => Dress { fill: Some(ink.tint), top_rule: Some(ink.accent), pad: 6.0, ..Dress::default() },
         BoxKind::Advice => Dress { left_rule: Some(ink.accent), pad: 1.0, ..Dress::default() },
@@ -316,7 +317,7 @@ fn content_box(book: &Book, i: usize, k: usize) -> Unit {
                 .styled_string(format!("{label}  "), ts(10, ink.text).bold())
                 .styled_string(url.clone(), ts(10, ink.muted))
                 .styled(ts(10, ink.text).with_line_spacing(1.45));
-            l.push(line);
+            l.push(LinkLine { line, url: url.clone(), trail: trail.clone() });
         }
         l
     })

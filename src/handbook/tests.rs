@@ -212,6 +212,30 @@ fn contents_and_bookmarks_point_at_the_pages_things_are_on() {
 }
 
 #[test]
+fn see_also_links_are_clickable_where_they_are_printed() {
+    let r = rendered();
+    let doc = Document::load_mem(&r.handbook).unwrap();
+    let pages = page_texts(&r.handbook);
+    let mut found = Vec::new();
+    for (n, page) in doc.get_pages() {
+        let Ok(annots) = doc.get_dictionary(page).unwrap().get(b"Annots") else { continue };
+        for a in annots.as_array().unwrap() {
+            let annot = doc.dereference(a).unwrap().1.as_dict().unwrap();
+            assert_eq!(annot.get(b"Subtype").unwrap().as_name().unwrap(), b"Link");
+            let url = String::from_utf8(annot.get(b"A").unwrap().as_dict().unwrap().get(b"URI").unwrap().as_str().unwrap().to_vec()).unwrap();
+            let rect: Vec<f32> = annot.get(b"Rect").unwrap().as_array().unwrap().iter().map(|v| v.as_float().unwrap()).collect();
+            assert!(rect[0] >= 70.0 && rect[2] <= 526.0 && rect[1] >= 70.0 && rect[3] <= 800.0 && rect[1] < rect[3], "{url}: {rect:?}");
+            assert!(pages[n as usize - 1].contains(&url), "{url} is not printed on page {n}");
+            found.push(url);
+        }
+    }
+    found.sort();
+    let mut expected: Vec<String> = r.report.chapters.iter().flat_map(|c| &c.boxes).flat_map(|b| &b.links).map(|(_, u)| u.clone()).collect();
+    expected.sort();
+    assert_eq!(found, expected);
+}
+
+#[test]
 fn fonts_are_embedded_once_each() {
     let r = rendered();
     for pdf in std::iter::once(&r.handbook).chain(&r.chapters) {
