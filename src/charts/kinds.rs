@@ -120,6 +120,16 @@ impl Ctx<'_> {
 
     /// Notes, then "Kilde: … · n=1.877" with the synthetic-data marker at
     /// the right; returns the canvas height.
+    /// The notes under a bare chart; returns the chart's height.
+    fn notes_only(&self, s: &mut Scene, top: f64, notes: &[String]) -> f64 {
+        let (_, _, note) = self.fonts_of();
+        let mut y = top;
+        for text in notes {
+            y = self.paragraph(s, self.left(), y, text, note, self.inner()) + mm(0.4);
+        }
+        y + mm(1.0)
+    }
+
     fn foot(&self, s: &mut Scene, top: f64, notes: &[String], source: &str, n: usize, marker: Option<&str>) -> f64 {
         let (_, _, note) = self.fonts_of();
         let p = &self.style.palette;
@@ -449,13 +459,31 @@ fn numbers(fig: &Figure) -> String {
         .join("; ")
 }
 
+/// How much of the finishing a chart carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Framing {
+    /// Title, subtitle, notes, source line and n: a chart that stands alone.
+    Full,
+    /// The body and its notes only: the handbook sets title, subtitle,
+    /// caption and source as text around it.
+    Bare,
+}
+
 /// The whole chart of one figure.
 pub fn figure_scene(report: &Report, fig: &Figure, style: &ChartStyle) -> Scene {
+    figure_scene_framed(report, fig, style, Framing::Full)
+}
+
+/// The chart of one figure with the given framing.
+pub fn figure_scene_framed(report: &Report, fig: &Figure, style: &ChartStyle, framing: Framing) -> Scene {
     let ctx = Ctx::new(style, style.chart.width_mm);
     let meta = meta(report, style);
     let mut s =
         Scene { width: ctx.width, height: 0.0, items: Vec::new(), title: fig.title.clone(), desc: String::new() };
-    let mut y = ctx.header(&mut s, &fig.title, &fig.subtitle) + mm(4.0);
+    let mut y = match framing {
+        Framing::Full => ctx.header(&mut s, &fig.title, &fig.subtitle) + mm(4.0),
+        Framing::Bare => ctx.margin,
+    };
     let mut notes = Vec::new();
     let looks = group_looks(&ctx, fig);
     let keys = |names: &[String], looks: &[Look]| -> Vec<Key> {
@@ -505,7 +533,10 @@ pub fn figure_scene(report: &Report, fig: &Figure, style: &ChartStyle) -> Scene 
     if style.chart.whiskers && fig.kind != FigureKind::Facts {
         notes.push("Streger viser 95\u{a0}% konfidensintervaller.".to_string());
     }
-    s.height = ctx.foot(&mut s, y + mm(4.0), &notes, &fig.source, fig.n, meta.synthetic);
+    s.height = match framing {
+        Framing::Full => ctx.foot(&mut s, y + mm(4.0), &notes, &fig.source, fig.n, meta.synthetic),
+        Framing::Bare => ctx.notes_only(&mut s, y + mm(4.0), &notes),
+    };
     let mut parts = vec![format!("Figur {}", fig.number), fig.subtitle.clone(), numbers(fig)];
     parts.extend(notes);
     parts.push(format!("{} · {}", fig.source, n_equals(fig.n)));

@@ -69,6 +69,15 @@ pub fn render_hero(report: &Report, chapter: &Chapter, style: &ChartStyle) -> Re
         .with_context(|| format!("hero tile of chapter {}", chapter.id))
 }
 
+/// The print PNG of a figure for the handbook: the chart's body and notes
+/// only, since the page sets its number, title, caption and source as text.
+pub fn handbook_png(report: &Report, figure: &Figure, style: &ChartStyle) -> Result<Vec<u8>> {
+    let scene = kinds::figure_scene_framed(report, figure, style, kinds::Framing::Bare);
+    let c = &style.chart;
+    let print_px = (c.width_mm / 25.4 * c.print_dpi).round() as u32;
+    paint::png(&scene, print_px, c.print_dpi, style.palette.background).with_context(|| format!("handbook chart of figure {}", figure.number))
+}
+
 /// The print PNG of the figure with id `figure_id`, for the handbook.
 pub fn print_png(report: &Report, figure_id: &str, style: &ChartStyle) -> Result<Vec<u8>> {
     let figure = report

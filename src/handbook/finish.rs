@@ -78,6 +78,19 @@ pub fn finish(raw: &[u8], meta: &Meta, outline: &[Entry], links: &[Link]) -> Res
 
     doc.prune_objects();
     canonical_order(&mut doc);
+    // Chart images are large and flat: deflate them fast ourselves, before
+    // lopdf's best-compression pass over the (small) rest.
+    for object in doc.objects.values_mut() {
+        if let Object::Stream(stream) = object
+            && stream.dict.get(b"Subtype").and_then(Object::as_name).is_ok_and(|s| s == b"Image")
+            && stream.dict.get(b"Filter").is_err()
+        {
+            let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+            std::io::Write::write_all(&mut enc, &stream.content)?;
+            stream.dict.set("Filter", "FlateDecode");
+            stream.set_content(enc.finish()?);
+        }
+    }
     doc.compress();
 
     // The document id is the digest of the document itself.

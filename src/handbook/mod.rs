@@ -110,7 +110,7 @@ fn book(report: &Report, chapters: Vec<usize>, whole: bool, charts: &ChartImages
             let png = charts
                 .get(&f.id)
                 .with_context(|| format!("no chart image for figure {} ({}) in chapter {}", f.number, f.id, chapter.id))?;
-            decoded.insert(f.id.clone(), flatten(png, style.palette.background).with_context(|| format!("the chart of figure {} ({})", f.number, f.id))?);
+            decoded.insert(f.id.clone(), self::decoded(png, style.palette.background).with_context(|| format!("the chart of figure {} ({})", f.number, f.id))?);
         }
     }
     let p = &style.palette;
@@ -124,6 +124,27 @@ fn book(report: &Report, chapters: Vec<usize>, whole: bool, charts: &ChartImages
 }
 
 /// A print chart as RGB on the page colour (genpdf embeds no alpha).
+/// Decoded charts, shared by the PDFs rendered side by side from the same
+/// PNGs (the combined handbook and each chapter), keyed by the PNG's digest.
+fn decoded(png: &[u8], paper: Rgb) -> Result<image::DynamicImage> {
+    use sha2::{Digest, Sha256};
+    type Memo = std::sync::Mutex<BTreeMap<(Vec<u8>, (u8, u8, u8)), std::sync::Arc<image::DynamicImage>>>;
+    static MEMO: std::sync::OnceLock<Memo> = std::sync::OnceLock::new();
+    let memo = MEMO.get_or_init(Default::default);
+    let key = (Sha256::digest(png).to_vec(), (paper.0, paper.1, paper.2));
+    if let Some(img) = memo.lock().expect("chart memo").get(&key) {
+        return Ok(img.as_ref().clone());
+    }
+    let img = std::sync::Arc::new(flatten(png, paper)?);
+    let mut memo = memo.lock().expect("chart memo");
+    // Keep the memo small: charts of one build only.
+    if memo.len() > 64 {
+        memo.clear();
+    }
+    memo.insert(key, img.clone());
+    Ok(img.as_ref().clone())
+}
+
 fn flatten(png: &[u8], paper: Rgb) -> Result<image::DynamicImage> {
     let img = image::load_from_memory(png).context("not a readable PNG")?;
     if !img.color().has_alpha() {

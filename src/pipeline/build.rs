@@ -18,8 +18,20 @@ use crate::figures::compute::{self, Done, Inputs, Job, WaveData};
 use crate::figures::config::Config;
 use crate::figures::{ContentBox, Report};
 
-/// The tool's identity, part of every fingerprint.
+/// The tool's name and version, written into the manifest.
 pub const TOOL: &str = concat!("barometer ", env!("CARGO_PKG_VERSION"));
+
+/// The running binary's identity, part of every fingerprint: a rebuilt tool
+/// (same version, new code) redoes everything rather than trust old results.
+/// Size and modification time of the executable: cheap, and the cache is local.
+pub fn tool_build() -> &'static str {
+    static ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    ID.get_or_init(|| {
+        let meta = std::env::current_exe().and_then(std::fs::metadata).ok();
+        let stamp = meta.as_ref().and_then(|m| m.modified().ok()).and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+        format!("{TOOL} {} {}", meta.map_or(0, |m| m.len()), stamp.map_or(0, |d| d.as_nanos()))
+    })
+}
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
@@ -137,7 +149,7 @@ impl Sources {
 /// Fingerprints of every compute node: heroes, figures, wave facts.
 fn compute_fingerprints(config: &Config, src: &Sources, paths: &Paths) -> BTreeMap<String, (Option<Job>, Fingerprint)> {
     let base = |period: &str| {
-        Fingerprint::default().with("tool", TOOL).with("codebook", &src.codebook).with("report.toml", &src.report).with("wave", src.wave(period))
+        Fingerprint::default().with("tool", tool_build()).with("codebook", &src.codebook).with("report.toml", &src.report).with("wave", src.wave(period))
     };
     let mut out = BTreeMap::new();
     for (c, ch) in config.chapters.iter().enumerate() {

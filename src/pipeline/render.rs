@@ -9,7 +9,7 @@ use anyhow::Result;
 use rayon::prelude::*;
 
 use super::Invalid;
-use super::build::{Fingerprint, NodeState, State, TOOL, sha256_hex};
+use super::build::{Fingerprint, NodeState, State, sha256_hex, tool_build};
 use super::export::Artifact;
 use crate::charts::{self, ChartStyle};
 use crate::charts::style::Style;
@@ -78,7 +78,7 @@ pub fn render(report: &Report, style_path: &Path, out: &Path, old: &State, only:
         None => true,
         Some(o) => chapter.id == o || figure.is_some_and(|f| f.id == o),
     };
-    let base = || Fingerprint::default().with("tool", TOOL).with("style", &style_hash).with("report", &meta);
+    let base = || Fingerprint::default().with("tool", tool_build()).with("style", &style_hash).with("report", &meta);
 
     // Charts.
     let mut units = Vec::new();
@@ -106,10 +106,12 @@ pub fn render(report: &Report, style_path: &Path, out: &Path, old: &State, only:
                 Artifact { path: format!("{stem}.png"), bytes: r.png },
                 Artifact { path: format!("{stem}-screen.png"), bytes: r.png_screen },
             ];
-            // The data behind the chart, beside it, for designers.
+            // The data behind the chart, beside it, for designers; and the
+            // bare print chart the handbook sets between its own text.
             if let Some(f) = u.figure {
                 let data = super::export::figure_data(f)?;
                 files.push(Artifact { path: format!("{stem}.csv"), bytes: data[0].bytes.clone() });
+                files.push(Artifact { path: format!("{stem}-handbook.png"), bytes: charts::handbook_png(report, f, &chart_style)? });
             }
             Ok((u.node.clone(), node_state(u.fp.clone(), &files), files, true))
         })
@@ -122,7 +124,7 @@ pub fn render(report: &Report, style_path: &Path, out: &Path, old: &State, only:
     for (d, u) in done.into_iter().zip(&units) {
         let (node, state, files, fresh) = d?;
         if let Some(f) = u.figure {
-            if let Some(png) = files.iter().find(|a| a.path.ends_with(&format!("{}-{}.png", f.number, f.id))) {
+            if let Some(png) = files.iter().find(|a| a.path.ends_with(&format!("{}-{}-handbook.png", f.number, f.id))) {
                 png_hash.insert(f.id.clone(), sha256_hex(&png.bytes));
                 images.insert(f.id.clone(), png.bytes.clone());
             }
