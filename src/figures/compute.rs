@@ -369,14 +369,12 @@ impl Ctx<'_> {
             return Ok(Value { estimate: 0.0, se: 0.0, ci_low: None, ci_high: None, n: 0, suppressed: true });
         }
         let e = stats::share(&self.wd.design, domain, &as_f64(y))?;
-        Ok(Value {
-            estimate: e.estimate,
-            se: e.se,
-            ci_low: e.ci.map(|c| c.0),
-            ci_high: e.ci.map(|c| c.1),
-            n: e.n,
-            suppressed: e.n < self.min_n,
-        })
+        Ok(self.model_value(e.estimate, e.se, e.ci, e.n))
+    }
+
+    /// An estimate as the model holds it, suppressed under the minimum n.
+    fn model_value(&self, estimate: f64, se: f64, ci: Option<(f64, f64)>, n: usize) -> Value {
+        Value { estimate, se, ci_low: ci.map(|c| c.0), ci_high: ci.map(|c| c.1), n, suppressed: n < self.min_n }
     }
 
     fn hero(&self, ch: &ChapterConfig) -> Result<Hero> {
@@ -620,14 +618,7 @@ impl Ctx<'_> {
         }
         let mut left = Vec::new();
         for ((code, label), e) in item.codes.iter().zip(&shares) {
-            let value = Value {
-                estimate: e.estimate,
-                se: e.se,
-                ci_low: e.ci.map(|c| c.0),
-                ci_high: e.ci.map(|c| c.1),
-                n: e.n,
-                suppressed: e.n < self.min_n,
-            };
+            let value = self.model_value(e.estimate, e.se, e.ci, e.n);
             if f.leave_out.contains(code) {
                 left.push(format!("de {}, der har svaret {}", text::pct(e.estimate), text::quote(label)));
                 continue;
@@ -688,14 +679,7 @@ impl Ctx<'_> {
                     let da = mask_and(&dom, &a);
                     let db: Vec<bool> = dom.iter().zip(&a).map(|(d, a)| *d && !*a).collect();
                     let r = stats::ratio(&self.wd.design, &da, &db, &as_f64(&y))?;
-                    let value = Value {
-                        estimate: r.estimate,
-                        se: r.se,
-                        ci_low: r.ci.map(|c| c.0),
-                        ci_high: r.ci.map(|c| c.1),
-                        n: r.n,
-                        suppressed: r.n < self.min_n,
-                    };
+                    let value = self.model_value(r.estimate, r.se, r.ci, r.n);
                     let mut b = self.bar(&fact.label, "", value, fact.highlight);
                     b.label = if value.suppressed { "for få svar".into() } else { text::times(r.estimate) };
                     b.note = "ratio".into();

@@ -31,7 +31,7 @@ pub struct WaveFacts {
     pub strata: usize,
     /// Sum of the weights: the public workplaces represented.
     pub population: f64,
-    /// Responses / population, as a share.
+    /// The published response rate of the edition (a share), from the codebook.
     pub response_rate: f64,
     pub synthetic: bool,
 }

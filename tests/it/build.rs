@@ -9,7 +9,7 @@ use barometer::figures::expr::{Expr, Indicators};
 use barometer::figures::config::Config;
 use serde::Deserialize;
 
-use crate::common::{barometer, path_str, root, shared, stderr};
+use crate::common::{Target, barometer, path_str, root, shared, stderr};
 
 /// Builds into a fresh folder and reads the model back.
 fn build_to(out: &Path, extra: &[&str]) -> Report {
@@ -27,15 +27,6 @@ fn figure<'a>(r: &'a Report, id: &str) -> &'a Figure {
 #[derive(Deserialize)]
 struct Targets {
     target: Vec<Target>,
-}
-
-#[derive(Deserialize)]
-struct Target {
-    period: String,
-    domain: String,
-    indicator: String,
-    published: Option<f64>,
-    tolerance_pp: Option<f64>,
 }
 
 #[test]

@@ -32,3 +32,16 @@ pub fn stdout(out: &Output) -> String {
 pub fn path_str(p: &Path) -> &str {
     p.to_str().expect("utf-8 path")
 }
+
+/// A published number of ../shared/spec/targets.toml.
+#[derive(serde::Deserialize)]
+pub struct Target {
+    pub period: String,
+    pub domain: String,
+    pub indicator: String,
+    pub published: Option<f64>,
+    pub tolerance_pp: Option<f64>,
+    pub published_ratio: Option<f64>,
+    pub tolerance_ratio: Option<f64>,
+    pub source: String,
+}

@@ -10,7 +10,7 @@ use barometer::pipeline::design_of;
 use barometer::stats;
 use serde::Deserialize;
 
-use crate::common::{root, shared};
+use crate::common::{Target, root, shared};
 
 #[derive(Deserialize)]
 struct Targets {
@@ -24,18 +24,6 @@ struct WaveTarget {
     period: String,
     responses: usize,
     innovators: usize,
-}
-
-#[derive(Deserialize)]
-struct Target {
-    period: String,
-    domain: String,
-    indicator: String,
-    published: Option<f64>,
-    tolerance_pp: Option<f64>,
-    published_ratio: Option<f64>,
-    tolerance_ratio: Option<f64>,
-    source: String,
 }
 
 #[derive(Deserialize)]
