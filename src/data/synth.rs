@@ -333,7 +333,7 @@ fn model(period: &str) -> Model {
     m.set("latest_process", Box::new(move |r| r.v[V_INNOVATED] && !r.v[ls] && !r.v[lp] && !r.v[lc]));
     let lpr = m.get("latest_process");
     m.draw("latest_process", zero(), Box::new(move |r| r.v[V_INNOVATED] && !r.v[lpr]), None, is(V_INNOVATED), pick(0.75, 0.78, 0.80));
-    for (k, s) in [("service", pick(0.33, 0.32, 0.31)), ("product", 0.18), ("communication", 0.40), ("process", pick(0.80, 0.78, 0.80))] {
+    for (k, s) in [("service", pick(0.33, 0.32, 0.31)), ("product", 0.18), ("communication", 0.40), ("process", pick(0.80, 0.78, 0.806))] {
         let latest = m.get(&format!("latest_{k}"));
         let intro = format!("intro_{k}");
         m.set(&intro, is(latest));
