@@ -79,6 +79,14 @@ impl Problems {
         self.push(Place::File, None, None, rule);
     }
 
+    /// Adds another list's problems (of the same file) after these, within the limit.
+    pub fn extend(&mut self, other: Problems) {
+        for p in other.list {
+            self.push(p.place, p.column.as_deref(), p.value.as_deref(), p.rule);
+        }
+        self.more += other.more;
+    }
+
     pub fn is_empty(&self) -> bool {
         self.list.is_empty()
     }

@@ -4,6 +4,7 @@
 
 
 use polars::prelude::*;
+use rayon::prelude::*;
 
 use super::codebook::{Asked, Codebook, DESIGN_COLUMNS, Item};
 use super::problem::{Place, Problems};
@@ -268,19 +269,26 @@ pub fn validate(
     let mut columns: Vec<Column> = text_columns;
     columns.push(Column::new("fpc".into(), fpc));
     columns.push(Column::new("weight".into(), weight));
-    for item in &items {
-        let column = if item.name == "innovated" {
-            innovated_col.clone().expect("parsed above")
-        } else if let Some((_, c)) = intros.iter().find(|(n, _)| *n == item.name) {
-            c.clone()
-        } else {
-            parse_item(item, problems)
-        };
-        check_asked(item, &code_slice(&column), &innovated, &raw, period, problems);
+    // The items are independent of each other now: checked side by side,
+    // their problems reported in codebook order.
+    let checked: Vec<(Column, Problems)> = items
+        .par_iter()
+        .map(|item| {
+            let mut mine = Problems::new(problems.file());
+            let column = if item.name == "innovated" {
+                innovated_col.clone().expect("parsed above")
+            } else if let Some((_, c)) = intros.iter().find(|(n, _)| *n == item.name) {
+                c.clone()
+            } else {
+                parse_item(item, &mut mine)
+            };
+            check_asked(item, &code_slice(&column), &innovated, &raw, period, &mut mine);
+            (column, mine)
+        })
+        .collect();
+    for (column, mine) in checked {
+        problems.extend(mine);
         columns.push(column);
-        if problems.is_full() {
-            return None;
-        }
     }
     if !problems.is_empty() {
         return None;
@@ -348,7 +356,7 @@ fn code_slice(col: &Column) -> Vec<u8> {
         let values = arr.values().as_slice();
         match arr.validity() {
             None => out.extend_from_slice(values),
-            Some(b) => out.extend(values.iter().enumerate().map(|(i, &v)| if b.get_bit(i) { v } else { MISSING })),
+            Some(b) => out.extend(values.iter().zip(b.iter()).map(|(&v, valid)| if valid { v } else { MISSING })),
         }
     }
     out
