@@ -18,7 +18,9 @@ test:
 
 ## Benchmarks: statistics and the full build on shipped and scaled waves.
 bench:
-	$(CARGO) bench --locked
+	mkdir -p target
+	$(CARGO) bench --locked --bench stats | tee target/bench-stats.txt
+	$(CARGO) bench --locked --bench build
 
 ## Fast inner loop.
 check:
