@@ -109,9 +109,16 @@ pub fn validate(
     ];
     for (k, (name, allowed)) in design_values.iter().enumerate() {
         let values = text_columns[2 + k].str().expect("text");
+        // Rows come in runs of one stratum: a value like the row before is known good.
+        let mut last_good: Option<&str> = None;
         for (row, v) in values.iter().enumerate() {
             let v = v.unwrap_or("");
-            if !allowed.contains_key(v) {
+            if last_good == Some(v) {
+                continue;
+            }
+            if allowed.contains_key(v) {
+                last_good = Some(v);
+            } else {
                 let list = allowed.keys().map(String::as_str).collect::<Vec<_>>().join(", ");
                 problems.push(raw.place(row), Some(name), Some(v), format!("not a {name} of the codebook ({list})"));
             }
@@ -128,12 +135,17 @@ pub fn validate(
     let mut index: PlHashMap<&str, usize> = PlHashMap::new();
     let mut strata: Vec<(&str, usize, usize)> = Vec::new(); // name, first row, rows
     let mut stratum_of: Vec<u32> = Vec::with_capacity(height);
+    let mut last: Option<(&str, usize)> = None;
     for (row, s) in strata_col.iter().enumerate() {
         let s = s.unwrap_or("");
-        let k = *index.entry(s).or_insert_with(|| {
-            strata.push((s, row, 0));
-            strata.len() - 1
-        });
+        let k = match last {
+            Some((name, k)) if name == s => k,
+            _ => *index.entry(s).or_insert_with(|| {
+                strata.push((s, row, 0));
+                strata.len() - 1
+            }),
+        };
+        last = Some((s, k));
         strata[k].2 += 1;
         stratum_of.push(k as u32);
     }

@@ -364,11 +364,15 @@ impl Ctx<'_> {
 
     /// A share as a model value, suppressed under the minimum n.
     fn value(&self, domain: &[bool], y: &[bool]) -> Result<Value> {
-        let n = domain.iter().filter(|&&d| d).count();
-        if n == 0 {
+        self.value_of(domain, &as_f64(y))
+    }
+
+    /// As `value`, for an indicator already in the estimators' form (0/1 as f64).
+    fn value_of(&self, domain: &[bool], y: &[f64]) -> Result<Value> {
+        if !domain.iter().any(|&d| d) {
             return Ok(Value { estimate: 0.0, se: 0.0, ci_low: None, ci_high: None, n: 0, suppressed: true });
         }
-        let e = stats::share(&self.wd.design, domain, &as_f64(y))?;
+        let e = stats::share(&self.wd.design, domain, y)?;
         Ok(self.model_value(e.estimate, e.se, e.ci, e.n))
     }
 
@@ -516,13 +520,12 @@ impl Ctx<'_> {
         let by = f.groups.iter().map(|g| g.expr.clone()).collect::<Vec<_>>().join(" / ");
         let mut outcomes = Vec::new();
         for s in &f.series {
-            let y = self.eval(&s.expr)?;
+            let yf = as_f64(&self.eval(&s.expr)?);
             fig.series.push(s.label.clone());
             for (g, m) in f.groups.iter().zip(&masks) {
-                let v = self.value(m, &y)?;
+                let v = self.value_of(m, &yf)?;
                 fig.bars.push(self.bar(&s.label, &g.label, v, g.highlight || s.highlight));
             }
-            let yf = as_f64(&y);
             match stats::rao_scott(&self.wd.design, &tested, &yf, &code) {
                 Ok(t) => {
                     let significant = t.p_f < self.alpha;
@@ -595,11 +598,11 @@ impl Ctx<'_> {
             (f.groups.iter().map(|g| g.label.clone()).collect(), self.group_masks(&f.groups, domain)?)
         };
         fig.groups = labels.iter().filter(|l| !l.is_empty()).cloned().collect();
-        let ys: Vec<Vec<bool>> = f.series.iter().map(|s| self.eval(&s.expr)).collect::<Result<_>>()?;
+        let ys: Vec<Vec<f64>> = f.series.iter().map(|s| self.eval(&s.expr).map(|y| as_f64(&y))).collect::<Result<_>>()?;
         fig.series = f.series.iter().map(|s| s.label.clone()).collect();
         for (s, y) in f.series.iter().zip(&ys) {
             for (label, m) in labels.iter().zip(&masks) {
-                let v = self.value(m, y)?;
+                let v = self.value_of(m, y)?;
                 fig.bars.push(self.bar(&s.label, label, v, s.highlight));
             }
         }

@@ -245,14 +245,20 @@ fn compare(wave: &Wave, column: &str, f: impl Fn(Cell) -> bool) -> Result<Vec<bo
         .column(column)
         .map_err(|_| anyhow!("wave {}: the item \"{column}\" is not in the wave", wave.period))?;
     if let Ok(ca) = col.u8() {
-        // Codes as bytes: read the values and validity directly.
+        // Codes as bytes: the comparison is a table of 256 answers, looked up
+        // per row from the values and validity directly.
+        let mut table = [false; 256];
+        for (v, t) in table.iter_mut().enumerate() {
+            *t = f(Cell::Num(v as f64));
+        }
+        let missing = f(Cell::Missing);
         let mut out = Vec::with_capacity(ca.len());
         for arr in ca.downcast_iter() {
             let values = arr.values().as_slice();
-            let validity = arr.validity();
-            out.extend(values.iter().enumerate().map(|(i, &v)| {
-                if validity.is_none_or(|b| b.get_bit(i)) { f(Cell::Num(f64::from(v))) } else { f(Cell::Missing) }
-            }));
+            match arr.validity() {
+                None => out.extend(values.iter().map(|&v| table[v as usize])),
+                Some(b) => out.extend(values.iter().zip(b.iter()).map(|(&v, ok)| if ok { table[v as usize] } else { missing })),
+            }
         }
         Ok(out)
     } else if col.dtype().is_primitive_numeric() {
