@@ -740,6 +740,13 @@ pub struct Written {
 
 /// Writes the synthetic waves; each file appears only when complete.
 pub fn synth(codebook: &Codebook, opts: &SynthOptions) -> Result<Vec<Written>> {
+    let strata = frame().len();
+    if let Some(rows) = opts.rows {
+        if rows < 2 * strata {
+            let why = format!("--rows {rows} is too few: a wave needs at least {} rows (two respondents in each of the {strata} strata)", 2 * strata);
+            return Err(crate::pipeline::Invalid(why).into());
+        }
+    }
     std::fs::create_dir_all(&opts.out_dir)
         .with_context(|| format!("cannot create {}", opts.out_dir.display()))?;
     let mut out = Vec::new();

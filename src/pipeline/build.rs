@@ -112,7 +112,7 @@ fn sources(paths: &Paths, config: &Config) -> Result<Sources> {
         add(f)?;
     }
     let mut waves = BTreeMap::new();
-    for f in data::wave_files(&paths.waves())? {
+    for f in data::wave_files(&paths.waves()).map_err(|e| Invalid(format!("{e:#}")))? {
         let h = add(&f)?;
         if let Some(period) = data::period_of(&f) {
             waves.insert(period, (f, h));

@@ -225,3 +225,15 @@ fn usage_errors_exit_2() {
     let out = barometer(&["build", "--no-such-flag"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn a_missing_inputs_folder_is_invalid_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-inputs");
+    let out = barometer(&["build", "--inputs", path_str(&missing), "--out", path_str(&dir.path().join("out"))]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        format!("error: cannot read the wave folder {}: No such file or directory (os error 2)\n", missing.join("waves").display())
+    );
+}

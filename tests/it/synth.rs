@@ -33,3 +33,15 @@ fn scaled_waves_are_deterministic_and_valid() {
     let out = barometer(&["validate", "--inputs", path_str(inputs.path())]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[test]
+fn too_few_rows_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = barometer(&["synth", "--rows", "50", "--to", path_str(dir.path())]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: --rows 50 is too few: a wave needs at least 112 rows (two respondents in each of the 56 strata)\n"
+    );
+    assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none(), "nothing written");
+}
