@@ -11,6 +11,11 @@ use clap::{Parser, Subcommand, ValueEnum};
 use barometer::data::synth::{DEFAULT_SEED, SynthOptions};
 use barometer::pipeline::{self, Paths};
 
+/// Large column buffers come and go per estimate; mimalloc reuses their
+/// pages instead of returning them to the system and faulting them back in.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "barometer", version, about = "Regenerates the Innovation Barometer: statistics, charts and handbook")]
 struct Cli {
