@@ -8,7 +8,7 @@ use std::path::Path;
 use anyhow::{Context, Result, anyhow, bail};
 use rayon::prelude::*;
 
-use super::config::{ChapterConfig, Config, FigureConfig, KindConfig, SeriesConfig};
+use super::config::{ChapterConfig, Config, FigureConfig, SeriesConfig};
 use super::expr::{Expr, Indicators, Memo};
 use super::model::*;
 use crate::data::codebook::Codebook;
@@ -152,17 +152,17 @@ pub fn check(config: &Config, codebook: &Codebook, periods: &std::collections::B
                 }
             };
             match f.kind {
-                KindConfig::Bars | KindConfig::Stacked => need(!f.series.is_empty(), "series", &mut errors),
-                KindConfig::Grouped => {
+                FigureKind::Bars | FigureKind::Stacked => need(!f.series.is_empty(), "series", &mut errors),
+                FigureKind::Grouped => {
                     need(!f.series.is_empty(), "series", &mut errors);
                     need(f.groups.len() >= 2, "at least two groups", &mut errors);
                 }
-                KindConfig::Comparison => {
+                FigureKind::Comparison => {
                     need(!f.series.is_empty(), "series", &mut errors);
                     need(f.published.is_some(), "published (a table in the inputs)", &mut errors);
                 }
-                KindConfig::Facts => need(!f.facts.is_empty(), "facts", &mut errors),
-                KindConfig::Distribution => match &f.item {
+                FigureKind::Facts => need(!f.facts.is_empty(), "facts", &mut errors),
+                FigureKind::Distribution => match &f.item {
                     None => need(false, "item", &mut errors),
                     Some(item) => {
                         if !has(item) {
@@ -433,14 +433,7 @@ impl Ctx<'_> {
         let mut fig = Figure {
             id: f.id.clone(),
             number,
-            kind: match f.kind {
-                KindConfig::Bars => FigureKind::Bars,
-                KindConfig::Grouped => FigureKind::Grouped,
-                KindConfig::Stacked => FigureKind::Stacked,
-                KindConfig::Distribution => FigureKind::Distribution,
-                KindConfig::Comparison => FigureKind::Comparison,
-                KindConfig::Facts => FigureKind::Facts,
-            },
+            kind: f.kind,
             period: self.period.to_string(),
             title: f.title.clone(),
             subtitle: f.subtitle.clone(),
@@ -454,12 +447,12 @@ impl Ctx<'_> {
             warnings: Vec::new(),
         };
         match f.kind {
-            KindConfig::Bars => self.bars(f, &domain, &mut fig, &mut caption)?,
-            KindConfig::Grouped => self.grouped(f, &domain, &mut fig, &mut caption)?,
-            KindConfig::Stacked => self.stacked(f, &domain, &mut fig, &mut caption)?,
-            KindConfig::Distribution => self.distribution(f, &domain, &mut fig, &mut caption)?,
-            KindConfig::Comparison => self.comparison(f, &domain, &mut fig, &mut caption)?,
-            KindConfig::Facts => {
+            FigureKind::Bars => self.bars(f, &domain, &mut fig, &mut caption)?,
+            FigureKind::Grouped => self.grouped(f, &domain, &mut fig, &mut caption)?,
+            FigureKind::Stacked => self.stacked(f, &domain, &mut fig, &mut caption)?,
+            FigureKind::Distribution => self.distribution(f, &domain, &mut fig, &mut caption)?,
+            FigureKind::Comparison => self.comparison(f, &domain, &mut fig, &mut caption)?,
+            FigureKind::Facts => {
                 // Tiles over several domains: each says what it is about.
                 caption.asked.clear();
                 self.facts(f, &mut fig, &mut caption)?

@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 
+use super::model::FigureKind;
+
 /// `config/report.toml`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -88,36 +90,12 @@ pub struct HeroConfig {
     pub sentence: String,
 }
 
-/// What kind of figure, as written in configuration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum KindConfig {
-    Bars,
-    Grouped,
-    Stacked,
-    Distribution,
-    Comparison,
-    Facts,
-}
-
-impl KindConfig {
-    pub fn name(self) -> &'static str {
-        match self {
-            KindConfig::Bars => "bars",
-            KindConfig::Grouped => "grouped",
-            KindConfig::Stacked => "stacked",
-            KindConfig::Distribution => "distribution",
-            KindConfig::Comparison => "comparison",
-            KindConfig::Facts => "facts",
-        }
-    }
-}
-
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FigureConfig {
     pub id: String,
-    pub kind: KindConfig,
+    /// bars, grouped, stacked, distribution, comparison or facts.
+    pub kind: FigureKind,
     /// The finding in words; checked against the numbers.
     pub title: String,
     /// What is measured ("Andel af de offentlige innovationer, pct.").

@@ -182,6 +182,20 @@ pub enum BoxKind {
     SeeAlso,
 }
 
+impl FigureKind {
+    /// The kind as configuration writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            FigureKind::Bars => "bars",
+            FigureKind::Grouped => "grouped",
+            FigureKind::Stacked => "stacked",
+            FigureKind::Distribution => "distribution",
+            FigureKind::Comparison => "comparison",
+            FigureKind::Facts => "facts",
+        }
+    }
+}
+
 impl BoxKind {
     /// The box's heading word in the handbook.
     pub fn heading(self) -> &'static str {
