@@ -185,9 +185,9 @@ fn run(cli: &Cli, out: &mut String) -> anyhow::Result<()> {
                     writeln!(out, 
                         "{}: {} rows, {} strata, {} innovators ({:.1} % weighted, se {:.1}), {} ({})",
                         s.period,
-                        pipeline::thousands(s.rows),
+                        barometer::text::thousands(s.rows),
                         s.strata,
-                        pipeline::thousands(s.innovators),
+                        barometer::text::thousands(s.innovators),
                         100.0 * s.innovated_share,
                         100.0 * s.innovated_se,
                         s.file,
@@ -208,7 +208,7 @@ fn run(cli: &Cli, out: &mut String) -> anyhow::Result<()> {
             let written = pipeline::synth(&paths, &opts)?;
             if !cli.quiet {
                 for w in &written {
-                    writeln!(out, "wrote {}: {} rows, {} innovators", w.path.display(), pipeline::thousands(w.rows), pipeline::thousands(w.innovators))?;
+                    writeln!(out, "wrote {}: {} rows, {} innovators", w.path.display(), barometer::text::thousands(w.rows), barometer::text::thousands(w.innovators))?;
                 }
             }
         }

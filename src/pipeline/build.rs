@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use super::export::{self, Artifact};
 use super::progress::Progress;
 use super::{Invalid, Paths, load_codebook};
-use crate::data::{self, Codebook, Problems};
+use crate::data::{self, Problems};
 use crate::figures::compute::{self, Done, Inputs, Job, WaveData};
 use crate::figures::config::Config;
 use crate::figures::{ContentBox, Report};
@@ -483,9 +483,4 @@ pub fn status(paths: &Paths) -> Result<Vec<Staleness>> {
         out.push(Staleness { node: node.clone(), up_to_date: false, why: "no longer configured; its files go at the next build".into() });
     }
     Ok(out)
-}
-
-/// Re-exported so callers can check inputs of a build without running it.
-pub fn codebook(paths: &Paths) -> Result<Codebook> {
-    load_codebook(paths)
 }

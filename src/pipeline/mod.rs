@@ -106,23 +106,6 @@ pub fn synth(paths: &Paths, opts: &data::synth::SynthOptions) -> Result<Vec<data
     data::synth::synth(&codebook, opts)
 }
 
-/// Danish thousands: 2271 -> "2.271".
-pub fn thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    out
-}
-
-pub fn relative(path: &Path) -> String {
-    path.display().to_string()
-}
-
 pub mod build;
 pub mod export;
 pub mod progress;
@@ -131,16 +114,6 @@ pub mod render;
 pub use build::{BuildOptions, Built, Staleness, build, status};
 use export::Artifact;
 
-/// Validated waves with their designs, keyed by period.
-pub fn wave_data(waves: Vec<Wave>) -> Result<std::collections::BTreeMap<String, crate::figures::compute::WaveData>> {
-    waves
-        .into_iter()
-        .map(|wave| {
-            let design = design_of(&wave)?;
-            Ok((wave.period.clone(), crate::figures::compute::WaveData { wave, design }))
-        })
-        .collect()
-}
 /// Writes artifacts into a staging folder beside the outputs, then moves
 /// each top-level entry into place: a failed build leaves the previous
 /// outputs untouched.
