@@ -2,7 +2,7 @@
 # Both use the release profile, so the heavy dependencies (Polars) build once.
 
 CARGO ?= cargo
-BIN := target/release/barometer
+BIN := $(or $(CARGO_TARGET_DIR),target)/release/barometer
 
 .PHONY: report test bench check synth clean
 
