@@ -16,6 +16,14 @@ use barometer::pipeline::{self, Paths};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+// mimalloc's option setter, linked in by the allocator above (the
+// `extended` bindings would pull in a crate this build does not have).
+unsafe extern "C" {
+    fn mi_option_set(option: i32, value: std::ffi::c_long);
+}
+/// mimalloc's `mi_option_large_os_pages`.
+const MI_OPTION_LARGE_OS_PAGES: i32 = 6;
+
 #[derive(Parser)]
 #[command(name = "barometer", version, about = "Regenerates the Innovation Barometer: statistics, charts and handbook")]
 struct Cli {
@@ -88,6 +96,10 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // A 10-million-row wave is gigabytes of columns: 2 MiB pages (where the
+    // system allows them) cut the page faults of first touching them 512-fold.
+    // SAFETY: sets a global option of the allocator; called before any thread starts.
+    unsafe { mi_option_set(MI_OPTION_LARGE_OS_PAGES, 1) };
     let cli = Cli::parse();
     let mut out = String::new();
     let result = run(&cli, &mut out);

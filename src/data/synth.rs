@@ -769,7 +769,7 @@ pub fn synth(codebook: &Codebook, opts: &SynthOptions) -> Result<Vec<Written>> {
         let tmp = path.with_extension(format!("{ext}.partial"));
         let written = match opts.rows {
             None => {
-                let df = frame_of(&drawn, &rows, &stratum_of, &drawn.populations, &drawn.n, &columns, 0)?;
+                let df = frame_of(&drawn, &rows, &stratum_of, &drawn.populations, &drawn.n, &columns, 0, rows.len())?;
                 write_frames(&tmp, opts.parquet, std::iter::once(Ok(df)))?;
                 Written { path: path.clone(), rows: rows.len(), innovators: rows.iter().filter(|r| r.v[0]).count() }
             }
@@ -812,18 +812,21 @@ fn write_scaled(drawn: &Drawn, spec: &WaveSpec, w: usize, seed: u64, total: usiz
             .collect();
         innovators += rows.iter().filter(|r| r.v[0]).count();
         let strata: Vec<usize> = stratum_of[start..end].iter().map(|&h| h as usize).collect();
-        frame_of(drawn, &rows, &strata, &populations, &n, columns, start)
+        frame_of(drawn, &rows, &strata, &populations, &n, columns, start, total)
     });
     write_frames(tmp, parquet, chunks)?;
     Ok(Written { path: path.to_path_buf(), rows: total, innovators })
 }
 
-/// Rows in the wave layout as a Polars frame.
-fn frame_of(drawn: &Drawn, rows: &[Row], stratum_of: &[usize], populations: &[u32], n: &[u32], columns: &[OutColumn], offset: usize) -> Result<DataFrame> {
+/// Rows in the wave layout as a Polars frame; `total` rows in the wave.
+#[allow(clippy::too_many_arguments)]
+fn frame_of(drawn: &Drawn, rows: &[Row], stratum_of: &[usize], populations: &[u32], n: &[u32], columns: &[OutColumn], offset: usize, total: usize) -> Result<DataFrame> {
+    // Ids as wide as the largest needs (at least 7 digits), so they sort as numbered.
+    let digits = total.to_string().len().max(7);
     let st = |i: usize| &drawn.strata[stratum_of[i]];
     let len = rows.len();
     let mut cols: Vec<Column> = vec![
-        Column::new("id".into(), (0..len).map(|i| format!("W{:07}", offset + i + 1)).collect::<Vec<_>>()),
+        Column::new("id".into(), (0..len).map(|i| format!("W{:0digits$}", offset + i + 1)).collect::<Vec<_>>()),
         Column::new("stratum".into(), (0..len).map(|i| st(i).label()).collect::<Vec<_>>()),
         Column::new("sector".into(), (0..len).map(|i| SECTORS[st(i).sector]).collect::<Vec<_>>()),
         Column::new("area".into(), (0..len).map(|i| st(i).area).collect::<Vec<_>>()),

@@ -68,62 +68,53 @@ pub fn validate(
     let height = frame.height();
     let col = |name: &str| frame.column(name).expect("column checked above");
 
-    // Design columns.
-    let ids = col("id").cast(&DataType::String).ok();
-    let ids = ids.as_ref().and_then(|c| c.str().ok());
-    let mut seen: PlHashMap<&str, usize> = PlHashMap::with_capacity(height);
-    if let Some(ids) = ids {
-        for (row, id) in ids.iter().enumerate() {
-            match id.map(str::trim).filter(|s| !s.is_empty()) {
-                None => problems.push(raw.place(row), Some("id"), Some(""), "the id is empty; every row needs a unique id"),
-                Some(id) => {
-                    if let Some(&first) = seen.get(id) {
-                        problems.push(
-                            raw.place(row),
-                            Some("id"),
-                            Some(id),
-                            format!("the id is already used by {}; ids must be unique", place_words(raw.place(first))),
-                        );
-                    } else {
-                        seen.insert(id, row);
-                    }
-                }
-            }
-        }
-    }
-    drop(seen);
-    let mut text_columns: Vec<Column> = Vec::new();
-    for name in ["id", "stratum", "sector", "area", "size"] {
-        text_columns.push(trimmed_text(col(name), name));
-    }
-    let strata_col = text_columns[1].str().expect("text").clone();
-    for (row, s) in strata_col.iter().enumerate() {
-        if s.is_none_or(str::is_empty) {
-            problems.push(raw.place(row), Some("stratum"), Some(""), "the stratum is empty; every row needs one");
-        }
-    }
+    // Design columns: trimmed side by side, then each checked on its own,
+    // the problems reported in column order.
+    let text_columns: Vec<Column> = TEXT_COLUMNS.par_iter().map(|&name| trimmed_text(col(name), name)).collect();
     let design_values = [
         ("sector", &codebook.design.sector),
         ("area", &codebook.design.area),
         ("size", &codebook.design.size),
     ];
-    for (k, (name, allowed)) in design_values.iter().enumerate() {
-        let values = text_columns[2 + k].str().expect("text");
-        // Rows come in runs of one stratum: a value like the row before is known good.
-        let mut last_good: Option<&str> = None;
-        for (row, v) in values.iter().enumerate() {
-            let v = v.unwrap_or("");
-            if last_good == Some(v) {
-                continue;
+    let checked: Vec<Problems> = (0..5)
+        .into_par_iter()
+        .map(|k| {
+            let mut mine = Problems::new(problems.file());
+            let Ok(values) = text_columns[k].str() else { return mine };
+            match k {
+                0 => check_ids(values, &raw, &mut mine),
+                1 => {
+                    for (row, s) in values.iter().enumerate() {
+                        if s.is_none_or(str::is_empty) {
+                            mine.push(raw.place(row), Some("stratum"), Some(""), "the stratum is empty; every row needs one");
+                        }
+                    }
+                }
+                _ => {
+                    let (name, allowed) = design_values[k - 2];
+                    // Rows come in runs of one stratum: a value like the row before is known good.
+                    let mut last_good: Option<&str> = None;
+                    for (row, v) in values.iter().enumerate() {
+                        let v = v.unwrap_or("");
+                        if last_good == Some(v) {
+                            continue;
+                        }
+                        if allowed.contains_key(v) {
+                            last_good = Some(v);
+                        } else {
+                            let list = allowed.keys().map(String::as_str).collect::<Vec<_>>().join(", ");
+                            mine.push(raw.place(row), Some(name), Some(v), format!("not a {name} of the codebook ({list})"));
+                        }
+                    }
+                }
             }
-            if allowed.contains_key(v) {
-                last_good = Some(v);
-            } else {
-                let list = allowed.keys().map(String::as_str).collect::<Vec<_>>().join(", ");
-                problems.push(raw.place(row), Some(name), Some(v), format!("not a {name} of the codebook ({list})"));
-            }
-        }
+            mine
+        })
+        .collect();
+    for mine in checked {
+        problems.extend(mine);
     }
+    let strata_col = text_columns[1].str().expect("text").clone();
     let fpc = numbers(col("fpc"), "fpc", decimal_comma, &raw, problems, |x| {
         (x.is_finite() && x >= 1.0 && x.fract() == 0.0).then_some(x).ok_or("fpc must be a whole number of workplaces, at least 1")
     });
@@ -199,12 +190,7 @@ pub fn validate(
     // Items: codes first for innovated and the intro items, which the others are checked against.
     // An item's cells, checked against its codes, as a UInt8 column (null = empty).
     let parse_item = |item: &Item, problems: &mut Problems| -> Column {
-        let mut allowed = [false; 256];
-        for (c, _) in &item.codes {
-            if let Ok(c) = u8::try_from(*c) {
-                allowed[c as usize] = true;
-            }
-        }
+        let allowed = allowed_codes(item);
         let source = col(&item.name);
         let name = item.name.as_str();
         if let Ok(ca) = source.u8() {
@@ -276,6 +262,8 @@ pub fn validate(
         items.iter().filter(|i| i.name.starts_with("intro_")).map(|i| (i.name.as_str(), parse_item(i, problems))).collect();
     let intro_codes: Vec<(&str, Vec<u8>)> = intros.iter().map(|(n, c)| (*n, code_slice(c))).collect();
     check_innovated(&innovated, &intro_codes, &raw, problems);
+    let innovators: Option<BooleanChunked> =
+        innovated_col.as_ref().and_then(|c| c.u8().ok()).filter(|c| c.null_count() == 0).map(|c| c.equal(1));
     drop(intro_codes);
 
     let mut columns: Vec<Column> = text_columns;
@@ -287,6 +275,10 @@ pub fn validate(
         .par_iter()
         .map(|item| {
             let mut mine = Problems::new(problems.file());
+            let source = col(&item.name);
+            if clean_codes(item, source, &innovated, innovators.as_ref()) {
+                return (source.clone().with_name(item.name.as_str().into()), mine);
+            }
             let column = if item.name == "innovated" {
                 innovated_col.clone().expect("parsed above")
             } else if let Some((_, c)) = intros.iter().find(|(n, _)| *n == item.name) {
@@ -311,6 +303,98 @@ pub fn validate(
             problems.file_level(format!("internal error while building the wave frame: {e}"));
             None
         }
+    }
+}
+
+/// The design columns held as text.
+const TEXT_COLUMNS: [&str; 5] = ["id", "stratum", "sector", "area", "size"];
+
+/// Ids must be non-empty and unique. A delivery sorted by id (the usual
+/// case) is settled by one pass comparing neighbours; any other order goes
+/// through a hash table that names the first use of a repeated id.
+fn check_ids(ids: &StringChunked, raw: &RawTable, problems: &mut Problems) {
+    let ids = ids.rechunk();
+    if let Some(arr) = ids.downcast_iter().next().filter(|_| ids.chunks().len() == 1 && ids.null_count() == 0) {
+        const CHUNK: usize = 1 << 16;
+        let n = arr.len();
+        let present = |i: usize| !arr.value(i).is_empty();
+        let increasing = (0..n.div_ceil(CHUNK)).into_par_iter().all(|c| {
+            let (from, to) = (c * CHUNK, ((c + 1) * CHUNK).min(n));
+            (from..to).all(|i| present(i) && (i + 1 == n || arr.value(i) < arr.value(i + 1)))
+        });
+        if increasing {
+            return;
+        }
+    }
+    let mut seen: PlHashMap<&str, usize> = PlHashMap::with_capacity(ids.len());
+    for (row, id) in ids.iter().enumerate() {
+        match id.filter(|s| !s.is_empty()) {
+            None => problems.push(raw.place(row), Some("id"), Some(""), "the id is empty; every row needs a unique id"),
+            Some(id) => {
+                if let Some(&first) = seen.get(id) {
+                    problems.push(
+                        raw.place(row),
+                        Some("id"),
+                        Some(id),
+                        format!("the id is already used by {}; ids must be unique", place_words(raw.place(first))),
+                    );
+                } else {
+                    seen.insert(id, row);
+                }
+            }
+        }
+    }
+}
+
+/// Which byte values are codes of the item.
+fn allowed_codes(item: &Item) -> [bool; 256] {
+    let mut allowed = [false; 256];
+    for (c, _) in &item.codes {
+        if let Ok(c) = u8::try_from(*c) {
+            allowed[c as usize] = true;
+        }
+    }
+    allowed
+}
+
+/// Whether a byte-coded column (our Parquet) breaks no rule: every value
+/// one of the item's codes, answered exactly where the item was asked.
+/// Whole-column passes without copies (`innovators`: innovated = 1, when
+/// innovated has no empty cell); a column that is not clean is checked
+/// again cell by cell for the messages.
+fn clean_codes(item: &Item, column: &Column, innovated: &[u8], innovators: Option<&BooleanChunked>) -> bool {
+    let Ok(ca) = column.u8() else { return false };
+    if ca.len() != innovated.len() {
+        return false;
+    }
+    let allowed = allowed_codes(item);
+    // Every answer one of the codes (the values under empty cells are not answers).
+    let codes_ok = ca.downcast_iter().all(|arr| {
+        let values = arr.values().as_slice();
+        values.iter().all(|&v| allowed[v as usize])
+            || arr.validity().is_some_and(|b| values.iter().zip(b.iter()).all(|(&v, valid)| !valid || allowed[v as usize]))
+    });
+    if !codes_ok {
+        return false;
+    }
+    match item.asked {
+        Asked::All => ca.null_count() == 0,
+        Asked::Innovators => match innovators {
+            // Answered exactly where innovated = 1: one comparison of bitmaps.
+            Some(inn) => ca.is_not_null().equal(inn).all(),
+            // An unknown innovated is reported on its own and asks nothing here.
+            None => {
+                let mut row = 0;
+                ca.downcast_iter().all(|arr| {
+                    let inn = &innovated[row..row + arr.len()];
+                    row += arr.len();
+                    match arr.validity() {
+                        None => inn.iter().all(|&i| i != 0),
+                        Some(b) => b.iter().zip(inn).all(|(valid, &i)| if valid { i != 0 } else { i != 1 }),
+                    }
+                })
+            }
+        },
     }
 }
 

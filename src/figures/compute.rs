@@ -347,9 +347,6 @@ fn mask_and(a: &[bool], b: &[bool]) -> Vec<bool> {
     a.iter().zip(b).map(|(x, y)| *x && *y).collect()
 }
 
-fn as_f64(b: &[bool]) -> Vec<f64> {
-    b.iter().map(|&x| f64::from(u8::from(x))).collect()
-}
 
 impl Ctx<'_> {
     fn eval(&self, text: &str) -> Result<Vec<bool>> {
@@ -364,11 +361,6 @@ impl Ctx<'_> {
 
     /// A share as a model value, suppressed under the minimum n.
     fn value(&self, domain: &[bool], y: &[bool]) -> Result<Value> {
-        self.value_of(domain, &as_f64(y))
-    }
-
-    /// As `value`, for an indicator already in the estimators' form (0/1 as f64).
-    fn value_of(&self, domain: &[bool], y: &[f64]) -> Result<Value> {
         if !domain.iter().any(|&d| d) {
             return Ok(Value { estimate: 0.0, se: 0.0, ci_low: None, ci_high: None, n: 0, suppressed: true });
         }
@@ -513,13 +505,13 @@ impl Ctx<'_> {
         let by = f.groups.iter().map(|g| g.expr.clone()).collect::<Vec<_>>().join(" / ");
         let mut outcomes = Vec::new();
         for s in &f.series {
-            let yf = as_f64(&self.eval(&s.expr)?);
+            let y = self.eval(&s.expr)?;
             fig.series.push(s.label.clone());
             for (g, m) in f.groups.iter().zip(&masks) {
-                let v = self.value_of(m, &yf)?;
+                let v = self.value(m, &y)?;
                 fig.bars.push(self.bar(&s.label, &g.label, v, g.highlight || s.highlight));
             }
-            match stats::rao_scott(&self.wd.design, &tested, &yf, &code) {
+            match stats::rao_scott(&self.wd.design, &tested, &y, &code) {
                 Ok(t) => {
                     let significant = t.p_f < self.alpha;
                     outcomes.push((s.label.clone(), significant));
@@ -541,31 +533,52 @@ impl Ctx<'_> {
     /// Survey-weighted logistic regression of each significant series on the
     /// first group, controlling for the configured items: does it hold?
     fn controlled(&self, f: &FigureConfig, tested: &[bool], masks: &[Vec<bool>], outcomes: &[(String, bool)]) -> Result<String> {
-        let group = as_f64(&masks[0]);
-        let mut columns: Vec<(String, Vec<f64>)> = vec![("group".into(), group)];
+        let mut columns: Vec<(String, Vec<bool>)> = vec![("group".into(), masks[0].clone())];
         for c in &f.controls {
             match self.wd.wave.frame.column(c).ok().and_then(|col| col.str().ok().cloned()) {
                 Some(labels) => {
-                    // A text column (delsektor): dummies for every level but the first.
-                    let mut levels: Vec<String> = labels.iter().zip(tested).filter(|(_, t)| **t).filter_map(|(l, _)| l.map(str::to_string)).collect();
-                    levels.sort();
-                    levels.dedup();
-                    for lvl in levels.iter().skip(1) {
-                        let v: Vec<f64> = labels.iter().map(|l| f64::from(u8::from(l == Some(lvl.as_str())))).collect();
-                        columns.push((format!("{c}{lvl}"), v));
+                    // A text column (delsektor): dummies for every level seen
+                    // in the tested rows but the first, as R's treatment contrasts.
+                    // Each row's label is looked up once among the few levels.
+                    let mut levels: Vec<&str> = Vec::new();
+                    let mut last = 0usize;
+                    let index: Vec<u32> = labels
+                        .iter()
+                        .map(|l| match l {
+                            None => u32::MAX,
+                            // Rows come in runs of a stratum: try the last level first.
+                            Some(l) if levels.get(last) == Some(&l) => last as u32,
+                            Some(l) => {
+                                last = levels.iter().position(|x| *x == l).unwrap_or_else(|| {
+                                    levels.push(l);
+                                    levels.len() - 1
+                                });
+                                last as u32
+                            }
+                        })
+                        .collect();
+                    let mut used = vec![false; levels.len()];
+                    for (&k, _) in index.iter().zip(tested).filter(|(k, t)| **t && **k != u32::MAX) {
+                        used[k as usize] = true;
+                    }
+                    let mut order: Vec<usize> = (0..levels.len()).filter(|&k| used[k]).collect();
+                    order.sort_by_key(|&k| levels[k]);
+                    for &k in order.iter().skip(1) {
+                        let v: Vec<bool> = index.iter().map(|&x| x == k as u32).collect();
+                        columns.push((format!("{c}{}", levels[k]), v));
                     }
                 }
-                None => columns.push((c.clone(), as_f64(&self.eval(c)?))),
+                None => columns.push((c.clone(), self.eval(c)?)),
             }
         }
-        let terms: Vec<(&str, &[f64])> = columns.iter().map(|(n, v)| (n.as_str(), v.as_slice())).collect();
+        let terms: Vec<(&str, &[bool])> = columns.iter().map(|(n, v)| (n.as_str(), v.as_slice())).collect();
         let what = f.controls_text.clone().unwrap_or_else(|| text::list_and(&f.controls));
         let mut holds = Vec::new();
         for (s, (label, significant)) in f.series.iter().zip(outcomes) {
             if !significant {
                 continue;
             }
-            let y = as_f64(&self.eval(&s.expr)?);
+            let y = self.eval(&s.expr)?;
             let fit = stats::logistic(&self.wd.design, tested, &y, &terms)?;
             let c = fit.coefficients.iter().find(|c| c.term == "group").ok_or_else(|| anyhow!("no group coefficient"))?;
             holds.push((label.clone(), c.p < self.alpha));
@@ -591,11 +604,11 @@ impl Ctx<'_> {
             (f.groups.iter().map(|g| g.label.clone()).collect(), self.group_masks(&f.groups, domain)?)
         };
         fig.groups = labels.iter().filter(|l| !l.is_empty()).cloned().collect();
-        let ys: Vec<Vec<f64>> = f.series.iter().map(|s| self.eval(&s.expr).map(|y| as_f64(&y))).collect::<Result<_>>()?;
+        let ys: Vec<Vec<bool>> = f.series.iter().map(|s| self.eval(&s.expr)).collect::<Result<_>>()?;
         fig.series = f.series.iter().map(|s| s.label.clone()).collect();
         for (s, y) in f.series.iter().zip(&ys) {
             for (label, m) in labels.iter().zip(&masks) {
-                let v = self.value_of(m, y)?;
+                let v = self.value(m, y)?;
                 fig.bars.push(self.bar(&s.label, label, v, s.highlight));
             }
         }
@@ -674,7 +687,7 @@ impl Ctx<'_> {
                     let a = self.eval(among)?;
                     let da = mask_and(&dom, &a);
                     let db: Vec<bool> = dom.iter().zip(&a).map(|(d, a)| *d && !*a).collect();
-                    let r = stats::ratio(&self.wd.design, &da, &db, &as_f64(&y))?;
+                    let r = stats::ratio(&self.wd.design, &da, &db, &y)?;
                     let value = self.model_value(r.estimate, r.se, r.ci, r.n);
                     let mut b = self.bar(&fact.label, "", value, fact.highlight);
                     b.label = if value.suppressed { "for få svar".into() } else { text::times(r.estimate) };
@@ -772,3 +785,4 @@ fn read_published(path: &Path) -> Result<Vec<PublishedRow>> {
     }
     Ok(rows)
 }
+

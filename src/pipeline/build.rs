@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -100,6 +101,9 @@ fn hash_file(path: &Path) -> Result<(String, u64)> {
 }
 
 fn sources(paths: &Paths, config: &Config) -> Result<Sources> {
+    // Wave files are the big ones: hashed side by side.
+    let wave_files = data::wave_files(&paths.waves()).map_err(|e| Invalid(format!("{e:#}")))?;
+    let hashed: Vec<(String, u64)> = wave_files.par_iter().map(|f| hash_file(f)).collect::<Result<_>>()?;
     let mut files = Vec::new();
     let mut add = |p: &Path| -> Result<String> {
         let (h, n) = hash_file(p)?;
@@ -110,13 +114,6 @@ fn sources(paths: &Paths, config: &Config) -> Result<Sources> {
     let report = add(&config.dir.join("report.toml"))?;
     for f in &config.chapter_files {
         add(f)?;
-    }
-    let mut waves = BTreeMap::new();
-    for f in data::wave_files(&paths.waves()).map_err(|e| Invalid(format!("{e:#}")))? {
-        let h = add(&f)?;
-        if let Some(period) = data::period_of(&f) {
-            waves.insert(period, (f, h));
-        }
     }
     for extra in [paths.config.join("style.toml")] {
         if extra.exists() {
@@ -130,6 +127,13 @@ fn sources(paths: &Paths, config: &Config) -> Result<Sources> {
             for p in list {
                 add(&p)?;
             }
+        }
+    }
+    let mut waves = BTreeMap::new();
+    for (f, (h, n)) in wave_files.into_iter().zip(hashed) {
+        files.push((f.display().to_string(), h.clone(), n));
+        if let Some(period) = data::period_of(&f) {
+            waves.insert(period, (f, h));
         }
     }
     files.sort();

@@ -10,6 +10,60 @@ use super::StatsError;
 
 /// Rows per chunk of a parallel pass. Fixed (not derived from the thread
 /// count) so that sums, and hence results, are identical on any machine.
+/// A column the estimators read row by row: `f64` values (NaN for a
+/// missing answer) or a 0/1 mask. Masks are read as they are, so an
+/// indicator never needs an eight-times-larger `f64` copy.
+pub trait Values: Sync {
+    fn rows(&self) -> usize;
+    fn at(&self, i: usize) -> f64;
+}
+
+impl Values for [f64] {
+    fn rows(&self) -> usize {
+        self.len()
+    }
+    #[inline(always)]
+    fn at(&self, i: usize) -> f64 {
+        self[i]
+    }
+}
+
+impl Values for [bool] {
+    fn rows(&self) -> usize {
+        self.len()
+    }
+    #[inline(always)]
+    fn at(&self, i: usize) -> f64 {
+        f64::from(u8::from(self[i]))
+    }
+}
+
+impl<T: Sync> Values for Vec<T>
+where
+    [T]: Values,
+{
+    fn rows(&self) -> usize {
+        self.as_slice().rows()
+    }
+    #[inline(always)]
+    fn at(&self, i: usize) -> f64 {
+        self.as_slice().at(i)
+    }
+}
+
+impl<T: Sync, const N: usize> Values for [T; N]
+where
+    [T]: Values,
+{
+    fn rows(&self) -> usize {
+        N
+    }
+    #[inline(always)]
+    fn at(&self, i: usize) -> f64 {
+        self.as_slice().at(i)
+    }
+}
+
 pub(crate) const CHUNK_ROWS: usize = 1 << 16;
 
 /// A stratified single-stage design without clustering (R: `ids = ~1`),

@@ -12,7 +12,7 @@ use nalgebra::{DMatrix, DVector};
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 use super::StatsError;
-use super::design::{Design, add_into, find, fold_rows, level_index};
+use super::design::{Design, Values, add_into, find, fold_rows, level_index};
 
 /// R's `glm.control()` defaults.
 const EPSILON: f64 = 1e-8;
@@ -192,16 +192,16 @@ trait Backend {
 }
 
 /// Row by row: works for any terms.
-struct Rows<'a> {
+struct Rows<'a, Y: ?Sized, X: ?Sized> {
     design: &'a Design,
     domain: &'a [bool],
-    y: &'a [f64],
-    x: Vec<&'a [f64]>,
+    y: &'a Y,
+    x: Vec<&'a X>,
     /// Multiplier rescaling weights to mean 1 over the domain (R's svyglm).
     wscale: f64,
 }
 
-impl Rows<'_> {
+impl<Y: Values + ?Sized, X: Values + ?Sized> Rows<'_, Y, X> {
     fn p(&self) -> usize {
         self.x.len() + 1
     }
@@ -211,7 +211,7 @@ impl Rows<'_> {
     fn row(&self, i: usize, xi: &mut [f64]) {
         xi[0] = 1.0;
         for (v, col) in xi[1..].iter_mut().zip(&self.x) {
-            *v = col[i];
+            *v = col.at(i);
         }
     }
 
@@ -228,7 +228,7 @@ impl Rows<'_> {
                     }
                     self.row(i, xi);
                     let pw = weight[i] * self.wscale;
-                    let y = self.y[i];
+                    let y = self.y.at(i);
                     let eta = match beta {
                         None => start_eta(pw, y),
                         Some(b) => dot(xi, b),
@@ -250,7 +250,7 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(a, b)| a * b).sum()
 }
 
-impl Backend for Rows<'_> {
+impl<Y: Values + ?Sized, X: Values + ?Sized> Backend for Rows<'_, Y, X> {
     fn start(&self) -> Normal {
         self.pass(None)
     }
@@ -292,7 +292,7 @@ impl Backend for Rows<'_> {
                     }
                     self.row(i, xi);
                     let pw = weight[i] * self.wscale;
-                    let y = self.y[i];
+                    let y = self.y.at(i);
                     let eta_b = match before {
                         None => start_eta(pw, y),
                         Some(b) => dot(xi, b),
@@ -313,8 +313,10 @@ impl Backend for Rows<'_> {
 
 /// Most distinct values a term may take for the grouped backend.
 const MAX_TERM_LEVELS: usize = 16;
+/// Most level combinations of the terms the grouped backend considers.
+const MAX_COMBINATIONS: usize = 1 << 16;
 /// Most (stratum, covariate pattern, outcome) cells of the grouped backend.
-const MAX_CELLS: usize = 1 << 15;
+const MAX_CELLS: usize = 1 << 16;
 
 /// Rows collapsed into (stratum, covariate pattern, outcome) cells, for
 /// terms with few distinct values (dummies, codes). Rows of a pattern share
@@ -322,8 +324,8 @@ const MAX_CELLS: usize = 1 << 15;
 /// so after one pass over the rows the iterations need only the cells'
 /// sums of weights and squared weights. R's start values depend on each
 /// row's own weight, so that pass is made row by row while the cells fill.
-struct Grouped<'a> {
-    rows: &'a Rows<'a>,
+struct Grouped<'a, Y: ?Sized, X: ?Sized> {
+    rows: &'a Rows<'a, Y, X>,
     p: usize,
     n_pat: usize,
     n_strata: usize,
@@ -336,25 +338,50 @@ struct Grouped<'a> {
     start: Normal,
 }
 
-impl<'a> Grouped<'a> {
+impl<'a, Y: Values + ?Sized, X: Values + ?Sized> Grouped<'a, Y, X> {
     /// Builds the cells if the terms have few enough levels, else `None`.
-    fn build(rows: &'a Rows<'a>, levels: &[Vec<f64>]) -> Option<Grouped<'a>> {
+    /// Only the level combinations that occur in the domain become patterns
+    /// (dummies of one factor never occur together), so a factor with many
+    /// levels does not multiply the cells.
+    fn build(rows: &'a Rows<'a, Y, X>, levels: &[Vec<f64>]) -> Option<Grouped<'a, Y, X>> {
         let p = rows.p();
         let mut stride = Vec::with_capacity(levels.len());
-        let mut n_pat = 1usize;
+        let mut n_full = 1usize;
         for l in levels {
-            stride.push(n_pat);
-            n_pat = n_pat.checked_mul(l.len())?;
+            stride.push(n_full);
+            n_full = n_full.checked_mul(l.len())?;
+        }
+        if n_full > MAX_COMBINATIONS {
+            return None;
         }
         let n_strata = rows.design.n_strata();
+        let key = |i: usize| -> usize { rows.x.iter().zip(levels).zip(&stride).map(|((col, l), s)| level_index(l, col.at(i)) * s).sum() };
+        let (seen, _) = fold_rows(
+            rows.design.n_rows(),
+            || (vec![false; n_full], ()),
+            |(seen, _), range| {
+                for i in range {
+                    if rows.domain[i] {
+                        seen[key(i)] = true;
+                    }
+                }
+            },
+            |(a, _), (b, _)| a.iter_mut().zip(b).for_each(|(x, y)| *x |= y),
+        );
+        let observed: Vec<usize> = (0..n_full).filter(|&k| seen[k]).collect();
+        let mut pattern_of = vec![u32::MAX; n_full];
+        for (pat, &k) in observed.iter().enumerate() {
+            pattern_of[k] = pat as u32;
+        }
+        let n_pat = observed.len();
         if n_pat.checked_mul(n_strata * 2)? > MAX_CELLS {
             return None;
         }
         let mut x = vec![0.0; n_pat * p];
-        for pat in 0..n_pat {
+        for (pat, &k) in observed.iter().enumerate() {
             x[pat * p] = 1.0;
             for (j, l) in levels.iter().enumerate() {
-                x[pat * p + 1 + j] = l[(pat / stride[j]) % l.len()];
+                x[pat * p + 1 + j] = l[(k / stride[j]) % l.len()];
             }
         }
         let n_cells = n_strata * n_pat * 2;
@@ -369,12 +396,9 @@ impl<'a> Grouped<'a> {
                     if !rows.domain[i] {
                         continue;
                     }
-                    let mut pat = 0;
-                    for (j, col) in rows.x.iter().enumerate() {
-                        pat += level_index(&levels[j], col[i]) * stride[j];
-                    }
+                    let pat = pattern_of[key(i)] as usize;
                     let pw = weight[i] * rows.wscale;
-                    let y = rows.y[i];
+                    let y = rows.y.at(i);
                     let cell = ((strata[i] as usize * n_pat + pat) * 2 + y as usize) * 2;
                     a[cell] += pw;
                     a[cell + 1] += pw * pw;
@@ -426,7 +450,7 @@ impl<'a> Grouped<'a> {
     }
 }
 
-impl Backend for Grouped<'_> {
+impl<Y: Values + ?Sized, X: Values + ?Sized> Backend for Grouped<'_, Y, X> {
     fn start(&self) -> Normal {
         Normal {
             dev: self.start.dev,
@@ -517,7 +541,7 @@ struct Scan {
     levels: Vec<Option<Vec<f64>>>,
 }
 
-fn scan(design: &Design, domain: &[bool], y: &[f64], terms: &[(&str, &[f64])]) -> Scan {
+fn scan<Y: Values + ?Sized, X: Values + ?Sized>(design: &Design, domain: &[bool], y: &Y, terms: &[(&str, &X)]) -> Scan {
     let weight = design.weight();
     let strata = design.stratum();
     let p = terms.len() + 1;
@@ -538,7 +562,7 @@ fn scan(design: &Design, domain: &[bool], y: &[f64], terms: &[(&str, &[f64])]) -
                 }
                 s.counts[strata[i] as usize] += 1.0;
                 s.sum_w += weight[i];
-                let v = y[i];
+                let v = y.at(i);
                 if v != 0.0 && v != 1.0 {
                     if v.is_nan() {
                         s.missing[0] += 1;
@@ -550,7 +574,7 @@ fn scan(design: &Design, domain: &[bool], y: &[f64], terms: &[(&str, &[f64])]) -
                     }
                 }
                 for (j, (_, col)) in terms.iter().enumerate() {
-                    let v = col[i];
+                    let v = col.at(i);
                     if !v.is_finite() {
                         s.missing[j + 1] += 1;
                     } else if let Some(l) = &mut s.levels[j]
@@ -594,23 +618,23 @@ fn scan(design: &Design, domain: &[bool], y: &[f64], terms: &[(&str, &[f64])]) -
 
 /// Logistic regression of a 0/1 outcome `y` on `terms` (an intercept is
 /// added) among the domain's respondents, with design-based standard errors.
-pub fn logistic(design: &Design, domain: &[bool], y: &[f64], terms: &[(&str, &[f64])]) -> Result<Logistic, StatsError> {
+pub fn logistic<Y: Values + ?Sized, X: Values + ?Sized>(design: &Design, domain: &[bool], y: &Y, terms: &[(&str, &X)]) -> Result<Logistic, StatsError> {
     fit(design, domain, y, terms, true)
 }
 
 /// The fit; `allow_grouped = false` forces the row-by-row backend (tests
 /// check that both agree).
-pub(crate) fn fit(
+pub(crate) fn fit<Y: Values + ?Sized, X: Values + ?Sized>(
     design: &Design,
     domain: &[bool],
-    y: &[f64],
-    terms: &[(&str, &[f64])],
+    y: &Y,
+    terms: &[(&str, &X)],
     allow_grouped: bool,
 ) -> Result<Logistic, StatsError> {
     design.check_len("the domain", domain.len())?;
-    design.check_len("the outcome", y.len())?;
+    design.check_len("the outcome", y.rows())?;
     for (name, col) in terms {
-        design.check_len(&format!("term \"{name}\""), col.len())?;
+        design.check_len(&format!("term \"{name}\""), col.rows())?;
     }
     let names: Vec<String> = std::iter::once("(Intercept)".to_string())
         .chain(terms.iter().map(|(n, _)| n.to_string()))

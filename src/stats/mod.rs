@@ -22,7 +22,7 @@ mod logistic;
 mod rao_scott;
 mod shares;
 
-pub use design::Design;
+pub use design::{Design, Values};
 pub use error::StatsError;
 pub use logistic::{Coefficient, Logistic, logistic};
 pub use rao_scott::{RaoScott, rao_scott};

@@ -5,7 +5,7 @@ use nalgebra::{DMatrix, DVector};
 use statrs::distribution::{ChiSquared, ContinuousCDF, FisherSnedecor};
 
 use super::StatsError;
-use super::design::{Design, Keyed, add_into, fold_rows};
+use super::design::{Design, Keyed, Values, add_into, fold_rows};
 
 /// Most distinct values either item of a table may take.
 const MAX_LEVELS: usize = 100;
@@ -38,10 +38,10 @@ pub struct RaoScott {
 /// design-effect matrix is singular or zero (e.g. every domain row sits in
 /// a fully enumerated stratum) the test is undefined: both are errors
 /// rather than a made-up p-value, so callers can say "no test possible".
-pub fn rao_scott(design: &Design, domain: &[bool], row: &[f64], col: &[f64]) -> Result<RaoScott, StatsError> {
+pub fn rao_scott<R: Values + ?Sized, C: Values + ?Sized>(design: &Design, domain: &[bool], row: &R, col: &C) -> Result<RaoScott, StatsError> {
     design.check_len("the domain", domain.len())?;
-    design.check_len("the row item", row.len())?;
-    design.check_len("the column item", col.len())?;
+    design.check_len("the row item", row.rows())?;
+    design.check_len("the column item", col.rows())?;
     // One pass: per stratum count, sum w, sum w^2 of the domain, and per
     // observed (row, column) cell its per-stratum sum w and sum w^2.
     let n_strata = design.n_strata();
@@ -63,7 +63,7 @@ pub fn rao_scott(design: &Design, domain: &[bool], row: &[f64], col: &[f64]) -> 
                     continue;
                 }
                 *dn += 1;
-                let (a, b) = (row[i], col[i]);
+                let (a, b) = (row.at(i), col.at(i));
                 if a.is_nan() || b.is_nan() {
                     missing[0] += usize::from(a.is_nan());
                     missing[1] += usize::from(b.is_nan());

@@ -9,7 +9,7 @@
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 use super::StatsError;
-use super::design::{Design, Keyed, add_into, find, fold_rows, format_levels};
+use super::design::{Design, Keyed, Values, add_into, find, fold_rows, format_levels};
 
 /// Most distinct values a grouping variable may take in a domain.
 const MAX_GROUPS: usize = 1000;
@@ -199,9 +199,9 @@ fn logit_ci(p: f64, se: f64, degf: f64) -> Option<(f64, f64)> {
 }
 
 /// Per-stratum sums of a binary `y` over the domain, validated.
-fn binary_sums(design: &Design, domain: &[bool], y: &[f64], item: &str) -> Result<Vec<f64>, StatsError> {
+fn binary_sums<Y: Values + ?Sized>(design: &Design, domain: &[bool], y: &Y, item: &str) -> Result<Vec<f64>, StatsError> {
     design.check_len("the domain", domain.len())?;
-    design.check_len(item, y.len())?;
+    design.check_len(item, y.rows())?;
     let strata = design.stratum();
     let weight = design.weight();
     let (sums, invalid) = fold_rows(
@@ -212,7 +212,7 @@ fn binary_sums(design: &Design, domain: &[bool], y: &[f64], item: &str) -> Resul
             // leaves every sum bit-for-bit unchanged.
             for i in rows {
                 let d = domain[i];
-                let (yi, wi) = (y[i], weight[i]);
+                let (yi, wi) = (y.at(i), weight[i]);
                 let v = if d { yi } else { 0.0 };
                 inv.domain_rows += usize::from(d);
                 if v != 0.0 && v != 1.0 {
@@ -245,7 +245,7 @@ fn block(sums: &[f64], h: usize) -> [f64; K] {
 
 /// The weighted share of a 0/1 item in a domain (R's `svymean` with the
 /// `svyciprop` logit interval).
-pub fn share(design: &Design, domain: &[bool], y: &[f64]) -> Result<Estimate, StatsError> {
+pub fn share<Y: Values + ?Sized>(design: &Design, domain: &[bool], y: &Y) -> Result<Estimate, StatsError> {
     let sums = binary_sums(design, domain, y, "the item")?;
     share_from_sums(design, |h| block(&sums, h))
 }
@@ -399,9 +399,9 @@ pub fn distribution(design: &Design, domain: &[bool], codes: &[f64], levels: &[f
 /// Each group's SE and degrees of freedom are those of the domain
 /// "domain and group == level" of the full design. Levels are found in the
 /// same pass that sums them.
-pub fn by_group(design: &Design, domain: &[bool], y: &[f64], group: &[f64]) -> Result<Vec<(f64, Estimate)>, StatsError> {
+pub fn by_group<Y: Values + ?Sized>(design: &Design, domain: &[bool], y: &Y, group: &[f64]) -> Result<Vec<(f64, Estimate)>, StatsError> {
     design.check_len("the domain", domain.len())?;
-    design.check_len("the item", y.len())?;
+    design.check_len("the item", y.rows())?;
     design.check_len("the group", group.len())?;
     let block_len = design.n_strata() * K;
     let strata = design.stratum();
@@ -420,7 +420,7 @@ pub fn by_group(design: &Design, domain: &[bool], y: &[f64], group: &[f64]) -> R
                     *gmiss += 1;
                     continue;
                 }
-                let v = y[i];
+                let v = y.at(i);
                 if v != 0.0 && v != 1.0 {
                     inv.record(v);
                     continue;
@@ -468,10 +468,10 @@ pub fn by_group(design: &Design, domain: &[bool], y: &[f64], group: &[f64]) -> R
 /// overlapping or nested domains are handled. Unlike the single shares this
 /// takes a second pass over exact per-row scores, because the two scores
 /// largely cancel when the domains overlap.
-pub fn ratio(design: &Design, domain_a: &[bool], domain_b: &[bool], y: &[f64]) -> Result<Ratio, StatsError> {
+pub fn ratio<Y: Values + ?Sized>(design: &Design, domain_a: &[bool], domain_b: &[bool], y: &Y) -> Result<Ratio, StatsError> {
     design.check_len("domain a", domain_a.len())?;
     design.check_len("domain b", domain_b.len())?;
-    design.check_len("the item", y.len())?;
+    design.check_len("the item", y.rows())?;
     // per stratum: K sums for a, K sums for b, the count of rows in either
     const KR: usize = 2 * K + 1;
     let strata = design.stratum();
@@ -486,7 +486,7 @@ pub fn ratio(design: &Design, domain_a: &[bool], domain_b: &[bool], y: &[f64]) -
                     continue;
                 }
                 inv.domain_rows += 1;
-                let v = y[i];
+                let v = y.at(i);
                 if v != 0.0 && v != 1.0 {
                     inv.record(v);
                     continue;
@@ -533,7 +533,7 @@ pub fn ratio(design: &Design, domain_a: &[bool], domain_b: &[bool], y: &[f64]) -
                 if !(da || db) {
                     continue;
                 }
-                let (w, v) = (weight[i], y[i]);
+                let (w, v) = (weight[i], y.at(i));
                 let za = if da { ca * w * (v - pa) } else { 0.0 };
                 let zb = if db { cb * w * (v - pb) } else { 0.0 };
                 let z = za - zb;
