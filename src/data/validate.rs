@@ -626,6 +626,74 @@ fn apply_delivery(frame: &DataFrame, period: &str, codebook: &Codebook, problems
 mod tests {
     use super::*;
 
+    /// The shipped 2018-2019 wave as a Parquet file with byte-coded items
+    /// (as `synth --parquet` writes them), after `edit`; the problems found.
+    fn parquet_problems(edit: impl FnOnce(&mut DataFrame)) -> Vec<String> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let codebook = Codebook::load(&root.join("config/codebook.toml")).unwrap();
+        let wave = crate::data::load_wave(&root.join("inputs/waves/2018-2019.csv"), &codebook).unwrap();
+        let mut df = wave.frame.clone();
+        edit(&mut df);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("2018-2019.parquet");
+        ParquetWriter::new(std::fs::File::create(&path).unwrap()).finish(&mut df).unwrap();
+        match crate::data::load_wave(&path, &codebook) {
+            Ok(_) => Vec::new(),
+            Err(p) => p.list().iter().map(|x| x.to_string().replace(&path.display().to_string(), "F")).collect(),
+        }
+    }
+
+    /// Replaces row `row` of a byte-coded column.
+    fn set_code(df: &mut DataFrame, column: &str, row: usize, value: Option<u8>) {
+        let mut v: Vec<Option<u8>> = df.column(column).unwrap().u8().unwrap().iter().collect();
+        v[row] = value;
+        df.with_column(Column::new(column.into(), v)).unwrap();
+    }
+
+    #[test]
+    fn byte_coded_items_are_checked_whole_and_reported_cell_by_cell() {
+        assert_eq!(parquet_problems(|_| {}), Vec::<String>::new());
+        let innovated = |df: &DataFrame, want: u8| df.column("innovated").unwrap().u8().unwrap().iter().position(|v| v == Some(want)).unwrap();
+        // An answer from a workplace that did not innovate.
+        let found = parquet_problems(|df| {
+            let row = innovated(df, 0);
+            set_code(df, "collab_citizens", row, Some(1));
+        });
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].contains("column \"collab_citizens\", value \"1\": an answer from a workplace that did not innovate"), "{found:?}");
+        // An empty cell where the workplace innovated.
+        let found = parquet_problems(|df| {
+            let row = innovated(df, 1);
+            set_code(df, "novelty", row, None);
+        });
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].contains("column \"novelty\", value \"\": the cell is empty for a workplace that innovated"), "{found:?}");
+        // A value that is not a code.
+        let found = parquet_problems(|df| {
+            let row = innovated(df, 1);
+            set_code(df, "promote_citizens", row, Some(7));
+        });
+        assert!(found[0].contains("column \"promote_citizens\", value \"7\": not a code of promote_citizens"), "{found:?}");
+    }
+
+    #[test]
+    fn sorted_and_unsorted_ids_find_the_same_repeats() {
+        let header = "id,stratum,sector,area,size,fpc,weight\n";
+        let rows = |ids: &[&str]| -> String {
+            ids.iter().map(|id| format!("{id},s,kommune,administration,1-19,10,5\n")).collect::<Vec<_>>().concat()
+        };
+        for ids in [["A1", "A2", "A2", "A3"], ["A3", "A2", "A1", "A2"]] {
+            let text = format!("{header}{}", rows(&ids));
+            let mut problems = Problems::new("f.csv".to_string());
+            let raw = super::super::read::read_csv_bytes(text.as_bytes(), &mut problems).unwrap();
+            let ids = raw.frame.column("id").unwrap().str().unwrap().clone();
+            check_ids(&ids, &raw, &mut problems);
+            let found: Vec<String> = problems.list().iter().map(|p| p.to_string()).collect();
+            let first = 2 + ids.iter().position(|v| v == Some("A2")).unwrap();
+            assert_eq!(found, vec![format!("f.csv:{}: column \"id\", value \"A2\": the id is already used by line {first}; ids must be unique", if ids.get(2) == Some("A2") { 4 } else { 5 })]);
+        }
+    }
+
     #[test]
     fn danish_numbers() {
         assert_eq!(parse_number("40,5", true), Some(40.5));

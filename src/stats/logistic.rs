@@ -795,3 +795,27 @@ pub(crate) fn fit<Y: Values + ?Sized, X: Values + ?Sized>(
         iterations,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_factor_groups_into_the_patterns_that_occur() {
+        // 16 dummies of a 17-level factor: 65.536 combinations, 17 occur.
+        let n = 68;
+        let strata: Vec<&str> = (0..n).map(|i| if i % 2 == 0 { "a" } else { "b" }).collect();
+        let design = Design::new(&strata, &vec![100.0; n], &vec![2.0; n]).unwrap();
+        let domain = vec![true; n];
+        let y: Vec<f64> = (0..n).map(|i| f64::from(u8::from(i % 3 == 0))).collect();
+        let columns: Vec<Vec<f64>> = (1..17).map(|l| (0..n).map(|i| f64::from(u8::from(i % 17 == l))).collect()).collect();
+        let rows = Rows { design: &design, domain: &domain, y: &y, x: columns.iter().map(|c| c.as_slice()).collect(), wscale: 1.0 };
+        let g = Grouped::build(&rows, &vec![vec![0.0, 1.0]; 16]).expect("grouped");
+        assert_eq!((g.n_pat, g.n_strata, g.p), (17, 2, 17));
+        // pattern 0 is the reference level (all dummies 0), then one dummy each
+        assert_eq!(g.xp(0), &[1.0; 1].iter().chain(&[0.0; 16]).copied().collect::<Vec<_>>()[..]);
+        assert_eq!(g.xp(1)[1], 1.0);
+        let w: f64 = g.pw_py.iter().sum();
+        assert_eq!(w, 2.0 * n as f64);
+    }
+}

@@ -362,6 +362,51 @@ fn logistic_backends_agree() {
 }
 
 #[test]
+fn logistic_groups_a_factor_by_the_patterns_that_occur() {
+    // Dummies of a 17-level factor: 2^16 level combinations, of which only
+    // 17 occur. The grouped backend keeps those, and agrees with row by row.
+    let mut rng = ChaCha8Rng::seed_from_u64(14);
+    let n = 6_000;
+    let s = Synth::new(&mut rng, n, 12);
+    let design = s.design();
+    let d: Vec<bool> = (0..n).map(|_| rng.random::<f64>() < 0.85).collect();
+    let level: Vec<usize> = (0..n).map(|_| rng.random_range(0..17)).collect();
+    let g = bernoulli(&mut rng, n, 0.5);
+    let y: Vec<f64> = (0..n).map(|i| f64::from(rng.random::<f64>() < 0.2 + 0.02 * level[i] as f64 + 0.2 * g[i])).collect();
+    let dummies: Vec<(String, Vec<f64>)> =
+        (1..17).map(|l| (format!("area{l}"), level.iter().map(|&x| f64::from(u8::from(x == l))).collect())).collect();
+    let mut terms: Vec<(&str, &[f64])> = vec![("g", &g)];
+    terms.extend(dummies.iter().map(|(n, v)| (n.as_str(), v.as_slice())));
+    let grouped = super::logistic::fit(&design, &d, &y, &terms, true).unwrap();
+    let rows = super::logistic::fit(&design, &d, &y, &terms, false).unwrap();
+    assert_eq!(grouped.coefficients.len(), 18);
+    assert_eq!(grouped.iterations, rows.iterations);
+    for (a, b) in grouped.coefficients.iter().zip(&rows.coefficients) {
+        assert!(close(a.estimate, b.estimate, 1e-11) && close(a.se, b.se, 1e-10) && close(a.p, b.p, 1e-10), "{a:?} vs {b:?}");
+    }
+}
+
+#[test]
+fn masks_give_the_numbers_of_their_f64_copies() {
+    let mut rng = ChaCha8Rng::seed_from_u64(15);
+    let n = 2 * CHUNK_ROWS + 77;
+    let s = Synth::new(&mut rng, n, 9);
+    let design = s.design();
+    let d: Vec<bool> = (0..n).map(|_| rng.random::<f64>() < 0.7).collect();
+    let yb: Vec<bool> = (0..n).map(|_| rng.random::<f64>() < 0.35).collect();
+    let gb: Vec<bool> = (0..n).map(|_| rng.random::<f64>() < 0.5).collect();
+    let f = |v: &[bool]| -> Vec<f64> { v.iter().map(|&b| f64::from(u8::from(b))).collect() };
+    let (y, g) = (f(&yb), f(&gb));
+    let db: Vec<bool> = d.iter().zip(&gb).map(|(a, b)| *a && !*b).collect();
+    let da: Vec<bool> = d.iter().zip(&gb).map(|(a, b)| *a && *b).collect();
+    assert_eq!(share(&design, &d, &yb).unwrap(), share(&design, &d, &y).unwrap());
+    assert_eq!(by_group(&design, &d, &yb, &g).unwrap(), by_group(&design, &d, &y, &g).unwrap());
+    assert_eq!(ratio(&design, &da, &db, &yb).unwrap(), ratio(&design, &da, &db, &y).unwrap());
+    assert_eq!(rao_scott(&design, &d, &yb, &gb).unwrap(), rao_scott(&design, &d, &y, &g).unwrap());
+    assert_eq!(logistic(&design, &d, &yb, &[("g", &gb[..])]).unwrap(), logistic(&design, &d, &y, &[("g", &g[..])]).unwrap());
+}
+
+#[test]
 fn results_do_not_depend_on_the_thread_count() {
     let mut rng = ChaCha8Rng::seed_from_u64(10);
     let n = 3 * CHUNK_ROWS + 123;
