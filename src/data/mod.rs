@@ -24,6 +24,8 @@ pub struct Wave {
     pub frame: DataFrame,
     /// How the file was read ("UTF-8, ','"), for summaries.
     pub read_as: String,
+    /// The validator's stratum index of the rows, for the design.
+    pub strata: validate::Strata,
     pub warnings: Vec<String>,
 }
 
@@ -83,8 +85,8 @@ pub fn load_wave(path: &Path, codebook: &Codebook) -> Result<Wave, Problems> {
     };
     let mut warnings = Vec::new();
     match validate::validate(raw, &period, codebook, &mut problems, &mut warnings) {
-        Some(frame) if problems.is_empty() => {
-            Ok(Wave { period, file: path.to_path_buf(), frame, read_as, warnings })
+        Some((frame, strata)) if problems.is_empty() => {
+            Ok(Wave { period, file: path.to_path_buf(), frame, read_as, strata, warnings })
         }
         _ => Err(problems),
     }

@@ -13,15 +13,25 @@ use super::read::RawTable;
 /// Problems that do not stop a wave from being used.
 pub type Warnings = Vec<String>;
 
+/// Each row's stratum as the validator found them: strata in order of
+/// first appearance, with their population counts (fpc).
+#[derive(Debug, Clone, Default)]
+pub struct Strata {
+    pub stratum: Vec<u32>,
+    pub labels: Vec<String>,
+    pub population: Vec<f64>,
+}
+
 /// Validates `raw` as wave `period`; returns the typed frame (design columns,
-/// then the wave's items in codebook order as Float64 with nulls).
+/// then the wave's items in codebook order as UInt8 with nulls) and the
+/// rows' strata.
 pub fn validate(
     raw: RawTable,
     period: &str,
     codebook: &Codebook,
     problems: &mut Problems,
     warnings: &mut Warnings,
-) -> Option<DataFrame> {
+) -> Option<(DataFrame, Strata)> {
     let decimal_comma = raw.separator == Some(b';');
     let frame = apply_delivery(&raw.frame, period, codebook, problems)?;
     let items: Vec<&Item> = codebook.items_in(period).collect();
@@ -186,6 +196,11 @@ pub fn validate(
         }
     }
     drop(index);
+    let strata = Strata {
+        labels: strata.iter().map(|(name, _, _)| name.to_string()).collect(),
+        population: strata.iter().map(|&(_, first, _)| fpc[first]).collect(),
+        stratum: stratum_of,
+    };
 
     // Items: codes first for innovated and the intro items, which the others are checked against.
     // An item's cells, checked against its codes, as a UInt8 column (null = empty).
@@ -298,7 +313,7 @@ pub fn validate(
         return None;
     }
     match DataFrame::new(height, columns) {
-        Ok(df) => Some(df),
+        Ok(df) => Some((df, strata)),
         Err(e) => {
             problems.file_level(format!("internal error while building the wave frame: {e}"));
             None

@@ -573,16 +573,19 @@ impl Ctx<'_> {
         }
         let terms: Vec<(&str, &[bool])> = columns.iter().map(|(n, v)| (n.as_str(), v.as_slice())).collect();
         let what = f.controls_text.clone().unwrap_or_else(|| text::list_and(&f.controls));
-        let mut holds = Vec::new();
-        for (s, (label, significant)) in f.series.iter().zip(outcomes) {
-            if !significant {
-                continue;
-            }
-            let y = self.eval(&s.expr)?;
-            let fit = stats::logistic(&self.wd.design, tested, &y, &terms)?;
-            let c = fit.coefficients.iter().find(|c| c.term == "group").ok_or_else(|| anyhow!("no group coefficient"))?;
-            holds.push((label.clone(), c.p < self.alpha));
-        }
+        // One fit per significant series, side by side.
+        let holds: Vec<(String, bool)> = f
+            .series
+            .par_iter()
+            .zip(outcomes)
+            .filter(|(_, (_, significant))| *significant)
+            .map(|(s, (label, _))| {
+                let y = self.eval(&s.expr)?;
+                let fit = stats::logistic(&self.wd.design, tested, &y, &terms)?;
+                let c = fit.coefficients.iter().find(|c| c.term == "group").ok_or_else(|| anyhow!("no group coefficient"))?;
+                Ok((label.clone(), c.p < self.alpha))
+            })
+            .collect::<Result<_>>()?;
         let yes: Vec<String> = holds.iter().filter(|h| h.1).map(|h| text::lower_first(&h.0)).collect();
         let no: Vec<String> = holds.iter().filter(|h| !h.1).map(|h| text::lower_first(&h.0)).collect();
         Ok(match (yes.is_empty(), no.is_empty()) {

@@ -76,10 +76,9 @@ pub fn summarize(wave: &Wave) -> Result<WaveSummary> {
 
 /// The stratified design of a validated wave.
 pub fn design_of(wave: &Wave) -> Result<stats::Design> {
-    let strata = wave.labels("stratum")?;
-    let fpc = wave.values("fpc")?;
+    let s = &wave.strata;
     let weights = wave.values("weight")?;
-    Ok(stats::Design::new(&strata, &fpc, &weights)?)
+    Ok(stats::Design::from_strata(s.stratum.clone(), s.labels.clone(), s.population.clone(), weights)?)
 }
 
 /// Loads and validates every wave; problems of all files are reported together.

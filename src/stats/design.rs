@@ -103,7 +103,6 @@ impl Design {
         let mut index: HashMap<&str, u32> = HashMap::new();
         let mut labels: Vec<String> = Vec::new();
         let mut pop_h: Vec<f64> = Vec::new();
-        let mut rows_h: Vec<usize> = Vec::new();
         let mut stratum = Vec::with_capacity(n);
         for (row, ((s, &f), &w)) in strata.iter().zip(fpc).zip(weights).enumerate() {
             if !(w.is_finite() && w > 0.0) {
@@ -119,7 +118,6 @@ impl Design {
                 _ => *index.entry(label).or_insert_with(|| {
                     labels.push(label.to_string());
                     pop_h.push(f);
-                    rows_h.push(0);
                     (labels.len() - 1) as u32
                 }),
             };
@@ -131,8 +129,48 @@ impl Design {
                     other: f,
                 });
             }
-            rows_h[hu] += 1;
             stratum.push(h);
+        }
+        Design::finish(stratum, labels, pop_h, weights.to_vec())
+    }
+
+    /// A design from rows already indexed by stratum (`stratum[i]` indexes
+    /// `labels` and `population`, the strata's N_h): what the wave validator
+    /// has at hand, so 10 million labels are not looked up a second time.
+    /// The same checks as `new`.
+    pub fn from_strata(stratum: Vec<u32>, labels: Vec<String>, population: Vec<f64>, weights: Vec<f64>) -> Result<Design, StatsError> {
+        let n = stratum.len();
+        if n == 0 {
+            return Err(StatsError::EmptyDesign);
+        }
+        if weights.len() != n {
+            return Err(StatsError::LengthMismatch {
+                what: "the weight column".into(),
+                got: weights.len(),
+                expected: n,
+            });
+        }
+        if let Some((row, &weight)) = weights.iter().enumerate().find(|(_, w)| !(w.is_finite() && **w > 0.0)) {
+            return Err(StatsError::BadWeight { row, weight });
+        }
+        if let Some(&h) = stratum.iter().find(|&&h| h as usize >= labels.len()) {
+            return Err(StatsError::LengthMismatch {
+                what: "the strata".into(),
+                got: h as usize + 1,
+                expected: labels.len(),
+            });
+        }
+        if let Some(&pop) = population.iter().find(|&&f| f.is_nan() || f <= 0.0) {
+            return Err(StatsError::BadFpc { row: 0, fpc: pop });
+        }
+        Design::finish(stratum, labels, population, weights)
+    }
+
+    /// Rows per stratum, the lonely-stratum and fpc checks, the variance scales.
+    fn finish(stratum: Vec<u32>, labels: Vec<String>, pop_h: Vec<f64>, weight: Vec<f64>) -> Result<Design, StatsError> {
+        let mut rows_h = vec![0usize; labels.len()];
+        for &h in &stratum {
+            rows_h[h as usize] += 1;
         }
         let mut scale_h = Vec::with_capacity(labels.len());
         for h in 0..labels.len() {
@@ -157,12 +195,13 @@ impl Design {
         }
         Ok(Design {
             stratum,
-            weight: weights.to_vec(),
+            weight,
             labels,
             rows_h,
             scale_h,
         })
     }
+
 
     pub fn n_rows(&self) -> usize {
         self.stratum.len()
@@ -381,5 +420,25 @@ impl<K: Copy + PartialEq> Keyed<K> {
     pub(crate) fn get(&self, key: K) -> Option<&[f64]> {
         let k = find(&self.keys, key)?;
         Some(&self.sums[k * self.block..(k + 1) * self.block])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_design_from_strata_is_the_design_from_labels() {
+        let labels = ["b", "b", "a", "a", "b", "c", "c"];
+        let fpc = [10.0, 10.0, 4.0, 4.0, 10.0, f64::INFINITY, f64::INFINITY];
+        let w = [3.0, 3.5, 2.0, 2.0, 3.0, 1.0, 1.5];
+        let from_labels = Design::new(&labels, &fpc, &w).unwrap();
+        let from_strata = Design::from_strata(vec![0, 0, 1, 1, 0, 2, 2], vec!["b".into(), "a".into(), "c".into()], vec![10.0, 4.0, f64::INFINITY], w.to_vec()).unwrap();
+        assert_eq!(format!("{from_labels:?}"), format!("{from_strata:?}"));
+        // the same checks
+        let lonely = Design::from_strata(vec![0, 0, 1], vec!["b".into(), "a".into()], vec![10.0, 4.0], vec![1.0; 3]).unwrap_err();
+        assert_eq!(lonely.to_string(), Design::new(&["b", "b", "a"], &[10.0, 10.0, 4.0], &[1.0; 3]).unwrap_err().to_string());
+        let weight = Design::from_strata(vec![0, 0], vec!["b".into()], vec![10.0], vec![1.0, 0.0]).unwrap_err();
+        assert_eq!(weight.to_string(), Design::new(&["b", "b"], &[10.0, 10.0], &[1.0, 0.0]).unwrap_err().to_string());
     }
 }
