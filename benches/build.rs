@@ -119,15 +119,24 @@ fn main() {
         .ok()
         .map(|v| v.split(',').filter_map(|x| x.parse().ok()).collect())
         .unwrap_or_else(|| vec![1_000_000, 10_000_000]);
-    md.push_str("## Scaled synthetic waves (three waves of N rows each, Parquet)\n\n| rows per wave | synth | full build | validate | compute | peak memory |\n|---|---|---|---|---|---|\n");
+    md.push_str("## Scaled synthetic waves (three waves of N rows each, Parquet)\n\nFull build with `--force`, median of three runs; validate and compute summed over the waves.\n\n| rows per wave | synth | full build | validate | compute | peak memory |\n|---|---|---|---|---|---|\n");
     for n in sizes {
         let waves = inputs.join("waves");
         std::fs::remove_dir_all(&waves).unwrap();
         let t = Instant::now();
         run(&["synth", "--rows", &n.to_string(), "--parquet", "--to", &s(&waves), "--quiet"]);
         let synth = t.elapsed().as_secs_f64();
-        let build = call(&["build", "--force"]);
-        let (stages, rss) = timings(&out);
+        // The first run after writing the files pays for the system's page
+        // cache and memory reclaim; the median of three is what users see.
+        let mut runs: Vec<(f64, Vec<(String, f64)>, f64)> = (0..3)
+            .map(|_| {
+                let t = call(&["build", "--force"]);
+                let (stages, rss) = timings(&out);
+                (t, stages, rss)
+            })
+            .collect();
+        runs.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let (build, stages, rss) = runs.swap_remove(1);
         let get = |k: &str| stages.iter().filter(|(s, _)| s == k).map(|(_, v)| v).sum::<f64>();
         println!("{n} rows per wave: synth {synth:.1} s, build {build:.2} s (validate {:.2} s, compute {:.2} s), peak {rss:.0} MB", get("validate"), get("compute"));
         md.push_str(&format!("| {n} | {synth:.1} s | {build:.2} s | {:.2} s | {:.2} s | {rss:.0} MB |\n", get("validate"), get("compute")));

@@ -368,6 +368,21 @@ impl Ctx<'_> {
         Ok(self.model_value(e.estimate, e.se, e.ci, e.n))
     }
 
+    /// Several shares over one domain (a figure's bars), from one pass.
+    fn values(&self, domain: &[bool], ys: &[Vec<bool>]) -> Result<Vec<Value>> {
+        if !domain.iter().any(|&d| d) {
+            return Ok(ys.iter().map(|_| Value { estimate: 0.0, se: 0.0, ci_low: None, ci_high: None, n: 0, suppressed: true }).collect());
+        }
+        let refs: Vec<&[bool]> = ys.iter().map(Vec::as_slice).collect();
+        let es = stats::shares(&self.wd.design, domain, &refs)?;
+        Ok(es.into_iter().map(|e| self.model_value(e.estimate, e.se, e.ci, e.n)).collect())
+    }
+
+    /// Every series' indicator, evaluated.
+    fn series(&self, f: &FigureConfig) -> Result<Vec<Vec<bool>>> {
+        f.series.iter().map(|s| self.eval(&s.expr)).collect()
+    }
+
     /// An estimate as the model holds it, suppressed under the minimum n.
     fn model_value(&self, estimate: f64, se: f64, ci: Option<(f64, f64)>, n: usize) -> Value {
         Value { estimate, se, ci_low: ci.map(|c| c.0), ci_high: ci.map(|c| c.1), n, suppressed: n < self.min_n }
@@ -461,8 +476,8 @@ impl Ctx<'_> {
     }
 
     fn bars(&self, f: &FigureConfig, domain: &[bool], fig: &mut Figure, caption: &mut Caption) -> Result<()> {
-        for s in &f.series {
-            let v = self.value(domain, &self.eval(&s.expr)?)?;
+        let values = self.values(domain, &self.series(f)?)?;
+        for (s, v) in f.series.iter().zip(values) {
             fig.series.push(s.label.clone());
             fig.bars.push(self.bar(&s.label, "", v, s.highlight));
         }
@@ -504,14 +519,14 @@ impl Ctx<'_> {
         fig.n = tested.iter().filter(|&&t| t).count();
         let by = f.groups.iter().map(|g| g.expr.clone()).collect::<Vec<_>>().join(" / ");
         let mut outcomes = Vec::new();
-        for s in &f.series {
-            let y = self.eval(&s.expr)?;
+        let ys = self.series(f)?;
+        let by_group: Vec<Vec<Value>> = masks.iter().map(|m| self.values(m, &ys)).collect::<Result<_>>()?;
+        for (k, (s, y)) in f.series.iter().zip(&ys).enumerate() {
             fig.series.push(s.label.clone());
-            for (g, m) in f.groups.iter().zip(&masks) {
-                let v = self.value(m, &y)?;
-                fig.bars.push(self.bar(&s.label, &g.label, v, g.highlight || s.highlight));
+            for (g, values) in f.groups.iter().zip(&by_group) {
+                fig.bars.push(self.bar(&s.label, &g.label, values[k], g.highlight || s.highlight));
             }
-            match stats::rao_scott(&self.wd.design, &tested, &y, &code) {
+            match stats::rao_scott(&self.wd.design, &tested, y, &code) {
                 Ok(t) => {
                     let significant = t.p_f < self.alpha;
                     outcomes.push((s.label.clone(), significant));
@@ -607,12 +622,12 @@ impl Ctx<'_> {
             (f.groups.iter().map(|g| g.label.clone()).collect(), self.group_masks(&f.groups, domain)?)
         };
         fig.groups = labels.iter().filter(|l| !l.is_empty()).cloned().collect();
-        let ys: Vec<Vec<bool>> = f.series.iter().map(|s| self.eval(&s.expr)).collect::<Result<_>>()?;
+        let ys = self.series(f)?;
         fig.series = f.series.iter().map(|s| s.label.clone()).collect();
-        for (s, y) in f.series.iter().zip(&ys) {
-            for (label, m) in labels.iter().zip(&masks) {
-                let v = self.value(m, y)?;
-                fig.bars.push(self.bar(&s.label, label, v, s.highlight));
+        let by_group: Vec<Vec<Value>> = masks.iter().map(|m| self.values(m, &ys)).collect::<Result<_>>()?;
+        for (k, s) in f.series.iter().enumerate() {
+            for (label, values) in labels.iter().zip(&by_group) {
+                fig.bars.push(self.bar(&s.label, label, values[k], s.highlight));
             }
         }
         let _ = caption;
@@ -651,8 +666,8 @@ impl Ctx<'_> {
         let theirs = f.published_label.clone().unwrap_or_else(|| "Offentliggjorte tal".into());
         fig.groups = vec![ours.clone(), theirs.clone()];
         let mut sources = Vec::new();
-        for s in &f.series {
-            let v = self.value(domain, &self.eval(&s.expr)?)?;
+        let values = self.values(domain, &self.series(f)?)?;
+        for (s, v) in f.series.iter().zip(values) {
             fig.series.push(s.label.clone());
             fig.bars.push(self.bar(&s.label, &ours, v, true));
             let key = s.key.as_deref().unwrap_or(&s.label);

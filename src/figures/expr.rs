@@ -255,9 +255,17 @@ fn compare(wave: &Wave, column: &str, f: impl Fn(Cell) -> bool) -> Result<Vec<bo
         let mut out = Vec::with_capacity(ca.len());
         for arr in ca.downcast_iter() {
             let values = arr.values().as_slice();
-            match arr.validity() {
-                None => out.extend(values.iter().map(|&v| table[v as usize])),
-                Some(b) => out.extend(values.iter().zip(b.iter()).map(|(&v, ok)| if ok { table[v as usize] } else { missing })),
+            let start = out.len();
+            out.extend(values.iter().map(|&v| table[v as usize]));
+            if let Some(b) = arr.validity().filter(|b| b.unset_bits() > 0) {
+                // Empty cells answer `missing`: read the validity bits byte by byte.
+                let (bytes, offset, _) = b.as_slice();
+                for (k, o) in out[start..].iter_mut().enumerate() {
+                    let j = offset + k;
+                    if bytes[j >> 3] & (1 << (j & 7)) == 0 {
+                        *o = missing;
+                    }
+                }
             }
         }
         Ok(out)

@@ -9,10 +9,11 @@
 //! R to rounding rather than to the convergence tolerance.
 
 use nalgebra::{DMatrix, DVector};
+use rayon::prelude::*;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 use super::StatsError;
-use super::design::{Design, Values, add_into, find, fold_rows, level_index};
+use super::design::{CHUNK_ROWS, Design, Values, add_into, find, fold_rows, level_index};
 
 /// R's `glm.control()` defaults.
 const EPSILON: f64 = 1e-8;
@@ -355,7 +356,18 @@ impl<'a, Y: Values + ?Sized, X: Values + ?Sized> Grouped<'a, Y, X> {
             return None;
         }
         let n_strata = rows.design.n_strata();
-        let key = |i: usize| -> usize { rows.x.iter().zip(levels).zip(&stride).map(|((col, l), s)| level_index(l, col.at(i)) * s).sum() };
+        // Each row's level combination, computed term by term over a chunk
+        // of rows (a tight loop per column) rather than row by row.
+        let mut keys = vec![0u32; rows.design.n_rows()];
+        keys.par_chunks_mut(CHUNK_ROWS).enumerate().for_each(|(c, out)| {
+            let start = c * CHUNK_ROWS;
+            for ((col, l), &s) in rows.x.iter().zip(levels).zip(&stride) {
+                for (k, o) in out.iter_mut().enumerate() {
+                    *o += (level_index(l, col.at(start + k)) * s) as u32;
+                }
+            }
+        });
+        let key = |i: usize| keys[i] as usize;
         let (seen, _) = fold_rows(
             rows.design.n_rows(),
             || (vec![false; n_full], ()),
@@ -392,6 +404,10 @@ impl<'a, Y: Values + ?Sized, X: Values + ?Sized> Grouped<'a, Y, X> {
             rows.design.n_rows(),
             || (vec![0.0; n_cells * 2 + n_pat * 3], ()),
             |(a, _), range| {
+                // R's start depends on the row's weight and outcome only; rows
+                // repeat both (weights are shared within strata), so the last
+                // result is reused rather than recomputed (the same numbers).
+                let mut last: Option<((f64, f64), (f64, f64, f64))> = None;
                 for i in range {
                     if !rows.domain[i] {
                         continue;
@@ -402,7 +418,14 @@ impl<'a, Y: Values + ?Sized, X: Values + ?Sized> Grouped<'a, Y, X> {
                     let cell = ((strata[i] as usize * n_pat + pat) * 2 + y as usize) * 2;
                     a[cell] += pw;
                     a[cell + 1] += pw * pw;
-                    let (dev, w2, z) = irls_unit(start_eta(pw, y), y);
+                    let (dev, w2, z) = match last {
+                        Some((k, unit)) if k == (pw, y) => unit,
+                        _ => {
+                            let unit = irls_unit(start_eta(pw, y), y);
+                            last = Some(((pw, y), unit));
+                            unit
+                        }
+                    };
                     let s = n_cells * 2 + pat * 3;
                     a[s] += pw * dev;
                     a[s + 1] += pw * w2;
@@ -556,7 +579,7 @@ fn scan<Y: Values + ?Sized, X: Values + ?Sized>(design: &Design, domain: &[bool]
             levels: vec![Some(Vec::new()); terms.len()],
         },
         |s, rows| {
-            for i in rows {
+            for i in rows.clone() {
                 if !domain[i] {
                     continue;
                 }
@@ -573,11 +596,25 @@ fn scan<Y: Values + ?Sized, X: Values + ?Sized>(design: &Design, domain: &[bool]
                         s.y_bad += 1;
                     }
                 }
-                for (j, (_, col)) in terms.iter().enumerate() {
+            }
+            // Term by term: a column's values repeat, so most rows are the
+            // level just seen.
+            for (j, (_, col)) in terms.iter().enumerate() {
+                let mut last = f64::NAN;
+                for i in rows.clone() {
+                    if !domain[i] {
+                        continue;
+                    }
                     let v = col.at(i);
+                    if v == last {
+                        continue;
+                    }
                     if !v.is_finite() {
                         s.missing[j + 1] += 1;
-                    } else if let Some(l) = &mut s.levels[j]
+                        continue;
+                    }
+                    last = v;
+                    if let Some(l) = &mut s.levels[j]
                         && find(l, v).is_none()
                     {
                         if l.len() == MAX_TERM_LEVELS {

@@ -26,7 +26,7 @@ pub use design::{Design, Values};
 pub use error::StatsError;
 pub use logistic::{Coefficient, Logistic, logistic};
 pub use rao_scott::{RaoScott, rao_scott};
-pub use shares::{Estimate, Ratio, Total, by_group, distribution, ratio, share, total};
+pub use shares::{Estimate, Ratio, Total, by_group, distribution, ratio, share, shares, total};
 
 #[cfg(test)]
 mod property_tests;

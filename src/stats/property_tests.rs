@@ -400,6 +400,12 @@ fn masks_give_the_numbers_of_their_f64_copies() {
     let db: Vec<bool> = d.iter().zip(&gb).map(|(a, b)| *a && !*b).collect();
     let da: Vec<bool> = d.iter().zip(&gb).map(|(a, b)| *a && *b).collect();
     assert_eq!(share(&design, &d, &yb).unwrap(), share(&design, &d, &y).unwrap());
+    // several items in one pass: exactly each item alone
+    let ys: [&[bool]; 3] = [&yb, &gb, &d];
+    let each: Vec<Estimate> = ys.iter().map(|y| share(&design, &d, *y).unwrap()).collect();
+    assert_eq!(shares(&design, &d, &ys).unwrap(), each);
+    let bad = [0.0, 2.0].repeat(n / 2 + 1)[..n].to_vec();
+    assert_eq!(shares(&design, &d, &[&y, &bad]).unwrap_err().to_string(), share(&design, &d, &bad).unwrap_err().to_string());
     assert_eq!(by_group(&design, &d, &yb, &g).unwrap(), by_group(&design, &d, &y, &g).unwrap());
     assert_eq!(ratio(&design, &da, &db, &yb).unwrap(), ratio(&design, &da, &db, &y).unwrap());
     assert_eq!(rao_scott(&design, &d, &yb, &gb).unwrap(), rao_scott(&design, &d, &y, &g).unwrap());

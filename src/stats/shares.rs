@@ -198,44 +198,63 @@ fn logit_ci(p: f64, se: f64, degf: f64) -> Option<(f64, f64)> {
     Some((expit(l - t * s), expit(l + t * s)))
 }
 
-/// Per-stratum sums of a binary `y` over the domain, validated.
-fn binary_sums<Y: Values + ?Sized>(design: &Design, domain: &[bool], y: &Y, item: &str) -> Result<Vec<f64>, StatsError> {
+/// Per-stratum sums of several binary items over one domain, validated,
+/// laid out `[stratum][item][K]`: one pass reads the domain, weights and
+/// strata once for all items.
+fn binary_sums<Y: Values + ?Sized>(design: &Design, domain: &[bool], ys: &[&Y], item: &str) -> Result<Vec<f64>, StatsError> {
     design.check_len("the domain", domain.len())?;
-    design.check_len(item, y.rows())?;
+    for y in ys {
+        design.check_len(item, y.rows())?;
+    }
+    let k = ys.len();
     let strata = design.stratum();
     let weight = design.weight();
     let (sums, invalid) = fold_rows(
         design.n_rows(),
-        || (vec![0.0; design.n_strata() * K], Invalid::default()),
+        || (vec![0.0; design.n_strata() * k * K], vec![Invalid::default(); k]),
         |(a, inv), rows| {
-            // Branch-free on the domain: rows outside it add zeros, which
-            // leaves every sum bit-for-bit unchanged.
-            for i in rows {
-                let d = domain[i];
-                let (yi, wi) = (y.at(i), weight[i]);
-                let v = if d { yi } else { 0.0 };
-                inv.domain_rows += usize::from(d);
-                if v != 0.0 && v != 1.0 {
-                    inv.record(v);
-                    continue;
+            // Item by item over blocks of rows small enough that the domain,
+            // weights and strata stay in cache for the next item. Branch-free
+            // on the domain: rows outside it add zeros, which leaves every
+            // sum bit-for-bit unchanged.
+            const BLOCK: usize = 4096;
+            let mut from = rows.start;
+            while from < rows.end {
+                let to = (from + BLOCK).min(rows.end);
+                for (j, (y, inv)) in ys.iter().zip(inv.iter_mut()).enumerate() {
+                    for i in from..to {
+                        let d = domain[i];
+                        let (yi, wi) = (y.at(i), weight[i]);
+                        let v = if d { yi } else { 0.0 };
+                        inv.domain_rows += usize::from(d);
+                        if v != 0.0 && v != 1.0 {
+                            inv.record(v);
+                            continue;
+                        }
+                        let w = if d { wi } else { 0.0 };
+                        let a = &mut a.as_chunks_mut::<K>().0[strata[i] as usize * k + j];
+                        let w2 = w * w;
+                        a[CNT] += f64::from(u8::from(d));
+                        a[SW] += w;
+                        a[SWY] += w * v;
+                        a[SW2] += w2;
+                        a[SW2Y] += w2 * v;
+                        a[ONES] += v;
+                    }
                 }
-                let w = if d { wi } else { 0.0 };
-                let a = &mut a.as_chunks_mut::<K>().0[strata[i] as usize];
-                let w2 = w * w;
-                a[CNT] += f64::from(u8::from(d));
-                a[SW] += w;
-                a[SWY] += w * v;
-                a[SW2] += w2;
-                a[SW2Y] += w2 * v;
-                a[ONES] += v;
+                from = to;
             }
         },
         |(a, inv), (b, ib)| {
             add_into(a, &b);
-            inv.merge(ib);
+            for (x, y) in inv.iter_mut().zip(ib) {
+                x.merge(y);
+            }
         },
     );
-    invalid.check(item)?;
+    for inv in &invalid {
+        inv.check(item)?;
+    }
     Ok(sums)
 }
 
@@ -246,8 +265,19 @@ fn block(sums: &[f64], h: usize) -> [f64; K] {
 /// The weighted share of a 0/1 item in a domain (R's `svymean` with the
 /// `svyciprop` logit interval).
 pub fn share<Y: Values + ?Sized>(design: &Design, domain: &[bool], y: &Y) -> Result<Estimate, StatsError> {
-    let sums = binary_sums(design, domain, y, "the item")?;
+    let sums = binary_sums(design, domain, &[y], "the item")?;
     share_from_sums(design, |h| block(&sums, h))
+}
+
+/// The shares of several 0/1 items in one domain (a figure's bars), from
+/// one pass over the rows; each is exactly `share` of that item alone.
+pub fn shares<Y: Values + ?Sized>(design: &Design, domain: &[bool], ys: &[&Y]) -> Result<Vec<Estimate>, StatsError> {
+    if ys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let k = ys.len();
+    let sums = binary_sums(design, domain, ys, "the item")?;
+    (0..k).map(|j| share_from_sums(design, |h| block(&sums, h * k + j))).collect()
 }
 
 /// The estimated population total of an item over a domain (R's `svytotal`).
