@@ -328,14 +328,22 @@ const TEXT_COLUMNS: [&str; 5] = ["id", "stratum", "sector", "area", "size"];
 /// case) is settled by one pass comparing neighbours; any other order goes
 /// through a hash table that names the first use of a repeated id.
 fn check_ids(ids: &StringChunked, raw: &RawTable, problems: &mut Problems) {
-    let ids = ids.rechunk();
-    if let Some(arr) = ids.downcast_iter().next().filter(|_| ids.chunks().len() == 1 && ids.null_count() == 0) {
+    if ids.null_count() == 0 {
+        // Pieces of at most CHUNK rows of the file's arrays, each checked on
+        // its own, then the seams between neighbours.
         const CHUNK: usize = 1 << 16;
-        let n = arr.len();
-        let present = |i: usize| !arr.value(i).is_empty();
-        let increasing = (0..n.div_ceil(CHUNK)).into_par_iter().all(|c| {
-            let (from, to) = (c * CHUNK, ((c + 1) * CHUNK).min(n));
-            (from..to).all(|i| present(i) && (i + 1 == n || arr.value(i) < arr.value(i + 1)))
+        let arrays: Vec<_> = ids.downcast_iter().collect();
+        let pieces: Vec<(usize, usize, usize)> = arrays
+            .iter()
+            .enumerate()
+            .flat_map(|(a, arr)| (0..arr.len().div_ceil(CHUNK)).map(move |c| (a, c * CHUNK, ((c + 1) * CHUNK).min(arr.len()))))
+            .collect();
+        let increasing = pieces.par_iter().all(|&(a, from, to)| {
+            let arr = arrays[a];
+            (from..to).all(|i| !arr.value(i).is_empty() && (i + 1 == to || arr.value(i) < arr.value(i + 1)))
+        }) && pieces.windows(2).all(|w| {
+            let ((a, _, to), (b, from, _)) = (w[0], w[1]);
+            arrays[a].value(to - 1) < arrays[b].value(from)
         });
         if increasing {
             return;
@@ -417,7 +425,14 @@ fn clean_codes(item: &Item, column: &Column, innovated: &[u8], innovators: Optio
 fn trimmed_text(col: &Column, name: &str) -> Column {
     let as_text = col.cast(&DataType::String).unwrap_or_else(|_| col.clone());
     let Ok(ca) = as_text.str() else { return as_text };
-    let needs = ca.iter().any(|v| v.is_some_and(|s| s.len() != s.trim().len()));
+    // Most cells start and end with a visible ASCII character: only the
+    // others are trimmed to see. The file's arrays are looked at side by side.
+    let padded = |s: &str| {
+        let edge = |b: Option<&u8>| b.is_some_and(|&b| b.is_ascii_whitespace() || b >= 0x80);
+        (edge(s.as_bytes().first()) || edge(s.as_bytes().last())) && s.len() != s.trim().len()
+    };
+    let arrays: Vec<_> = ca.downcast_iter().collect();
+    let needs = arrays.par_iter().any(|arr| arr.values_iter().any(padded));
     if !needs {
         return as_text.with_name(name.into());
     }
@@ -707,6 +722,17 @@ mod tests {
             let first = 2 + ids.iter().position(|v| v == Some("A2")).unwrap();
             assert_eq!(found, vec![format!("f.csv:{}: column \"id\", value \"A2\": the id is already used by line {first}; ids must be unique", if ids.get(2) == Some("A2") { 4 } else { 5 })]);
         }
+    }
+
+    #[test]
+    fn text_cells_are_trimmed_only_where_padded() {
+        let col = |v: &[&str]| Column::new("x".into(), v.to_vec());
+        let cells = |c: &Column| c.str().unwrap().iter().map(|v| v.unwrap().to_string()).collect::<Vec<_>>();
+        assert_eq!(cells(&trimmed_text(&col(&["a", "b c", "æø"]), "stratum")), ["a", "b c", "æø"]);
+        assert_eq!(cells(&trimmed_text(&col(&["a", " b", "c\t"]), "stratum")), ["a", "b", "c"]);
+        // a no-break space (Excel's favourite) is whitespace too
+        assert_eq!(cells(&trimmed_text(&col(&["a", "\u{a0}b"]), "stratum")), ["a", "b"]);
+        assert_eq!(trimmed_text(&col(&["a"]), "stratum").name().as_str(), "stratum");
     }
 
     #[test]

@@ -6,7 +6,9 @@
 //! implementation (see `../shared/reference/`).
 //!
 //! Inputs are plain slices over all rows of the design: items are `f64`
-//! columns with `NaN` for a missing answer, domains are `bool` masks. A
+//! columns with `NaN` for a missing answer, or `bool` masks for 0/1
+//! indicators (anything that implements [`Values`]); domains are `bool`
+//! masks. A
 //! domain's variance always comes from the whole design, rows outside the
 //! domain scoring zero; that is why the estimators take masks rather than
 //! filtered tables.
