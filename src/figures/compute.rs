@@ -260,13 +260,15 @@ pub fn compute_jobs(config: &Config, inputs: &Inputs, jobs: &[Job]) -> Result<Ve
 /// Facts of one wave for the method page.
 pub fn wave_facts(config: &Config, codebook: &Codebook, wd: &WaveData) -> Result<WaveFacts> {
     let period = &wd.wave.period;
-    let innovated = wd.wave.values("innovated")?;
+    // Counted on the byte codes, summed over the design's weights: no f64 copies.
+    let innovated = wd.wave.frame.column("innovated").map_err(|_| anyhow!("wave {period} has no column \"innovated\""))?;
+    let innovators = polars::prelude::ChunkCompareEq::equal(innovated.u8()?, 1).sum().unwrap_or(0) as usize;
     Ok(WaveFacts {
         period: period.clone(),
         responses: wd.wave.rows(),
-        innovators: innovated.iter().filter(|&&x| x == 1.0).count(),
+        innovators,
         strata: wd.design.n_strata(),
-        population: wd.wave.values("weight")?.iter().sum(),
+        population: wd.design.weight().iter().sum(),
         // A response rate that was not published is written as 0 rather than NaN.
         response_rate: codebook.waves.iter().find(|w| &w.period == period).and_then(|w| w.response_rate).unwrap_or(0.0),
         synthetic: config.report.synthetic,
@@ -588,19 +590,17 @@ impl Ctx<'_> {
         }
         let terms: Vec<(&str, &[bool])> = columns.iter().map(|(n, v)| (n.as_str(), v.as_slice())).collect();
         let what = f.controls_text.clone().unwrap_or_else(|| text::list_and(&f.controls));
-        // One fit per significant series, side by side.
-        let holds: Vec<(String, bool)> = f
-            .series
-            .par_iter()
-            .zip(outcomes)
-            .filter(|(_, (_, significant))| *significant)
-            .map(|(s, (label, _))| {
-                let y = self.eval(&s.expr)?;
-                let fit = stats::logistic(&self.wd.design, tested, &y, &terms)?;
-                let c = fit.coefficients.iter().find(|c| c.term == "group").ok_or_else(|| anyhow!("no group coefficient"))?;
-                Ok((label.clone(), c.p < self.alpha))
-            })
-            .collect::<Result<_>>()?;
+        // One model for every significant series: the terms are prepared once.
+        let significant: Vec<(&SeriesConfig, &String)> =
+            f.series.iter().zip(outcomes).filter(|(_, (_, significant))| *significant).map(|(s, (label, _))| (s, label)).collect();
+        let ys: Vec<Vec<bool>> = significant.iter().map(|(s, _)| self.eval(&s.expr)).collect::<Result<_>>()?;
+        let refs: Vec<&[bool]> = ys.iter().map(Vec::as_slice).collect();
+        let fits = if refs.is_empty() { Vec::new() } else { stats::logistic_each(&self.wd.design, tested, &refs, &terms)? };
+        let mut holds: Vec<(String, bool)> = Vec::new();
+        for ((_, label), fit) in significant.iter().zip(&fits) {
+            let c = fit.coefficients.iter().find(|c| c.term == "group").ok_or_else(|| anyhow!("no group coefficient"))?;
+            holds.push(((*label).clone(), c.p < self.alpha));
+        }
         let yes: Vec<String> = holds.iter().filter(|h| h.1).map(|h| text::lower_first(&h.0)).collect();
         let no: Vec<String> = holds.iter().filter(|h| !h.1).map(|h| text::lower_first(&h.0)).collect();
         Ok(match (yes.is_empty(), no.is_empty()) {

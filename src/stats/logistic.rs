@@ -339,13 +339,26 @@ struct Grouped<'a, Y: ?Sized, X: ?Sized> {
     start: Normal,
 }
 
-impl<'a, Y: Values + ?Sized, X: Values + ?Sized> Grouped<'a, Y, X> {
-    /// Builds the cells if the terms have few enough levels, else `None`.
-    /// Only the level combinations that occur in the domain become patterns
+/// The covariate patterns of a domain: each row's level combination and
+/// the model-matrix row of each combination that occurs. They depend on
+/// the terms only, so several outcomes share them.
+struct Patterns {
+    /// Each row's combination (mixed radix over the terms' levels).
+    keys: Vec<u32>,
+    /// Dense pattern number of each combination (`u32::MAX`: does not occur).
+    pattern_of: Vec<u32>,
+    n_pat: usize,
+    /// Model matrix row of each pattern, row-major.
+    x: Vec<f64>,
+}
+
+impl Patterns {
+    /// The patterns if the terms have few enough levels, else `None`. Only
+    /// the level combinations that occur in the domain become patterns
     /// (dummies of one factor never occur together), so a factor with many
     /// levels does not multiply the cells.
-    fn build(rows: &'a Rows<'a, Y, X>, levels: &[Vec<f64>]) -> Option<Grouped<'a, Y, X>> {
-        let p = rows.p();
+    fn build<X: Values + ?Sized>(design: &Design, domain: &[bool], terms: &[&X], levels: &[Vec<f64>]) -> Option<Patterns> {
+        let p = terms.len() + 1;
         let mut stride = Vec::with_capacity(levels.len());
         let mut n_full = 1usize;
         for l in levels {
@@ -355,26 +368,24 @@ impl<'a, Y: Values + ?Sized, X: Values + ?Sized> Grouped<'a, Y, X> {
         if n_full > MAX_COMBINATIONS {
             return None;
         }
-        let n_strata = rows.design.n_strata();
         // Each row's level combination, computed term by term over a chunk
         // of rows (a tight loop per column) rather than row by row.
-        let mut keys = vec![0u32; rows.design.n_rows()];
+        let mut keys = vec![0u32; design.n_rows()];
         keys.par_chunks_mut(CHUNK_ROWS).enumerate().for_each(|(c, out)| {
             let start = c * CHUNK_ROWS;
-            for ((col, l), &s) in rows.x.iter().zip(levels).zip(&stride) {
+            for ((col, l), &s) in terms.iter().zip(levels).zip(&stride) {
                 for (k, o) in out.iter_mut().enumerate() {
                     *o += (level_index(l, col.at(start + k)) * s) as u32;
                 }
             }
         });
-        let key = |i: usize| keys[i] as usize;
         let (seen, _) = fold_rows(
-            rows.design.n_rows(),
+            design.n_rows(),
             || (vec![false; n_full], ()),
             |(seen, _), range| {
                 for i in range {
-                    if rows.domain[i] {
-                        seen[key(i)] = true;
+                    if domain[i] {
+                        seen[keys[i] as usize] = true;
                     }
                 }
             },
@@ -386,7 +397,7 @@ impl<'a, Y: Values + ?Sized, X: Values + ?Sized> Grouped<'a, Y, X> {
             pattern_of[k] = pat as u32;
         }
         let n_pat = observed.len();
-        if n_pat.checked_mul(n_strata * 2)? > MAX_CELLS {
+        if n_pat.checked_mul(design.n_strata() * 2)? > MAX_CELLS {
             return None;
         }
         let mut x = vec![0.0; n_pat * p];
@@ -396,6 +407,18 @@ impl<'a, Y: Values + ?Sized, X: Values + ?Sized> Grouped<'a, Y, X> {
                 x[pat * p + 1 + j] = l[(k / stride[j]) % l.len()];
             }
         }
+        Some(Patterns { keys, pattern_of, n_pat, x })
+    }
+}
+
+impl<'a, Y: Values + ?Sized, X: Values + ?Sized> Grouped<'a, Y, X> {
+    /// Fills the (stratum, pattern, outcome) cells of an outcome.
+    fn build(rows: &'a Rows<'a, Y, X>, patterns: &Patterns) -> Grouped<'a, Y, X> {
+        let p = rows.p();
+        let n_strata = rows.design.n_strata();
+        let (n_pat, x) = (patterns.n_pat, patterns.x.clone());
+        let (keys, pattern_of) = (&patterns.keys, &patterns.pattern_of);
+        let key = |i: usize| keys[i] as usize;
         let n_cells = n_strata * n_pat * 2;
         let weight = rows.design.weight();
         let strata = rows.design.stratum();
@@ -456,7 +479,7 @@ impl<'a, Y: Values + ?Sized, X: Values + ?Sized> Grouped<'a, Y, X> {
                 *v += cells[(h * n_pat * 2 + j) * 2];
             }
         }
-        Some(Grouped {
+        Grouped {
             rows,
             p,
             n_pat,
@@ -465,7 +488,7 @@ impl<'a, Y: Values + ?Sized, X: Values + ?Sized> Grouped<'a, Y, X> {
             cells,
             pw_py,
             start: start.finish(),
-        })
+        }
     }
 
     fn xp(&self, pat: usize) -> &[f64] {
@@ -564,7 +587,38 @@ struct Scan {
     levels: Vec<Option<Vec<f64>>>,
 }
 
-fn scan<Y: Values + ?Sized, X: Values + ?Sized>(design: &Design, domain: &[bool], y: &Y, terms: &[(&str, &X)]) -> Scan {
+/// Rows of the domain whose outcome is missing, and those neither 0 nor 1
+/// (with an example): the outcome's part of the validation pass.
+fn scan_outcome<Y: Values + ?Sized>(design: &Design, domain: &[bool], y: &Y) -> (usize, usize, f64) {
+    fold_rows(
+        design.n_rows(),
+        || (0usize, 0usize, f64::NAN),
+        |(missing, bad, example), rows| {
+            for i in rows {
+                let v = y.at(i);
+                if domain[i] && v != 0.0 && v != 1.0 {
+                    if v.is_nan() {
+                        *missing += 1;
+                    } else {
+                        if *bad == 0 {
+                            *example = v;
+                        }
+                        *bad += 1;
+                    }
+                }
+            }
+        },
+        |a, b| {
+            a.0 += b.0;
+            if a.1 == 0 {
+                a.2 = b.2;
+            }
+            a.1 += b.1;
+        },
+    )
+}
+
+fn scan_terms<X: Values + ?Sized>(design: &Design, domain: &[bool], terms: &[(&str, &X)]) -> Scan {
     let weight = design.weight();
     let strata = design.stratum();
     let p = terms.len() + 1;
@@ -585,17 +639,6 @@ fn scan<Y: Values + ?Sized, X: Values + ?Sized>(design: &Design, domain: &[bool]
                 }
                 s.counts[strata[i] as usize] += 1.0;
                 s.sum_w += weight[i];
-                let v = y.at(i);
-                if v != 0.0 && v != 1.0 {
-                    if v.is_nan() {
-                        s.missing[0] += 1;
-                    } else {
-                        if s.y_bad == 0 {
-                            s.y_example = v;
-                        }
-                        s.y_bad += 1;
-                    }
-                }
             }
             // Term by term: a column's values repeat, so most rows are the
             // level just seen.
@@ -659,6 +702,19 @@ pub fn logistic<Y: Values + ?Sized, X: Values + ?Sized>(design: &Design, domain:
     fit(design, domain, y, terms, true)
 }
 
+/// The same model for several outcomes (a figure's series): the terms'
+/// levels and covariate patterns are found once, then each outcome is
+/// fitted, side by side. Each result is exactly `logistic` of that outcome.
+pub fn logistic_each<Y: Values + ?Sized, X: Values + ?Sized>(
+    design: &Design,
+    domain: &[bool],
+    ys: &[&Y],
+    terms: &[(&str, &X)],
+) -> Result<Vec<Logistic>, StatsError> {
+    let prepared = prepare(design, domain, terms, true)?;
+    ys.par_iter().map(|y| fit_prepared(&prepared, *y)).collect()
+}
+
 /// The fit; `allow_grouped = false` forces the row-by-row backend (tests
 /// check that both agree).
 pub(crate) fn fit<Y: Values + ?Sized, X: Values + ?Sized>(
@@ -668,33 +724,70 @@ pub(crate) fn fit<Y: Values + ?Sized, X: Values + ?Sized>(
     terms: &[(&str, &X)],
     allow_grouped: bool,
 ) -> Result<Logistic, StatsError> {
+    fit_prepared(&prepare(design, domain, terms, allow_grouped)?, y)
+}
+
+/// What a fit needs from the domain and the terms, whatever the outcome.
+struct Prepared<'a, X: ?Sized> {
+    design: &'a Design,
+    domain: &'a [bool],
+    terms: Vec<&'a X>,
+    names: Vec<String>,
+    scan: Scan,
+    /// The covariate patterns, when the terms allow the grouped backend.
+    patterns: Option<Patterns>,
+}
+
+fn prepare<'a, X: Values + ?Sized>(design: &'a Design, domain: &'a [bool], terms: &[(&str, &'a X)], allow_grouped: bool) -> Result<Prepared<'a, X>, StatsError> {
     design.check_len("the domain", domain.len())?;
-    design.check_len("the outcome", y.rows())?;
     for (name, col) in terms {
         design.check_len(&format!("term \"{name}\""), col.rows())?;
     }
     let names: Vec<String> = std::iter::once("(Intercept)".to_string())
         .chain(terms.iter().map(|(n, _)| n.to_string()))
         .collect();
-    let p = names.len();
+    let scan = scan_terms(design, domain, terms);
+    let columns: Vec<&X> = terms.iter().map(|(_, c)| *c).collect();
+    let usable = scan.counts.iter().any(|&c| c > 0.0) && scan.missing.iter().all(|&m| m == 0);
+    let levels: Option<Vec<Vec<f64>>> = scan
+        .levels
+        .iter()
+        .map(|l| {
+            l.clone().map(|mut l| {
+                l.sort_by(f64::total_cmp);
+                l
+            })
+        })
+        .collect();
+    let patterns = match levels {
+        Some(levels) if allow_grouped && usable => Patterns::build(design, domain, &columns, &levels),
+        _ => None,
+    };
+    Ok(Prepared { design, domain, terms: columns, names, scan, patterns })
+}
 
-    let s = scan(design, domain, y, terms);
+fn fit_prepared<Y: Values + ?Sized, X: Values + ?Sized>(prepared: &Prepared<'_, X>, y: &Y) -> Result<Logistic, StatsError> {
+    let Prepared { design, domain, names, scan: s, .. } = prepared;
+    let (design, domain) = (*design, *domain);
+    design.check_len("the outcome", y.rows())?;
+    let p = names.len();
     let (n, degf) = design.domain_size(|h| s.counts[h]);
     if n == 0 {
         return Err(StatsError::EmptyDomain);
     }
-    if s.missing[0] > 0 {
+    let (y_missing, y_bad, y_example) = scan_outcome(design, domain, y);
+    if y_missing > 0 {
         return Err(StatsError::Missing {
             item: "the outcome".into(),
-            rows: s.missing[0],
+            rows: y_missing,
             n,
         });
     }
-    if s.y_bad > 0 {
+    if y_bad > 0 {
         return Err(StatsError::NotBinary {
             item: "the outcome".into(),
-            rows: s.y_bad,
-            example: s.y_example,
+            rows: y_bad,
+            example: y_example,
         });
     }
     for (name, &rows) in names.iter().zip(&s.missing).skip(1) {
@@ -718,23 +811,10 @@ pub(crate) fn fit<Y: Values + ?Sized, X: Values + ?Sized>(
         design,
         domain,
         y,
-        x: terms.iter().map(|(_, c)| *c).collect(),
+        x: prepared.terms.clone(),
         wscale: n as f64 / s.sum_w,
     };
-    let levels: Option<Vec<Vec<f64>>> = s
-        .levels
-        .into_iter()
-        .map(|l| {
-            l.map(|mut l| {
-                l.sort_by(f64::total_cmp);
-                l
-            })
-        })
-        .collect();
-    let grouped = match levels {
-        Some(levels) if allow_grouped => Grouped::build(&rows, &levels),
-        _ => None,
-    };
+    let grouped = prepared.patterns.as_ref().map(|pt| Grouped::build(&rows, pt));
     let backend: &dyn Backend = match &grouped {
         Some(g) => g,
         None => &rows,
@@ -817,7 +897,7 @@ pub(crate) fn fit<Y: Values + ?Sized, X: Values + ?Sized>(
             let t = beta[j] / se;
             let p = 2.0 * t_dist.cdf(-t.abs());
             Ok(Coefficient {
-                term,
+                term: term.clone(),
                 estimate: beta[j],
                 se,
                 t,
@@ -847,7 +927,9 @@ mod tests {
         let y: Vec<f64> = (0..n).map(|i| f64::from(u8::from(i % 3 == 0))).collect();
         let columns: Vec<Vec<f64>> = (1..17).map(|l| (0..n).map(|i| f64::from(u8::from(i % 17 == l))).collect()).collect();
         let rows = Rows { design: &design, domain: &domain, y: &y, x: columns.iter().map(|c| c.as_slice()).collect(), wscale: 1.0 };
-        let g = Grouped::build(&rows, &vec![vec![0.0, 1.0]; 16]).expect("grouped");
+        let columns: Vec<&[f64]> = columns.iter().map(|c| c.as_slice()).collect();
+        let patterns = Patterns::build(&design, &domain, &columns, &vec![vec![0.0, 1.0]; 16]).expect("grouped");
+        let g = Grouped::build(&rows, &patterns);
         assert_eq!((g.n_pat, g.n_strata, g.p), (17, 2, 17));
         // pattern 0 is the reference level (all dummies 0), then one dummy each
         assert_eq!(g.xp(0), &[1.0; 1].iter().chain(&[0.0; 16]).copied().collect::<Vec<_>>()[..]);

@@ -26,7 +26,7 @@ mod shares;
 
 pub use design::{Design, Values};
 pub use error::StatsError;
-pub use logistic::{Coefficient, Logistic, logistic};
+pub use logistic::{Coefficient, Logistic, logistic, logistic_each};
 pub use rao_scott::{RaoScott, rao_scott};
 pub use shares::{Estimate, Ratio, Total, by_group, distribution, ratio, share, shares, total};
 

@@ -410,6 +410,13 @@ fn masks_give_the_numbers_of_their_f64_copies() {
     assert_eq!(ratio(&design, &da, &db, &yb).unwrap(), ratio(&design, &da, &db, &y).unwrap());
     assert_eq!(rao_scott(&design, &d, &yb, &gb).unwrap(), rao_scott(&design, &d, &y, &g).unwrap());
     assert_eq!(logistic(&design, &d, &yb, &[("g", &gb[..])]).unwrap(), logistic(&design, &d, &y, &[("g", &g[..])]).unwrap());
+    // one model, several outcomes: exactly each outcome alone
+    let x: Vec<bool> = (0..n).map(|i| i % 3 == 0).collect();
+    let terms: [(&str, &[bool]); 2] = [("g", &gb), ("x", &x)];
+    let y2: Vec<bool> = (0..n).map(|_| rng.random::<f64>() < 0.5).collect();
+    let outcomes: [&[bool]; 2] = [&yb, &y2];
+    let each: Vec<Logistic> = outcomes.iter().map(|o| logistic(&design, &d, *o, &terms).unwrap()).collect();
+    assert_eq!(logistic_each(&design, &d, &outcomes, &terms).unwrap(), each);
 }
 
 #[test]
