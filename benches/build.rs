@@ -128,7 +128,8 @@ fn main() {
         let synth = t.elapsed().as_secs_f64();
         // The first run after writing the files pays for the system's page
         // cache and memory reclaim; the median of three is what users see.
-        let mut runs: Vec<(f64, Vec<(String, f64)>, f64)> = (0..3)
+        type Run = (f64, Vec<(String, f64)>, f64);
+        let mut runs: Vec<Run> = (0..3)
             .map(|_| {
                 let t = call(&["build", "--force"]);
                 let (stages, rss) = timings(&out);

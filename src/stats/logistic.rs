@@ -312,6 +312,9 @@ impl<Y: Values + ?Sized, X: Values + ?Sized> Backend for Rows<'_, Y, X> {
     }
 }
 
+/// A row's deviance, working weight and working response at R's start.
+type Unit = (f64, f64, f64);
+
 /// Most distinct values a term may take for the grouped backend.
 const MAX_TERM_LEVELS: usize = 16;
 /// Most level combinations of the terms the grouped backend considers.
@@ -430,7 +433,7 @@ impl<'a, Y: Values + ?Sized, X: Values + ?Sized> Grouped<'a, Y, X> {
                 // R's start depends on the row's weight and outcome only; rows
                 // repeat both (weights are shared within strata), so the last
                 // result is reused rather than recomputed (the same numbers).
-                let mut last: Option<((f64, f64), (f64, f64, f64))> = None;
+                let mut last: Option<((f64, f64), Unit)> = None;
                 for i in range {
                     if !rows.domain[i] {
                         continue;
@@ -827,7 +830,7 @@ fn fit_prepared<Y: Values + ?Sized, X: Values + ?Sized>(prepared: &Prepared<'_, 
     let mut dev_old = start.dev;
     let mut xtwx = DMatrix::from_row_slice(p, p, &start.xtwx);
     let mut xtwz = DVector::from_vec(start.xtwz);
-    check_collinear(&xtwx, &names)?;
+    check_collinear(&xtwx, names)?;
     let mut beta_before: Option<Vec<f64>> = None;
     let mut iterations = 0;
     let (beta, a_matrix) = loop {
@@ -885,7 +888,7 @@ fn fit_prepared<Y: Values + ?Sized, X: Values + ?Sized>(prepared: &Prepared<'_, 
 
     let t_dist = StudentsT::new(0.0, 1.0, df_residual).expect("positive degrees of freedom");
     let coefficients = names
-        .into_iter()
+        .iter()
         .enumerate()
         .map(|(j, term)| {
             let se = cov[(j, j)].max(0.0).sqrt();
