@@ -252,21 +252,31 @@ fn compare(wave: &Wave, column: &str, f: impl Fn(Cell) -> bool) -> Result<Vec<bo
             *t = f(Cell::Num(v as f64));
         }
         let missing = f(Cell::Missing);
-        let mut out = Vec::with_capacity(ca.len());
+        // Most indicators ask for one or two codes ("= 1", "in (3, 4)"):
+        // plain comparisons, which the compiler turns into vector code.
+        let yes: Vec<u8> = (0..=255u8).filter(|&v| table[v as usize]).collect();
+        let mut out = vec![false; ca.len()];
+        let mut start = 0;
         for arr in ca.downcast_iter() {
             let values = arr.values().as_slice();
-            let start = out.len();
-            out.extend(values.iter().map(|&v| table[v as usize]));
+            let part = &mut out[start..start + values.len()];
+            match yes.as_slice() {
+                [] => {}
+                &[c] => part.iter_mut().zip(values).for_each(|(o, &v)| *o = v == c),
+                &[a, b] => part.iter_mut().zip(values).for_each(|(o, &v)| *o = (v == a) | (v == b)),
+                _ => part.iter_mut().zip(values).for_each(|(o, &v)| *o = table[v as usize]),
+            }
             if let Some(b) = arr.validity().filter(|b| b.unset_bits() > 0) {
                 // Empty cells answer `missing`: read the validity bits byte by byte.
                 let (bytes, offset, _) = b.as_slice();
-                for (k, o) in out[start..].iter_mut().enumerate() {
+                for (k, o) in part.iter_mut().enumerate() {
                     let j = offset + k;
                     if bytes[j >> 3] & (1 << (j & 7)) == 0 {
                         *o = missing;
                     }
                 }
             }
+            start += values.len();
         }
         Ok(out)
     } else if col.dtype().is_primitive_numeric() {
@@ -554,6 +564,24 @@ mod tests {
             Expr::parse("pos(citizens) or not pos(volunteers)").unwrap(),
             Expr::Or(vec![Expr::Pos("citizens".into()), Expr::Not(Box::new(Expr::Pos("volunteers".into())))])
         );
+    }
+
+    #[test]
+    fn byte_codes_compare_with_empty_cells() {
+        use polars::prelude::{Column, DataFrame};
+        // two chunks, the second with empty cells
+        let mut x = Column::new("x".into(), vec![Some(1u8), Some(3), Some(4), Some(9)]);
+        x.append(&Column::new("x".into(), vec![None, Some(1u8), None, Some(2)])).unwrap();
+        let frame = DataFrame::new(8, vec![x]).unwrap();
+        let wave = Wave { period: "2018-2019".into(), file: "w.csv".into(), frame, read_as: String::new(), strata: Default::default(), warnings: vec![] };
+        let eval = |text: &str| Expr::parse(text).unwrap().eval(&wave, &Indicators::new()).unwrap();
+        let (t, f) = (true, false);
+        assert_eq!(eval("x = 1"), [t, f, f, f, f, t, f, f]);
+        assert_eq!(eval("x in (3, 4)"), [f, t, t, f, f, f, f, f]);
+        assert_eq!(eval("x in (1, 2, 3)"), [t, t, f, f, f, t, f, t]);
+        assert_eq!(eval("x != 1"), [f, t, t, t, f, f, f, t]);
+        assert_eq!(eval("x = 7"), [f; 8]);
+        assert_eq!(eval("not x = 1"), [f, t, t, t, t, f, t, t]);
     }
 
     #[test]
