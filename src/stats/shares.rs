@@ -217,11 +217,15 @@ fn binary_sums<Y: Values + ?Sized>(design: &Design, domain: &[bool], ys: &[&Y], 
             // weights and strata stay in cache for the next item. Branch-free
             // on the domain: rows outside it add zeros, which leaves every
             // sum bit-for-bit unchanged.
-            const BLOCK: usize = 4096;
+            let block = if k == 1 { rows.len() } else { 4096 };
             let mut from = rows.start;
             while from < rows.end {
-                let to = (from + BLOCK).min(rows.end);
-                for (j, (y, inv)) in ys.iter().zip(inv.iter_mut()).enumerate() {
+                let to = (from + block).min(rows.end);
+                for (j, (&y, slot)) in ys.iter().zip(inv.iter_mut()).enumerate() {
+                    // The item's counts kept in registers while its rows go by.
+                    let blocks = a.as_chunks_mut::<K>().0;
+                    let mut local = *slot;
+                    let inv = &mut local;
                     for i in from..to {
                         let d = domain[i];
                         let (yi, wi) = (y.at(i), weight[i]);
@@ -232,7 +236,7 @@ fn binary_sums<Y: Values + ?Sized>(design: &Design, domain: &[bool], ys: &[&Y], 
                             continue;
                         }
                         let w = if d { wi } else { 0.0 };
-                        let a = &mut a.as_chunks_mut::<K>().0[strata[i] as usize * k + j];
+                        let a = &mut blocks[strata[i] as usize * k + j];
                         let w2 = w * w;
                         a[CNT] += f64::from(u8::from(d));
                         a[SW] += w;
@@ -241,6 +245,7 @@ fn binary_sums<Y: Values + ?Sized>(design: &Design, domain: &[bool], ys: &[&Y], 
                         a[SW2Y] += w2 * v;
                         a[ONES] += v;
                     }
+                    *slot = local;
                 }
                 from = to;
             }
