@@ -349,7 +349,6 @@ fn mask_and(a: &[bool], b: &[bool]) -> Vec<bool> {
     a.iter().zip(b).map(|(x, y)| *x && *y).collect()
 }
 
-
 impl Ctx<'_> {
     fn eval(&self, text: &str) -> Result<Vec<bool>> {
         Expr::parse(text)?.eval_memo(&self.wd.wave, &self.env.indicators, self.memo)
@@ -363,19 +362,16 @@ impl Ctx<'_> {
 
     /// A share as a model value, suppressed under the minimum n.
     fn value(&self, domain: &[bool], y: &[bool]) -> Result<Value> {
-        if !domain.iter().any(|&d| d) {
-            return Ok(Value { estimate: 0.0, se: 0.0, ci_low: None, ci_high: None, n: 0, suppressed: true });
-        }
-        let e = stats::share(&self.wd.design, domain, y)?;
-        Ok(self.model_value(e.estimate, e.se, e.ci, e.n))
+        Ok(self.values(domain, &[y])?.remove(0))
     }
 
-    /// Several shares over one domain (a figure's bars), from one pass.
-    fn values(&self, domain: &[bool], ys: &[Vec<bool>]) -> Result<Vec<Value>> {
+    /// Several shares over one domain (a figure's bars), from one pass;
+    /// an empty domain gives suppressed values.
+    fn values<Y: AsRef<[bool]>>(&self, domain: &[bool], ys: &[Y]) -> Result<Vec<Value>> {
         if !domain.iter().any(|&d| d) {
             return Ok(ys.iter().map(|_| Value { estimate: 0.0, se: 0.0, ci_low: None, ci_high: None, n: 0, suppressed: true }).collect());
         }
-        let refs: Vec<&[bool]> = ys.iter().map(Vec::as_slice).collect();
+        let refs: Vec<&[bool]> = ys.iter().map(AsRef::as_ref).collect();
         let es = stats::shares(&self.wd.design, domain, &refs)?;
         Ok(es.into_iter().map(|e| self.model_value(e.estimate, e.se, e.ci, e.n)).collect())
     }

@@ -160,8 +160,10 @@ impl Design {
                 expected: labels.len(),
             });
         }
-        if let Some(&pop) = population.iter().find(|&&f| f.is_nan() || f <= 0.0) {
-            return Err(StatsError::BadFpc { row: 0, fpc: pop });
+        if let Some((h, &fpc)) = population.iter().enumerate().find(|(_, f)| f.is_nan() || **f <= 0.0) {
+            // The first row of that stratum, as `new` would name it.
+            let row = stratum.iter().position(|&s| s as usize == h).unwrap_or(0);
+            return Err(StatsError::BadFpc { row, fpc });
         }
         Design::finish(stratum, labels, population, weights)
     }
@@ -201,7 +203,6 @@ impl Design {
             scale_h,
         })
     }
-
 
     pub fn n_rows(&self) -> usize {
         self.stratum.len()
@@ -440,5 +441,7 @@ mod tests {
         assert_eq!(lonely.to_string(), Design::new(&["b", "b", "a"], &[10.0, 10.0, 4.0], &[1.0; 3]).unwrap_err().to_string());
         let weight = Design::from_strata(vec![0, 0], vec!["b".into()], vec![10.0], vec![1.0, 0.0]).unwrap_err();
         assert_eq!(weight.to_string(), Design::new(&["b", "b"], &[10.0, 10.0], &[1.0, 0.0]).unwrap_err().to_string());
+        let fpc = Design::from_strata(vec![0, 0, 1, 1], vec!["b".into(), "a".into()], vec![10.0, 0.0], vec![1.0; 4]).unwrap_err();
+        assert_eq!(fpc.to_string(), Design::new(&["b", "b", "a", "a"], &[10.0, 10.0, 0.0, 0.0], &[1.0; 4]).unwrap_err().to_string());
     }
 }

@@ -577,15 +577,13 @@ fn check_collinear(xtwx: &DMatrix<f64>, names: &[String]) -> Result<(), StatsErr
     Ok(())
 }
 
-/// What the validation pass learns: domain counts per stratum, total
-/// weight, invalid values, and each term's distinct values (up to
+/// What the terms' validation pass learns: domain counts per stratum,
+/// total weight, each term's missing values and distinct values (up to
 /// `MAX_TERM_LEVELS`; `None` once exceeded).
 struct Scan {
     counts: Vec<f64>,
     sum_w: f64,
-    y_bad: usize,
-    y_example: f64,
-    /// Missing counts: outcome first, then the terms.
+    /// Missing counts of the terms, in order.
     missing: Vec<usize>,
     levels: Vec<Option<Vec<f64>>>,
 }
@@ -624,15 +622,12 @@ fn scan_outcome<Y: Values + ?Sized>(design: &Design, domain: &[bool], y: &Y) -> 
 fn scan_terms<X: Values + ?Sized>(design: &Design, domain: &[bool], terms: &[(&str, &X)]) -> Scan {
     let weight = design.weight();
     let strata = design.stratum();
-    let p = terms.len() + 1;
     fold_rows(
         design.n_rows(),
         || Scan {
             counts: vec![0.0; design.n_strata()],
             sum_w: 0.0,
-            y_bad: 0,
-            y_example: f64::NAN,
-            missing: vec![0; p],
+            missing: vec![0; terms.len()],
             levels: vec![Some(Vec::new()); terms.len()],
         },
         |s, rows| {
@@ -656,7 +651,7 @@ fn scan_terms<X: Values + ?Sized>(design: &Design, domain: &[bool], terms: &[(&s
                         continue;
                     }
                     if !v.is_finite() {
-                        s.missing[j + 1] += 1;
+                        s.missing[j] += 1;
                         continue;
                     }
                     last = v;
@@ -675,10 +670,6 @@ fn scan_terms<X: Values + ?Sized>(design: &Design, domain: &[bool], terms: &[(&s
         |a, b| {
             add_into(&mut a.counts, &b.counts);
             a.sum_w += b.sum_w;
-            if a.y_bad == 0 {
-                a.y_example = b.y_example;
-            }
-            a.y_bad += b.y_bad;
             for (x, m) in a.missing.iter_mut().zip(b.missing) {
                 *x += m;
             }
@@ -793,7 +784,7 @@ fn fit_prepared<Y: Values + ?Sized, X: Values + ?Sized>(prepared: &Prepared<'_, 
             example: y_example,
         });
     }
-    for (name, &rows) in names.iter().zip(&s.missing).skip(1) {
+    for (name, &rows) in names.iter().skip(1).zip(&s.missing) {
         if rows > 0 {
             return Err(StatsError::Missing {
                 item: format!("term \"{name}\""),
