@@ -5,9 +5,12 @@
 //! and the later stages that render the computed figure model.
 
 pub mod charts;
+pub mod export;
 pub mod data;
+pub mod error;
 pub mod figures;
 pub mod handbook;
 pub mod pipeline;
 pub mod stats;
+pub mod style;
 pub mod text;

@@ -1,15 +1,18 @@
-//! The `barometer` command line: parses arguments and calls the library.
-//! Exit status: 0 ok, 1 invalid data or configuration, 2 usage, 3 internal.
+//! The `barometer` command line: parses arguments, dispatches to a
+//! subcommand (`cmd/`), and decides the exit status from the error's kind:
+//! 0 ok, 1 invalid data or configuration, 2 usage (clap), 3 internal.
 
-use std::fmt::Write as _;
+mod cmd;
+
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use barometer::data::synth::{DEFAULT_SEED, SynthOptions};
-use barometer::pipeline::{self, Paths};
+use barometer::data::synth::DEFAULT_SEED;
+use barometer::error::{Blame, Error};
+use barometer::pipeline::Paths;
 
 /// Large column buffers come and go per estimate; mimalloc reuses their
 /// pages instead of returning them to the system and faulting them back in.
@@ -103,129 +106,43 @@ fn main() -> ExitCode {
     // SAFETY: sets a global option of the allocator; called before any thread starts.
     unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
     let cli = Cli::parse();
-    let mut out = String::new();
-    let result = run(&cli, &mut out);
+    let result = run(cli);
     // A reader that stops early (`| head`) is not an error.
-    if let Err(e) = std::io::stdout().lock().write_all(out.as_bytes()) {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("error: cannot write to standard output: {e}");
-            return ExitCode::from(3);
+    if let Ok(out) = &result {
+        if let Err(e) = std::io::stdout().lock().write_all(out.as_bytes()) {
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                eprintln!("error: cannot write to standard output: {e}");
+                return ExitCode::from(3);
+            }
         }
     }
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {err:#}");
-            ExitCode::from(pipeline::exit_code(&err))
+            eprintln!("error: {err}");
+            ExitCode::from(match err.blame() {
+                Blame::Input => 1,
+                Blame::Tool => 3,
+            })
         }
     }
 }
 
-fn run(cli: &Cli, out: &mut String) -> anyhow::Result<()> {
+/// Runs the subcommand; returns what it prints on standard output.
+fn run(cli: Cli) -> Result<String, Error> {
     if let Some(j) = cli.jobs {
-        rayon::ThreadPoolBuilder::new().num_threads(j.max(1)).build_global()?;
+        rayon::ThreadPoolBuilder::new().num_threads(j.max(1)).build_global().map_err(|e| Error::internal(format!("--jobs {j}: {e}")))?;
     }
-    let paths = Paths { config: cli.config.clone(), inputs: cli.inputs.clone(), out: cli.out.clone() };
-    match &cli.command {
-        Command::Build { strict, only, force } => {
-            let opts = pipeline::BuildOptions { strict: *strict, only: only.clone(), force: *force, quiet: cli.quiet || cli.format == Format::Json };
-            let built = pipeline::build(&paths, &opts)?;
-            for w in &built.warnings {
-                eprintln!("warning: {w}");
-            }
-            if cli.format == Format::Json {
-                let summary = serde_json::json!({
-                    "artifacts": built.artifacts.iter().map(|a| &a.path).collect::<Vec<_>>(),
-                    "warnings": built.warnings,
-                    "timings": built.timings.iter().map(|(k, v)| serde_json::json!({"stage": k, "seconds": v})).collect::<Vec<_>>(),
-                    "rebuilt": built.rebuilt,
-                    "reused": built.reused,
-                });
-                writeln!(out, "{}", serde_json::to_string_pretty(&summary)?)?;
-            } else if !cli.quiet {
-                let figures: usize = built.report.chapters.iter().map(|c| c.figures.len()).sum();
-                writeln!(out, 
-                    "built {} chapters, {} figures, {} files in {} ({} recomputed, {} reused)",
-                    built.report.chapters.len(),
-                    figures,
-                    built.artifacts.len(),
-                    paths.out.display(),
-                    built.rebuilt.len(),
-                    built.reused.len()
-                )?;
-            }
-        }
-        Command::Status => {
-            let lines = pipeline::status(&paths)?;
-            if cli.format == Format::Json {
-                writeln!(out, "{}", serde_json::to_string_pretty(&lines)?)?;
-            } else {
-                let stale: Vec<_> = lines.iter().filter(|l| !l.up_to_date).collect();
-                for l in &stale {
-                    writeln!(out, "{}: {}", l.node, l.why)?;
-                }
-                if stale.is_empty() {
-                    writeln!(out, "everything is up to date ({} nodes)", lines.len())?;
-                }
-            }
-        }
-        Command::List => {
-            let config = barometer::figures::config::Config::load(&paths.config).map_err(|e| pipeline::Invalid(format!("{e:#}")))?;
-            let mut rows = Vec::new();
-            for (c, ch) in config.chapters.iter().enumerate() {
-                rows.push(serde_json::json!({"id": ch.id, "number": format!("{}", c + 1), "kind": "chapter", "period": ch.period, "title": ch.title}));
-                for (f, fig) in ch.figures.iter().enumerate() {
-                    rows.push(serde_json::json!({"id": fig.id, "number": format!("{}.{}", c + 1, f + 1), "kind": fig.kind.name(), "period": ch.period, "title": fig.title}));
-                }
-            }
-            if cli.format == Format::Json {
-                writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?;
-            } else {
-                for r in &rows {
-                    let indent = if r["kind"] == "chapter" { "" } else { "  " };
-                    writeln!(out, "{indent}{} {} [{}] {} ({})", r["number"].as_str().unwrap_or(""), r["id"].as_str().unwrap_or(""), r["kind"].as_str().unwrap_or(""), r["title"].as_str().unwrap_or(""), r["period"].as_str().unwrap_or(""))?;
-                }
-            }
-        }
-        Command::Validate => {
-            let summaries = pipeline::validate(&paths)?;
-            if cli.format == Format::Json {
-                writeln!(out, "{}", serde_json::to_string_pretty(&summaries)?)?;
-            } else if !cli.quiet {
-                for s in &summaries {
-                    for w in &s.warnings {
-                        eprintln!("warning: {w}");
-                    }
-                    writeln!(out, 
-                        "{}: {} rows, {} strata, {} innovators ({:.1} % weighted, se {:.1}), {} ({})",
-                        s.period,
-                        barometer::text::thousands(s.rows),
-                        s.strata,
-                        barometer::text::thousands(s.innovators),
-                        100.0 * s.innovated_share,
-                        100.0 * s.innovated_se,
-                        s.file,
-                        s.read_as
-                    )?;
-                }
-                writeln!(out, "{} waves valid", summaries.len())?;
-            }
-        }
-        Command::Synth { seed, rows, to, periods, parquet } => {
-            let opts = SynthOptions {
-                seed: *seed,
-                rows: *rows,
-                out_dir: to.clone().unwrap_or_else(|| paths.waves()),
-                periods: (!periods.is_empty()).then(|| periods.clone()),
-                parquet: *parquet,
-            };
-            let written = pipeline::synth(&paths, &opts)?;
-            if !cli.quiet {
-                for w in &written {
-                    writeln!(out, "wrote {}: {} rows, {} innovators", w.path.display(), barometer::text::thousands(w.rows), barometer::text::thousands(w.innovators))?;
-                }
-            }
-        }
+    let g = cmd::Global {
+        paths: Paths { config: cli.config, inputs: cli.inputs, out: cli.out },
+        quiet: cli.quiet,
+        json: cli.format == Format::Json,
+    };
+    match cli.command {
+        Command::Build { strict, only, force } => cmd::build::run(&g, strict, only, force),
+        Command::Status => cmd::status::run(&g),
+        Command::List => cmd::list::run(&g),
+        Command::Validate => cmd::validate::run(&g),
+        Command::Synth { seed, rows, to, periods, parquet } => cmd::synth::run(&g, seed, rows, to, periods, parquet),
     }
-    Ok(())
 }

@@ -1,7 +1,7 @@
 //! Draws a scene with plotters: an SVG with real, editable text and PNGs
 //! encoded deterministically with their physical resolution (pHYs).
 
-use anyhow::{Context, Result, anyhow};
+use crate::error::{Error, Fail, Result};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -17,8 +17,8 @@ fn colour(c: Rgb) -> RGBColor {
     RGBColor(c.0, c.1, c.2)
 }
 
-fn err<E: std::fmt::Debug>(e: E) -> anyhow::Error {
-    anyhow!("plotters: {e:?}")
+fn err<E: std::fmt::Debug>(e: E) -> Error {
+    Error::Render(format!("plotters: {e:?}"))
 }
 
 /// Layout pixels to device pixels, rounded so that touching shapes stay touching.
@@ -118,7 +118,7 @@ pub fn svg(scene: &Scene) -> Result<String> {
     }
     // Replace plotters' root element with one that carries the physical
     // size, the language and the accessible name.
-    let rest = body.split_once(">\n").map(|(_, rest)| rest).context("plotters wrote no <svg> root")?;
+    let rest = body.split_once(">\n").map(|(_, rest)| rest).or_render("plotters wrote no <svg> root")?;
     // Plotters puts a text's content on its own line; keep it on the tag's
     // line so no renderer sees a leading space.
     let mut lines = rest.lines().peekable();
@@ -175,10 +175,10 @@ fn encode_png(pixels: &[u8], w: u32, h: u32, dpi: f64, scene: &Scene) -> Result<
     let per_metre = (dpi / 0.0254).round() as u32;
     enc.set_pixel_dims(Some(png::PixelDimensions { xppu: per_metre, yppu: per_metre, unit: png::Unit::Meter }));
     // The finding and the numbers travel with the picture (iTXt is UTF-8).
-    enc.add_itxt_chunk("Title".into(), scene.title.clone()).context("PNG title")?;
-    enc.add_itxt_chunk("Description".into(), scene.desc.clone()).context("PNG description")?;
-    let mut writer = enc.write_header().context("PNG header")?;
-    writer.write_image_data(pixels).context("PNG data")?;
-    writer.finish().context("PNG end")?;
+    enc.add_itxt_chunk("Title".into(), scene.title.clone()).or_render("PNG title")?;
+    enc.add_itxt_chunk("Description".into(), scene.desc.clone()).or_render("PNG description")?;
+    let mut writer = enc.write_header().or_render("PNG header")?;
+    writer.write_image_data(pixels).or_render("PNG data")?;
+    writer.finish().or_render("PNG end")?;
     Ok(out)
 }

@@ -1,76 +1,11 @@
-//! The house style as data (`config/style.toml`): one red accent for the
-//! highlighted series and the hero number, greys for the rest, two weights
-//! of one sans-serif shipped with the project.
+//! The chart renderer's part of the house style: the `[chart]` section of
+//! `config/style.toml` (canvas, type and bar sizes), beside the palette and
+//! fonts that every renderer shares (`crate::style`).
 
-use std::path::Path;
-
-use anyhow::{Context, Result};
 use serde::Deserialize;
 
-/// The shipped fonts, compiled into the binary so no system font is used.
-pub const FONT_REGULAR: &[u8] = include_bytes!("../../assets/fonts/OpenSans-Regular.ttf");
-pub const FONT_BOLD: &[u8] = include_bytes!("../../assets/fonts/OpenSans-Bold.ttf");
-/// The family name written into SVG and PDF.
-pub const FONT_FAMILY: &str = "Open Sans";
-
-/// An sRGB colour written "#rrggbb" in the style file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Rgb(pub u8, pub u8, pub u8);
-
-impl<'de> Deserialize<'de> for Rgb {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Rgb, D::Error> {
-        let s = String::deserialize(d)?;
-        Rgb::parse(&s).ok_or_else(|| serde::de::Error::custom(format!("\"{s}\" is not a colour like \"#c8102e\"")))
-    }
-}
-
-impl Rgb {
-    pub fn parse(s: &str) -> Option<Rgb> {
-        let h = s.strip_prefix('#')?;
-        if h.len() != 6 {
-            return None;
-        }
-        let v = u32::from_str_radix(h, 16).ok()?;
-        Some(Rgb((v >> 16) as u8, (v >> 8) as u8, v as u8))
-    }
-    pub fn hex(self) -> String {
-        format!("#{:02x}{:02x}{:02x}", self.0, self.1, self.2)
-    }
-}
-
-/// Colours of the house style.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Palette {
-    /// The red thread: highlighted series, hero number, rules.
-    pub accent: Rgb,
-    /// Series that are not highlighted, darkest first.
-    pub greys: Vec<Rgb>,
-    pub text: Rgb,
-    /// Subtitles, source lines, notes.
-    pub muted: Rgb,
-    pub gridline: Rgb,
-    pub background: Rgb,
-}
-
-/// The house style; charts and the handbook read the same one. Sections
-/// other than `[palette]` stay in `rest` for their readers, who check them
-/// strictly (serde cannot deny unknown fields next to a flattened table).
-#[derive(Debug, Clone, Deserialize)]
-pub struct Style {
-    pub palette: Palette,
-    /// Every other section belongs to the chart renderer (see charts/).
-    #[serde(flatten)]
-    pub rest: toml::Table,
-}
-
-impl Style {
-    pub fn load(path: &Path) -> Result<Style> {
-        let text =
-            std::fs::read_to_string(path).with_context(|| format!("cannot read the style {}", path.display()))?;
-        toml::from_str(&text).with_context(|| format!("in {}", path.display()))
-    }
-}
+use crate::error::{Error, Result};
+pub use crate::style::{FONT_BOLD, FONT_FAMILY, FONT_REGULAR, Palette, Rgb, Style};
 
 /// The `[chart]` section: canvas, type and bar sizes of the charts.
 #[derive(Debug, Clone, Deserialize)]
@@ -129,22 +64,16 @@ pub struct ChartStyle {
 }
 
 impl ChartStyle {
-    pub fn load(path: &Path) -> Result<ChartStyle> {
-        let style = Style::load(path)?;
-        ChartStyle::from_style(&style).with_context(|| format!("in {}", path.display()))
-    }
-
     pub fn from_style(style: &Style) -> Result<ChartStyle> {
-        let section = style.rest.get("chart").context("the style has no [chart] section")?;
-        let chart: ChartConfig = section.clone().try_into().context("in [chart]")?;
-        anyhow::ensure!(
-            chart.width_mm > 0.0 && chart.hero_width_mm > 0.0 && chart.print_dpi > 0.0 && chart.screen_width_px > 0,
-            "in [chart]: widths and print_dpi must be positive"
-        );
-        anyhow::ensure!(
-            (0.1..=0.7).contains(&chart.bars.label_share),
-            "in [chart.bars]: label_share must be between 0.1 and 0.7"
-        );
+        let section = style.rest.get("chart").ok_or_else(|| Error::config("the style has no [chart] section"))?;
+        let chart: ChartConfig =
+            section.clone().try_into().map_err(|e: toml::de::Error| Error::config(format!("in [chart]: {}", e.to_string().trim_end())))?;
+        if !(chart.width_mm > 0.0 && chart.hero_width_mm > 0.0 && chart.print_dpi > 0.0 && chart.screen_width_px > 0) {
+            return Err(Error::config("in [chart]: widths and print_dpi must be positive"));
+        }
+        if !(0.1..=0.7).contains(&chart.bars.label_share) {
+            return Err(Error::config("in [chart.bars]: label_share must be between 0.1 and 0.7"));
+        }
         Ok(ChartStyle { palette: style.palette.clone(), chart })
     }
 }

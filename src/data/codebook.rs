@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use anyhow::{Context, Result, bail};
+use crate::error::{Context, Error, Result};
 use serde::Deserialize;
 
 /// Design columns every wave carries, in file order.
@@ -31,6 +31,9 @@ pub struct WaveSpec {
     /// The published response rate (a share), for the method page.
     #[serde(default)]
     pub response_rate: Option<f64>,
+    /// Drawn by `barometer synth`, not real responses: every output says so.
+    #[serde(default)]
+    pub synthetic: bool,
 }
 
 /// Allowed values of the categorical design columns, with Danish labels.
@@ -118,8 +121,7 @@ pub struct Codebook {
 impl Codebook {
     /// Reads and checks `config/codebook.toml`; errors name the file and key.
     pub fn load(path: &Path) -> Result<Codebook> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read the codebook {}", path.display()))?;
+        let text = crate::error::read_text(path)?;
         Codebook::parse(&text).with_context(|| format!("in {}", path.display()))
     }
 
@@ -127,14 +129,14 @@ impl Codebook {
         let raw: RawCodebook = toml::from_str(text)?;
         let periods: Vec<String> = raw.waves.iter().map(|w| w.period.clone()).collect();
         if periods.is_empty() {
-            bail!("no [[wave]] is listed");
+            return Err(Error::Config(format!("no [[wave]] is listed")));
         }
         for (i, p) in periods.iter().enumerate() {
             if !is_period(p) {
-                bail!("[[wave]] period \"{p}\" is not of the form 2018-2019");
+                return Err(Error::Config(format!("[[wave]] period \"{p}\" is not of the form 2018-2019")));
             }
             if periods[..i].contains(p) {
-                bail!("[[wave]] period \"{p}\" is listed twice");
+                return Err(Error::Config(format!("[[wave]] period \"{p}\" is listed twice")));
             }
         }
         let mut codes: BTreeMap<String, Vec<(i32, String)>> = BTreeMap::new();
@@ -143,7 +145,7 @@ impl Codebook {
             for (code, label) in entries {
                 let c: i32 = code
                     .parse()
-                    .map_err(|_| anyhow::anyhow!("[codes.{set}]: key \"{code}\" is not a whole number"))?;
+                    .map_err(|_| Error::Config(format!("[codes.{set}]: key \"{code}\" is not a whole number")))?;
                 list.push((c, label.clone()));
             }
             list.sort_by_key(|(c, _)| *c);
@@ -153,25 +155,25 @@ impl Codebook {
             match p {
                 None => Ok(None),
                 Some(p) => periods.iter().position(|w| w == p).map(Some).ok_or_else(|| {
-                    anyhow::anyhow!("item \"{item}\": {key} = \"{p}\" is not a [[wave]] period")
+                    Error::Config(format!("item \"{item}\": {key} = \"{p}\" is not a [[wave]] period"))
                 }),
             }
         };
         let mut items: Vec<Item> = Vec::with_capacity(raw.items.len());
         for it in raw.items {
             if DESIGN_COLUMNS.contains(&it.name.as_str()) {
-                bail!("item \"{}\": the name is a design column", it.name);
+                return Err(Error::Config(format!("item \"{}\": the name is a design column", it.name)));
             }
             if items.iter().any(|x| x.name == it.name) {
-                bail!("item \"{}\" is defined twice", it.name);
+                return Err(Error::Config(format!("item \"{}\" is defined twice", it.name)));
             }
             let set = codes.get(&it.codes).ok_or_else(|| {
-                anyhow::anyhow!("item \"{}\": codes = \"{}\" is not a [codes] set", it.name, it.codes)
+                Error::Config(format!("item \"{}\": codes = \"{}\" is not a [codes] set", it.name, it.codes))
             })?;
             let lo = position("from", &it.from, &it.name)?.unwrap_or(0);
             let hi = position("until", &it.until, &it.name)?.unwrap_or(periods.len() - 1);
             if lo > hi {
-                bail!("item \"{}\": from comes after until", it.name);
+                return Err(Error::Config(format!("item \"{}\": from comes after until", it.name)));
             }
             items.push(Item {
                 name: it.name,
@@ -183,11 +185,11 @@ impl Codebook {
             });
         }
         if !items.iter().any(|i| i.name == "innovated") {
-            bail!("the item \"innovated\" is required by the wave contract");
+            return Err(Error::Config(format!("the item \"innovated\" is required by the wave contract")));
         }
         for d in &raw.deliveries {
             if !periods.contains(&d.period) {
-                bail!("[[delivery]] period \"{}\" is not a [[wave]] period", d.period);
+                return Err(Error::Config(format!("[[delivery]] period \"{}\" is not a [[wave]] period", d.period)));
             }
         }
         Ok(Codebook { waves: raw.waves, design: raw.design, items, deliveries: raw.deliveries })

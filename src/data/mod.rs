@@ -1,7 +1,6 @@
 //! Stage 1: wave files in, validated frames out.
 
 pub mod codebook;
-pub mod problem;
 pub mod read;
 pub mod synth;
 pub mod validate;
@@ -11,8 +10,10 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 use rayon::prelude::*;
 
+use crate::error::{Error, Result};
+
 pub use codebook::Codebook;
-pub use problem::{Place, Problem, Problems};
+pub use crate::error::{Place, Problem, Problems};
 
 /// One validated wave: the contract's columns as a typed Polars frame.
 #[derive(Debug, Clone)]
@@ -35,21 +36,21 @@ impl Wave {
     }
 
     /// A numeric column as f64 with NaN for empty cells (the stats layer's form).
-    pub fn values(&self, name: &str) -> anyhow::Result<Vec<f64>> {
+    pub fn values(&self, name: &str) -> Result<Vec<f64>> {
         let col = self
             .frame
             .column(name)
-            .map_err(|_| anyhow::anyhow!("wave {} has no column \"{name}\"", self.period))?;
+            .map_err(|_| Error::Internal(format!("wave {} has no column \"{name}\"", self.period)))?;
         let col = col.cast(&DataType::Float64)?;
         Ok(col.f64()?.iter().map(|v| v.unwrap_or(f64::NAN)).collect())
     }
 
     /// A text column (design labels).
-    pub fn labels(&self, name: &str) -> anyhow::Result<Vec<&str>> {
+    pub fn labels(&self, name: &str) -> Result<Vec<&str>> {
         let col = self
             .frame
             .column(name)
-            .map_err(|_| anyhow::anyhow!("wave {} has no column \"{name}\"", self.period))?;
+            .map_err(|_| Error::Internal(format!("wave {} has no column \"{name}\"", self.period)))?;
         Ok(col.str()?.iter().map(|v| v.unwrap_or("")).collect())
     }
 
@@ -93,9 +94,9 @@ pub fn load_wave(path: &Path, codebook: &Codebook) -> Result<Wave, Problems> {
 }
 
 /// The wave files of a folder (`*.csv`, `*.parquet`), sorted by name.
-pub fn wave_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+pub fn wave_files(dir: &Path) -> Result<Vec<PathBuf>> {
     let entries = std::fs::read_dir(dir)
-        .map_err(|e| anyhow::anyhow!("cannot read the wave folder {}: {e}", dir.display()))?;
+        .map_err(|e| Error::Config(format!("cannot read the wave folder {}: {e}", dir.display())))?;
     let mut files: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("csv" | "parquet")))
@@ -106,10 +107,10 @@ pub fn wave_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
 
 /// Loads every wave of a folder in parallel; all problems of all files are
 /// returned together, in file order.
-pub fn load_waves(dir: &Path, codebook: &Codebook) -> anyhow::Result<Result<Vec<Wave>, Vec<Problems>>> {
+pub fn load_waves(dir: &Path, codebook: &Codebook) -> Result<Vec<Wave>> {
     let files = wave_files(dir)?;
     if files.is_empty() {
-        anyhow::bail!("no wave files (*.csv, *.parquet) in {}", dir.display());
+        return Err(Error::Config(format!("no wave files (*.csv, *.parquet) in {}", dir.display())));
     }
     let results: Vec<Result<Wave, Problems>> = files.par_iter().map(|f| load_wave(f, codebook)).collect();
     let mut waves = Vec::new();
@@ -127,5 +128,5 @@ pub fn load_waves(dir: &Path, codebook: &Codebook) -> anyhow::Result<Result<Vec<
             failed.push(p);
         }
     }
-    Ok(if failed.is_empty() { Ok(waves) } else { Err(failed) })
+    if failed.is_empty() { Ok(waves) } else { Err(Error::Data(failed)) }
 }

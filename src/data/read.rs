@@ -9,7 +9,7 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-use super::problem::{Place, Problems};
+use crate::error::{Place, Problems};
 
 /// A wave file as text cells, before the contract is checked.
 pub struct RawTable {

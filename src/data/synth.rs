@@ -21,7 +21,7 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use crate::error::{Error, Result};
 use polars::prelude::*;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -541,7 +541,7 @@ fn calibrate(m: &mut Model, rows: &mut [Row]) -> Result<()> {
                 let in_domain: Vec<bool> = rows.iter().map(|r| domain(r)).collect();
                 let total: f64 = rows.iter().zip(&in_domain).filter(|(_, d)| **d).map(|(r, _)| r.weight).sum();
                 if total <= 0.0 {
-                    bail!("synth calibration: step {} has an empty domain", step.name);
+                    return Err(Error::Internal(format!("synth calibration: step {} has an empty domain", step.name)));
                 }
                 let var = step.var;
                 let u = step.u;
@@ -570,7 +570,7 @@ fn calibrate(m: &mut Model, rows: &mut [Row]) -> Result<()> {
                 let a = if (s_lo - share).abs() < (s_hi - share).abs() { lo } else { hi };
                 let got = achieved(a, rows);
                 if (got - share).abs() > 0.004 {
-                    bail!("synth calibration: step {} reaches {:.4}, not its target {:.4}", step.name, got, share);
+                    return Err(Error::Internal(format!("synth calibration: step {} reaches {:.4}, not its target {:.4}", step.name, got, share)));
                 }
                 m.steps[k].a = a;
             }
@@ -667,7 +667,7 @@ fn draw_base(spec: &WaveSpec, wave: usize, seed: u64) -> Result<(Drawn, Vec<Row>
     if let Some(target) = spec.innovated_share {
         let got = weighted(&rows);
         if (got - target).abs() > 0.005 {
-            bail!("synth calibration: {} innovators weigh {:.4}, not {:.4}", spec.period, got, target);
+            return Err(Error::Internal(format!("synth calibration: {} innovators weigh {:.4}, not {:.4}", spec.period, got, target)));
         }
     }
     calibrate(&mut model, &mut rows)?;
@@ -744,11 +744,10 @@ pub fn synth(codebook: &Codebook, opts: &SynthOptions) -> Result<Vec<Written>> {
     if let Some(rows) = opts.rows {
         if rows < 2 * strata {
             let why = format!("--rows {rows} is too few: a wave needs at least {} rows (two respondents in each of the {strata} strata)", 2 * strata);
-            return Err(crate::pipeline::Invalid(why).into());
+            return Err(Error::Config(why));
         }
     }
-    std::fs::create_dir_all(&opts.out_dir)
-        .with_context(|| format!("cannot create {}", opts.out_dir.display()))?;
+    std::fs::create_dir_all(&opts.out_dir).map_err(|e| Error::write(&opts.out_dir, e))?;
     let mut out = Vec::new();
     for (w, spec) in WAVES.iter().enumerate() {
         if let Some(p) = &opts.periods {
@@ -757,7 +756,7 @@ pub fn synth(codebook: &Codebook, opts: &SynthOptions) -> Result<Vec<Written>> {
             }
         }
         if !codebook.has_wave(spec.period) {
-            bail!("wave {} is not in the codebook", spec.period);
+            return Err(Error::Internal(format!("wave {} is not in the codebook", spec.period)));
         }
         let columns: Vec<OutColumn> = codebook
             .items_in(spec.period)
@@ -775,7 +774,7 @@ pub fn synth(codebook: &Codebook, opts: &SynthOptions) -> Result<Vec<Written>> {
             }
             Some(total) => write_scaled(&drawn, spec, w, opts.seed, total, &columns, &tmp, opts.parquet, &path)?,
         };
-        std::fs::rename(&tmp, &path).with_context(|| format!("cannot move {} into place", tmp.display()))?;
+        std::fs::rename(&tmp, &path).map_err(|e| Error::write(&path, e))?;
         out.push(written);
     }
     Ok(out)
@@ -844,13 +843,13 @@ fn frame_of(drawn: &Drawn, rows: &[Row], stratum_of: &[usize], populations: &[u3
 }
 
 fn write_frames(path: &Path, parquet: bool, frames: impl Iterator<Item = Result<DataFrame>>) -> Result<()> {
-    let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let file = File::create(path).map_err(|e| Error::write(path, e))?;
     let mut buf = BufWriter::new(file);
     let mut frames = frames.peekable();
     let first = match frames.peek() {
         Some(Ok(df)) => df.schema().clone(),
         Some(Err(_)) => return frames.next().unwrap().map(|_| ()),
-        None => bail!("nothing to write"),
+        None => return Err(Error::Internal(format!("nothing to write"))),
     };
     if parquet {
         let mut writer = ParquetWriter::new(&mut buf).batched(&first)?;
@@ -865,7 +864,7 @@ fn write_frames(path: &Path, parquet: bool, frames: impl Iterator<Item = Result<
         }
         writer.finish()?;
     }
-    buf.flush()?;
+    buf.flush().map_err(|e| Error::write(path, e))?;
     Ok(())
 }
 

@@ -7,7 +7,7 @@ use polars::prelude::*;
 use rayon::prelude::*;
 
 use super::codebook::{Asked, Codebook, DESIGN_COLUMNS, Item};
-use super::problem::{Place, Problems};
+use crate::error::{Place, Problems};
 use super::read::RawTable;
 
 /// Problems that do not stop a wave from being used.

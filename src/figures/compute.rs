@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use anyhow::{Context, Result, anyhow, bail};
+use crate::error::{Context, Error, Result};
 use rayon::prelude::*;
 
 use super::config::{ChapterConfig, Config, FigureConfig, SeriesConfig};
@@ -28,8 +28,6 @@ pub struct Inputs<'a> {
     pub waves: BTreeMap<String, WaveData>,
     /// `<inputs>/`: published tables and content files live here.
     pub dir: &'a Path,
-    /// Loads a chapter's editorial boxes (the handbook stage owns the format).
-    pub content: &'a (dyn Fn(&Path) -> Result<Vec<ContentBox>> + Sync),
 }
 
 /// Indicators and domains from report.toml, parsed.
@@ -191,14 +189,14 @@ fn placeholders(intro: &str, ch: &ChapterConfig) -> Result<Vec<(String, Option<(
     let mut out = Vec::new();
     let mut rest = intro;
     while let Some(start) = rest.find('{') {
-        let end = rest[start..].find('}').ok_or_else(|| anyhow!("a '{{' is not closed"))? + start;
+        let end = rest[start..].find('}').ok_or_else(|| Error::Config(format!("a '{{' is not closed")))? + start;
         let key = &rest[start + 1..end];
         if key == "hero" {
             out.push((key.to_string(), None));
         } else {
-            let (fig, k) = key.rsplit_once('.').ok_or_else(|| anyhow!("unknown placeholder {{{key}}}; use {{hero}} or {{figure-id.bar}}"))?;
-            let fi = ch.figures.iter().position(|f| f.id == fig).ok_or_else(|| anyhow!("{{{key}}}: no figure \"{fig}\" in the chapter"))?;
-            let k: usize = k.parse().map_err(|_| anyhow!("{{{key}}}: \"{k}\" is not a bar number"))?;
+            let (fig, k) = key.rsplit_once('.').ok_or_else(|| Error::Config(format!("unknown placeholder {{{key}}}; use {{hero}} or {{figure-id.bar}}")))?;
+            let fi = ch.figures.iter().position(|f| f.id == fig).ok_or_else(|| Error::Config(format!("{{{key}}}: no figure \"{fig}\" in the chapter")))?;
+            let k: usize = k.parse().map_err(|_| Error::Config(format!("{{{key}}}: \"{k}\" is not a bar number")))?;
             out.push((key.to_string(), Some((fi, k))));
         }
         rest = &rest[end + 1..];
@@ -220,20 +218,10 @@ pub enum Done {
     Figure(Figure),
 }
 
-/// Every job of the configuration, in report order.
-pub fn all_jobs(config: &Config) -> Vec<Job> {
-    config
-        .chapters
-        .iter()
-        .enumerate()
-        .flat_map(|(c, ch)| std::iter::once(Job::Hero(c)).chain((0..ch.figures.len()).map(move |f| Job::Figure(c, f))))
-        .collect()
-}
-
 /// Computes `jobs` side by side (rayon); results come back in the given
 /// order whatever finishes first. The configuration must have passed `check`.
 pub fn compute_jobs(config: &Config, inputs: &Inputs, jobs: &[Job]) -> Result<Vec<Done>> {
-    let env = env_of(config).map_err(|e| crate::pipeline::Invalid(e.join("\n")))?;
+    let env = env_of(config).map_err(|e| Error::Config(e.join("\n")))?;
     let rc = &config.report;
     let memos: BTreeMap<&String, Memo> = inputs.waves.keys().map(|p| (p, Memo::default())).collect();
     jobs.par_iter()
@@ -242,7 +230,7 @@ pub fn compute_jobs(config: &Config, inputs: &Inputs, jobs: &[Job]) -> Result<Ve
                 Job::Hero(c) | Job::Figure(c, _) => c,
             };
             let ch = &config.chapters[c];
-            let wd = inputs.waves.get(&ch.period).ok_or_else(|| anyhow!("wave {} is not loaded", ch.period))?;
+            let wd = inputs.waves.get(&ch.period).ok_or_else(|| Error::Internal(format!("wave {} is not loaded", ch.period)))?;
             let ctx = Ctx { env: &env, memo: &memos[&ch.period], wd, period: &ch.period, min_n: rc.min_n, alpha: rc.alpha, inputs };
             match job {
                 Job::Hero(_) => ctx.hero(ch).map(Done::Hero).with_context(|| format!("chapter {}: hero", ch.id)),
@@ -258,10 +246,11 @@ pub fn compute_jobs(config: &Config, inputs: &Inputs, jobs: &[Job]) -> Result<Ve
 }
 
 /// Facts of one wave for the method page.
-pub fn wave_facts(config: &Config, codebook: &Codebook, wd: &WaveData) -> Result<WaveFacts> {
+pub fn wave_facts(codebook: &Codebook, wd: &WaveData) -> Result<WaveFacts> {
     let period = &wd.wave.period;
+    let spec = codebook.waves.iter().find(|w| &w.period == period);
     // Counted on the byte codes, summed over the design's weights: no f64 copies.
-    let innovated = wd.wave.frame.column("innovated").map_err(|_| anyhow!("wave {period} has no column \"innovated\""))?;
+    let innovated = wd.wave.frame.column("innovated").map_err(|_| Error::Internal(format!("wave {period} has no column \"innovated\"")))?;
     let innovators = polars::prelude::ChunkCompareEq::equal(innovated.u8()?, 1).sum().unwrap_or(0) as usize;
     Ok(WaveFacts {
         period: period.clone(),
@@ -270,28 +259,28 @@ pub fn wave_facts(config: &Config, codebook: &Codebook, wd: &WaveData) -> Result
         strata: wd.design.n_strata(),
         population: wd.design.weight().iter().sum(),
         // A response rate that was not published is written as 0 rather than NaN.
-        response_rate: codebook.waves.iter().find(|w| &w.period == period).and_then(|w| w.response_rate).unwrap_or(0.0),
-        synthetic: config.report.synthetic,
+        response_rate: spec.and_then(|w| w.response_rate).unwrap_or(0.0),
+        synthetic: spec.is_some_and(|w| w.synthetic),
     })
 }
 
-/// Puts computed heroes and figures (in `all_jobs` order) into the report,
+/// Puts computed heroes and figures (in report order: each chapter's hero, then its figures) into the report,
 /// with each chapter's introduction and editorial boxes.
-pub fn assemble(config: &Config, content_dir: &Path, content: &(dyn Fn(&Path) -> Result<Vec<ContentBox>> + Sync), done: Vec<Done>, method: Vec<WaveFacts>) -> Result<Report> {
+pub fn assemble(config: &Config, content_dir: &Path, done: Vec<Done>, method: Vec<WaveFacts>) -> Result<Report> {
     let rc = &config.report;
     let mut done = done.into_iter();
     let mut chapters = Vec::new();
     for (c, ch) in config.chapters.iter().enumerate() {
-        let Some(Done::Hero(hero)) = done.next() else { bail!("internal: chapter {} has no hero", ch.id) };
+        let Some(Done::Hero(hero)) = done.next() else { return Err(Error::Internal(format!("internal: chapter {} has no hero", ch.id))) };
         let mut figures = Vec::new();
         for _ in &ch.figures {
-            let Some(Done::Figure(fig)) = done.next() else { bail!("internal: chapter {} lacks a figure", ch.id) };
+            let Some(Done::Figure(fig)) = done.next() else { return Err(Error::Internal(format!("internal: chapter {} lacks a figure", ch.id))) };
             figures.push(fig);
         }
         let intro = fill_intro(&ch.intro, ch, &hero, &figures)?;
         let file = content_dir.join(ch.content.clone().unwrap_or_else(|| format!("{}.toml", ch.id)));
         let boxes = if file.exists() || ch.content.is_some() {
-            content(&file).map_err(|e| crate::pipeline::Invalid(format!("{e:#}")))?
+            super::content::load_content(&file)?
         } else {
             Vec::new()
         };
@@ -309,15 +298,6 @@ pub fn assemble(config: &Config, content_dir: &Path, content: &(dyn Fn(&Path) ->
     })
 }
 
-/// The whole report, computed from scratch.
-pub fn compute(config: &Config, inputs: &Inputs) -> Result<Report> {
-    let periods = inputs.waves.keys().cloned().collect();
-    check(config, inputs.codebook, &periods).map_err(|e| crate::pipeline::Invalid(e.join("\n")))?;
-    let done = compute_jobs(config, inputs, &all_jobs(config))?;
-    let method = inputs.waves.values().map(|wd| wave_facts(config, inputs.codebook, wd)).collect::<Result<Vec<_>>>()?;
-    assemble(config, &inputs.dir.join("content"), inputs.content, done, method)
-}
-
 fn fill_intro(intro: &str, ch: &ChapterConfig, hero: &Hero, figures: &[Figure]) -> Result<String> {
     let mut out = intro.to_string();
     for (key, at) in placeholders(intro, ch)? {
@@ -325,7 +305,7 @@ fn fill_intro(intro: &str, ch: &ChapterConfig, hero: &Hero, figures: &[Figure]) 
             None => hero.value,
             Some((f, k)) => {
                 let bars = &figures[f].bars;
-                bars.get(k.wrapping_sub(1)).ok_or_else(|| anyhow!("{{{key}}}: figure {} has {} bars", figures[f].id, bars.len()))?.value
+                bars.get(k.wrapping_sub(1)).ok_or_else(|| Error::Internal(format!("{{{key}}}: figure {} has {} bars", figures[f].id, bars.len())))?.value
             }
         };
         let words = if value.suppressed { "(for få svar)".to_string() } else { text::procent(value.estimate) };
@@ -355,7 +335,7 @@ impl Ctx<'_> {
     }
 
     fn domain(&self, name: &str) -> Result<(Vec<bool>, String)> {
-        let (e, asked) = self.env.domains.get(name).ok_or_else(|| anyhow!("unknown domain {name}"))?;
+        let (e, asked) = self.env.domains.get(name).ok_or_else(|| Error::Internal(format!("unknown domain {name}")))?;
         let rows = self.memo.get_domain(name, || e.eval_memo(&self.wd.wave, &self.env.indicators, self.memo))?;
         Ok((rows, asked.replace("{period}", self.period)))
     }
@@ -594,7 +574,7 @@ impl Ctx<'_> {
         let fits = if refs.is_empty() { Vec::new() } else { stats::logistic_each(&self.wd.design, tested, &refs, &terms)? };
         let mut holds: Vec<(String, bool)> = Vec::new();
         for ((_, label), fit) in significant.iter().zip(&fits) {
-            let c = fit.coefficients.iter().find(|c| c.term == "group").ok_or_else(|| anyhow!("no group coefficient"))?;
+            let c = fit.coefficients.iter().find(|c| c.term == "group").ok_or_else(|| Error::Internal(format!("no group coefficient")))?;
             holds.push(((*label).clone(), c.p < self.alpha));
         }
         let yes: Vec<String> = holds.iter().filter(|h| h.1).map(|h| text::lower_first(&h.0)).collect();
@@ -631,8 +611,8 @@ impl Ctx<'_> {
     }
 
     fn distribution(&self, f: &FigureConfig, domain: &[bool], fig: &mut Figure, caption: &mut Caption) -> Result<()> {
-        let name = f.item.as_deref().ok_or_else(|| anyhow!("a distribution needs an item"))?;
-        let item = self.inputs.codebook.item(name).ok_or_else(|| anyhow!("item {name} is not in the codebook"))?;
+        let name = f.item.as_deref().ok_or_else(|| Error::Internal(format!("a distribution needs an item")))?;
+        let item = self.inputs.codebook.item(name).ok_or_else(|| Error::Internal(format!("item {name} is not in the codebook")))?;
         let codes = self.wd.wave.values(name)?;
         let levels: Vec<f64> = item.codes.iter().map(|(c, _)| f64::from(*c)).collect();
         let shares = stats::distribution(&self.wd.design, domain, &codes, &levels)?;
@@ -668,7 +648,7 @@ impl Ctx<'_> {
             fig.bars.push(self.bar(&s.label, &ours, v, true));
             let key = s.key.as_deref().unwrap_or(&s.label);
             let row = table.iter().find(|r| r.key == key).ok_or_else(|| {
-                crate::pipeline::Invalid(format!("{}: no row with key \"{key}\" (figure {})", self.inputs.dir.join(rel).display(), f.id))
+                Error::Config(format!("{}: no row with key \"{key}\" (figure {})", self.inputs.dir.join(rel).display(), f.id))
             })?;
             let value = Value { estimate: row.percent / 100.0, se: 0.0, ci_low: None, ci_high: None, n: 0, suppressed: false };
             let mut bar = self.bar(&s.label, &theirs, value, false);
@@ -781,21 +761,21 @@ fn read_published(path: &Path) -> Result<Vec<PublishedRow>> {
         .with_infer_schema_length(Some(0))
         .try_into_reader_with_file_path(Some(path.to_path_buf()))
         .and_then(|r| r.finish())
-        .map_err(|e| crate::pipeline::Invalid(format!("{}: cannot read the published table: {e}", path.display())))?;
+        .map_err(|e| Error::Config(format!("{}: cannot read the published table: {e}", path.display())))?;
     let col = |name: &str| -> Result<Vec<String>> {
-        let c = df.column(name).map_err(|_| crate::pipeline::Invalid(format!("{}: the column \"{name}\" is missing", path.display())))?;
+        let c = df.column(name).map_err(|_| Error::Config(format!("{}: the column \"{name}\" is missing", path.display())))?;
         Ok(c.str()?.iter().map(|v| v.unwrap_or("").trim().to_string()).collect())
     };
     let (keys, pcts, sources) = (col("key")?, col("percent")?, col("source")?);
     let mut rows = Vec::new();
     for (i, ((key, p), source)) in keys.into_iter().zip(pcts).zip(sources).enumerate() {
         let percent: f64 = p.replace(',', ".").parse().ok().filter(|x: &f64| (0.0..=100.0).contains(x)).ok_or_else(|| {
-            crate::pipeline::Invalid(format!("{}:{}: column \"percent\", value \"{p}\": must be a number from 0 to 100", path.display(), i + 2))
+            Error::Config(format!("{}:{}: column \"percent\", value \"{p}\": must be a number from 0 to 100", path.display(), i + 2))
         })?;
         rows.push(PublishedRow { key, percent, source });
     }
     if rows.is_empty() {
-        bail!(crate::pipeline::Invalid(format!("{}: the table has no rows", path.display())));
+        return Err(Error::Config(format!("{}: the table has no rows", path.display())));
     }
     Ok(rows)
 }

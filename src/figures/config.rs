@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use crate::error::{Error, Result};
 use serde::Deserialize;
 
 use super::model::FigureKind;
@@ -20,9 +20,6 @@ pub struct ReportConfig {
     pub subtitle: String,
     /// Said wherever a reader looks when the waves are synthetic.
     pub data_note: String,
-    /// Whether the input waves are the shipped synthetic ones.
-    #[serde(default)]
-    pub synthetic: bool,
     /// Estimates on fewer respondents are not shown (default 30).
     #[serde(default = "default_min_n")]
     pub min_n: usize,
@@ -210,8 +207,8 @@ impl Config {
 
 /// Reads a TOML file into `T`; errors name the file, line and key.
 pub fn read_toml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.to_string().trim_end()))
+    let text = crate::error::read_text(path)?;
+    toml::from_str(&text).map_err(|e| Error::Config(format!("{}: {}", path.display(), e.to_string().trim_end())))
 }
 
 /// An id that is safe as a file name under outputs/ ("borger-roller").
@@ -230,12 +227,12 @@ impl Config {
         let mut chapter_tables = Vec::new();
         for id in &report.chapters {
             if !is_safe_id(id) {
-                bail!("{}: chapter id \"{id}\" must be lower-case letters, digits and '-'", dir.join("report.toml").display());
+                return Err(Error::Config(format!("{}: chapter id \"{id}\" must be lower-case letters, digits and '-'", dir.join("report.toml").display())));
             }
             let path = dir.join("chapters").join(format!("{id}.toml"));
             let ch: ChapterConfig = read_toml(&path)?;
             if &ch.id != id {
-                bail!("{}: id = \"{}\" but report.toml lists it as \"{id}\"", path.display(), ch.id);
+                return Err(Error::Config(format!("{}: id = \"{}\" but report.toml lists it as \"{id}\"", path.display(), ch.id)));
             }
             chapter_tables.push(read_toml::<toml::Table>(&path)?);
             chapters.push(ch);
@@ -259,7 +256,7 @@ impl Config {
             }
         }
         if !errors.is_empty() {
-            bail!("{}", errors.join("\n"));
+            return Err(Error::Config(format!("{}", errors.join("\n"))));
         }
         Ok(Config { dir: dir.to_path_buf(), report, chapters, chapter_files, chapter_tables })
     }

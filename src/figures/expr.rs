@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
-use anyhow::{Result, anyhow, bail};
+use crate::error::{Error, Result};
 
 use crate::data::Wave;
 
@@ -77,7 +77,7 @@ impl Expr {
         let mut p = Parser { tokens, at: 0, text };
         let e = p.or()?;
         if p.at < p.tokens.len() {
-            bail!("in \"{text}\": unexpected \"{}\"", p.tokens[p.at]);
+            return Err(Error::Config(format!("in \"{text}\": unexpected \"{}\"", p.tokens[p.at])));
         }
         Ok(e)
     }
@@ -100,31 +100,31 @@ impl Expr {
             Expr::Or(v) | Expr::And(v) => v.iter().try_for_each(|e| e.check_inner(has, families, env, stack)),
             Expr::Not(e) => e.check_inner(has, families, env, stack),
             Expr::Cmp { column, .. } | Expr::In { column, .. } => {
-                if has(column) { Ok(()) } else { bail!("the item \"{column}\" is not in the wave") }
+                if has(column) { Ok(()) } else { return Err(Error::Config(format!("the item \"{column}\" is not in the wave"))) }
             }
             Expr::Family { prefix, .. } => {
                 if families(prefix).is_empty() {
-                    bail!("no item of the family \"{prefix}…\" is in the wave")
+                    return Err(Error::Config(format!("no item of the family \"{prefix}…\" is in the wave")))
                 }
                 Ok(())
             }
             Expr::Pos(actor) => {
                 if pos_items(actor, has).is_empty() {
-                    bail!("pos({actor}): the wave has none of cause_{actor}, promote_{actor}, collab_{actor}")
+                    return Err(Error::Config(format!("pos({actor}): the wave has none of cause_{actor}, promote_{actor}, collab_{actor}")))
                 }
                 Ok(())
             }
             Expr::Ref(name) => {
                 if stack.contains(name) {
                     stack.push(name.clone());
-                    bail!("the indicator definitions are circular: {}", stack.join(" -> "));
+                    return Err(Error::Config(format!("the indicator definitions are circular: {}", stack.join(" -> "))));
                 }
                 let Some(e) = env.get(name) else {
                     // A bare 0/1 item means "item = 1".
                     if has(name) {
                         return Ok(());
                     }
-                    bail!("\"{name}\" is neither an item nor a configured indicator");
+                    return Err(Error::Config(format!("\"{name}\" is neither an item nor a configured indicator")));
                 };
                 stack.push(name.clone());
                 e.check_inner(has, families, env, stack)?;
@@ -146,7 +146,7 @@ impl Expr {
 
     fn eval_depth(&self, wave: &Wave, env: &Indicators, depth: usize, memo: Option<&Memo>) -> Result<Vec<bool>> {
         if depth > 64 {
-            bail!("indicator definitions nest too deeply (circular?)");
+            return Err(Error::Config(format!("indicator definitions nest too deeply (circular?)")));
         }
         let n = wave.rows();
         Ok(match self {
@@ -175,7 +175,7 @@ impl Expr {
             Expr::Family { every, prefix, external, op, value } => {
                 let members = family_members(wave, prefix, *external);
                 if members.is_empty() {
-                    bail!("wave {}: no item of the family \"{prefix}…\"", wave.period);
+                    return Err(Error::Config(format!("wave {}: no item of the family \"{prefix}…\"", wave.period)));
                 }
                 let mut acc = vec![*every; n];
                 for m in members {
@@ -189,7 +189,7 @@ impl Expr {
             Expr::Pos(actor) => {
                 let parts = pos_items(actor, &|c| wave.has(c));
                 if parts.is_empty() {
-                    bail!("wave {}: pos({actor}) needs cause_{actor}, promote_{actor} or collab_{actor}", wave.period);
+                    return Err(Error::Config(format!("wave {}: pos({actor}) needs cause_{actor}, promote_{actor} or collab_{actor}", wave.period)));
                 }
                 let mut acc = vec![false; n];
                 for (name, codes) in parts {
@@ -207,7 +207,7 @@ impl Expr {
                 },
                 // A bare 0/1 item means "item = 1".
                 None if wave.has(name) => compare(wave, name, |x| matches!(x, Cell::Num(v) if v == 1.0))?,
-                None => bail!("\"{name}\" is neither an item nor a configured indicator"),
+                None => return Err(Error::Config(format!("\"{name}\" is neither an item nor a configured indicator"))),
             },
         })
     }
@@ -243,7 +243,7 @@ fn compare(wave: &Wave, column: &str, f: impl Fn(Cell) -> bool) -> Result<Vec<bo
     let col = wave
         .frame
         .column(column)
-        .map_err(|_| anyhow!("wave {}: the item \"{column}\" is not in the wave", wave.period))?;
+        .map_err(|_| Error::Config(format!("wave {}: the item \"{column}\" is not in the wave", wave.period)))?;
     if let Ok(ca) = col.u8() {
         // Codes as bytes: the comparison is a table of 256 answers, looked up
         // per row from the values and validity directly.
@@ -352,7 +352,7 @@ fn tokenize(text: &str) -> Result<Vec<Tok>> {
                 i += 1;
             }
             let s: String = chars[start..i].iter().collect();
-            out.push(Tok::Num(s.parse().map_err(|_| anyhow!("in \"{text}\": \"{s}\" is not a number"))?));
+            out.push(Tok::Num(s.parse().map_err(|_| Error::Config(format!("in \"{text}\": \"{s}\" is not a number")))?));
         } else if c == '"' || c == '\'' {
             let start = i + 1;
             i += 1;
@@ -360,7 +360,7 @@ fn tokenize(text: &str) -> Result<Vec<Tok>> {
                 i += 1;
             }
             if i == chars.len() {
-                bail!("in \"{text}\": a quoted value is not closed");
+                return Err(Error::Config(format!("in \"{text}\": a quoted value is not closed")));
             }
             out.push(Tok::Text(chars[start..i].iter().collect()));
             i += 1;
@@ -385,7 +385,7 @@ fn tokenize(text: &str) -> Result<Vec<Tok>> {
                 '=' => "=",
                 '<' => "<",
                 '>' => ">",
-                _ => bail!("in \"{text}\": unexpected character '{c}'"),
+                _ => return Err(Error::Config(format!("in \"{text}\": unexpected character '{c}'"))),
             };
             out.push(Tok::Sym(s));
             i += 1;
@@ -415,7 +415,7 @@ impl Parser<'_> {
             self.at += 1;
             Ok(())
         } else {
-            bail!("in \"{}\": expected \"{s}\"{}", self.text, self.found())
+            return Err(Error::Config(format!("in \"{}\": expected \"{s}\"{}", self.text, self.found())))
         }
     }
     fn found(&self) -> String {
@@ -470,7 +470,7 @@ impl Parser<'_> {
                 self.at += 1;
                 Ok(Value::Text(t))
             }
-            _ => bail!("in \"{}\": expected a value{}", self.text, self.found()),
+            _ => return Err(Error::Config(format!("in \"{}\": expected a value{}", self.text, self.found()))),
         }
     }
     fn ident(&mut self) -> Result<String> {
@@ -479,7 +479,7 @@ impl Parser<'_> {
                 self.at += 1;
                 Ok(w)
             }
-            _ => bail!("in \"{}\": expected a name{}", self.text, self.found()),
+            _ => return Err(Error::Config(format!("in \"{}\": expected a name{}", self.text, self.found()))),
         }
     }
     fn atom(&mut self) -> Result<Expr> {
@@ -505,9 +505,9 @@ impl Parser<'_> {
                 }
                 let family = self.ident()?;
                 let prefix = family_prefix(&family).ok_or_else(|| {
-                    anyhow!("in \"{}\": \"{family}\" is not a family such as collab_PARTNER", self.text)
+                    Error::Config(format!("in \"{}\": \"{family}\" is not a family such as collab_PARTNER", self.text))
                 })?;
-                let op = self.op().ok_or_else(|| anyhow!("in \"{}\": expected a comparison{}", self.text, self.found()))?;
+                let op = self.op().ok_or_else(|| Error::Config(format!("in \"{}\": expected a comparison{}", self.text, self.found())))?;
                 let value = self.value()?;
                 return Ok(Expr::Family { every: name == "every", prefix, external, op, value });
             }

@@ -4,12 +4,19 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
-use anyhow::{Context, Result, bail};
+use crate::error::{Error, Fail, Result};
 use lopdf::{Bookmark, Dictionary, Document, Object, ObjectId, StringFormat, dictionary, text_string};
 use sha2::{Digest, Sha256};
 
 use super::frame::{Link, PAGE_H};
-use crate::charts::style::{FONT_BOLD, FONT_REGULAR};
+use crate::style::{FONT_BOLD, FONT_REGULAR};
+
+/// lopdf fails only on a PDF this crate wrote: a rendering error.
+impl From<lopdf::Error> for Error {
+    fn from(e: lopdf::Error) -> Error {
+        Error::Render(format!("PDF: {e}"))
+    }
+}
 
 /// Document information.
 pub struct Meta {
@@ -28,12 +35,12 @@ pub struct Entry {
 }
 
 pub fn finish(raw: &[u8], meta: &Meta, outline: &[Entry], links: &[Link]) -> Result<Vec<u8>> {
-    let mut doc = Document::load_mem(raw).context("genpdf wrote a PDF that lopdf cannot read")?;
+    let mut doc = Document::load_mem(raw).or_render("genpdf wrote a PDF that lopdf cannot read")?;
     doc.version = "1.7".into();
     one_copy_per_font(&mut doc)?;
 
     let date = chrono::DateTime::from_timestamp(meta.epoch, 0)
-        .with_context(|| format!("SOURCE_DATE_EPOCH {} is not a date", meta.epoch))?;
+        .or_config(format!("SOURCE_DATE_EPOCH {} is not a date", meta.epoch))?;
     let info = dictionary! {
         "Title" => text_string(&meta.title),
         "Author" => text_string("barometer"),
@@ -86,27 +93,27 @@ pub fn finish(raw: &[u8], meta: &Meta, outline: &[Entry], links: &[Link]) -> Res
             && stream.dict.get(b"Filter").is_err()
         {
             let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
-            std::io::Write::write_all(&mut enc, &stream.content)?;
+            std::io::Write::write_all(&mut enc, &stream.content).or_render("compressing an image")?;
             stream.dict.set("Filter", "FlateDecode");
-            stream.set_content(enc.finish()?);
+            stream.set_content(enc.finish().or_render("compressing an image")?);
         }
     }
     doc.compress();
 
     // The document id is the digest of the document itself.
     let mut bytes = Vec::new();
-    doc.save_to(&mut bytes)?;
+    doc.save_to(&mut bytes).or_render("writing the PDF")?;
     let digest = Sha256::digest(&bytes);
     let id = Object::String(digest[..16].to_vec(), StringFormat::Hexadecimal);
     doc.trailer.set("ID", vec![id.clone(), id]);
     let mut bytes = Vec::new();
-    doc.save_to(&mut bytes)?;
+    doc.save_to(&mut bytes).or_render("writing the PDF")?;
     Ok(bytes)
 }
 
 /// A clickable rectangle over a printed web address.
 fn add_link(doc: &mut Document, pages: &BTreeMap<u32, ObjectId>, link: &Link) -> Result<()> {
-    let page = *pages.get(&(link.page as u32)).with_context(|| format!("link to {} on page {}, which does not exist", link.url, link.page))?;
+    let page = *pages.get(&(link.page as u32)).or_render(format!("link to {} on page {}, which does not exist", link.url, link.page))?;
     let pt = |mm: f64| Object::Real((mm * 72.0 / 25.4) as f32);
     let (x, y, w, h) = link.rect;
     let annot = doc.add_object(dictionary! {
@@ -125,7 +132,7 @@ fn add_link(doc: &mut Document, pages: &BTreeMap<u32, ObjectId>, link: &Link) ->
 }
 
 fn add_bookmark(doc: &mut Document, pages: &BTreeMap<u32, ObjectId>, entry: &Entry, parent: Option<u32>) -> Result<()> {
-    let page = *pages.get(&(entry.page as u32)).with_context(|| format!("bookmark \"{}\" points at page {}, which does not exist", entry.title, entry.page))?;
+    let page = *pages.get(&(entry.page as u32)).or_render(format!("bookmark \"{}\" points at page {}, which does not exist", entry.title, entry.page))?;
     let format = if parent.is_none() { 2 } else { 0 };
     let id = doc.add_bookmark(Bookmark::new(entry.title.clone(), [0.0, 0.0, 0.0], format, page), parent);
     for child in &entry.children {
@@ -146,7 +153,7 @@ fn one_copy_per_font(doc: &mut Document) -> Result<()> {
         if !font.get(b"Subtype").and_then(Object::as_name).is_ok_and(|s| s == b"Type0") {
             continue;
         }
-        let file = font_file(doc, font).context("an embedded font has no font file")?;
+        let file = font_file(doc, font).or_render("an embedded font has no font file")?;
         match first.get(&file) {
             Some(&kept) => {
                 same.insert(id, kept);
@@ -172,7 +179,7 @@ fn one_copy_per_font(doc: &mut Document) -> Result<()> {
         font.set("BaseFont", Object::Name(name.into()));
         // printpdf writes the descendant CID font inline.
         let Object::Dictionary(cid) = &mut font.get_mut(b"DescendantFonts")?.as_array_mut()?[0] else {
-            bail!("the descendant font is not inline");
+            return Err(Error::Render(format!("the descendant font is not inline")));
         };
         cid.set("BaseFont", Object::Name(name.into()));
         let descriptor = cid.get(b"FontDescriptor")?.as_reference()?;

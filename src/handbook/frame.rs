@@ -13,7 +13,7 @@ use genpdf::render::{Area, Renderer};
 use genpdf::style::{Color, Style as TextStyle};
 use genpdf::{Context, Element, Margins, Mm, PageDecorator, Position, RenderResult, Scale, Size};
 
-use crate::charts::style::Rgb;
+use crate::style::Rgb;
 
 /// A4, in millimetres.
 pub const PAGE_W: f64 = 210.0;

@@ -6,7 +6,6 @@
 //! notes where chapters and figures land, the second uses that for the
 //! contents page, the running headers and the bookmarks.
 
-mod content;
 mod finish;
 mod frame;
 mod pages;
@@ -16,15 +15,14 @@ mod tests;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use anyhow::{Context, Result, bail};
+use crate::error::{Context, Error, Fail, Result};
 use genpdf::fonts::{FontData, FontFamily};
 
-pub use content::{load_content, parse_content};
 use finish::{Entry, Meta};
 use frame::{Frame, Ink, Plan, Target, Trail};
 use pages::Book;
 
-use crate::charts::style::{FONT_BOLD, FONT_REGULAR, Rgb, Style};
+use crate::style::{FONT_BOLD, FONT_REGULAR, Rgb, Style};
 use crate::figures::model::{Chapter, Report};
 
 /// Print PNG of each figure, keyed by figure id (the pipeline fills it from the charts stage).
@@ -45,7 +43,7 @@ impl PdfOptions {
     /// Options from the environment: SOURCE_DATE_EPOCH, if set.
     pub fn from_env() -> Result<PdfOptions> {
         let source_date_epoch = match std::env::var("SOURCE_DATE_EPOCH") {
-            Ok(s) => Some(s.trim().parse().with_context(|| format!("SOURCE_DATE_EPOCH=\"{s}\" is not a whole number of seconds"))?),
+            Ok(s) => Some(s.trim().parse().map_err(|_| Error::config(format!("SOURCE_DATE_EPOCH=\"{s}\" is not a whole number of seconds")))?),
             Err(_) => None,
         };
         Ok(PdfOptions { source_date_epoch })
@@ -62,7 +60,7 @@ pub fn render_chapter(report: &Report, chapter: &Chapter, charts: &ChartImages, 
         .chapters
         .iter()
         .position(|c| c.id == chapter.id)
-        .with_context(|| format!("chapter {} is not in the report", chapter.id))?;
+        .or_internal(format!("chapter {} is not in the report", chapter.id))?;
     let book = book(report, vec![index], false, charts, style)?;
     let meta = Meta {
         title: format!("{} {}", sentence_case(&chapter.title), chapter.period),
@@ -109,7 +107,7 @@ fn book(report: &Report, chapters: Vec<usize>, whole: bool, charts: &ChartImages
         for f in &chapter.figures {
             let png = charts
                 .get(&f.id)
-                .with_context(|| format!("no chart image for figure {} ({}) in chapter {}", f.number, f.id, chapter.id))?;
+                .or_internal(format!("no chart image for figure {} ({}) in chapter {}", f.number, f.id, chapter.id))?;
             decoded.insert(f.id.clone(), self::decoded(png, style.palette.background).with_context(|| format!("the chart of figure {} ({})", f.number, f.id))?);
         }
     }
@@ -146,7 +144,7 @@ fn decoded(png: &[u8], paper: Rgb) -> Result<image::DynamicImage> {
 }
 
 fn flatten(png: &[u8], paper: Rgb) -> Result<image::DynamicImage> {
-    let img = image::load_from_memory(png).context("not a readable PNG")?;
+    let img = image::load_from_memory(png).or_render("not a readable PNG")?;
     if !img.color().has_alpha() {
         return Ok(image::DynamicImage::ImageRgb8(img.to_rgb8()));
     }
@@ -177,12 +175,12 @@ fn render_book(book: &Book, meta: &Meta) -> Result<Vec<u8>> {
         }
         plan = Plan { marks };
     }
-    bail!("the page layout did not settle after four passes")
+    return Err(Error::Render(format!("the page layout did not settle after four passes")))
 }
 
 fn layout(book: &Book, plan: &Plan, trail: &Trail) -> Result<Vec<u8>> {
-    let regular = FontData::new(FONT_REGULAR.to_vec(), None).context("the shipped regular font")?;
-    let bold = FontData::new(FONT_BOLD.to_vec(), None).context("the shipped bold font")?;
+    let regular = FontData::new(FONT_REGULAR.to_vec(), None).or_render("the shipped regular font")?;
+    let bold = FontData::new(FONT_BOLD.to_vec(), None).or_render("the shipped bold font")?;
     // Two weights only: italic falls back to regular, bold italic to bold.
     let family = FontFamily { regular: regular.clone(), bold: bold.clone(), italic: regular, bold_italic: bold };
     let mut doc = genpdf::Document::new(family);
@@ -203,7 +201,7 @@ fn layout(book: &Book, plan: &Plan, trail: &Trail) -> Result<Vec<u8>> {
     });
     pages::compose(&mut doc, book, plan, trail);
     let mut raw = Vec::new();
-    doc.render(&mut raw).context("genpdf cannot lay the pages out")?;
+    doc.render(&mut raw).or_render("genpdf cannot lay the pages out")?;
     Ok(raw)
 }
 

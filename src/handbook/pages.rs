@@ -10,7 +10,7 @@ use genpdf::style::{Style as TextStyle, StyledString};
 use genpdf::{Alignment, Element, Margins};
 
 use super::frame::{Display, Dress, Flow, Gap, Ink, LinkLine, NewPage, Plan, Rule, Space, TEXT_W, Target, Trail, Unit, color};
-use crate::charts::style::Rgb;
+use crate::style::Rgb;
 use crate::figures::model::{BoxKind, Chapter, ContentBox, Figure, Report};
 use crate::text::{decimal, list_and, pct, thousands};
 

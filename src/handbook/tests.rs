@@ -7,7 +7,7 @@ use lopdf::{Document, Object};
 use plotters::prelude::*;
 
 use super::*;
-use crate::figures::model::{BoxKind, Figure};
+use crate::figures::model::Figure;
 
 fn sample() -> Report {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/model-sample.json");
@@ -305,47 +305,6 @@ fn a_missing_chart_is_named() {
     charts.remove("borger-vaerdi");
     let err = render_handbook(&r.report, &charts, &r.style, &PdfOptions::default()).unwrap_err();
     assert!(format!("{err:#}").contains("no chart image for figure 1.2 (borger-vaerdi)"), "{err:#}");
-}
-
-#[test]
-fn shipped_content_files_read() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("inputs/content");
-    for id in ["borgere-2018", "borgere-2015", "services-2018", "processen-2013"] {
-        let boxes = load_content(&dir.join(format!("{id}.toml"))).unwrap();
-        let kinds: Vec<BoxKind> = boxes.iter().map(|b| b.kind).collect();
-        assert_eq!(kinds, [BoxKind::Case, BoxKind::Advice, BoxKind::Tool, BoxKind::SeeAlso], "{id}");
-        for b in &boxes {
-            if let Some(a) = &b.attribution {
-                assert!(a.starts_with("Frit efter "), "{id}: {a}");
-            }
-            for (_, url) in &b.links {
-                assert!(url.starts_with("https://"), "{id}: {url}");
-            }
-        }
-    }
-}
-
-#[test]
-fn content_errors_name_the_file_and_the_key() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("kapitel.toml");
-    let cases = [
-        ("[[box]]\nkind = \"case\"\ntitel = \"x\"\nbody = [\"a\"]\n", "titel"),
-        ("[[box]]\nkind = \"case\"\nbody = [\"a\"]\n", "`title`"),
-        ("[[box]]\nkind = \"advice\"\ntitle = \"t\"\nbody = [\"a\"]\nattribution = \"Efter en forsker\"\n", "`attribution`"),
-        ("[[box]]\nkind = \"advice\"\ntitle = \"t\"\nbody = [\"Hun siger: ”gør det”\"]\nattribution = \"Frit efter en forsker\"\n", "paraphrase"),
-        ("[[box]]\nkind = \"see_also\"\nlinks = [{ label = \"x\", url = \"coi.dk\" }]\n", "`links[0].url`"),
-        ("[[box]]\nkind = \"quote\"\ntitle = \"t\"\n", "quote"),
-    ];
-    for (text, key) in cases {
-        std::fs::write(&path, text).unwrap();
-        let err = format!("{:#}", load_content(&path).unwrap_err());
-        assert!(err.contains("kapitel.toml") && err.contains(key), "{key}: {err}");
-    }
-    let ok = "[[box]]\nkind = \"see_also\"\nlinks = [{ label = \"COI\", url = \"https://coi.dk\" }]\n";
-    let boxes = parse_content(ok).unwrap();
-    assert_eq!(boxes[0].title, "Besøg også");
-    assert_eq!(boxes[0].links, [("COI".to_string(), "https://coi.dk".to_string())]);
 }
 
 /// Writes the sample handbook to /tmp/handbook-preview/ for a look:

@@ -1,176 +1,22 @@
-//! The batch job: fingerprint the inputs, recompute only what is out of
-//! date (in the spirit of R's targets), render, and publish every artifact
-//! with a manifest — all or nothing.
+//! `barometer build`: read the configuration, plan the graph, compute the
+//! stale numbers wave by wave, assemble the model, render what is stale, and
+//! publish every artifact with a manifest, all or nothing.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anyhow::{Context, Result};
-use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+use serde::Serialize;
 
-use super::export::{self, Artifact};
+use super::cache::{NodeState, STATE, State, sha256_hex};
+use super::publish::{self, Artifact};
+use super::graph::{self, Decision, Graph, Node, Sources, TOOL};
 use super::progress::Progress;
-use super::{Invalid, Paths, load_codebook};
-use crate::data::{self, Problems};
+use super::{Paths, design_of, load_codebook, render};
+use crate::data::{self, Codebook};
+use crate::error::{Context, Error, Result};
 use crate::figures::compute::{self, Done, Inputs, Job, WaveData};
 use crate::figures::config::Config;
-use crate::figures::{ContentBox, Report};
-
-/// The tool's name and version, written into the manifest.
-pub const TOOL: &str = concat!("barometer ", env!("CARGO_PKG_VERSION"));
-
-/// The running binary's identity, part of every fingerprint: a rebuilt tool
-/// (same version, new code) redoes everything rather than trust old results.
-/// Size and modification time of the executable: cheap, and the cache is local.
-pub fn tool_build() -> &'static str {
-    static ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    ID.get_or_init(|| {
-        let meta = std::env::current_exe().and_then(std::fs::metadata).ok();
-        let stamp = meta.as_ref().and_then(|m| m.modified().ok()).and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
-        format!("{TOOL} {} {}", meta.map_or(0, |m| m.len()), stamp.map_or(0, |d| d.as_nanos()))
-    })
-}
-
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    digest.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// A fingerprint of named parts; the parts are kept to say what changed.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Fingerprint {
-    pub parts: BTreeMap<String, String>,
-}
-
-impl Fingerprint {
-    pub fn with(mut self, name: &str, value: impl AsRef<[u8]>) -> Self {
-        self.parts.insert(name.to_string(), sha256_hex(value.as_ref()));
-        self
-    }
-    /// Names of the parts that differ from `old`, in order.
-    pub fn changed(&self, old: &Fingerprint) -> Vec<String> {
-        let names: BTreeSet<&String> = self.parts.keys().chain(old.parts.keys()).collect();
-        names.into_iter().filter(|n| self.parts.get(*n) != old.parts.get(*n)).cloned().collect()
-    }
-}
-
-/// What a node of the build left behind.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct NodeState {
-    pub fingerprint: Fingerprint,
-    /// Files it wrote, with their SHA-256.
-    #[serde(default)]
-    pub files: Vec<(String, String)>,
-    /// Its computed model (figures, heroes, wave facts).
-    #[serde(default)]
-    pub model: Option<serde_json::Value>,
-    /// Kept as it was by `--only` although what it shows changed.
-    #[serde(default)]
-    pub outdated: bool,
-}
-
-/// Every node of the last build, kept in `<out>/.cache/state.json`.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-pub struct State {
-    pub nodes: BTreeMap<String, NodeState>,
-}
-
-const STATE: &str = ".cache/state.json";
-
-impl State {
-    fn load(out: &Path) -> State {
-        std::fs::read(out.join(STATE)).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default()
-    }
-}
-
-/// Inputs read once: their bytes' hashes, for fingerprints and the manifest.
-struct Sources {
-    /// (shown path, sha256, size) of every input file, sorted.
-    files: Vec<(String, String, u64)>,
-    codebook: String,
-    report: String,
-    waves: BTreeMap<String, (PathBuf, String)>,
-}
-
-fn hash_file(path: &Path) -> Result<(String, u64)> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    Ok((sha256_hex(&bytes), bytes.len() as u64))
-}
-
-fn sources(paths: &Paths, config: &Config) -> Result<Sources> {
-    // Wave files are the big ones: hashed side by side.
-    let wave_files = data::wave_files(&paths.waves()).map_err(|e| Invalid(format!("{e:#}")))?;
-    let hashed: Vec<(String, u64)> = wave_files.par_iter().map(|f| hash_file(f)).collect::<Result<_>>()?;
-    let mut files = Vec::new();
-    let mut add = |p: &Path| -> Result<String> {
-        let (h, n) = hash_file(p)?;
-        files.push((p.display().to_string(), h.clone(), n));
-        Ok(h)
-    };
-    let codebook = add(&paths.codebook())?;
-    let report = add(&config.dir.join("report.toml"))?;
-    for f in &config.chapter_files {
-        add(f)?;
-    }
-    for extra in [paths.config.join("style.toml")] {
-        if extra.exists() {
-            add(&extra)?;
-        }
-    }
-    for dir in [paths.inputs.join("content"), paths.inputs.join("published")] {
-        if let Ok(entries) = std::fs::read_dir(&dir) {
-            let mut list: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect();
-            list.sort();
-            for p in list {
-                add(&p)?;
-            }
-        }
-    }
-    let mut waves = BTreeMap::new();
-    for (f, (h, n)) in wave_files.into_iter().zip(hashed) {
-        files.push((f.display().to_string(), h.clone(), n));
-        if let Some(period) = data::period_of(&f) {
-            waves.insert(period, (f, h));
-        }
-    }
-    files.sort();
-    Ok(Sources { files, codebook, report, waves })
-}
-
-impl Sources {
-    fn wave(&self, period: &str) -> &str {
-        self.waves.get(period).map(|w| w.1.as_str()).unwrap_or("")
-    }
-    fn file(&self, path: &Path) -> String {
-        let shown = path.display().to_string();
-        self.files.iter().find(|f| f.0 == shown).map(|f| f.1.clone()).unwrap_or_default()
-    }
-}
-
-/// Fingerprints of every compute node: heroes, figures, wave facts.
-fn compute_fingerprints(config: &Config, src: &Sources, paths: &Paths) -> BTreeMap<String, (Option<Job>, Fingerprint)> {
-    let base = |period: &str| {
-        Fingerprint::default().with("tool", tool_build()).with("codebook", &src.codebook).with("report.toml", &src.report).with("wave", src.wave(period))
-    };
-    let mut out = BTreeMap::new();
-    for (c, ch) in config.chapters.iter().enumerate() {
-        out.insert(format!("hero:{}", ch.id), (Some(Job::Hero(c)), base(&ch.period).with("chapter config", config.chapter_text(c))));
-        for (f, fc) in ch.figures.iter().enumerate() {
-            let mut fp = base(&ch.period).with("figure config", config.figure_text(c, f)).with("position", format!("{}.{}", c + 1, f + 1));
-            if let Some(p) = &fc.published {
-                fp = fp.with("published table", src.file(&paths.inputs.join(p)));
-            }
-            out.insert(format!("figure:{}", fc.id), (Some(Job::Figure(c, f)), fp));
-        }
-    }
-    for period in src.waves.keys() {
-        out.insert(format!("wave:{period}"), (None, base(period)));
-    }
-    out
-}
+use crate::figures::{Report, WaveFacts};
 
 /// What `build` produced.
 pub struct Built {
@@ -179,7 +25,7 @@ pub struct Built {
     pub warnings: Vec<String>,
     /// Seconds each stage took, in order.
     pub timings: Vec<(String, f64)>,
-    /// Nodes recomputed or re-rendered, and nodes reused.
+    /// Nodes built again, and nodes reused or kept, in graph order.
     pub rebuilt: Vec<String>,
     pub reused: Vec<String>,
 }
@@ -193,11 +39,6 @@ pub struct BuildOptions {
     /// Ignore the cache.
     pub force: bool,
     pub quiet: bool,
-}
-
-/// Reads the editorial boxes of a chapter (the handbook stage owns the format).
-pub fn content_loader() -> &'static (dyn Fn(&Path) -> Result<Vec<ContentBox>> + Sync) {
-    &crate::handbook::load_content
 }
 
 /// The process's peak resident memory in MB (Linux), for the benchmarks.
@@ -230,261 +71,264 @@ impl Laps {
     }
 }
 
+/// The configuration, checked against the codebook and the waves present.
+pub(super) struct Plan {
+    pub codebook: Codebook,
+    pub config: Config,
+    pub sources: Sources,
+    pub graph: Graph,
+}
+
+impl Plan {
+    /// Reads and checks every input that shapes the build, and plans its graph.
+    pub(super) fn read(paths: &Paths) -> Result<Plan> {
+        let codebook = load_codebook(paths)?;
+        let config = Config::load(&paths.config)?;
+        let sources = Sources::read(paths, &config)?;
+        let graph = graph::plan(paths, &config, &sources);
+        Ok(Plan { codebook, config, sources, graph })
+    }
+
+    fn chapter_of(&self, job: Job) -> &crate::figures::config::ChapterConfig {
+        match job {
+            Job::Hero(c) | Job::Figure(c, _) => &self.config.chapters[c],
+        }
+    }
+
+    /// The computing job of a hero or figure node.
+    fn job(&self, node: &Node) -> Option<Job> {
+        for (c, ch) in self.config.chapters.iter().enumerate() {
+            match node {
+                Node::Hero(id) if *id == ch.id => return Some(Job::Hero(c)),
+                Node::Figure(id) => {
+                    if let Some(f) = ch.figures.iter().position(|f| f.id == *id) {
+                        return Some(Job::Figure(c, f));
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+}
+
 /// `barometer build`.
 pub fn build(paths: &Paths, opts: &BuildOptions) -> Result<Built> {
     let mut progress = Progress::new(opts.quiet);
     let mut laps = Laps::new();
     progress.stage("configuration");
-    let codebook = load_codebook(paths)?;
-    let config = Config::load(&paths.config).map_err(|e| Invalid(format!("{e:#}")))?;
-    let src = sources(paths, &config)?;
+    let plan = Plan::read(paths)?;
+    let periods = plan.sources.waves.keys().cloned().collect();
+    compute::check(&plan.config, &plan.codebook, &periods).map_err(|e| Error::Config(e.join("\n")))?;
+    plan.graph.check_only(opts.only.as_deref())?;
+    if plan.sources.waves.is_empty() {
+        return Err(Error::config(format!("no wave files (*.csv, *.parquet) in {}", paths.waves().display())));
+    }
     let old = if opts.force { State::default() } else { State::load(&paths.out) };
-    let fps = compute_fingerprints(&config, &src, paths);
-    let periods = src.waves.keys().cloned().collect();
-    compute::check(&config, &codebook, &periods).map_err(|e| Invalid(e.join("\n")))?;
-    if let Some(only) = &opts.only {
-        let known = config.chapters.iter().any(|c| &c.id == only) || config.chapters.iter().flat_map(|c| &c.figures).any(|f| &f.id == only);
-        if !known {
-            return Err(Invalid(format!("--only {only}: no chapter or figure has that id")).into());
-        }
-    }
-    // A node is reused if its fingerprint is unchanged, or if --only leaves it alone.
-    let selected = |node: &str, chapter: &str| match &opts.only {
-        None => true,
-        Some(o) => node.ends_with(&format!(":{o}")) || chapter == o.as_str(),
-    };
-    let mut reused_model: BTreeMap<String, serde_json::Value> = BTreeMap::new();
-    let mut stale: Vec<(String, Job)> = Vec::new();
-    for (node, (job, fp)) in &fps {
-        let Some(job) = job else { continue };
-        let chapter = match job {
-            Job::Hero(c) | Job::Figure(c, _) => &config.chapters[*c].id,
-        };
-        let prev = old.nodes.get(node).and_then(|n| n.model.clone().map(|m| (n.fingerprint == *fp, m)));
-        match prev {
-            Some((same, model)) if same || !selected(node, chapter) => {
-                reused_model.insert(node.clone(), model);
-            }
-            _ => stale.push((node.clone(), *job)),
-        }
-    }
+    let decisions = graph::decide(&plan.graph, &old, &paths.out, opts.force, opts.only.as_deref());
     laps.lap("fingerprint");
 
-    // Only the waves that stale nodes need are read and validated, one at
-    // a time, so memory holds one wave whatever the number of waves.
-    let stale_wave = |p: &String| {
-        let node = format!("wave:{p}");
-        !old.nodes.get(&node).is_some_and(|n| Some(&n.fingerprint) == fps.get(&node).map(|x| &x.1))
-    };
-    let needed: BTreeSet<String> = stale
-        .iter()
-        .map(|(_, j)| match j {
-            Job::Hero(c) | Job::Figure(c, _) => config.chapters[*c].period.clone(),
-        })
-        .chain(src.waves.keys().filter(|p| stale_wave(p)).cloned())
-        .collect();
-    if src.waves.is_empty() {
-        return Err(Invalid(format!("no wave files (*.csv, *.parquet) in {}", paths.waves().display())).into());
-    }
     let mut warnings = Vec::new();
-    let mut by_node: BTreeMap<String, Done> = BTreeMap::new();
-    let mut fresh_facts: BTreeMap<String, crate::figures::WaveFacts> = BTreeMap::new();
+    let fresh = compute_stale(paths, &plan, &decisions, &mut progress, &mut laps, &mut warnings)?;
+    let report = assemble(paths, &plan, &old, fresh)?;
+    warnings.extend(report.chapters.iter().flat_map(|c| &c.figures).flat_map(|f| f.warnings.iter().cloned()));
+    laps.lap("assemble");
+    if opts.strict && !warnings.is_empty() {
+        return Err(Error::Warnings(warnings));
+    }
+
+    progress.stage("data");
+    let mut artifacts = publish::data_artifacts(&report)?;
+    laps.lap("data");
+
+    progress.stage("charts and handbook");
+    let rendered = render::render(&report, paths, &decisions, &old)?;
+    artifacts.extend(rendered.artifacts);
+    laps.lap("render");
+
+    progress.stage("publish");
+    let state = next_state(&plan.graph, &decisions, &old, &report, rendered.files)?;
+    artifacts.push(Artifact { path: "manifest.json".into(), bytes: manifest(&plan.sources, &artifacts)? });
+    laps.lap("publish");
+    let (rebuilt, reused) = outcome(&decisions);
+    let timings = Timings {
+        tool: TOOL,
+        stages: laps.list.iter().map(|(stage, seconds)| Lap { stage, seconds: *seconds }).collect(),
+        rebuilt: &rebuilt,
+        reused: &reused,
+        peak_rss_mb: peak_rss_mb(),
+    };
+    let mut to_write = artifacts.clone();
+    to_write.push(Artifact { path: "timings.json".into(), bytes: (serde_json::to_string_pretty(&timings)? + "\n").into_bytes() });
+    to_write.push(Artifact { path: STATE.into(), bytes: state.to_bytes()? });
+    publish::publish(&paths.out, &to_write)?;
+    progress.done();
+    Ok(Built { report, artifacts, warnings, timings: laps.list, rebuilt, reused })
+}
+
+/// `outputs/timings.json`.
+#[derive(Serialize)]
+struct Timings<'a> {
+    tool: &'a str,
+    stages: Vec<Lap<'a>>,
+    rebuilt: &'a [String],
+    reused: &'a [String],
+    peak_rss_mb: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct Lap<'a> {
+    stage: &'a str,
+    seconds: f64,
+}
+
+/// Nodes built again and nodes reused or kept, in graph order.
+fn outcome(decisions: &BTreeMap<Node, Decision>) -> (Vec<String>, Vec<String>) {
+    let (built, reused): (Vec<_>, Vec<_>) = decisions.iter().partition(|(_, d)| matches!(d, Decision::Build(_)));
+    (built.into_iter().map(|(n, _)| n.to_string()).collect(), reused.into_iter().map(|(n, _)| n.to_string()).collect())
+}
+
+/// Models computed by this build.
+struct Fresh {
+    done: BTreeMap<Node, Done>,
+    facts: BTreeMap<String, WaveFacts>,
+}
+
+/// Reads and validates only the waves that stale nodes need, one at a
+/// time (memory holds one wave whatever their number), and computes the
+/// stale heroes, figures and wave facts.
+fn compute_stale(
+    paths: &Paths,
+    plan: &Plan,
+    decisions: &BTreeMap<Node, Decision>,
+    progress: &mut Progress,
+    laps: &mut Laps,
+    warnings: &mut Vec<String>,
+) -> Result<Fresh> {
+    let stale: Vec<(&Node, Job)> = decisions
+        .iter()
+        .filter(|(_, d)| matches!(d, Decision::Build(_)))
+        .filter_map(|(n, _)| plan.job(n).map(|j| (n, j)))
+        .collect();
+    let stale_facts: BTreeSet<&String> =
+        decisions.iter().filter_map(|(n, d)| match (n, d) { (Node::Wave(p), Decision::Build(_)) => Some(p), _ => None }).collect();
+    let needed: BTreeSet<&String> = stale.iter().map(|(_, j)| &plan.chapter_of(*j).period).chain(stale_facts.iter().copied()).collect();
+    let mut fresh = Fresh { done: BTreeMap::new(), facts: BTreeMap::new() };
     let (mut t_validate, mut t_compute) = (0.0, 0.0);
-    for period in &needed {
-        let Some((file, _)) = src.waves.get(period) else {
-            return Err(Invalid(format!("{}: no wave file for {period}", paths.waves().display())).into());
-        };
+    for period in needed {
+        let (file, _) = plan.sources.waves.get(period).ok_or_else(|| Error::config(format!("{}: no wave file for {period}", paths.waves().display())))?;
         progress.stage(&format!("validate {period}"));
         let t = Instant::now();
-        let wave = data::load_wave(file, &codebook).map_err(|p: Problems| Invalid(p.to_string()))?;
-        warnings.extend(wave.warnings.clone());
-        let design = super::design_of(&wave)?;
-        let mut waves = BTreeMap::new();
-        waves.insert(period.clone(), WaveData { wave, design });
+        let wave = data::load_wave(file, &plan.codebook)?;
+        warnings.extend(wave.warnings.iter().cloned());
+        let design = design_of(&wave)?;
+        let wd = WaveData { wave, design };
         t_validate += t.elapsed().as_secs_f64();
         progress.stage(&format!("compute {period}"));
         let t = Instant::now();
-        let inputs = Inputs { codebook: &codebook, waves, dir: &paths.inputs, content: content_loader() };
-        let mine: Vec<&(String, Job)> = stale
-            .iter()
-            .filter(|(_, j)| match j {
-                Job::Hero(c) | Job::Figure(c, _) => &config.chapters[*c].period == period,
-            })
-            .collect();
+        let mine: Vec<(&Node, Job)> = stale.iter().filter(|(_, j)| plan.chapter_of(*j).period == *period).copied().collect();
         let jobs: Vec<Job> = mine.iter().map(|(_, j)| *j).collect();
-        let computed = compute::compute_jobs(&config, &inputs, &jobs)?;
-        for ((node, _), done) in mine.iter().zip(computed) {
-            by_node.insert(node.clone(), done);
+        if stale_facts.contains(period) {
+            fresh.facts.insert(period.clone(), compute::wave_facts(&plan.codebook, &wd)?);
         }
-        fresh_facts.insert(period.clone(), compute::wave_facts(&config, &codebook, &inputs.waves[period])?);
+        let inputs = Inputs { codebook: &plan.codebook, waves: BTreeMap::from([(period.clone(), wd)]), dir: &paths.inputs };
+        for ((node, _), done) in mine.iter().zip(compute::compute_jobs(&plan.config, &inputs, &jobs)?) {
+            fresh.done.insert((*node).clone(), done);
+        }
         t_compute += t.elapsed().as_secs_f64();
     }
     laps.add("validate", t_validate);
     laps.add("compute", t_compute);
-    for (node, model) in &reused_model {
-        let done = if node.starts_with("hero:") {
-            Done::Hero(serde_json::from_value(model.clone()).context("cached hero")?)
-        } else {
-            Done::Figure(serde_json::from_value(model.clone()).context("cached figure")?)
-        };
-        by_node.insert(node.clone(), done);
-    }
-    // Back into report order.
+    Ok(fresh)
+}
+
+/// The report from fresh and cached models, in report order, with each
+/// chapter's introduction and editorial boxes.
+fn assemble(paths: &Paths, plan: &Plan, old: &State, mut fresh: Fresh) -> Result<Report> {
+    let cached = |node: &Node| -> Result<serde_json::Value> {
+        old.nodes.get(node).and_then(|n| n.model.clone()).ok_or_else(|| Error::internal(format!("{node}: no model, computed or cached")))
+    };
     let mut ordered = Vec::new();
-    for ch in &config.chapters {
-        ordered.push(by_node.remove(&format!("hero:{}", ch.id)).context("a hero is missing")?);
-        for f in &ch.figures {
-            ordered.push(by_node.remove(&format!("figure:{}", f.id)).context("a figure is missing")?);
+    for (c, ch) in plan.config.chapters.iter().enumerate() {
+        let mut nodes = vec![(Node::Hero(ch.id.clone()), Job::Hero(c))];
+        nodes.extend(ch.figures.iter().enumerate().map(|(f, fc)| (Node::Figure(fc.id.clone()), Job::Figure(c, f))));
+        for (node, job) in nodes {
+            let done = match fresh.done.remove(&node) {
+                Some(d) => d,
+                None => match job {
+                    Job::Hero(_) => Done::Hero(serde_json::from_value(cached(&node)?).context(format!("{node}: cached model"))?),
+                    Job::Figure(..) => Done::Figure(serde_json::from_value(cached(&node)?).context(format!("{node}: cached model"))?),
+                },
+            };
+            ordered.push(done);
         }
     }
     let mut method = Vec::new();
-    let mut wave_models = BTreeMap::new();
-    for period in src.waves.keys() {
-        let node = format!("wave:{period}");
-        let facts = match fresh_facts.remove(period) {
+    for period in plan.sources.waves.keys() {
+        let facts = match fresh.facts.remove(period) {
             Some(f) => f,
-            None => match old.nodes.get(&node).and_then(|n| n.model.clone()) {
-                Some(m) => serde_json::from_value(m)?,
-                None => continue,
-            },
+            None => serde_json::from_value(cached(&Node::Wave(period.clone()))?)?,
         };
-        wave_models.insert(node, serde_json::to_value(&facts)?);
         method.push(facts);
     }
-    let report = compute::assemble(&config, &paths.inputs.join("content"), content_loader(), ordered, method)?;
-    for ch in &report.chapters {
-        for f in &ch.figures {
-            warnings.extend(f.warnings.iter().cloned());
-        }
-    }
-    laps.lap("assemble");
-    if opts.strict && !warnings.is_empty() {
-        return Err(Invalid(format!("--strict: {} warning(s):\n{}", warnings.len(), warnings.join("\n"))).into());
-    }
+    compute::assemble(&plan.config, &paths.inputs.join("content"), ordered, method)
+}
 
-    progress.stage("data");
-    let mut artifacts = export::all(&report)?;
-    laps.lap("data");
-
+/// The state this build leaves: built nodes with their new fingerprints,
+/// reused ones as they were, kept ones marked out of date.
+fn next_state(graph: &Graph, decisions: &BTreeMap<Node, Decision>, old: &State, report: &Report, files: BTreeMap<Node, Vec<(String, String)>>) -> Result<State> {
     let mut state = State::default();
-    for (node, (_, fp)) in &fps {
-        let model = if node.starts_with("wave:") {
-            wave_models.get(node).cloned()
-        } else {
-            let m = report.chapters.iter().find_map(|ch| {
-                if node == &format!("hero:{}", ch.id) {
-                    serde_json::to_value(&ch.hero).ok()
-                } else {
-                    ch.figures.iter().find(|f| node == &format!("figure:{}", f.id)).and_then(|f| serde_json::to_value(f).ok())
-                }
-            });
-            m
+    for (node, planned) in &graph.nodes {
+        let decision = &decisions[node];
+        let entry = match decision {
+            Decision::Reuse | Decision::Keep => {
+                let mut prev = old.nodes.get(node).cloned().ok_or_else(|| Error::internal(format!("{node}: reused without a state")))?;
+                prev.outdated |= *decision == Decision::Keep;
+                prev
+            }
+            Decision::Build(_) => NodeState {
+                fingerprint: planned.fingerprint.clone(),
+                files: files.get(node).cloned().unwrap_or_default(),
+                model: model_of(node, report)?,
+                outdated: false,
+            },
         };
-        // A node reused under --only keeps its old fingerprint, so `status` still sees it.
-        let fingerprint = if reused_model.contains_key(node) { old.nodes.get(node).map(|n| n.fingerprint.clone()).unwrap_or_default() } else { fp.clone() };
-        state.nodes.insert(node.clone(), NodeState { fingerprint, files: Vec::new(), model, outdated: false });
+        state.nodes.insert(node.clone(), entry);
     }
-    let mut rebuilt: Vec<String> = stale.iter().map(|(n, _)| n.clone()).collect();
-    let mut reused: Vec<String> = reused_model.keys().cloned().collect();
+    Ok(state)
+}
 
-    progress.stage("charts and handbook");
-    let rendered = super::render::render(&report, &paths.config.join("style.toml"), &paths.out, &old, opts.only.as_deref())?;
-    artifacts.extend(rendered.artifacts);
-    state.nodes.extend(rendered.nodes);
-    rebuilt.extend(rendered.rebuilt);
-    reused.extend(rendered.reused);
-    laps.lap("render");
-
-    progress.stage("publish");
-    let manifest = manifest(&src, &artifacts);
-    artifacts.push(Artifact { path: "manifest.json".into(), bytes: manifest });
-    laps.lap("publish");
-    let timing_file = serde_json::json!({
-        "tool": TOOL,
-        "stages": laps.list.iter().map(|(k, v)| serde_json::json!({"stage": k, "seconds": v})).collect::<Vec<_>>(),
-        "rebuilt": rebuilt,
-        "reused": reused,
-        "peak_rss_mb": peak_rss_mb(),
-    });
-    let mut to_write = artifacts.clone();
-    to_write.push(Artifact { path: "timings.json".into(), bytes: (serde_json::to_string_pretty(&timing_file)? + "\n").into_bytes() });
-    to_write.push(Artifact { path: STATE.into(), bytes: (serde_json::to_string(&state)? + "\n").into_bytes() });
-    super::publish(&paths.out, &to_write)?;
-    progress.done();
-    Ok(Built { report, artifacts, warnings, timings: laps.list, rebuilt, reused })
+/// A computed node's part of the model, as the cache keeps it.
+fn model_of(node: &Node, report: &Report) -> Result<Option<serde_json::Value>> {
+    Ok(match node {
+        Node::Wave(p) => report.method.iter().find(|w| w.period == *p).map(serde_json::to_value).transpose()?,
+        Node::Hero(c) => report.chapters.iter().find(|ch| ch.id == *c).map(|ch| serde_json::to_value(&ch.hero)).transpose()?,
+        Node::Figure(id) => report.chapters.iter().flat_map(|c| &c.figures).find(|f| f.id == *id).map(serde_json::to_value).transpose()?,
+        _ => None,
+    })
 }
 
 /// `outputs/manifest.json`: the tool, every input and artifact with its
 /// SHA-256 and size. Nothing time-dependent: two builds of the same inputs
 /// give the same manifest (timings go to `timings.json`).
-fn manifest(src: &Sources, artifacts: &[Artifact]) -> Vec<u8> {
-    let inputs: Vec<serde_json::Value> =
-        src.files.iter().map(|(p, h, n)| serde_json::json!({"path": p, "sha256": h, "bytes": n})).collect();
-    let outputs: Vec<serde_json::Value> = artifacts
-        .iter()
-        .map(|a| serde_json::json!({"path": a.path, "sha256": sha256_hex(&a.bytes), "bytes": a.bytes.len()}))
-        .collect();
-    let m = serde_json::json!({ "tool": TOOL, "inputs": inputs, "artifacts": outputs });
-    (serde_json::to_string_pretty(&m).unwrap_or_default() + "\n").into_bytes()
-}
-
-/// One line of `barometer status`.
-#[derive(Debug, Clone, Serialize)]
-pub struct Staleness {
-    pub node: String,
-    pub up_to_date: bool,
-    pub why: String,
-}
-
-/// `barometer status`: what a build would redo, and why.
-pub fn status(paths: &Paths) -> Result<Vec<Staleness>> {
-    let config = Config::load(&paths.config).map_err(|e| Invalid(format!("{e:#}")))?;
-    let src = sources(paths, &config)?;
-    let old = State::load(&paths.out);
-    let fps = compute_fingerprints(&config, &src, paths);
-    let mut out = Vec::new();
-    for (node, (_, fp)) in &fps {
-        let (up, why) = match old.nodes.get(node) {
-            None => (false, "never built".to_string()),
-            Some(prev) => {
-                let changed = fp.changed(&prev.fingerprint);
-                if changed.is_empty() { (true, "up to date".to_string()) } else { (false, format!("changed: {}", changed.join(", "))) }
-            }
-        };
-        out.push(Staleness { node: node.clone(), up_to_date: up, why });
+fn manifest(src: &Sources, artifacts: &[Artifact]) -> Result<Vec<u8>> {
+    // Keys in alphabetical order, as the manifest has always been written.
+    #[derive(Serialize)]
+    struct Entry<'a> {
+        bytes: u64,
+        path: &'a str,
+        sha256: String,
     }
-    // Charts and PDFs: out of date when what they show is, when the style
-    // changed, or when a file was removed or edited.
-    let style_hash = hash_file(&paths.config.join("style.toml")).map(|h| sha256_hex(h.0.as_bytes())).unwrap_or_default();
-    let stale_compute: Vec<String> = out.iter().filter(|s| !s.up_to_date).map(|s| s.node.clone()).collect();
-    for (node, prev) in old.nodes.iter().filter(|(n, _)| n.starts_with("chart:") || n.starts_with("pdf:")) {
-        let depends: Vec<&String> = stale_compute
-            .iter()
-            .filter(|c| {
-                let id = c.split_once(':').map_or("", |x| x.1);
-                let chapter_of = config.chapters.iter().find(|ch| ch.id == id || ch.figures.iter().any(|f| f.id == id)).map(|ch| ch.id.as_str());
-                node == "pdf:handbook"
-                    || node == &format!("chart:{id}")
-                    || node.strip_prefix("chart:").and_then(|r| r.strip_suffix(":hero")) == Some(id)
-                    || node.strip_prefix("pdf:") == chapter_of
-            })
-            .collect();
-        let missing = prev.files.iter().find(|(p, h)| std::fs::read(paths.out.join(p)).map(|b| sha256_hex(&b) != *h).unwrap_or(true));
-        let why = if prev.outdated {
-            Some("left out of date by build --only".to_string())
-        } else if let Some((p, _)) = missing {
-            Some(format!("{p} is missing or was edited"))
-        } else if prev.fingerprint.parts.get("style").is_some_and(|h| *h != style_hash) {
-            Some("changed: style".to_string())
-        } else if !depends.is_empty() {
-            Some(format!("depends on {}", depends.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")))
-        } else {
-            None
-        };
-        out.push(Staleness { node: node.clone(), up_to_date: why.is_none(), why: why.unwrap_or_else(|| "up to date".into()) });
+    #[derive(Serialize)]
+    struct Manifest<'a> {
+        artifacts: Vec<Entry<'a>>,
+        inputs: Vec<Entry<'a>>,
+        tool: &'a str,
     }
-    for node in old.nodes.keys().filter(|n| !fps.contains_key(*n) && !n.starts_with("chart:") && !n.starts_with("pdf:")) {
-        out.push(Staleness { node: node.clone(), up_to_date: false, why: "no longer configured; its files go at the next build".into() });
-    }
-    Ok(out)
+    let m = Manifest {
+        artifacts: artifacts.iter().map(|a| Entry { bytes: a.bytes.len() as u64, path: &a.path, sha256: sha256_hex(&a.bytes) }).collect(),
+        inputs: src.files.iter().map(|(p, h, n)| Entry { bytes: *n, path: p, sha256: h.clone() }).collect(),
+        tool: TOOL,
+    };
+    Ok((serde_json::to_string_pretty(&m)? + "\n").into_bytes())
 }

@@ -212,11 +212,6 @@ impl Design {
         self.labels.len()
     }
 
-    /// Stratum labels in order of first appearance.
-    pub fn stratum_labels(&self) -> &[String] {
-        &self.labels
-    }
-
     /// Degrees of freedom of the whole design: rows minus strata.
     pub fn degf(&self) -> f64 {
         (self.n_rows() - self.n_strata()) as f64

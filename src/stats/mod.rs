@@ -19,16 +19,15 @@
 //! so results are bit-identical whatever the pool size.
 
 mod design;
-mod error;
 mod logistic;
 mod rao_scott;
 mod shares;
 
 pub use design::{Design, Values};
-pub use error::StatsError;
+pub use crate::error::StatsError;
 pub use logistic::{Coefficient, Logistic, logistic, logistic_each};
 pub use rao_scott::{RaoScott, rao_scott};
-pub use shares::{Estimate, Ratio, Total, by_group, distribution, ratio, share, shares, total};
+pub use shares::{Estimate, Ratio, by_group, distribution, ratio, share, shares};
 
 #[cfg(test)]
 mod property_tests;

@@ -28,15 +28,6 @@ pub struct Estimate {
     pub degf: f64,
 }
 
-/// An estimated population total (R's `svytotal`).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Total {
-    pub estimate: f64,
-    pub se: f64,
-    pub n: usize,
-    pub degf: f64,
-}
-
 /// The share of an item in domain a divided by its share in domain b.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Ratio {
@@ -283,62 +274,6 @@ pub fn shares<Y: Values + ?Sized>(design: &Design, domain: &[bool], ys: &[&Y]) -
     let k = ys.len();
     let sums = binary_sums(design, domain, ys, "the item")?;
     (0..k).map(|j| share_from_sums(design, |h| block(&sums, h * k + j))).collect()
-}
-
-/// The estimated population total of an item over a domain (R's `svytotal`).
-/// The item may take any finite value.
-pub fn total(design: &Design, domain: &[bool], y: &[f64]) -> Result<Total, StatsError> {
-    design.check_len("the domain", domain.len())?;
-    design.check_len("the item", y.len())?;
-    let strata = design.stratum();
-    let weight = design.weight();
-    // per stratum: count, sum w y, sum (w y)^2
-    let (sums, domain_rows, missing) = fold_rows(
-        design.n_rows(),
-        || (vec![0.0; design.n_strata() * 3], 0usize, 0usize),
-        |(a, dn, miss), rows| {
-            for i in rows {
-                if !domain[i] {
-                    continue;
-                }
-                *dn += 1;
-                let v = y[i];
-                if !v.is_finite() {
-                    *miss += 1;
-                    continue;
-                }
-                let h = strata[i] as usize * 3;
-                let z = weight[i] * v;
-                a[h] += 1.0;
-                a[h + 1] += z;
-                a[h + 2] += z * z;
-            }
-        },
-        |(a, dn, miss), (b, bn, bmiss)| {
-            add_into(a, &b);
-            *dn += bn;
-            *miss += bmiss;
-        },
-    );
-    if domain_rows == 0 {
-        return Err(StatsError::EmptyDomain);
-    }
-    if missing > 0 {
-        return Err(StatsError::Missing {
-            item: "the item".into(),
-            rows: missing,
-            n: domain_rows,
-        });
-    }
-    let (n, degf) = design.domain_size(|h| sums[h * 3]);
-    let estimate: f64 = (0..design.n_strata()).map(|h| sums[h * 3 + 1]).sum();
-    let var = design.variance(|h| sums[h * 3 + 1], |h| sums[h * 3 + 2]);
-    Ok(Total {
-        estimate,
-        se: var.sqrt(),
-        n,
-        degf,
-    })
 }
 
 /// The share of each level of a single-choice item in a domain (R's

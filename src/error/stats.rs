@@ -1,4 +1,4 @@
-//! Errors of the statistics layer: each one a sentence a reader of the
+//! Errors of the statistics layer (`stats`): each one a sentence a reader of the
 //! pipeline's log can act on, so no estimate ever comes back as NaN.
 
 /// Why an estimate could not be computed.

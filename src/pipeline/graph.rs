@@ -1,0 +1,371 @@
+//! The build graph, in the spirit of R's targets: every unit the build
+//! computes or renders is a [`Node`] with a fingerprint of what it is made
+//! from (input files, configuration, the nodes it depends on, the tool).
+//! [`plan`] gives every node's fingerprint and dependencies, and
+//! [`why_stale`] says whether the last build's result still holds. `build`
+//! and `status` both use these two, so `status` names exactly the nodes the
+//! next `build` redoes.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use rayon::prelude::*;
+
+use super::Paths;
+use super::cache::{Fingerprint, State, missing_file, sha256_hex};
+use crate::data;
+use crate::error::{Error, Result};
+use crate::figures::config::Config;
+
+/// A unit of the build.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Node {
+    /// A wave's facts for the method page.
+    Wave(String),
+    /// A chapter's hero number.
+    Hero(String),
+    /// A figure's numbers and text.
+    Figure(String),
+    /// A chapter's hero tile (SVG, PNG).
+    HeroChart(String),
+    /// A figure's chart files and the data beside them.
+    Chart(String),
+    /// A chapter's own PDF.
+    ChapterPdf(String),
+    /// The whole handbook.
+    Handbook,
+}
+
+impl Node {
+    /// Whether the node is computed from a wave (its model is cached) rather than rendered.
+    pub fn is_computed(&self) -> bool {
+        matches!(self, Node::Wave(_) | Node::Hero(_) | Node::Figure(_))
+    }
+}
+
+impl fmt::Display for Node {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Node::Wave(p) => write!(f, "wave:{p}"),
+            Node::Hero(c) => write!(f, "hero:{c}"),
+            Node::Figure(id) => write!(f, "figure:{id}"),
+            Node::HeroChart(c) => write!(f, "chart:{c}:hero"),
+            Node::Chart(id) => write!(f, "chart:{id}"),
+            Node::ChapterPdf(c) => write!(f, "pdf:{c}"),
+            Node::Handbook => f.write_str("pdf:handbook"),
+        }
+    }
+}
+
+impl FromStr for Node {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Node, String> {
+        let (kind, rest) = s.split_once(':').ok_or_else(|| format!("\"{s}\" is not a build node"))?;
+        let own = || rest.to_string();
+        Ok(match kind {
+            "wave" => Node::Wave(own()),
+            "hero" => Node::Hero(own()),
+            "figure" => Node::Figure(own()),
+            "chart" => match rest.strip_suffix(":hero") {
+                Some(c) => Node::HeroChart(c.to_string()),
+                None => Node::Chart(own()),
+            },
+            "pdf" if rest == "handbook" => Node::Handbook,
+            "pdf" => Node::ChapterPdf(own()),
+            _ => return Err(format!("\"{s}\" is not a build node")),
+        })
+    }
+}
+
+impl serde::Serialize for Node {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Node {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Node, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// The tool's name and version, written into the manifest.
+pub const TOOL: &str = concat!("barometer ", env!("CARGO_PKG_VERSION"));
+
+/// The running binary's identity, part of every fingerprint: a rebuilt tool
+/// (same version, new code) redoes everything rather than trust old results.
+/// Size and modification time of the executable: cheap, and the cache is local.
+pub fn tool_build() -> &'static str {
+    static ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    ID.get_or_init(|| {
+        let meta = std::env::current_exe().and_then(std::fs::metadata).ok();
+        let stamp = meta.as_ref().and_then(|m| m.modified().ok()).and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+        format!("{TOOL} {} {}", meta.map_or(0, |m| m.len()), stamp.map_or(0, |d| d.as_nanos()))
+    })
+}
+
+/// Every input file, hashed once: for fingerprints and the manifest.
+pub struct Sources {
+    /// (shown path, sha256, size) of every input file, sorted.
+    pub files: Vec<(String, String, u64)>,
+    /// Wave files by period: (path, sha256).
+    pub waves: BTreeMap<String, (PathBuf, String)>,
+    /// SOURCE_DATE_EPOCH as set ("" when unset): the PDFs' dates.
+    pub epoch: String,
+}
+
+fn hash_file(path: &Path) -> Result<(String, u64)> {
+    let bytes = crate::error::read_bytes(path)?;
+    Ok((sha256_hex(&bytes), bytes.len() as u64))
+}
+
+impl Sources {
+    /// Hashes every input of the configuration: codebook, report.toml, the
+    /// chapters, the style, content and published tables, the waves.
+    pub fn read(paths: &Paths, config: &Config) -> Result<Sources> {
+        // Wave files are the big ones: hashed side by side.
+        let wave_files = data::wave_files(&paths.waves())?;
+        let hashed: Vec<(String, u64)> = wave_files.par_iter().map(|f| hash_file(f)).collect::<Result<_>>()?;
+        let mut files = Vec::new();
+        let mut add = |p: &Path| -> Result<()> {
+            let (h, n) = hash_file(p)?;
+            files.push((p.display().to_string(), h, n));
+            Ok(())
+        };
+        add(&paths.codebook())?;
+        add(&config.dir.join("report.toml"))?;
+        for f in &config.chapter_files {
+            add(f)?;
+        }
+        let style = paths.style();
+        if style.exists() {
+            add(&style)?;
+        }
+        for dir in [paths.inputs.join("content"), paths.inputs.join("published")] {
+            if let Ok(entries) = std::fs::read_dir(&dir) {
+                let mut list: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect();
+                list.sort();
+                for p in list {
+                    add(&p)?;
+                }
+            }
+        }
+        let mut waves = BTreeMap::new();
+        for (f, (h, n)) in wave_files.into_iter().zip(hashed) {
+            files.push((f.display().to_string(), h.clone(), n));
+            if let Some(period) = data::period_of(&f) {
+                waves.insert(period, (f, h));
+            }
+        }
+        files.sort();
+        let epoch = std::env::var("SOURCE_DATE_EPOCH").map(|s| s.trim().to_string()).unwrap_or_default();
+        Ok(Sources { files, waves, epoch })
+    }
+
+    /// The hash of an input file ("" when it is not there).
+    pub fn hash(&self, path: &Path) -> &str {
+        let shown = path.display().to_string();
+        self.files.iter().find(|f| f.0 == shown).map_or("", |f| f.1.as_str())
+    }
+
+    fn wave(&self, period: &str) -> &str {
+        self.waves.get(period).map_or("", |w| w.1.as_str())
+    }
+}
+
+/// A node as planned: its fingerprint, what it depends on, and the
+/// chapter it belongs to (for `--only`).
+#[derive(Debug, Clone)]
+pub struct Planned {
+    pub fingerprint: Fingerprint,
+    pub deps: Vec<Node>,
+    /// The chapter id; empty for waves and the whole handbook.
+    pub chapter: String,
+}
+
+/// Every node of the build in a fixed order (dependencies first).
+pub struct Graph {
+    pub nodes: BTreeMap<Node, Planned>,
+}
+
+/// Where a chapter's editorial boxes are read from.
+pub fn content_file(paths: &Paths, config: &Config, chapter: usize) -> PathBuf {
+    let ch = &config.chapters[chapter];
+    paths.inputs.join("content").join(ch.content.clone().unwrap_or_else(|| format!("{}.toml", ch.id)))
+}
+
+/// The one place that says what each node is made from.
+pub fn plan(paths: &Paths, config: &Config, src: &Sources) -> Graph {
+    let tool = tool_build();
+    let codebook = src.hash(&paths.codebook()).to_string();
+    let report = src.hash(&config.dir.join("report.toml")).to_string();
+    let style = src.hash(&paths.style()).to_string();
+    let base = || Fingerprint::default().with("tool", tool).with("codebook", &codebook).with("report.toml", &report);
+    let render = || Fingerprint::default().with("tool", tool).with("style", &style);
+    let mut nodes: BTreeMap<Node, Planned> = BTreeMap::new();
+    // A node made from others carries their digests: it changes when they do.
+    let on = |fp: Fingerprint, nodes: &BTreeMap<Node, Planned>, deps: &[Node]| {
+        deps.iter().fold(fp, |fp, d| fp.with(&d.to_string(), nodes[d].fingerprint.digest()))
+    };
+    for period in src.waves.keys() {
+        let fp = base().with("wave", src.wave(period));
+        nodes.insert(Node::Wave(period.clone()), Planned { fingerprint: fp, deps: Vec::new(), chapter: String::new() });
+    }
+    let mut chapter_pdfs = Vec::new();
+    for (c, ch) in config.chapters.iter().enumerate() {
+        let chapter = ch.id.clone();
+        let planned = |fingerprint, deps| Planned { fingerprint, deps, chapter: chapter.clone() };
+        let hero = Node::Hero(ch.id.clone());
+        let fp = base().with("wave", src.wave(&ch.period)).with("chapter config", config.chapter_text(c));
+        nodes.insert(hero.clone(), planned(fp, Vec::new()));
+        let tile = Node::HeroChart(ch.id.clone());
+        let deps = vec![hero.clone()];
+        nodes.insert(tile.clone(), planned(on(render(), &nodes, &deps), deps));
+        let mut pdf_deps = vec![hero, tile];
+        for (f, fc) in ch.figures.iter().enumerate() {
+            let figure = Node::Figure(fc.id.clone());
+            let mut fp = base()
+                .with("wave", src.wave(&ch.period))
+                .with("figure config", config.figure_text(c, f))
+                .with("position", format!("{}.{}", c + 1, f + 1));
+            if let Some(p) = &fc.published {
+                fp = fp.with("published table", src.hash(&paths.inputs.join(p)));
+            }
+            nodes.insert(figure.clone(), planned(fp, Vec::new()));
+            let chart = Node::Chart(fc.id.clone());
+            let deps = vec![figure.clone()];
+            nodes.insert(chart.clone(), planned(on(render(), &nodes, &deps), deps));
+            pdf_deps.extend([figure, chart]);
+        }
+        let fp = render()
+            .with("SOURCE_DATE_EPOCH", &src.epoch)
+            .with("content", src.hash(&content_file(paths, config, c)))
+            .with("chapter config", config.chapter_text(c))
+            .with("report.toml", &report);
+        let pdf = Node::ChapterPdf(ch.id.clone());
+        nodes.insert(pdf.clone(), planned(on(fp, &nodes, &pdf_deps), pdf_deps));
+        chapter_pdfs.push(pdf);
+    }
+    let mut deps: Vec<Node> = src.waves.keys().map(|p| Node::Wave(p.clone())).collect();
+    deps.extend(chapter_pdfs);
+    let fp = render().with("SOURCE_DATE_EPOCH", &src.epoch).with("report.toml", &report);
+    nodes.insert(Node::Handbook, Planned { fingerprint: on(fp, &nodes, &deps), deps, chapter: String::new() });
+    Graph { nodes }
+}
+
+/// Why a node must be built again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Why {
+    /// `--force`.
+    Forced,
+    /// No earlier build left it.
+    NeverBuilt,
+    /// These parts of its fingerprint changed.
+    Changed(Vec<String>),
+    /// Kept as it was by `build --only`.
+    LeftOutdated,
+    /// A file it wrote is gone or was edited.
+    FileChanged(String),
+}
+
+impl fmt::Display for Why {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Why::Forced => f.write_str("--force"),
+            Why::NeverBuilt => f.write_str("never built"),
+            Why::Changed(parts) => write!(f, "changed: {}", parts.join(", ")),
+            Why::LeftOutdated => f.write_str("left out of date by build --only"),
+            Why::FileChanged(p) => write!(f, "{p} is missing or was edited"),
+        }
+    }
+}
+
+/// Whether the last build's result for `node` still holds, and if not, why.
+pub fn why_stale(node: &Node, planned: &Planned, old: &State, out: &Path) -> Option<Why> {
+    let Some(prev) = old.nodes.get(node) else { return Some(Why::NeverBuilt) };
+    if node.is_computed() && prev.model.is_none() {
+        return Some(Why::NeverBuilt);
+    }
+    let changed = planned.fingerprint.changed(&prev.fingerprint);
+    if !changed.is_empty() {
+        return Some(if prev.outdated { Why::LeftOutdated } else { Why::Changed(changed) });
+    }
+    missing_file(prev, out).map(|p| Why::FileChanged(p.to_string()))
+}
+
+/// What the build does with a node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// The last result holds.
+    Reuse,
+    /// Stale, but left as it was: `--only` chose other nodes.
+    Keep,
+    /// Built again, for this reason.
+    Build(Why),
+}
+
+/// Every node's decision: stale nodes are built, except those `--only`
+/// leaves alone while their last result is still there to keep.
+pub fn decide(graph: &Graph, old: &State, out: &Path, force: bool, only: Option<&str>) -> BTreeMap<Node, Decision> {
+    graph
+        .nodes
+        .iter()
+        .map(|(node, planned)| {
+            let why = if force { Some(Why::Forced) } else { why_stale(node, planned, old, out) };
+            let decision = match why {
+                None => Decision::Reuse,
+                Some(why) => {
+                    let keepable = old.nodes.get(node).is_some_and(|prev| {
+                        (!node.is_computed() || prev.model.is_some()) && missing_file(prev, out).is_none()
+                    });
+                    if !force && keepable && !selected(node, planned, only) { Decision::Keep } else { Decision::Build(why) }
+                }
+            };
+            (node.clone(), decision)
+        })
+        .collect()
+}
+
+/// Whether `--only` (a chapter or figure id) covers the node.
+fn selected(node: &Node, planned: &Planned, only: Option<&str>) -> bool {
+    let Some(o) = only else { return true };
+    match node {
+        Node::Figure(id) | Node::Chart(id) => id == o || planned.chapter == o,
+        Node::Hero(c) | Node::HeroChart(c) | Node::ChapterPdf(c) => c == o,
+        Node::Wave(_) | Node::Handbook => false,
+    }
+}
+
+impl Graph {
+    /// The nodes `--only` names: an unknown id is a configuration error.
+    pub fn check_only(&self, only: Option<&str>) -> Result<()> {
+        let Some(o) = only else { return Ok(()) };
+        let known = self.nodes.iter().any(|(n, p)| matches!(n, Node::Figure(id) if id == o) || p.chapter == o);
+        if known { Ok(()) } else { Err(Error::config(format!("--only {o}: no chapter or figure has that id"))) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn node_names_read_back() {
+        for n in [
+            Node::Wave("2018-2019".into()),
+            Node::Hero("borgere-2018".into()),
+            Node::Figure("roller".into()),
+            Node::HeroChart("borgere-2018".into()),
+            Node::Chart("roller".into()),
+            Node::ChapterPdf("borgere-2018".into()),
+            Node::Handbook,
+        ] {
+            assert_eq!(n.to_string().parse::<Node>().unwrap(), n);
+        }
+        assert_eq!(Node::HeroChart("x".into()).to_string(), "chart:x:hero");
+        assert!("chapter:x".parse::<Node>().is_err());
+    }
+}
