@@ -4,7 +4,7 @@
 CARGO ?= cargo
 BIN := $(or $(CARGO_TARGET_DIR),target)/release/barometer
 
-.PHONY: report test bench check synth clean
+.PHONY: report test bench check synth reference clean
 
 ## Build and run the main job on the shipped inputs.
 report:
@@ -25,6 +25,10 @@ bench:
 ## Fast inner loop.
 check:
 	$(CARGO) check --all-targets
+
+## R's reference values for the statistics tests (needs R with survey and jsonlite).
+reference:
+	Rscript tests/reference/reference.R tests/reference/fixture.csv > tests/reference/expected.json
 
 ## Regenerate the shipped synthetic waves (documented seed).
 synth:

@@ -265,8 +265,8 @@ pub enum Why {
     NeverBuilt,
     /// These parts of its fingerprint changed.
     Changed(Vec<String>),
-    /// Kept as it was by `build --only`.
-    LeftOutdated,
+    /// Kept as it was by `build --only` although these parts changed.
+    LeftOutdated(Vec<String>),
     /// A file it wrote is gone or was edited.
     FileChanged(String),
 }
@@ -277,7 +277,7 @@ impl fmt::Display for Why {
             Why::Forced => f.write_str("--force"),
             Why::NeverBuilt => f.write_str("never built"),
             Why::Changed(parts) => write!(f, "changed: {}", parts.join(", ")),
-            Why::LeftOutdated => f.write_str("left out of date by build --only"),
+            Why::LeftOutdated(parts) => write!(f, "left out of date by build --only (changed: {})", parts.join(", ")),
             Why::FileChanged(p) => write!(f, "{p} is missing or was edited"),
         }
     }
@@ -291,7 +291,7 @@ pub fn why_stale(node: &Node, planned: &Planned, old: &State, out: &Path) -> Opt
     }
     let changed = planned.fingerprint.changed(&prev.fingerprint);
     if !changed.is_empty() {
-        return Some(if prev.outdated { Why::LeftOutdated } else { Why::Changed(changed) });
+        return Some(if prev.outdated { Why::LeftOutdated(changed) } else { Why::Changed(changed) });
     }
     missing_file(prev, out).map(|p| Why::FileChanged(p.to_string()))
 }

@@ -3,7 +3,7 @@
 //! Every estimator mirrors what R's survey package computes for
 //! `svydesign(ids = ~1, strata = ~stratum, fpc = ~fpc, weights = ~weight)`,
 //! so the barometer's numbers can be checked against an independent
-//! implementation (see `../shared/reference/`).
+//! implementation (see `tests/reference/`).
 //!
 //! Inputs are plain slices over all rows of the design: items are `f64`
 //! columns with `NaN` for a missing answer, or `bool` masks for 0/1

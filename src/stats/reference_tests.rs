@@ -1,4 +1,4 @@
-//! Reproduces every number of `../shared/reference/expected.json` (R's
+//! Reproduces every number of `tests/reference/expected.json` (R's
 //! survey package on `fixture.csv`) from the fixture, read with Polars.
 //! Estimates must agree to 1e-12, everything else to 1e-9, each relative or
 //! absolute, whichever is larger.
@@ -16,7 +16,7 @@ const EST_TOL: f64 = 1e-12;
 const TOL: f64 = 1e-9;
 
 fn reference_dir() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/reference/"))
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference/"))
 }
 
 struct Fixture {

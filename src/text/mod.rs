@@ -71,20 +71,29 @@ pub fn times(r: f64) -> String {
 }
 
 /// Words for shares and the ranges where they are true, checked against
-/// titles. Longer phrases first, so "over halvdelen" is not read as "halvdelen".
-pub const SHARE_WORDS: [(&str, f64, f64); 12] = [
+/// titles. Longer phrases first, so "over halvdelen" is not read as
+/// "halvdelen". Danish has a common and a neuter form of "every": "hver
+/// anden innovation" but "hvert andet projekt"; both are listed.
+pub const SHARE_WORDS: [(&str, f64, f64); 19] = [
     ("over halvdelen", 0.5, 1.0),
     ("under halvdelen", 0.0, 0.5),
     ("halvdelen", 0.45, 0.55),
     ("hver anden", 0.45, 0.55),
+    ("hvert andet", 0.45, 0.55),
     ("to ud af tre", 0.62, 0.71),
     ("tre ud af fire", 0.72, 0.78),
     ("fire ud af fem", 0.77, 0.83),
     ("tre ud af ti", 0.27, 0.33),
     ("hver tredje", 0.30, 0.36),
+    ("hvert tredje", 0.30, 0.36),
     ("hver fjerde", 0.22, 0.28),
+    ("hvert fjerde", 0.22, 0.28),
     ("hver femte", 0.18, 0.22),
+    ("hvert femte", 0.18, 0.22),
+    ("hver tiende", 0.08, 0.12),
+    ("hvert tiende", 0.08, 0.12),
     ("en ud af ti", 0.08, 0.12),
+    ("et ud af ti", 0.08, 0.12),
 ];
 
 /// Words that claim a difference between groups.
@@ -222,6 +231,14 @@ mod tests {
         assert!(misfit_words("Serviceinnovation indgår i tre ud af ti offentlige innovationer", 0.30).is_empty());
         assert_eq!(misfit_words("Kun hver anden innovationsproces er planlagt", 0.38).len(), 1);
         assert!(misfit_words("Formålet ændres i hvert fjerde tilfælde", 0.25).is_empty());
+        // The neuter forms are checked too, not passed over.
+        assert_eq!(
+            misfit_words("Formålet ændres i hvert fjerde tilfælde", 0.40),
+            vec!["the title says \u{201c}hvert fjerde\u{201d} but the number is 40 %".to_string()]
+        );
+        assert_eq!(misfit_words("Hvert andet projekt bruger borgernes ideer", 0.30).len(), 1);
+        assert!(misfit_words("Hvert tiende projekt fejler", 0.10).is_empty());
+        assert_eq!(misfit_words("Hver tiende arbejdsplads", 0.25).len(), 1);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use barometer::figures::expr::{Expr, Indicators};
 use barometer::figures::config::Config;
 use serde::Deserialize;
 
-use crate::common::{Target, barometer, path_str, root, shared, stderr};
+use crate::common::{Target, barometer, path_str, reference, root, stderr};
 
 /// Builds into a fresh folder and reads the model back.
 fn build_to(out: &Path, extra: &[&str]) -> Report {
@@ -33,7 +33,7 @@ struct Targets {
 fn hero_numbers_match_their_published_values() {
     let dir = tempfile::tempdir().unwrap();
     let report = build_to(dir.path(), &[]);
-    let targets: Targets = toml::from_str(&std::fs::read_to_string(shared().join("spec/targets.toml")).unwrap()).unwrap();
+    let targets: Targets = toml::from_str(&std::fs::read_to_string(reference().join("targets.toml")).unwrap()).unwrap();
     let config = Config::load(&root().join("config")).unwrap();
     let codebook = barometer::data::Codebook::load(&root().join("config/codebook.toml")).unwrap();
     let mut env = Indicators::new();

@@ -7,8 +7,9 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-pub fn shared() -> PathBuf {
-    root().join("../shared")
+/// The project's reference data: R's values, the published targets.
+pub fn reference() -> PathBuf {
+    root().join("tests/reference")
 }
 
 /// Runs the real binary with `args` from the project root.
@@ -33,7 +34,7 @@ pub fn path_str(p: &Path) -> &str {
     p.to_str().expect("utf-8 path")
 }
 
-/// A published number of ../shared/spec/targets.toml.
+/// A published number of tests/reference/targets.toml.
 #[derive(serde::Deserialize)]
 pub struct Target {
     pub period: String,

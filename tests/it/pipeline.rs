@@ -1,12 +1,69 @@
 //! The batch job as CI and analysts run it: a full build, a rebuild that
-//! touches nothing, a one-figure edit that recomputes only that figure, a
-//! failing build that leaves the previous outputs intact, hostile ids
-//! refused, identical artifacts from identical inputs.
+//! touches nothing, one test per kind of edit in which `status` names
+//! exactly the nodes the next `build` rebuilds, a failing build that leaves
+//! the previous outputs intact, hostile ids refused, identical artifacts
+//! from identical inputs.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use std::process::Command;
+
 use crate::common::{barometer, path_str, root, stderr, stdout};
+
+/// The tool as built for the tests.
+fn tool() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_barometer"))
+}
+
+/// Every node of the shipped report: 3 waves, 4 heroes, 12 figures, their
+/// 16 charts, 4 chapter PDFs and the book, in graph order.
+const ALL: [&str; 40] = [
+    "wave:2013-2014",
+    "wave:2015-2016",
+    "wave:2018-2019",
+    "hero:borgere-2015",
+    "hero:borgere-2018",
+    "hero:processen-2013",
+    "hero:services-2018",
+    "figure:borgernes-roller",
+    "figure:borgernes-vaerdi",
+    "figure:danmark-norge",
+    "figure:eksterne-partnere",
+    "figure:forbedringer",
+    "figure:formaal",
+    "figure:fremmet-af-borgere",
+    "figure:fremmet-vaerdi",
+    "figure:processen",
+    "figure:samspil-tidspunkt",
+    "figure:service-borgere",
+    "figure:serviceinnovation",
+    "chart:borgere-2015:hero",
+    "chart:borgere-2018:hero",
+    "chart:processen-2013:hero",
+    "chart:services-2018:hero",
+    "chart:borgernes-roller",
+    "chart:borgernes-vaerdi",
+    "chart:danmark-norge",
+    "chart:eksterne-partnere",
+    "chart:forbedringer",
+    "chart:formaal",
+    "chart:fremmet-af-borgere",
+    "chart:fremmet-vaerdi",
+    "chart:processen",
+    "chart:samspil-tidspunkt",
+    "chart:service-borgere",
+    "chart:serviceinnovation",
+    "pdf:borgere-2015",
+    "pdf:borgere-2018",
+    "pdf:processen-2013",
+    "pdf:services-2018",
+    "pdf:handbook",
+];
+
+fn rendered() -> Vec<&'static str> {
+    ALL.iter().copied().filter(|n| n.starts_with("chart:") || n.starts_with("pdf:")).collect()
+}
 
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
@@ -37,10 +94,13 @@ impl Project {
         self.dir.path().join(rel)
     }
     fn run(&self, args: &[&str]) -> std::process::Output {
+        self.run_with(Command::new(env!("CARGO_BIN_EXE_barometer")), args)
+    }
+    /// Runs `cmd` (the tool, perhaps a copy, perhaps with an environment) on this project.
+    fn run_with(&self, mut cmd: Command, args: &[&str]) -> std::process::Output {
         let (c, i, o) = (self.p("config"), self.p("inputs"), self.p("outputs"));
-        let mut all = args.to_vec();
-        all.extend_from_slice(&["--config", path_str(&c), "--inputs", path_str(&i), "--out", path_str(&o)]);
-        barometer(&all)
+        cmd.args(args).args(["--config", path_str(&c), "--inputs", path_str(&i), "--out", path_str(&o)]);
+        cmd.current_dir(root()).env("CI", "true").env_remove("SOURCE_DATE_EPOCH").output().expect("the barometer binary runs")
     }
     fn build(&self, extra: &[&str]) -> serde_json::Value {
         let mut args = vec!["build", "--format", "json"];
@@ -48,6 +108,31 @@ impl Project {
         let out = self.run(&args);
         assert!(out.status.success(), "{}", stderr(&out));
         serde_json::from_str(&stdout(&out)).unwrap()
+    }
+    /// The nodes `status` calls out of date, as `status --format json` lists them.
+    fn stale(&self, tool: impl Fn() -> Command) -> Vec<String> {
+        let out = self.run_with(tool(), &["status", "--format", "json"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let lines: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        lines.as_array().unwrap().iter().filter(|l| l["up_to_date"] == false).map(|l| l["node"].as_str().unwrap().to_string()).collect()
+    }
+    /// Builds, makes `edit`, and checks that `status` names exactly the
+    /// nodes the next build rebuilds, and that those are `expected`.
+    fn status_predicts(&self, tool: impl Fn() -> Command, edit: impl FnOnce(&Project), expected: &[&str]) {
+        self.status_predicts_after(&tool, edit, &tool, expected);
+    }
+    /// The same, with `first` making the first build and `tool` the rest.
+    fn status_predicts_after(&self, first: impl Fn() -> Command, edit: impl FnOnce(&Project), tool: impl Fn() -> Command, expected: &[&str]) {
+        let first = self.run_with(first(), &["build", "--format", "json"]);
+        assert!(first.status.success(), "{}", stderr(&first));
+        edit(self);
+        let predicted = self.stale(&tool);
+        let out = self.run_with(tool(), &["build", "--format", "json"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let built: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        assert_eq!(predicted, names(&built["rebuilt"]), "status and build disagree");
+        assert_eq!(predicted, expected);
+        assert!(self.stale(&tool).is_empty(), "a build leaves nothing out of date");
     }
     fn edit(&self, rel: &str, from: &str, to: &str) {
         let text = std::fs::read_to_string(self.p(rel)).unwrap();
@@ -84,60 +169,110 @@ fn names(v: &serde_json::Value) -> Vec<String> {
 fn full_build_then_a_rebuild_that_touches_nothing() {
     let p = Project::new();
     let first = p.build(&[]);
-    // 16 computed nodes (12 figures, 4 heroes), 16 charts, 4 chapter PDFs and the book.
-    assert_eq!(names(&first["rebuilt"]).len(), 37);
+    assert_eq!(names(&first["rebuilt"]), ALL);
     let before = p.outputs();
     assert!(before.contains_key("manifest.json") && before.contains_key("data/headlines.csv"));
     let second = p.build(&[]);
     assert!(names(&second["rebuilt"]).is_empty());
-    assert_eq!(names(&second["reused"]).len(), 37);
+    assert_eq!(names(&second["reused"]), ALL);
     assert!(p.outputs() == before, "a rebuild with nothing changed must give the same bytes");
     let status = p.run(&["status"]);
     assert_eq!(stdout(&status), "everything is up to date (40 nodes)\n");
 }
 
 #[test]
-fn editing_one_figure_recomputes_only_it() {
+fn status_names_what_a_figure_edit_rebuilds() {
     let p = Project::new();
-    p.build(&[]);
-    p.edit("config/chapters/borgere-2018.toml", "Der samarbejdes med mange forskellige eksterne aktører", "Der samarbejdes med mange eksterne aktører");
-    let status = p.run(&["status"]);
-    assert_eq!(
-        stdout(&status),
-        "figure:eksterne-partnere: changed: figure config\n\
-chart:eksterne-partnere: depends on figure:eksterne-partnere\n\
-pdf:borgere-2018: depends on figure:eksterne-partnere\n\
-pdf:handbook: depends on figure:eksterne-partnere\n"
-    );
-    let again = p.build(&[]);
-    assert_eq!(names(&again["rebuilt"]), vec!["figure:eksterne-partnere", "chart:eksterne-partnere", "pdf:borgere-2018", "pdf:handbook"]);
+    let edit = |p: &Project| p.edit("config/chapters/borgere-2018.toml", "Der samarbejdes med mange forskellige eksterne aktører", "Der samarbejdes med mange eksterne aktører");
+    p.status_predicts(tool, edit, &["figure:eksterne-partnere", "chart:eksterne-partnere", "pdf:borgere-2018", "pdf:handbook"]);
     let model: serde_json::Value = serde_json::from_slice(&std::fs::read(p.p("outputs/model.json")).unwrap()).unwrap();
     assert_eq!(model["chapters"][0]["figures"][3]["title"], "Der samarbejdes med mange eksterne aktører");
+    // In words, naming what changed.
+    p.edit("config/chapters/borgere-2018.toml", "Der samarbejdes med mange eksterne aktører", "Mange eksterne aktører");
+    assert_eq!(
+        stdout(&p.run(&["status"])),
+        "figure:eksterne-partnere: changed: figure config\n\
+chart:eksterne-partnere: changed: figure:eksterne-partnere\n\
+pdf:borgere-2018: changed: chart:eksterne-partnere, figure:eksterne-partnere\n\
+pdf:handbook: changed: pdf:borgere-2018\n"
+    );
 }
 
 #[test]
-fn editing_a_wave_recomputes_its_chapters_only() {
+fn status_names_what_a_content_edit_rebuilds() {
     let p = Project::new();
-    p.build(&[]);
+    let edit = |p: &Project| {
+        let path = p.p("inputs/content/borgere-2018.toml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replacen("title = \"", "title = \"Ny: ", 1)).unwrap();
+    };
+    p.status_predicts(tool, edit, &["pdf:borgere-2018", "pdf:handbook"]);
+}
+
+#[test]
+fn status_names_what_a_wave_edit_rebuilds() {
+    let p = Project::new();
     // Drop the last respondent of 2013-2014 (a valid wave still).
-    let path = p.p("inputs/waves/2013-2014.csv");
-    let text = std::fs::read_to_string(&path).unwrap();
-    let cut = text.trim_end().rsplit_once('\n').unwrap().0.to_string() + "\n";
-    std::fs::write(&path, cut).unwrap();
-    let again = p.build(&[]);
-    assert_eq!(
-        names(&again["rebuilt"]),
-        vec![
+    let edit = |p: &Project| {
+        let path = p.p("inputs/waves/2013-2014.csv");
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.trim_end().rsplit_once('\n').unwrap().0.to_string() + "\n").unwrap();
+    };
+    p.status_predicts(
+        tool,
+        edit,
+        &[
+            "wave:2013-2014",
+            "hero:processen-2013",
             "figure:formaal",
             "figure:processen",
-            "hero:processen-2013",
             "chart:processen-2013:hero",
             "chart:formaal",
             "chart:processen",
             "pdf:processen-2013",
-            "pdf:handbook"
-        ]
+            "pdf:handbook",
+        ],
     );
+}
+
+#[test]
+fn status_names_what_a_style_edit_rebuilds() {
+    let p = Project::new();
+    p.status_predicts(tool, |p| p.edit("config/style.toml", "whiskers = false", "whiskers = true"), &rendered());
+}
+
+#[test]
+fn status_names_what_codebook_and_report_edits_rebuild() {
+    let p = Project::new();
+    p.status_predicts(tool, |p| p.edit("config/codebook.toml", "response_rate = 0.35", "response_rate = 0.36"), &ALL);
+    let p = Project::new();
+    p.status_predicts(tool, |p| p.edit("config/report.toml", "min_n = 30", "min_n = 31"), &ALL);
+}
+
+#[test]
+fn status_names_what_source_date_epoch_rebuilds() {
+    let p = Project::new();
+    let epoch = || {
+        let mut c = tool();
+        c.env("SOURCE_DATE_EPOCH", "1700000000");
+        c
+    };
+    // Built without the variable, then with it: only the PDFs carry dates.
+    p.status_predicts_after(tool, |_| {}, epoch, &["pdf:borgere-2015", "pdf:borgere-2018", "pdf:processen-2013", "pdf:services-2018", "pdf:handbook"]);
+}
+
+#[test]
+fn status_names_what_a_new_tool_rebuilds() {
+    let p = Project::new();
+    let copy = p.p("barometer-copy");
+    std::fs::copy(env!("CARGO_BIN_EXE_barometer"), &copy).unwrap();
+    let copied = || Command::new(&copy);
+    // A rebuilt tool (same version, new code) has another size or time.
+    let touch = |_: &Project| {
+        let later = std::time::SystemTime::now() + std::time::Duration::from_secs(60);
+        std::fs::File::options().write(true).open(&copy).unwrap().set_modified(later).unwrap();
+    };
+    p.status_predicts(copied, touch, &ALL);
 }
 
 #[test]
@@ -151,8 +286,15 @@ fn only_builds_the_named_figure() {
     // What --only left alone is still out of date.
     let status = p.run(&["status"]);
     let text = stdout(&status);
-    assert!(text.starts_with("figure:eksterne-partnere: changed: figure config\n"), "{text}");
-    assert!(text.contains("pdf:services-2018: left out of date by build --only\n"), "{text}");
+    assert!(text.starts_with("figure:eksterne-partnere: left out of date by build --only (changed: figure config)\n"), "{text}");
+    assert!(
+        text.contains("pdf:services-2018: left out of date by build --only (changed: chart:service-borgere, figure:service-borgere)\n"),
+        "{text}"
+    );
+    // The next full build brings everything up to date, as status said.
+    let stale: Vec<String> = text.lines().map(|l| l.split(": ").next().unwrap().to_string()).collect();
+    let all = p.build(&[]);
+    assert_eq!(names(&all["rebuilt"]), stale);
     let unknown = p.run(&["build", "--only", "no-such-figure"]);
     assert_eq!(unknown.status.code(), Some(1));
     assert_eq!(stderr(&unknown), "error: --only no-such-figure: no chapter or figure has that id\n");

@@ -1,5 +1,5 @@
 //! The shipped synthetic waves reproduce every published number of
-//! ../shared/spec/targets.toml within its tolerance, and the published
+//! tests/reference/targets.toml within its tolerance, and the published
 //! significance findings.
 
 use std::collections::BTreeMap;
@@ -10,7 +10,7 @@ use barometer::pipeline::design_of;
 use barometer::stats;
 use serde::Deserialize;
 
-use crate::common::{Target, root, shared};
+use crate::common::{Target, reference, root};
 
 #[derive(Deserialize)]
 struct Targets {
@@ -37,7 +37,7 @@ struct Finding {
 }
 
 fn load() -> (Targets, BTreeMap<String, Wave>, Indicators) {
-    let text = std::fs::read_to_string(shared().join("spec/targets.toml")).unwrap();
+    let text = std::fs::read_to_string(reference().join("targets.toml")).unwrap();
     let targets: Targets = toml::from_str(&text).unwrap();
     let codebook = Codebook::load(&root().join("config/codebook.toml")).unwrap();
     let mut waves = BTreeMap::new();

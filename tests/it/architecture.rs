@@ -1,0 +1,106 @@
+//! The stages depend on each other one way: data -> stats -> text/figures
+//! -> renderers (export, charts, handbook) -> pipeline -> the command line.
+//! A module that names a stage above its own (or a renderer that names
+//! another renderer) fails here, with the file and line.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::common::root;
+
+/// What each stage may use. The command line (`main.rs`, `cmd/`) may use all.
+const ALLOWED: [(&str, &[&str]); 11] = [
+    ("error", &[]),
+    ("data", &["error"]),
+    ("stats", &["error"]),
+    ("text", &["error"]),
+    ("style", &["error"]),
+    ("figures", &["error", "data", "stats", "text"]),
+    ("export", &["error", "figures", "text"]),
+    ("charts", &["error", "figures", "text", "style"]),
+    ("handbook", &["error", "figures", "text", "style"]),
+    ("pipeline", &["error", "data", "stats", "text", "style", "figures", "export", "charts", "handbook"]),
+    ("lib", &["error", "data", "stats", "text", "style", "figures", "export", "charts", "handbook", "pipeline"]),
+];
+
+/// The stages a line of Rust names through `crate::`, e.g. `use crate::{data, stats::Design}`.
+fn named_stages(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = line;
+    while let Some(i) = rest.find("crate::") {
+        rest = &rest[i + "crate::".len()..];
+        if let Some(group) = rest.strip_prefix('{') {
+            let end = group.find('}').unwrap_or(group.len());
+            for part in group[..end].split(',') {
+                let name: String = part.trim().chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                if !name.is_empty() && name != "self" {
+                    out.push(name);
+                }
+            }
+        } else {
+            let name: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+            out.push(name);
+        }
+    }
+    out
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            rust_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+}
+
+/// Every use of a stage that the stage of its file may not use, as "file:line: a -> b".
+fn upward_imports(src: &Path) -> Vec<String> {
+    let allowed: BTreeMap<&str, &[&str]> = ALLOWED.into_iter().collect();
+    let mut files = Vec::new();
+    rust_files(src, &mut files);
+    files.sort();
+    let mut out = Vec::new();
+    for file in files {
+        let rel = file.strip_prefix(src).unwrap();
+        let top = rel.components().next().unwrap().as_os_str().to_str().unwrap().trim_end_matches(".rs").to_string();
+        if top == "main" || top == "cmd" {
+            continue;
+        }
+        let Some(may) = allowed.get(top.as_str()) else {
+            out.push(format!("src/{}: the module \"{top}\" has no place in the stages; add it to ALLOWED", rel.display()));
+            continue;
+        };
+        let text = std::fs::read_to_string(&file).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            if line.trim_start().starts_with("//") {
+                continue;
+            }
+            for stage in named_stages(line) {
+                if stage != top && !may.contains(&stage.as_str()) {
+                    out.push(format!("src/{}:{}: {top} -> {stage}", rel.display(), n + 1));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn no_stage_imports_a_stage_above_it() {
+    let found = upward_imports(&root().join("src"));
+    assert!(found.is_empty(), "upward or sideways imports:\n{}", found.join("\n"));
+}
+
+#[test]
+fn an_upward_import_is_found() {
+    assert_eq!(named_stages("use crate::{data, stats::Design};"), ["data", "stats"]);
+    assert_eq!(named_stages("    let x = crate::pipeline::Invalid(s);"), ["pipeline"]);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("data")).unwrap();
+    std::fs::write(dir.path().join("data/mod.rs"), "use crate::error::Result;\n// crate::pipeline in a comment\nuse crate::pipeline::Invalid;\n").unwrap();
+    std::fs::write(dir.path().join("charts.rs"), "use crate::handbook::Book;\n").unwrap();
+    assert_eq!(upward_imports(dir.path()), ["src/charts.rs:1: charts -> handbook", "src/data/mod.rs:3: data -> pipeline"]);
+}
