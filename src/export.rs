@@ -9,7 +9,7 @@
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::figures::{Chapter, Figure, Report};
+use crate::model::{Chapter, Figure, Report};
 
 /// Text that a spreadsheet must not read as a formula: a cell starting with
 /// =, +, - or @ (or a tab or carriage return) gets a leading apostrophe,

@@ -2,7 +2,7 @@
 //! left-aligned title (the finding), subtitle (what is measured), the body,
 //! notes, and the source line with n at the foot.
 
-use crate::figures::{Bar, Chapter, Figure, FigureKind, Report};
+use crate::model::{Bar, Chapter, Figure, FigureKind, Report};
 use crate::text::{decimal, n_equals};
 
 use super::fonts::{ASCENT, CAP_HEIGHT, DESCENT};

@@ -15,7 +15,7 @@ mod tests;
 
 use crate::error::{Context, Result};
 
-use crate::figures::{Chapter, Figure, Report};
+use crate::model::{Chapter, Figure, Report};
 pub use style::ChartStyle;
 
 /// One chart in its three forms.

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::style::Style;
-use crate::figures::{Figure, FigureKind};
+use crate::model::{Figure, FigureKind};
 
 fn sample() -> Report {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/model-sample.json");

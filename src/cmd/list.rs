@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use barometer::error::Result;
-use barometer::figures::config::Config;
+use barometer::config::Config;
 
 use super::{Global, json_line};
 

@@ -23,7 +23,7 @@ use frame::{Frame, Ink, Plan, Target, Trail};
 use pages::Book;
 
 use crate::style::{FONT_BOLD, FONT_REGULAR, Rgb, Style};
-use crate::figures::model::{Chapter, Report};
+use crate::model::{Chapter, Report};
 
 /// Print PNG of each figure, keyed by figure id (the pipeline fills it from the charts stage).
 pub type ChartImages = BTreeMap<String, Vec<u8>>;

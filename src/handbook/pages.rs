@@ -11,7 +11,7 @@ use genpdf::{Alignment, Element, Margins};
 
 use super::frame::{Display, Dress, Flow, Gap, Ink, LinkLine, NewPage, Plan, Rule, Space, TEXT_W, Target, Trail, Unit, color};
 use crate::style::Rgb;
-use crate::figures::model::{BoxKind, Chapter, ContentBox, Figure, Report};
+use crate::model::{BoxKind, Chapter, ContentBox, Figure, Report};
 use crate::text::{decimal, list_and, pct, thousands};
 
 /// Charts may be at most this tall on the page (mm), so a figure with its

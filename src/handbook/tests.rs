@@ -7,7 +7,7 @@ use lopdf::{Document, Object};
 use plotters::prelude::*;
 
 use super::*;
-use crate::figures::model::Figure;
+use crate::model::Figure;
 
 fn sample() -> Report {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/model-sample.json");

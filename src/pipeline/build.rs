@@ -14,9 +14,9 @@ use super::progress::Progress;
 use super::{Paths, design_of, load_codebook, render};
 use crate::data::{self, Codebook};
 use crate::error::{Context, Error, Result};
-use crate::figures::compute::{self, Done, Inputs, Job, WaveData};
-use crate::figures::config::Config;
-use crate::figures::{Report, WaveFacts};
+use crate::compute::{self, Done, Inputs, Job, WaveData};
+use crate::config::Config;
+use crate::model::{Report, WaveFacts};
 
 /// What `build` produced.
 pub struct Built {
@@ -89,7 +89,7 @@ impl Plan {
         Ok(Plan { codebook, config, sources, graph })
     }
 
-    fn chapter_of(&self, job: Job) -> &crate::figures::config::ChapterConfig {
+    fn chapter_of(&self, job: Job) -> &crate::config::ChapterConfig {
         match job {
             Job::Hero(c) | Job::Figure(c, _) => &self.config.chapters[c],
         }

@@ -17,7 +17,7 @@ use super::Paths;
 use super::cache::{Fingerprint, State, missing_file, sha256_hex};
 use crate::data;
 use crate::error::{Error, Result};
-use crate::figures::config::Config;
+use crate::config::Config;
 
 /// A unit of the build.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -16,8 +16,8 @@ use serde::Serialize;
 
 use crate::data::{self, Codebook, Wave};
 use crate::error::Result;
-use crate::figures::WaveFacts;
-use crate::figures::compute;
+use crate::model::WaveFacts;
+use crate::compute;
 use crate::stats;
 
 pub use build::{BuildOptions, Built, build};

@@ -6,7 +6,7 @@ use std::path::{Component, Path};
 
 use crate::error::{Error, Result};
 use crate::export;
-use crate::figures::Report;
+use crate::model::Report;
 
 /// One output file: a path under outputs/ and its bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -14,7 +14,7 @@ use crate::export;
 use super::graph::{Decision, Node};
 use crate::charts::{self, ChartStyle};
 use crate::error::{Context, Error, Result};
-use crate::figures::{Chapter, Figure, Report};
+use crate::model::{Chapter, Figure, Report};
 use crate::handbook::{self, ChartImages, PdfOptions};
 use crate::style::Style;
 

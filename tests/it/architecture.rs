@@ -1,7 +1,8 @@
-//! The stages depend on each other one way: data -> stats -> text/figures
-//! -> renderers (export, charts, handbook) -> pipeline -> the command line.
-//! A module that names a stage above its own (or a renderer that names
-//! another renderer) fails here, with the file and line.
+//! The stages depend on each other one way: data -> stats -> config/expr
+//! -> compute (-> model, with its sentences from text) -> renderers (export,
+//! charts, handbook) -> pipeline -> the command line. A module that names a
+//! stage above its own, or a renderer that names another renderer, fails
+//! here with the file and line.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -9,18 +10,22 @@ use std::path::Path;
 use crate::common::root;
 
 /// What each stage may use. The command line (`main.rs`, `cmd/`) may use all.
-const ALLOWED: [(&str, &[&str]); 11] = [
+const ALLOWED: [(&str, &[&str]); 15] = [
     ("error", &[]),
+    ("model", &[]),
     ("data", &["error"]),
     ("stats", &["error"]),
-    ("text", &["error"]),
     ("style", &["error"]),
-    ("figures", &["error", "data", "stats", "text"]),
-    ("export", &["error", "figures", "text"]),
-    ("charts", &["error", "figures", "text", "style"]),
-    ("handbook", &["error", "figures", "text", "style"]),
-    ("pipeline", &["error", "data", "stats", "text", "style", "figures", "export", "charts", "handbook"]),
-    ("lib", &["error", "data", "stats", "text", "style", "figures", "export", "charts", "handbook", "pipeline"]),
+    ("text", &["error", "model"]),
+    ("config", &["error", "model"]),
+    ("expr", &["error", "data"]),
+    ("compute", &["error", "data", "stats", "text", "config", "expr", "model"]),
+    ("export", &["error", "model", "text"]),
+    ("charts", &["error", "model", "text", "style"]),
+    ("handbook", &["error", "model", "text", "style"]),
+    ("pipeline", &["error", "data", "stats", "style", "text", "config", "expr", "compute", "model", "export", "charts", "handbook"]),
+    ("lib", &["error", "data", "stats", "style", "text", "config", "expr", "compute", "model", "export", "charts", "handbook", "pipeline"]),
+    ("main", &[]),
 ];
 
 /// The stages a line of Rust names through `crate::`, e.g. `use crate::{data, stats::Design}`.

@@ -4,9 +4,9 @@
 
 use std::path::Path;
 
-use barometer::figures::{Figure, Report};
-use barometer::figures::expr::{Expr, Indicators};
-use barometer::figures::config::Config;
+use barometer::model::{Figure, Report};
+use barometer::expr::{Expr, Indicators};
+use barometer::config::Config;
 use serde::Deserialize;
 
 use crate::common::{Target, barometer, path_str, reference, root, stderr};

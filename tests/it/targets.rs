@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use barometer::data::{Codebook, Wave, load_wave};
-use barometer::figures::expr::{Expr, Indicators};
+use barometer::expr::{Expr, Indicators};
 use barometer::pipeline::design_of;
 use barometer::stats;
 use serde::Deserialize;

@@ -3,13 +3,15 @@
 //! `config/chapters/<id>.toml` per chapter with its hero and figures.
 //! Unknown keys are refused with the file and key named.
 
+pub mod content;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use serde::Deserialize;
 
-use super::model::FigureKind;
+use crate::model::FigureKind;
 
 /// `config/report.toml`.
 #[derive(Debug, Clone, Deserialize)]

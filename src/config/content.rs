@@ -18,7 +18,7 @@ use std::path::Path;
 use crate::error::{Context, Error, Result};
 use serde::Deserialize;
 
-use super::model::{BoxKind, ContentBox};
+use crate::model::{BoxKind, ContentBox};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

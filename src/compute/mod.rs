@@ -8,9 +8,9 @@ use std::path::Path;
 use crate::error::{Context, Error, Result};
 use rayon::prelude::*;
 
-use super::config::{ChapterConfig, Config, FigureConfig, SeriesConfig};
-use super::expr::{Expr, Indicators, Memo};
-use super::model::*;
+use crate::config::{ChapterConfig, Config, FigureConfig, SeriesConfig};
+use crate::expr::{Expr, Indicators, Memo};
+use crate::model::*;
 use crate::data::codebook::Codebook;
 use crate::data::Wave;
 use crate::stats::{self, Design};
@@ -280,7 +280,7 @@ pub fn assemble(config: &Config, content_dir: &Path, done: Vec<Done>, method: Ve
         let intro = fill_intro(&ch.intro, ch, &hero, &figures)?;
         let file = content_dir.join(ch.content.clone().unwrap_or_else(|| format!("{}.toml", ch.id)));
         let boxes = if file.exists() || ch.content.is_some() {
-            super::content::load_content(&file)?
+            crate::config::content::load_content(&file)?
         } else {
             Vec::new()
         };
