@@ -62,10 +62,10 @@ impl DataRow {
                     series: b.series.clone(),
                     group: b.group.clone(),
                     estimate: shown.then_some(v.estimate).and_then(finite),
-                    se: (shown && !b.published).then_some(v.se).and_then(finite),
+                    se: (shown && !b.is_published()).then_some(v.se).and_then(finite),
                     ci_low: if shown { v.ci_low.and_then(finite) } else { None },
                     ci_high: if shown { v.ci_high.and_then(finite) } else { None },
-                    n: (!b.published).then_some(v.n as u64),
+                    n: (!b.is_published()).then_some(v.n as u64),
                     suppressed: v.suppressed,
                 }
             })

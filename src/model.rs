@@ -1,5 +1,7 @@
-//! The computed figure model: the one place numbers and their Danish text
-//! live. Charts, data exports and the handbook only read it, so they
+//! The computed model, the contract between computing and rendering: every
+//! number and every sentence a reader sees (captions, chart notes, source
+//! lines, the method page, the words on the pages). The sentences come from
+//! `text`; charts, data exports and the handbook only lay them out, so they
 //! cannot disagree.
 
 use serde::{Deserialize, Serialize};
@@ -20,6 +22,53 @@ pub struct Report {
     pub alpha: f64,
     /// Estimates on fewer respondents are suppressed.
     pub min_n: usize,
+    /// The words the renderers set around the numbers.
+    pub words: Words,
+    /// The method page: its sections, in order.
+    pub method_page: Vec<Section>,
+}
+
+/// Words the renderers set around the numbers, in Danish, from `text`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Words {
+    /// "for få svar": shown instead of a suppressed number.
+    pub too_few: String,
+    /// The note under a chart with a suppressed number.
+    pub too_few_note: String,
+    /// The note under a chart that draws confidence intervals.
+    pub whiskers_note: String,
+    /// "Syntetiske data" on every chart, when any wave is synthetic.
+    pub synthetic_marker: Option<String>,
+    /// "Indhold": the contents page.
+    pub contents: String,
+    /// "Kapitel", before a chapter's number.
+    pub chapter: String,
+    /// "Figur", before a figure's number.
+    pub figure: String,
+    /// "Metode og data": the method page.
+    pub method: String,
+    /// "Innovationsbarometeret · Nyt sammen bedre": the running head of the book's own pages.
+    pub running_title: String,
+    /// The foot of every page; says when the data are synthetic.
+    pub footer: String,
+    /// The editions on the title page: "Udgaverne 2013-2014, 2015-2016 og 2018-2019".
+    pub editions: String,
+    /// The heading of the note on the data: "Syntetiske data" or "Om tallene".
+    pub data_heading: String,
+    /// The PDF's title and keywords.
+    pub document_title: String,
+    pub keywords: String,
+}
+
+/// A section of the method page.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Section {
+    pub heading: String,
+    /// An introduction set large (the page's first section).
+    pub lead: Option<String>,
+    pub paragraphs: Vec<String>,
+    /// A table: a header row, then a row per edition.
+    pub table: Option<Vec<Vec<String>>>,
 }
 
 /// Facts about one wave for the method page.
@@ -51,6 +100,12 @@ pub struct Chapter {
     pub figures: Vec<Figure>,
     /// Editorial boxes (Case, advice, Værktøj, Besøg også), in order.
     pub boxes: Vec<ContentBox>,
+    /// "Innovationsbarometeret 2018-2019": the running head of its pages.
+    pub edition: String,
+    /// The hero tile's source line: "Kilde: Innovationsbarometeret 2018-2019 · n=1.877".
+    pub source_line: String,
+    /// The chapter in bookmarks and as a PDF's title: "Høst borgernes ideer".
+    pub name: String,
 }
 
 /// The chapter's hero number and its completing sentence.
@@ -63,7 +118,6 @@ pub struct Hero {
     pub text: String,
     /// Completing sentence, lower case first: "af de offentlige innovationer …".
     pub sentence: String,
-    pub n: usize,
 }
 
 /// An estimated share with its uncertainty.
@@ -126,6 +180,15 @@ pub struct Figure {
     pub n: usize,
     /// Warnings about the title that no longer fits its numbers.
     pub warnings: Vec<String>,
+    /// "Figur 3.2"
+    pub label: String,
+    /// The notes under the chart: significance, published sources,
+    /// untested differences, suppressed numbers.
+    pub notes: Vec<String>,
+    /// "Kilde: Innovationsbarometeret 2018-2019 · n=1.877"
+    pub source_line: String,
+    /// The chart in words for screen readers: the finding's numbers, the notes, the source.
+    pub description: String,
 }
 
 /// One bar (or segment, or tile) of a figure.
@@ -139,10 +202,26 @@ pub struct Bar {
     pub label: String,
     /// Drawn in the accent colour.
     pub highlight: bool,
+    /// What the number is: an estimate, a published aggregate or a ratio.
+    pub kind: BarKind,
+}
+
+/// What a bar's number is.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum BarKind {
+    /// A share estimated from a wave.
+    Estimate,
     /// From a published-aggregates table, not estimated (no uncertainty).
-    pub published: bool,
-    /// Where the figure is a comparison or facts: the source of this bar.
-    pub note: String,
+    Published { source: String },
+    /// How many times as often (a facts tile).
+    Ratio,
+}
+
+impl Bar {
+    pub fn is_published(&self) -> bool {
+        matches!(self.kind, BarKind::Published { .. })
+    }
 }
 
 /// A Rao-Scott test of a series across the groups.

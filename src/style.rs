@@ -55,6 +55,16 @@ pub struct Palette {
     pub background: Rgb,
 }
 
+impl Palette {
+    /// The pale background of boxes: the gridline grey mixed into the page.
+    pub fn tint(&self) -> Rgb {
+        let t = 0.55;
+        let m = |x: u8, y: u8| (x as f64 + (y as f64 - x as f64) * t).round() as u8;
+        let (a, b) = (self.background, self.gridline);
+        Rgb(m(a.0, b.0), m(a.1, b.1), m(a.2, b.2))
+    }
+}
+
 /// The house style; charts and the handbook read the same one. Sections
 /// other than `[palette]` stay in `rest` for their readers, who check them
 /// strictly (serde cannot deny unknown fields next to a flattened table).

@@ -3,23 +3,12 @@
 //! notes, and the source line with n at the foot.
 
 use crate::model::{Bar, Chapter, Figure, FigureKind, Report};
-use crate::text::{decimal, n_equals};
+use crate::text::{printed, sentences};
 
 use super::fonts::{ASCENT, CAP_HEIGHT, DESCENT};
 use super::scene::{Anchor, Ctx, Font, Scene, mm};
 use super::style::{ChartStyle, Rgb};
 
-/// What a chart needs from the report besides its figure.
-struct Meta<'a> {
-    /// The marker text when the data are synthetic.
-    synthetic: Option<&'a str>,
-    alpha: f64,
-}
-
-fn meta<'a>(report: &Report, style: &'a ChartStyle) -> Meta<'a> {
-    let synthetic = report.data_note.to_lowercase().contains("syntetisk") || report.method.iter().any(|w| w.synthetic);
-    Meta { synthetic: synthetic.then_some(style.chart.synthetic_marker.as_str()), alpha: report.alpha }
-}
 
 /// How a bar is filled: solid, or light with an edge (published aggregates).
 #[derive(Debug, Clone, Copy)]
@@ -34,10 +23,6 @@ struct Key {
     label: String,
 }
 
-/// The text a bar prints: its label, or "for få svar" when suppressed.
-fn printed(bar: &Bar) -> &str {
-    if bar.value.suppressed && bar.label.trim().is_empty() { "for få svar" } else { &bar.label }
-}
 
 /// The axis end: 100 % for shares, so that a bar's length reads as a share
 /// of the whole in every figure alike; a round number for ratios.
@@ -130,7 +115,7 @@ impl Ctx<'_> {
         y + mm(1.0)
     }
 
-    fn foot(&self, s: &mut Scene, top: f64, notes: &[String], source: &str, n: usize, marker: Option<&str>) -> f64 {
+    fn foot(&self, s: &mut Scene, top: f64, notes: &[String], line: &str, marker: Option<&str>) -> f64 {
         let (_, _, note) = self.fonts_of();
         let p = &self.style.palette;
         let mut y = top;
@@ -138,9 +123,8 @@ impl Ctx<'_> {
             y = self.paragraph(s, self.left(), y, text, note, self.inner()) + mm(0.4);
         }
         y += mm(1.6);
-        let line = if source.is_empty() { n_equals(n) } else { format!("{source} · {}", n_equals(n)) };
         let mut base = y + ASCENT * note.size;
-        s.text(self.left(), base, &line, note.size, false, note.color, Anchor::Start);
+        s.text(self.left(), base, line, note.size, false, note.color, Anchor::Start);
         if let Some(m) = marker {
             let wide = self.measure(&line, note) + mm(6.0) + self.fonts.width(m, note.size, true) <= self.inner();
             if !wide {
@@ -242,7 +226,7 @@ fn group_looks(ctx: &Ctx, fig: &Figure) -> Vec<Look> {
         .iter()
         .map(|g| {
             let bars: Vec<&Bar> = fig.bars.iter().filter(|b| &b.group == g).collect();
-            if bars.iter().any(|b| b.published) {
+            if bars.iter().any(|b| b.is_published()) {
                 Look::Open { fill: p.greys[p.greys.len() - 1], edge: p.greys[1] }
             } else if bars.iter().any(|b| b.highlight) {
                 Look::Solid(p.accent)
@@ -447,18 +431,6 @@ fn facts_body(ctx: &Ctx, s: &mut Scene, top: f64, fig: &Figure) -> f64 {
     y - mm(5.0)
 }
 
-/// Numbers for the screen-reader description: "Serie, gruppe: 57 %; …".
-fn numbers(fig: &Figure) -> String {
-    fig.bars
-        .iter()
-        .map(|b| {
-            let name = if b.group.is_empty() { b.series.clone() } else { format!("{}, {}", b.series, b.group) };
-            format!("{name}: {}", printed(b))
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
 /// How much of the finishing a chart carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Framing {
@@ -477,14 +449,14 @@ pub fn figure_scene(report: &Report, fig: &Figure, style: &ChartStyle) -> Scene 
 /// The chart of one figure with the given framing.
 pub fn figure_scene_framed(report: &Report, fig: &Figure, style: &ChartStyle, framing: Framing) -> Scene {
     let ctx = Ctx::new(style, style.chart.width_mm);
-    let meta = meta(report, style);
+    let marker = report.words.synthetic_marker.as_deref();
     let mut s =
         Scene { width: ctx.width, height: 0.0, items: Vec::new(), title: fig.title.clone(), desc: String::new() };
     let mut y = match framing {
         Framing::Full => ctx.header(&mut s, &fig.title, &fig.subtitle) + mm(4.0),
         Framing::Bare => ctx.margin,
     };
-    let mut notes = Vec::new();
+    let mut notes = fig.notes.clone();
     let looks = group_looks(&ctx, fig);
     let keys = |names: &[String], looks: &[Look]| -> Vec<Key> {
         names.iter().zip(looks).map(|(n, l)| Key { look: *l, label: n.clone() }).collect()
@@ -496,22 +468,6 @@ pub fn figure_scene_framed(report: &Report, fig: &Figure, style: &ChartStyle, fr
         FigureKind::Grouped | FigureKind::Comparison => {
             y = ctx.legend(&mut s, y, &keys(&fig.groups, &looks)) + mm(4.0);
             y = grouped_body(&ctx, &mut s, y, fig, &looks);
-            if fig.tests.iter().any(|t| t.significant) {
-                notes.push(format!(
-                    "* Forskellen er signifikant ved et signifikansniveau på {}.",
-                    decimal(meta.alpha, 2)
-                ));
-            }
-            let mut published: Vec<(&str, &str)> =
-                fig.bars.iter().filter(|b| b.published).map(|b| (b.group.as_str(), b.note.as_str())).collect();
-            published.dedup();
-            for (group, source) in published {
-                let from = if source.is_empty() { String::new() } else { format!(" fra {source}") };
-                notes.push(format!("{group}: offentliggjorte tal{from}."));
-            }
-            if fig.kind == FigureKind::Comparison && fig.tests.is_empty() {
-                notes.push("Forskellene er ikke signifikanstestet.".to_string());
-            }
         }
         FigureKind::Stacked => {
             let series_looks: Vec<Look> = fig
@@ -527,46 +483,30 @@ pub fn figure_scene_framed(report: &Report, fig: &Figure, style: &ChartStyle, fr
             y = stacked_body(&ctx, &mut s, y, fig, &series_looks);
         }
     }
-    if fig.bars.iter().any(|b| b.value.suppressed) {
-        notes.push(format!("For få svar: færre end {} besvarelser; tallet vises ikke.", report.min_n));
-    }
-    if style.chart.whiskers && fig.kind != FigureKind::Facts {
-        notes.push("Streger viser 95\u{a0}% konfidensintervaller.".to_string());
+    // Whiskers are the style's choice: their note follows the model's notes.
+    let whiskers = style.chart.whiskers && fig.kind != FigureKind::Facts;
+    if whiskers {
+        notes.push(report.words.whiskers_note.clone());
     }
     s.height = match framing {
-        Framing::Full => ctx.foot(&mut s, y + mm(4.0), &notes, &fig.source, fig.n, meta.synthetic),
+        Framing::Full => ctx.foot(&mut s, y + mm(4.0), &notes, &fig.source_line, marker),
         Framing::Bare => ctx.notes_only(&mut s, y + mm(4.0), &notes),
     };
-    let mut parts = vec![format!("Figur {}", fig.number), fig.subtitle.clone(), numbers(fig)];
-    parts.extend(notes);
-    parts.push(format!("{} · {}", fig.source, n_equals(fig.n)));
-    parts.extend(meta.synthetic.map(str::to_string));
-    s.desc = sentences(&parts);
+    s.desc = if whiskers { sentences(&[fig.description.clone(), report.words.whiskers_note.clone()]) } else { fig.description.clone() };
     s
-}
-
-/// "A. B. C." from parts with or without their full stop.
-fn sentences(parts: &[String]) -> String {
-    parts
-        .iter()
-        .map(|p| p.trim())
-        .filter(|p| !p.is_empty())
-        .map(|p| if p.ends_with('.') { p.to_string() } else { format!("{p}.") })
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// The chapter's hero number as a tile: theme, big red number, its sentence.
 pub fn hero_scene(report: &Report, chapter: &Chapter, style: &ChartStyle) -> Scene {
     let ctx = Ctx::new(style, style.chart.hero_width_mm);
-    let meta = meta(report, style);
+    let marker = report.words.synthetic_marker.as_deref();
     let (z, p) = (&style.chart.sizes, &style.palette);
     let hero = &chapter.hero;
     let title = format!("{}: {} {}", chapter.title, hero.text, hero.sentence);
     let mut s = Scene { width: ctx.width, height: 0.0, items: Vec::new(), title: title.clone(), desc: String::new() };
     let y = ctx.header(&mut s, &chapter.title, &chapter.period) + mm(6.0);
     let (number, number_f) = if hero.value.suppressed {
-        ("for få svar".to_string(), ctx.font(z.title, false, p.muted))
+        (report.words.too_few.clone(), ctx.font(z.title, false, p.muted))
     } else {
         (hero.text.clone(), ctx.font(z.hero, true, p.accent))
     };
@@ -596,10 +536,9 @@ pub fn hero_scene(report: &Report, chapter: &Chapter, style: &ChartStyle) -> Sce
         let below = number_base + DESCENT * number_f.size + mm(1.0);
         ctx.paragraph(&mut s, ctx.left(), below, &hero.sentence, sentence_f, ctx.inner())
     };
-    let source = format!("Kilde: Innovationsbarometeret {}", chapter.period);
-    s.height = ctx.foot(&mut s, bottom + mm(4.0), &[], &source, hero.n, meta.synthetic);
-    let mut parts = vec![title, format!("{source} · {}", n_equals(hero.n))];
-    parts.extend(meta.synthetic.map(str::to_string));
+    s.height = ctx.foot(&mut s, bottom + mm(4.0), &[], &chapter.source_line, marker);
+    let mut parts = vec![title, chapter.source_line.clone()];
+    parts.extend(marker.map(str::to_string));
     s.desc = sentences(&parts);
     s
 }

@@ -19,8 +19,6 @@ pub struct ChartConfig {
     pub margin_mm: f64,
     /// Draw 95 % confidence intervals on bars (off in the print style).
     pub whiskers: bool,
-    /// Printed on every chart when the report's data are synthetic.
-    pub synthetic_marker: String,
     #[serde(rename = "type")]
     pub sizes: TypeSizes,
     pub bars: BarSizes,

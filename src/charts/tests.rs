@@ -198,7 +198,7 @@ fn svgs_parse_and_carry_title_values_source_and_marker() {
                 let hero = &report.chapters.iter().find(|c| name.starts_with(&c.id)).unwrap().hero;
                 assert!(svg.has_text(&hero.text), "{name}: hero number");
                 assert!(text.contains(&hero.sentence), "{name}: {text}");
-                assert!(text.contains(&format!("n={}", crate::text::thousands(hero.n))), "{name}");
+                assert!(text.contains(&format!("n={}", crate::text::thousands(hero.value.n))), "{name}");
                 continue;
             };
             assert_eq!(svg.title, fig.title);
@@ -396,6 +396,7 @@ fn real_data_carry_no_synthetic_marker() {
     let mut report = sample();
     report.data_note = "Tallene er beregnet på Innovationsbarometerets mikrodata.".into();
     report.method.iter_mut().for_each(|w| w.synthetic = false);
+    report.words.synthetic_marker = None;
     let chart = render_figure(&report, &report.chapters[0].figures[0], &house()).unwrap();
     assert!(!chart.svg.contains("Syntetiske data"));
 }

@@ -25,7 +25,7 @@ pub fn run(g: &Global) -> Result<String> {
     for (c, ch) in config.chapters.iter().enumerate() {
         entries.push(Entry { id: &ch.id, kind: "chapter", number: format!("{}", c + 1), period: &ch.period, title: &ch.title });
         for (f, fig) in ch.figures.iter().enumerate() {
-            entries.push(Entry { id: &fig.id, kind: fig.kind.name(), number: format!("{}.{}", c + 1, f + 1), period: &ch.period, title: &fig.title });
+            entries.push(Entry { id: &fig.id, kind: fig.kind().name(), number: format!("{}.{}", c + 1, f + 1), period: &ch.period, title: &fig.title });
         }
     }
     if g.json {

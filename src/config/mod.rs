@@ -89,12 +89,12 @@ pub struct HeroConfig {
     pub sentence: String,
 }
 
+/// One `[[figure]]` of a chapter file: the keys every kind has, and the
+/// keys of its kind (`kind = "bars"` and so on). A key that does not belong
+/// to the figure's kind is refused, with the line of its `[[figure]]`.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct FigureConfig {
     pub id: String,
-    /// bars, grouped, stacked, distribution, comparison or facts.
-    pub kind: FigureKind,
     /// The finding in words; checked against the numbers.
     pub title: String,
     /// What is measured ("Andel af de offentlige innovationer, pct.").
@@ -107,50 +107,165 @@ pub struct FigureConfig {
     /// question of a distribution's item.
     #[serde(default)]
     pub question: Vec<String>,
-    /// Bars, grouped series, stacked parts, comparison rows.
-    #[serde(default)]
-    pub series: Vec<SeriesConfig>,
-    /// Grouped and stacked figures: the groups, in order.
-    #[serde(default)]
-    pub groups: Vec<SeriesConfig>,
-    /// Distribution: the single-choice item, codes left out, codes highlighted.
-    #[serde(default)]
-    pub item: Option<String>,
-    #[serde(default)]
-    pub leave_out: Vec<i32>,
-    #[serde(default)]
-    pub highlight: Vec<i32>,
-    /// Exclusive categories whose remainder is not shown: its label and expression.
-    #[serde(default)]
-    pub left_out: Option<SeriesConfig>,
-    /// Why multi-select bars sum to more than 100 % ("… da …").
-    #[serde(default)]
-    pub multi_select: Option<String>,
     /// A sentence for the sum-notes slot, written by the analyst.
     #[serde(default)]
     pub note: Option<String>,
     /// What the title's words refer to (default: the first highlighted bar).
     #[serde(default)]
     pub claim: Option<String>,
-    /// Grouped: a logistic check controlling for these items ("area" and
-    /// other design columns are dummy-coded), and how the caption names them.
+    /// Overrides the source line ("Kilde: …").
+    #[serde(default)]
+    pub source: Option<String>,
+    /// The kind and its own keys.
+    #[serde(flatten)]
+    pub spec: FigureSpec,
+}
+
+/// A figure's kind with the keys that only it has.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FigureSpec {
+    /// Horizontal bars, one per series.
+    Bars(BarsSpec),
+    /// Series × groups, with a Rao-Scott test per series.
+    Grouped(GroupedSpec),
+    /// Exclusive parts stacked into one bar (per group).
+    Stacked(StackedSpec),
+    /// The codes of one single-choice item.
+    Distribution(DistributionSpec),
+    /// The computed shares beside a published-aggregates table.
+    Comparison(ComparisonSpec),
+    /// A few headline numbers as tiles (shares and ratios).
+    Facts(FactsSpec),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BarsSpec {
+    pub series: Vec<SeriesConfig>,
+    /// Why the bars sum to more than 100 % ("… da …").
+    #[serde(default)]
+    pub multi_select: Option<String>,
+    /// Exclusive categories whose remainder is not shown: its label and expression.
+    #[serde(default)]
+    pub left_out: Option<SeriesConfig>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupedSpec {
+    pub series: Vec<SeriesConfig>,
+    /// The groups compared, in order (at least two).
+    pub groups: Vec<SeriesConfig>,
+    #[serde(default)]
+    pub multi_select: Option<String>,
+    /// A logistic check controlling for these items ("area" and other
+    /// design columns are dummy-coded), and how the caption names them.
     #[serde(default)]
     pub controls: Vec<String>,
     #[serde(default)]
     pub controls_text: Option<String>,
-    /// Comparison: the published-aggregates table (in `<inputs>/`) and column labels.
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StackedSpec {
+    /// The parts, in order.
+    pub series: Vec<SeriesConfig>,
+    /// One stacked bar per group; none: one bar for the whole domain.
     #[serde(default)]
-    pub published: Option<String>,
+    pub groups: Vec<SeriesConfig>,
+    #[serde(default)]
+    pub left_out: Option<SeriesConfig>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DistributionSpec {
+    /// The single-choice item.
+    pub item: String,
+    /// Codes not shown (their share is named in the caption).
+    #[serde(default)]
+    pub leave_out: Vec<i32>,
+    /// Codes drawn in the accent colour.
+    #[serde(default)]
+    pub highlight: Vec<i32>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComparisonSpec {
+    /// Each series names its row of the published table with `key`.
+    pub series: Vec<SeriesConfig>,
+    /// The published-aggregates table, relative to `<inputs>/`.
+    pub published: String,
+    /// Column labels: the computed one and the published one.
     #[serde(default)]
     pub computed_label: Option<String>,
     #[serde(default)]
     pub published_label: Option<String>,
-    /// Facts: headline numbers as tiles.
-    #[serde(default)]
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FactsSpec {
     pub facts: Vec<FactConfig>,
-    /// Overrides the source line ("Kilde: …").
-    #[serde(default)]
-    pub source: Option<String>,
+}
+
+impl FigureSpec {
+    pub fn kind(&self) -> FigureKind {
+        match self {
+            FigureSpec::Bars(_) => FigureKind::Bars,
+            FigureSpec::Grouped(_) => FigureKind::Grouped,
+            FigureSpec::Stacked(_) => FigureKind::Stacked,
+            FigureSpec::Distribution(_) => FigureKind::Distribution,
+            FigureSpec::Comparison(_) => FigureKind::Comparison,
+            FigureSpec::Facts(_) => FigureKind::Facts,
+        }
+    }
+
+    /// The series of the kinds that have them.
+    pub fn series(&self) -> &[SeriesConfig] {
+        match self {
+            FigureSpec::Bars(b) => &b.series,
+            FigureSpec::Grouped(g) => &g.series,
+            FigureSpec::Stacked(s) => &s.series,
+            FigureSpec::Comparison(c) => &c.series,
+            FigureSpec::Distribution(_) | FigureSpec::Facts(_) => &[],
+        }
+    }
+
+    /// The groups of the kinds that have them.
+    pub fn groups(&self) -> &[SeriesConfig] {
+        match self {
+            FigureSpec::Grouped(g) => &g.groups,
+            FigureSpec::Stacked(s) => &s.groups,
+            _ => &[],
+        }
+    }
+
+    /// The left-out remainder of the kinds that have one.
+    pub fn left_out(&self) -> Option<&SeriesConfig> {
+        match self {
+            FigureSpec::Bars(b) => b.left_out.as_ref(),
+            FigureSpec::Stacked(s) => s.left_out.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// The facts of a facts figure.
+    pub fn facts(&self) -> &[FactConfig] {
+        match self {
+            FigureSpec::Facts(f) => &f.facts,
+            _ => &[],
+        }
+    }
+}
+
+impl FigureConfig {
+    pub fn kind(&self) -> FigureKind {
+        self.spec.kind()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

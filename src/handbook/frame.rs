@@ -13,7 +13,7 @@ use genpdf::render::{Area, Renderer};
 use genpdf::style::{Color, Style as TextStyle};
 use genpdf::{Context, Element, Margins, Mm, PageDecorator, Position, RenderResult, Scale, Size};
 
-use crate::style::Rgb;
+use crate::style::{Palette, Rgb};
 
 /// A4, in millimetres.
 pub const PAGE_W: f64 = 210.0;
@@ -112,15 +112,6 @@ fn at_page_top(area: &Area<'_>) -> bool {
     f64::from(area.size().height) >= BODY_H - 0.01
 }
 
-/// The colours the frame and blocks draw with.
-#[derive(Debug, Clone)]
-pub struct Ink {
-    pub accent: Rgb,
-    pub text: Rgb,
-    pub muted: Rgb,
-    /// Pale background of boxes.
-    pub tint: Rgb,
-}
 
 pub fn color(c: Rgb) -> Color {
     Color::Rgb(c.0, c.1, c.2)
@@ -429,7 +420,7 @@ pub type Header = (String, String);
 pub struct Frame {
     pub trail: Trail,
     pub plan: Plan,
-    pub ink: Ink,
+    pub ink: Palette,
     /// Header of each rendered chapter, by its index in the book.
     pub chapters: Vec<Header>,
     pub contents: Header,

@@ -19,14 +19,22 @@ use crate::error::{Context, Error, Fail, Result};
 use genpdf::fonts::{FontData, FontFamily};
 
 use finish::{Entry, Meta};
-use frame::{Frame, Ink, Plan, Target, Trail};
+use frame::{Frame, Plan, Target, Trail};
 use pages::Book;
 
 use crate::style::{FONT_BOLD, FONT_REGULAR, Rgb, Style};
 use crate::model::{Chapter, Report};
 
-/// Print PNG of each figure, keyed by figure id (the pipeline fills it from the charts stage).
-pub type ChartImages = BTreeMap<String, Vec<u8>>;
+/// The print chart of each figure, decoded once (RGB on the page colour),
+/// keyed by figure id; every PDF of a build is laid out from the same map.
+pub type ChartImages = BTreeMap<String, image::DynamicImage>;
+
+/// Decodes the print PNGs of the charts stage for the PDFs, once per build.
+pub fn decode_charts(pngs: &BTreeMap<String, Vec<u8>>, style: &Style) -> Result<ChartImages> {
+    pngs.iter()
+        .map(|(id, png)| Ok((id.clone(), flatten(png, style.palette.background).with_context(|| format!("the chart of figure {id}"))?)))
+        .collect()
+}
 
 /// Used for the dates in the PDF when SOURCE_DATE_EPOCH is not set, so an
 /// unset clock still gives the same bytes: 2020-01-01T00:00:00Z.
@@ -63,9 +71,9 @@ pub fn render_chapter(report: &Report, chapter: &Chapter, charts: &ChartImages, 
         .or_internal(format!("chapter {} is not in the report", chapter.id))?;
     let book = book(report, vec![index], false, charts, style)?;
     let meta = Meta {
-        title: format!("{} {}", sentence_case(&chapter.title), chapter.period),
+        title: format!("{} {}", chapter.name, chapter.period),
         subject: format!("{}: {} {}", report.title, chapter.hero.text, chapter.hero.sentence),
-        keywords: keywords(report),
+        keywords: report.words.keywords.clone(),
         epoch: opts.epoch(),
     };
     render_book(&book, &meta).with_context(|| format!("cannot render the chapter {}", chapter.id))
@@ -76,28 +84,12 @@ pub fn render_chapter(report: &Report, chapter: &Chapter, charts: &ChartImages, 
 pub fn render_handbook(report: &Report, charts: &ChartImages, style: &Style, opts: &PdfOptions) -> Result<Vec<u8>> {
     let book = book(report, (0..report.chapters.len()).collect(), true, charts, style)?;
     let meta = Meta {
-        title: format!("{}: {}", sentence_case(&report.kicker), report.title),
+        title: report.words.document_title.clone(),
         subject: report.subtitle.clone(),
-        keywords: keywords(report),
+        keywords: report.words.keywords.clone(),
         epoch: opts.epoch(),
     };
     render_book(&book, &meta).context("cannot render the handbook")
-}
-
-/// "HØST BORGERNES IDEER" -> "Høst borgernes ideer".
-fn sentence_case(s: &str) -> String {
-    let lower = s.to_lowercase();
-    let mut chars = lower.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
-}
-
-fn keywords(report: &Report) -> String {
-    let mut words = vec!["Innovationsbarometeret".to_string(), "offentlig innovation".to_string()];
-    words.extend(report.method.iter().map(|w| w.period.clone()));
-    if report.method.iter().any(|w| w.synthetic) {
-        words.push("syntetiske data".into());
-    }
-    words.join("; ")
 }
 
 fn book(report: &Report, chapters: Vec<usize>, whole: bool, charts: &ChartImages, style: &Style) -> Result<Book> {
@@ -105,44 +97,16 @@ fn book(report: &Report, chapters: Vec<usize>, whole: bool, charts: &ChartImages
     for &ci in &chapters {
         let chapter = &report.chapters[ci];
         for f in &chapter.figures {
-            let png = charts
+            let chart = charts
                 .get(&f.id)
                 .or_internal(format!("no chart image for figure {} ({}) in chapter {}", f.number, f.id, chapter.id))?;
-            decoded.insert(f.id.clone(), self::decoded(png, style.palette.background).with_context(|| format!("the chart of figure {} ({})", f.number, f.id))?);
+            decoded.insert(f.id.clone(), chart.clone());
         }
     }
-    let p = &style.palette;
-    let ink = Ink {
-        accent: p.accent,
-        text: p.text,
-        muted: p.muted,
-        tint: mix(p.background, p.gridline, 0.55),
-    };
-    Ok(Book { report: Rc::new(report.clone()), chapters, whole, charts: Rc::new(decoded), ink: Rc::new(ink) })
+    Ok(Book { report: Rc::new(report.clone()), chapters, whole, charts: Rc::new(decoded), ink: Rc::new(style.palette.clone()) })
 }
 
 /// A print chart as RGB on the page colour (genpdf embeds no alpha).
-/// Decoded charts, shared by the PDFs rendered side by side from the same
-/// PNGs (the combined handbook and each chapter), keyed by the PNG's digest.
-fn decoded(png: &[u8], paper: Rgb) -> Result<image::DynamicImage> {
-    use sha2::{Digest, Sha256};
-    type Memo = std::sync::Mutex<BTreeMap<(Vec<u8>, (u8, u8, u8)), std::sync::Arc<image::DynamicImage>>>;
-    static MEMO: std::sync::OnceLock<Memo> = std::sync::OnceLock::new();
-    let memo = MEMO.get_or_init(Default::default);
-    let key = (Sha256::digest(png).to_vec(), (paper.0, paper.1, paper.2));
-    if let Some(img) = memo.lock().expect("chart memo").get(&key) {
-        return Ok(img.as_ref().clone());
-    }
-    let img = std::sync::Arc::new(flatten(png, paper)?);
-    let mut memo = memo.lock().expect("chart memo");
-    // Keep the memo small: charts of one build only.
-    if memo.len() > 64 {
-        memo.clear();
-    }
-    memo.insert(key, img.clone());
-    Ok(img.as_ref().clone())
-}
-
 fn flatten(png: &[u8], paper: Rgb) -> Result<image::DynamicImage> {
     let img = image::load_from_memory(png).or_render("not a readable PNG")?;
     if !img.color().has_alpha() {
@@ -155,12 +119,6 @@ fn flatten(png: &[u8], paper: Rgb) -> Result<image::DynamicImage> {
         image::Rgb([over(r, paper.0), over(g, paper.1), over(b, paper.2)])
     });
     Ok(image::DynamicImage::ImageRgb8(rgb))
-}
-
-/// `t` of the way from `a` to `b`.
-fn mix(a: Rgb, b: Rgb, t: f64) -> Rgb {
-    let m = |x: u8, y: u8| (x as f64 + (y as f64 - x as f64) * t).round() as u8;
-    Rgb(m(a.0, b.0), m(a.1, b.1), m(a.2, b.2))
 }
 
 /// Lays the book out until the pages stop moving, then finishes the PDF.
@@ -188,16 +146,16 @@ fn layout(book: &Book, plan: &Plan, trail: &Trail) -> Result<Vec<u8>> {
     doc.set_paper_size(genpdf::PaperSize::A4);
     doc.set_font_size(10);
     doc.set_line_spacing(1.3);
-    let report = &book.report;
-    let header = |c: &Chapter| (c.title.clone(), format!("{} {}", sentence_case(&report.kicker), c.period));
+    let words = &book.report.words;
+    let header = |c: &Chapter| (c.title.clone(), c.edition.clone());
     doc.set_page_decorator(Frame {
         trail: trail.clone(),
         plan: plan.clone(),
         ink: (*book.ink).clone(),
         chapters: (0..book.chapters.len()).map(|i| header(book.chapter(i))).collect(),
-        contents: ("INDHOLD".into(), format!("{} · {}", sentence_case(&report.kicker), report.title)),
-        method: ("METODE OG DATA".into(), format!("{} · {}", sentence_case(&report.kicker), report.title)),
-        footer_note: footer_note(report),
+        contents: (words.contents.to_uppercase(), words.running_title.clone()),
+        method: (words.method.to_uppercase(), words.running_title.clone()),
+        footer_note: words.footer.clone(),
     });
     pages::compose(&mut doc, book, plan, trail);
     let mut raw = Vec::new();
@@ -205,20 +163,12 @@ fn layout(book: &Book, plan: &Plan, trail: &Trail) -> Result<Vec<u8>> {
     Ok(raw)
 }
 
-fn footer_note(report: &Report) -> String {
-    let mut note = format!("{} · {}", sentence_case(&report.kicker), report.title);
-    if report.method.iter().any(|w| w.synthetic) {
-        note.push_str(" · beregnet på syntetiske data");
-    }
-    note
-}
-
 /// Bookmarks: the contents, each chapter with its figures, the method page.
 fn outline(book: &Book, plan: &Plan) -> Vec<Entry> {
     let mut entries = Vec::new();
     let page = |t: Target| plan.page_of(t);
     if let Some(p) = page(Target::Contents) {
-        entries.push(Entry { title: "Indhold".into(), page: p, children: vec![] });
+        entries.push(Entry { title: book.report.words.contents.clone(), page: p, children: vec![] });
     }
     for i in 0..book.chapters.len() {
         let c = book.chapter(i);
@@ -227,12 +177,12 @@ fn outline(book: &Book, plan: &Plan) -> Vec<Entry> {
             .figures
             .iter()
             .enumerate()
-            .filter_map(|(j, f)| page(Target::Figure(i, j)).map(|p| Entry { title: format!("Figur {} {}", f.number, f.title), page: p, children: vec![] }))
+            .filter_map(|(j, f)| page(Target::Figure(i, j)).map(|p| Entry { title: format!("{} {}", f.label, f.title), page: p, children: vec![] }))
             .collect();
-        entries.push(Entry { title: format!("{} {} ({})", c.number, sentence_case(&c.title), c.period), page: p, children });
+        entries.push(Entry { title: format!("{} {} ({})", c.number, c.name, c.period), page: p, children });
     }
     if let Some(p) = page(Target::Method) {
-        entries.push(Entry { title: "Metode og data".into(), page: p, children: vec![] });
+        entries.push(Entry { title: book.report.words.method.clone(), page: p, children: vec![] });
     }
     entries
 }

@@ -9,10 +9,9 @@ use genpdf::elements::{Image, LinearLayout, Paragraph, TableLayout};
 use genpdf::style::{Style as TextStyle, StyledString};
 use genpdf::{Alignment, Element, Margins};
 
-use super::frame::{Display, Dress, Flow, Gap, Ink, LinkLine, NewPage, Plan, Rule, Space, TEXT_W, Target, Trail, Unit, color};
-use crate::style::Rgb;
-use crate::model::{BoxKind, Chapter, ContentBox, Figure, Report};
-use crate::text::{decimal, list_and, pct, thousands};
+use super::frame::{Display, Dress, Flow, Gap, LinkLine, NewPage, Plan, Rule, Space, TEXT_W, Target, Trail, Unit, color};
+use crate::style::{Palette, Rgb};
+use crate::model::{BoxKind, Chapter, ContentBox, Figure, Report, Section};
 
 /// Charts may be at most this tall on the page (mm), so a figure with its
 /// title and caption fits one page.
@@ -28,7 +27,7 @@ pub struct Book {
     pub whole: bool,
     /// Decoded print charts (no alpha), by figure id.
     pub charts: Rc<BTreeMap<String, image::DynamicImage>>,
-    pub ink: Rc<Ink>,
+    pub ink: Rc<Palette>,
 }
 
 impl Book {
@@ -67,13 +66,22 @@ pub fn compose(doc: &mut genpdf::Document, book: &Book, plan: &Plan, trail: &Tra
     }
     if book.whole {
         doc.push(NewPage::default());
-        let [head, data, columns @ ..] = method_sections(&book.report);
+        // The method page: its first section large, the second (the note on
+        // the data) on a tint, the rest side by side.
+        let mut sections = book.report.method_page.clone().into_iter();
+        let head = sections.next().unwrap_or_else(|| Section { heading: book.report.words.method.to_uppercase(), lead: None, paragraphs: vec![], table: None });
         let ink = book.ink.clone();
         doc.push(Unit::new(move || section_layout(&head, &ink, 11)).marked(trail, Target::Method));
-        doc.push(Gap(6.0));
-        let ink = book.ink.clone();
-        let dress = Dress { fill: Some(ink.tint), pad: 5.0, ..Dress::default() };
-        doc.push(Unit::new(move || section_layout(&data, &ink, 10)).dressed(dress));
+        if let Some(data) = sections.next() {
+            doc.push(Gap(6.0));
+            let ink = book.ink.clone();
+            let dress = Dress { fill: Some(ink.tint()), pad: 5.0, ..Dress::default() };
+            doc.push(Unit::new(move || section_layout(&data, &ink, 10)).dressed(dress));
+        }
+        let columns: Vec<Section> = sections.collect();
+        if columns.is_empty() {
+            return;
+        }
         doc.push(Gap(6.0));
         let ink = book.ink.clone();
         doc.push(Unit::new(move || {
@@ -93,7 +101,6 @@ fn title_page(book: &Book, trail: &Trail) -> Unit {
     let report = book.report.clone();
     let ink = book.ink.clone();
     Unit::new(move || {
-        let editions: Vec<String> = report.method.iter().map(|w| w.period.clone()).collect();
         let mut l = LinearLayout::vertical();
         l.push(Space(38.0));
         l.push(Rule { width: Some(36.0), height: 2.2, color: ink.accent });
@@ -103,9 +110,9 @@ fn title_page(book: &Book, trail: &Trail) -> Unit {
         l.push(para(report.title.to_uppercase(), ts(42, ink.text).bold().with_line_spacing(1.0)));
         l.push(Space(7.0));
         l.push(para(report.subtitle.clone(), ts(17, ink.muted).with_line_spacing(1.25)));
-        if !editions.is_empty() {
+        if !report.words.editions.is_empty() {
             l.push(Space(14.0));
-            l.push(para(format!("Udgaverne {}", list_and(&editions)), ts(11, ink.text)));
+            l.push(para(report.words.editions.clone(), ts(11, ink.text)));
         }
         l
     })
@@ -116,16 +123,14 @@ fn title_page(book: &Book, trail: &Trail) -> Unit {
 fn title_note(book: &Book) -> Unit {
     let report = book.report.clone();
     let ink = book.ink.clone();
-    let synthetic = report.method.iter().any(|w| w.synthetic);
     Unit::new(move || {
         let mut l = LinearLayout::vertical();
-        let kicker = if synthetic { "SYNTETISKE DATA" } else { "OM TALLENE" };
-        l.push(para(kicker, ts(9, ink.accent).bold()));
+        l.push(para(report.words.data_heading.to_uppercase(), ts(9, ink.accent).bold()));
         l.push(Space(2.0));
         l.push(para(report.data_note.clone(), ts(10, ink.text).with_line_spacing(1.4)));
         l
     })
-    .dressed(Dress { fill: Some(book.ink.tint), pad: 6.0, at_bottom: true, ..Dress::default() })
+    .dressed(Dress { fill: Some(book.ink.tint()), pad: 6.0, at_bottom: true, ..Dress::default() })
 }
 
 fn contents(book: &Book, plan: &Plan, trail: &Trail) -> Unit {
@@ -137,7 +142,7 @@ fn contents(book: &Book, plan: &Plan, trail: &Trail) -> Unit {
         let page = |t: Target| plan.page_of(t).map_or_else(|| "00".to_string(), |p| p.to_string());
         let mut l = LinearLayout::vertical();
         l.push(Space(4.0));
-        l.push(para("INDHOLD", ts(30, ink.text).bold()));
+        l.push(para(report.words.contents.to_uppercase(), ts(30, ink.text).bold()));
         l.push(Space(4.0));
         l.push(Rule { width: Some(20.0), height: 1.0, color: ink.accent });
         l.push(Space(10.0));
@@ -163,7 +168,7 @@ fn contents(book: &Book, plan: &Plan, trail: &Trail) -> Unit {
             for (j, f) in chapter.figures.iter().enumerate() {
                 let small = ts(9, ink.text).with_line_spacing(1.3);
                 let line = Paragraph::default()
-                    .styled_string(format!("Figur {}  ", f.number), ts(9, ink.accent).bold())
+                    .styled_string(format!("{}  ", f.label), ts(9, ink.accent).bold())
                     .string(StyledString::new(f.title.clone(), small))
                     .styled(small);
                 table
@@ -184,7 +189,7 @@ fn contents(book: &Book, plan: &Plan, trail: &Trail) -> Unit {
         table
             .row()
             .element(Space(0.0))
-            .element(para("METODE OG DATA", big).padded(pad))
+            .element(para(report.words.method.to_uppercase(), big).padded(pad))
             .element(para_right(page(Target::Method), big).padded(pad))
             .push()
             .expect("three columns");
@@ -201,11 +206,12 @@ fn para_right(text: String, style: TextStyle) -> impl Element {
 /// The opener page: the theme in capitals and the hero number with its sentence.
 fn opener(book: &Book, i: usize, trail: &Trail) -> Unit {
     let chapter = book.chapter(i).clone();
+    let word = book.report.words.chapter.to_uppercase();
     let ink = book.ink.clone();
     Unit::new(move || {
         let mut l = LinearLayout::vertical();
         l.push(Space(14.0));
-        l.push(para(format!("KAPITEL {}  ·  {}", chapter.number, chapter.period), ts(10, ink.accent).bold()));
+        l.push(para(format!("{word} {}  ·  {}", chapter.number, chapter.period), ts(10, ink.accent).bold()));
         l.push(Space(3.0));
         l.push(para(chapter.title.clone(), ts(30, ink.text).bold().with_line_spacing(1.05)));
         l.push(Space(16.0));
@@ -248,7 +254,7 @@ fn figure(book: &Book, i: usize, j: usize, trail: &Trail) -> Unit {
         let mut l = LinearLayout::vertical();
         l.push(Rule { width: Some(12.0), height: 1.2, color: ink.accent });
         l.push(Space(2.5));
-        l.push(para(format!("FIGUR {}", f.number), ts(9, ink.accent).bold()));
+        l.push(para(f.label.to_uppercase(), ts(9, ink.accent).bold()));
         l.push(Space(1.0));
         l.push(para(f.title.clone(), ts(13, ink.text).bold().with_line_spacing(1.2)));
         if !f.subtitle.is_empty() {
@@ -284,9 +290,9 @@ fn content_box(book: &Book, i: usize, k: usize, trail: &Trail) -> Unit {
     let ink = book.ink.clone();
     let trail = trail.clone();
     let dress = match b.kind {
-        BoxKind::Case => Dress { fill: Some(ink.tint), top_rule: Some(ink.accent), pad: 6.0, ..Dress::default() },
+        BoxKind::Case => Dress { fill: Some(ink.tint()), top_rule: Some(ink.accent), pad: 6.0, ..Dress::default() },
         BoxKind::Advice => Dress { left_rule: Some(ink.accent), pad: 1.0, ..Dress::default() },
-        BoxKind::Tool => Dress { fill: Some(ink.tint), left_rule: Some(ink.accent), pad: 6.0, ..Dress::default() },
+        BoxKind::Tool => Dress { fill: Some(ink.tint()), left_rule: Some(ink.accent), pad: 6.0, ..Dress::default() },
         BoxKind::SeeAlso => Dress { top_rule: Some(ink.accent), pad: 0.0, ..Dress::default() },
     };
     Unit::new(move || {
@@ -324,86 +330,7 @@ fn content_box(book: &Book, i: usize, k: usize, trail: &Trail) -> Unit {
     .dressed(dress)
 }
 
-/// One section of the method page: a heading and its paragraphs or table.
-pub struct Section {
-    heading: String,
-    lead: Option<String>,
-    paragraphs: Vec<String>,
-    table: Option<Vec<Vec<String>>>,
-}
-
-/// The method page: the editions, the note on the data, and three short notes.
-fn method_sections(report: &Report) -> [Section; 5] {
-    let waves = &report.method;
-    let periods: Vec<String> = waves.iter().map(|w| w.period.clone()).collect();
-    let mut table = vec![
-        ["Udgave", "Besvarelser", "Heraf med innovation", "Arbejdspladser", "Svarprocent", "Data"].map(String::from).to_vec(),
-    ];
-    for w in waves {
-        table.push(vec![
-            w.period.clone(),
-            thousands(w.responses),
-            thousands(w.innovators),
-            thousands(w.population.round() as usize),
-            pct(w.response_rate),
-            if w.synthetic { "syntetiske" } else { "besvarelser" }.to_string(),
-        ]);
-    }
-    let strata: Vec<String> = waves.iter().map(|w| w.strata.to_string()).collect();
-    let strata = if strata.windows(2).all(|p| p[0] == p[1]) {
-        strata.first().cloned().unwrap_or_default()
-    } else {
-        list_and(&strata)
-    };
-    let alpha = decimal(report.alpha, 2);
-    let synthetic: Vec<String> = waves.iter().filter(|w| w.synthetic).map(|w| w.period.clone()).collect();
-    let mut data = vec![report.data_note.clone()];
-    if !synthetic.is_empty() {
-        data.push(format!(
-            "Det gælder udgaverne {}. Tallene viser, hvordan håndbogen beregnes og sættes op, og er ikke Innovationsbarometerets officielle resultater.",
-            list_and(&synthetic)
-        ));
-    }
-    let plain = |heading: &str, text: String| Section { heading: heading.into(), lead: None, paragraphs: vec![text], table: None };
-    [
-        Section {
-            heading: "METODE OG DATA".into(),
-            lead: Some(format!(
-                "Innovationsbarometeret er en spørgeskemaundersøgelse blandt offentlige arbejdspladser. Håndbogen bygger på udgaverne {}, og alle tal i figurerne er beregnet direkte fra besvarelserne som beskrevet her.",
-                list_and(&periods)
-            )),
-            paragraphs: vec![],
-            table: Some(table),
-        },
-        Section {
-            heading: if synthetic.is_empty() { "Om tallene" } else { "Syntetiske data" }.into(),
-            lead: None,
-            paragraphs: data,
-            table: None,
-        },
-        plain(
-            "Vægtning",
-            format!(
-                "Besvarelserne er vægtet, så de tilsammen repræsenterer alle offentlige arbejdspladser. Vægtene er fastlagt inden for {strata} strata, og usikkerheden er beregnet med de vægte og strata, stikprøven bygger på. Data er vægtet til at repræsentere den offentlige sektor samlet set."
-            ),
-        ),
-        plain(
-            "Test af forskelle",
-            format!(
-                "Forskelle mellem grupper er testet med en Rao-Scott-korrigeret chi²-test, der tager højde for vægtning og strata. En forskel er signifikant, når p-værdien er under {alpha}. En titel siger kun ”oftere”, når testen støtter det."
-            ),
-        ),
-        plain(
-            "Små grupper",
-            format!(
-                "En andel, der bygger på færre end {} besvarelser, vises ikke som tal; i figuren står der i stedet ”for få svar”. Sidst i hver figurtekst står antallet af besvarelser bag figuren, fx n=1.877.",
-                report.min_n
-            ),
-        ),
-    ]
-}
-
-fn section_layout(s: &Section, ink: &Ink, size: u8) -> LinearLayout {
+fn section_layout(s: &Section, ink: &Palette, size: u8) -> LinearLayout {
     let mut l = LinearLayout::vertical();
     if s.lead.is_some() {
         l.push(Space(4.0));

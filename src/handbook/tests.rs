@@ -1,6 +1,7 @@
 //! The handbook against the sample model, with stand-in charts drawn here
 //! (the chart stage renders the real ones).
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use lopdf::{Document, Object};
@@ -49,7 +50,7 @@ fn stand_in(f: &Figure, style: &Style) -> Vec<u8> {
     png
 }
 
-fn charts(report: &Report, style: &Style) -> ChartImages {
+fn charts(report: &Report, style: &Style) -> BTreeMap<String, Vec<u8>> {
     report.chapters.iter().flat_map(|c| &c.figures).map(|f| (f.id.clone(), stand_in(f, style))).collect()
 }
 
@@ -66,7 +67,7 @@ fn rendered() -> &'static Rendered {
     ONCE.get_or_init(|| {
         let report = sample();
         let style = house_style();
-        let charts = charts(&report, &style);
+        let charts = decode_charts(&charts(&report, &style), &style).unwrap();
         let opts = PdfOptions::default();
         let handbook = render_handbook(&report, &charts, &style, &opts).unwrap();
         let chapters = report.chapters.iter().map(|c| render_chapter(&report, c, &charts, &style, &opts).unwrap()).collect();
@@ -193,7 +194,7 @@ fn contents_and_bookmarks_point_at_the_pages_things_are_on() {
     assert_eq!(titles[0].1, 2);
     assert_eq!(titles[1].1, 3);
     for (title, page) in &titles[1..3] {
-        let chapter = r.report.chapters.iter().find(|c| title.contains(&sentence_case(&c.title))).unwrap();
+        let chapter = r.report.chapters.iter().find(|c| title.contains(&crate::text::sentence_case(&c.title))).unwrap();
         assert!(pages[page - 1].contains(&squash(&chapter.hero.text)), "{title} bookmark on page {page}");
     }
     // The contents page names each chapter's page.

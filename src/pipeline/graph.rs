@@ -17,7 +17,7 @@ use super::Paths;
 use super::cache::{Fingerprint, State, missing_file, sha256_hex};
 use crate::data;
 use crate::error::{Error, Result};
-use crate::config::Config;
+use crate::config::{Config, FigureSpec};
 
 /// A unit of the build.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -231,8 +231,8 @@ pub fn plan(paths: &Paths, config: &Config, src: &Sources) -> Graph {
                 .with("wave", src.wave(&ch.period))
                 .with("figure config", config.figure_text(c, f))
                 .with("position", format!("{}.{}", c + 1, f + 1));
-            if let Some(p) = &fc.published {
-                fp = fp.with("published table", src.hash(&paths.inputs.join(p)));
+            if let FigureSpec::Comparison(c) = &fc.spec {
+                fp = fp.with("published table", src.hash(&paths.inputs.join(&c.published)));
             }
             nodes.insert(figure.clone(), planned(fp, Vec::new()));
             let chart = Node::Chart(fc.id.clone());

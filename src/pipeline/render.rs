@@ -15,7 +15,7 @@ use super::graph::{Decision, Node};
 use crate::charts::{self, ChartStyle};
 use crate::error::{Context, Error, Result};
 use crate::model::{Chapter, Figure, Report};
-use crate::handbook::{self, ChartImages, PdfOptions};
+use crate::handbook::{self, PdfOptions};
 use crate::style::Style;
 
 /// What the render stages produced.
@@ -79,7 +79,7 @@ pub fn render(report: &Report, paths: &Paths, decisions: &BTreeMap<Node, Decisio
         .map(|(node, chapter, figure)| if built(node) { chart_files(report, chapter, *figure, &chart_style) } else { last_files(old, node, &paths.out) })
         .collect();
     let mut rendered = Rendered { artifacts: Vec::new(), files: BTreeMap::new() };
-    let mut images = ChartImages::new();
+    let mut images: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     for (files, (node, _, figure)) in done.into_iter().zip(&units) {
         let files = files?;
         if let Some(f) = figure {
@@ -91,10 +91,12 @@ pub fn render(report: &Report, paths: &Paths, decisions: &BTreeMap<Node, Decisio
         rendered.add(node, built(node), files);
     }
 
-    // Handbook PDFs: each chapter and the whole book, side by side.
+    // Handbook PDFs: each chapter and the whole book, side by side, from
+    // the charts decoded once.
     let opts = PdfOptions::from_env()?;
     let mut pdfs: Vec<(Node, Option<&Chapter>)> = report.chapters.iter().map(|ch| (Node::ChapterPdf(ch.id.clone()), Some(ch))).collect();
     pdfs.push((Node::Handbook, None));
+    let images = if pdfs.iter().any(|(n, _)| built(n)) { handbook::decode_charts(&images, &style)? } else { Default::default() };
     let done: Vec<Result<Vec<Artifact>>> = pdfs
         .par_iter()
         .map(|(node, chapter)| {

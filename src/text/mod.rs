@@ -1,5 +1,10 @@
-//! Stage 4: Danish text from computed numbers: number style, words for
-//! shares, captions and the checks that keep titles true to their numbers.
+//! Danish text from computed numbers: number style, words for shares,
+//! captions, the checks that keep titles true to their numbers, and (in
+//! `phrases`) every other sentence a reader sees.
+
+mod phrases;
+
+pub use phrases::*;
 
 /// The no-break space between a number and "%".
 pub const NBSP: char = '\u{a0}';

@@ -10,7 +10,7 @@ use std::path::Path;
 use crate::common::root;
 
 /// What each stage may use. The command line (`main.rs`, `cmd/`) may use all.
-const ALLOWED: [(&str, &[&str]); 15] = [
+const ALLOWED: [(&str, &[&str]); 14] = [
     ("error", &[]),
     ("model", &[]),
     ("data", &["error"]),
@@ -25,7 +25,6 @@ const ALLOWED: [(&str, &[&str]); 15] = [
     ("handbook", &["error", "model", "text", "style"]),
     ("pipeline", &["error", "data", "stats", "style", "text", "config", "expr", "compute", "model", "export", "charts", "handbook"]),
     ("lib", &["error", "data", "stats", "style", "text", "config", "expr", "compute", "model", "export", "charts", "handbook", "pipeline"]),
-    ("main", &[]),
 ];
 
 /// The stages a line of Rust names through `crate::`, e.g. `use crate::{data, stats::Design}`.

@@ -1,0 +1,286 @@
+//! Every sentence and word a reader sees beside the numbers, in one place:
+//! caption sentences, chart notes, source lines, the words on the pages and
+//! the method page. `compute` calls these to fill the model; renderers only
+//! lay the results out.
+
+use super::{decimal, list_and, lower_first, n_equals, pct, quote, thousands};
+use crate::model::{Bar, BarKind, Figure, FigureKind, Section, WaveFacts, Words};
+
+/// Shown instead of a number that rests on too few answers.
+pub const TOO_FEW: &str = "for få svar";
+
+/// The chart marker when any wave is synthetic.
+pub const SYNTHETIC_MARKER: &str = "Syntetiske data";
+
+/// "HØST BORGERNES IDEER" -> "Høst borgernes ideer".
+pub fn sentence_case(s: &str) -> String {
+    let lower = s.to_lowercase();
+    let mut chars = lower.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+/// "A. B. C." from parts with or without their full stop; empty parts are left out.
+pub fn sentences(parts: &[String]) -> String {
+    parts
+        .iter()
+        .map(|p| p.trim())
+        .filter(|p| !p.is_empty())
+        .map(|p| if p.ends_with('.') { p.to_string() } else { format!("{p}.") })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A share's label on a bar or a hero: "57 %", or "for få svar".
+pub fn share_label(estimate: f64, suppressed: bool) -> String {
+    if suppressed { TOO_FEW.to_string() } else { pct(estimate) }
+}
+
+/// A share in an introduction: "57 procent", or "(for få svar)".
+pub fn share_in_text(estimate: f64, suppressed: bool) -> String {
+    if suppressed { format!("({TOO_FEW})") } else { super::procent(estimate) }
+}
+
+/// The default source line of an edition: "Kilde: Innovationsbarometeret 2018-2019".
+pub fn source(period: &str) -> String {
+    format!("Kilde: Innovationsbarometeret {period}")
+}
+
+/// "Kilde: … · n=1.877"; just "n=1.877" without a source.
+pub fn source_line(source: &str, n: usize) -> String {
+    if source.is_empty() { n_equals(n) } else { format!("{source} · {}", n_equals(n)) }
+}
+
+/// The computed column of a comparison: "Danmark 2018-2019".
+pub fn computed_column(period: &str) -> String {
+    format!("Danmark {period}")
+}
+
+/// The published column of a comparison.
+pub const PUBLISHED_COLUMN: &str = "Offentliggjorte tal";
+
+/// Sum note: multi-select bars add up to more than 100 %.
+pub fn sums_to_more(reason: &str) -> String {
+    format!("Figuren summerer til mere end 100 pct., da {reason}")
+}
+
+/// Sum note: exclusive parts without the remainder `label` (its share `p`).
+pub fn sums_to_less(p: f64, label: &str) -> String {
+    format!("Figuren summerer ikke til 100 pct., da de {} {label}, ikke er vist", pct(p))
+}
+
+/// Sum note: codes of a distribution that are not shown, each "de 5 %, der har svaret ”Ved ikke”".
+pub fn codes_left_out(left: &[(f64, String)]) -> String {
+    let parts: Vec<String> = left.iter().map(|(p, label)| format!("de {}, der har svaret {}", pct(*p), quote(label))).collect();
+    format!("Figuren summerer ikke til 100 pct., da {}, ikke er vist", list_and(&parts))
+}
+
+/// Caption note of a comparison: the published numbers are not tested.
+pub fn published_not_tested(column: &str, sources: &[String]) -> String {
+    format!("Tallene for {column} er offentliggjorte aggregater ({}) og er ikke testet for signifikante forskelle", list_and(sources))
+}
+
+/// Caption sentence of the logistic check: does each significant
+/// association hold when controlling for `what`?
+pub fn controlled_sentence(holds: &[(String, bool)], what: &str) -> String {
+    let yes: Vec<String> = holds.iter().filter(|h| h.1).map(|h| lower_first(&h.0)).collect();
+    let no: Vec<String> = holds.iter().filter(|h| !h.1).map(|h| lower_first(&h.0)).collect();
+    match (yes.is_empty(), no.is_empty()) {
+        (true, true) => format!("Der er ingen signifikante forskelle at kontrollere for {what}"),
+        (false, true) => format!("Sammenhængen holder, når der kontrolleres for {what} (logistisk regression)"),
+        (true, false) => format!("Sammenhængen holder ikke, når der kontrolleres for {what} (logistisk regression)"),
+        (false, false) => format!(
+            "Sammenhængen holder for {}, men ikke for {}, når der kontrolleres for {what} (logistisk regression)",
+            list_and(&yes),
+            list_and(&no)
+        ),
+    }
+}
+
+/// The words of a report: its settings and which editions it holds.
+pub fn words(kicker: &str, title: &str, min_n: usize, periods: &[String], synthetic: bool) -> Words {
+    let name = sentence_case(kicker);
+    let running_title = format!("{name} · {title}");
+    let mut keywords = vec!["Innovationsbarometeret".to_string(), "offentlig innovation".to_string()];
+    keywords.extend(periods.iter().cloned());
+    if synthetic {
+        keywords.push("syntetiske data".into());
+    }
+    Words {
+        too_few: TOO_FEW.into(),
+        too_few_note: format!("For få svar: færre end {min_n} besvarelser; tallet vises ikke."),
+        whiskers_note: "Streger viser 95\u{a0}% konfidensintervaller.".into(),
+        synthetic_marker: synthetic.then(|| SYNTHETIC_MARKER.to_string()),
+        contents: "Indhold".into(),
+        chapter: "Kapitel".into(),
+        figure: "Figur".into(),
+        method: "Metode og data".into(),
+        footer: if synthetic { format!("{running_title} · beregnet på syntetiske data") } else { running_title.clone() },
+        running_title,
+        editions: if periods.is_empty() { String::new() } else { format!("Udgaverne {}", list_and(periods)) },
+        data_heading: if synthetic { SYNTHETIC_MARKER.into() } else { "Om tallene".into() },
+        document_title: format!("{name}: {title}"),
+        keywords: keywords.join("; "),
+    }
+}
+
+/// A chapter's running head: "Innovationsbarometeret 2018-2019".
+pub fn edition(kicker: &str, period: &str) -> String {
+    format!("{} {period}", sentence_case(kicker))
+}
+
+/// "Figur 3.2"
+pub fn figure_label(number: &str) -> String {
+    format!("Figur {number}")
+}
+
+/// The notes under a figure's chart, in order: the significance mark,
+/// published sources, untested differences, suppressed numbers.
+pub fn chart_notes(fig: &Figure, alpha: f64, min_n: usize) -> Vec<String> {
+    let mut notes = Vec::new();
+    if matches!(fig.kind, FigureKind::Grouped | FigureKind::Comparison) {
+        if fig.tests.iter().any(|t| t.significant) {
+            notes.push(format!("* Forskellen er signifikant ved et signifikansniveau på {}.", decimal(alpha, 2)));
+        }
+        let mut published: Vec<(&str, &str)> = fig
+            .bars
+            .iter()
+            .filter_map(|b| match &b.kind {
+                BarKind::Published { source } => Some((b.group.as_str(), source.as_str())),
+                _ => None,
+            })
+            .collect();
+        published.dedup();
+        for (group, source) in published {
+            let from = if source.is_empty() { String::new() } else { format!(" fra {source}") };
+            notes.push(format!("{group}: offentliggjorte tal{from}."));
+        }
+        if fig.kind == FigureKind::Comparison && fig.tests.is_empty() {
+            notes.push("Forskellene er ikke signifikanstestet.".to_string());
+        }
+    }
+    if fig.bars.iter().any(|b| b.value.suppressed) {
+        notes.push(format!("For få svar: færre end {min_n} besvarelser; tallet vises ikke."));
+    }
+    notes
+}
+
+/// The number a bar prints: its label, or "for få svar" when suppressed.
+pub fn printed(bar: &Bar) -> &str {
+    if bar.value.suppressed && bar.label.trim().is_empty() { TOO_FEW } else { &bar.label }
+}
+
+/// A chart in words for screen readers: "Figur 1.2. What is measured.
+/// Serie, gruppe: 57 %; …. Notes. Kilde: … · n=1.877. Syntetiske data."
+pub fn description(fig: &Figure, marker: Option<&str>) -> String {
+    let numbers = fig
+        .bars
+        .iter()
+        .map(|b| {
+            let name = if b.group.is_empty() { b.series.clone() } else { format!("{}, {}", b.series, b.group) };
+            format!("{name}: {}", printed(b))
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    let mut parts = vec![fig.label.clone(), fig.subtitle.clone(), numbers];
+    parts.extend(fig.notes.iter().cloned());
+    parts.push(fig.source_line.clone());
+    parts.extend(marker.map(str::to_string));
+    sentences(&parts)
+}
+
+/// The method page: the editions, the note on the data, weighting, tests,
+/// small groups.
+pub fn method_page(waves: &[WaveFacts], data_note: &str, alpha: f64, min_n: usize) -> Vec<Section> {
+    let periods: Vec<String> = waves.iter().map(|w| w.period.clone()).collect();
+    let mut table = vec![["Udgave", "Besvarelser", "Heraf med innovation", "Arbejdspladser", "Svarprocent", "Data"].map(String::from).to_vec()];
+    for w in waves {
+        table.push(vec![
+            w.period.clone(),
+            thousands(w.responses),
+            thousands(w.innovators),
+            thousands(w.population.round() as usize),
+            pct(w.response_rate),
+            if w.synthetic { "syntetiske" } else { "besvarelser" }.to_string(),
+        ]);
+    }
+    let strata: Vec<String> = waves.iter().map(|w| w.strata.to_string()).collect();
+    let strata = if strata.windows(2).all(|p| p[0] == p[1]) { strata.first().cloned().unwrap_or_default() } else { list_and(&strata) };
+    let alpha = decimal(alpha, 2);
+    let synthetic: Vec<String> = waves.iter().filter(|w| w.synthetic).map(|w| w.period.clone()).collect();
+    let mut data = vec![data_note.to_string()];
+    if !synthetic.is_empty() {
+        data.push(format!(
+            "Det gælder udgaverne {}. Tallene viser, hvordan håndbogen beregnes og sættes op, og er ikke Innovationsbarometerets officielle resultater.",
+            list_and(&synthetic)
+        ));
+    }
+    let plain = |heading: &str, text: String| Section { heading: heading.into(), lead: None, paragraphs: vec![text], table: None };
+    vec![
+        Section {
+            heading: "METODE OG DATA".into(),
+            lead: Some(format!(
+                "Innovationsbarometeret er en spørgeskemaundersøgelse blandt offentlige arbejdspladser. Håndbogen bygger på udgaverne {}, og alle tal i figurerne er beregnet direkte fra besvarelserne som beskrevet her.",
+                list_and(&periods)
+            )),
+            paragraphs: vec![],
+            table: Some(table),
+        },
+        Section {
+            heading: if synthetic.is_empty() { "Om tallene" } else { SYNTHETIC_MARKER }.into(),
+            lead: None,
+            paragraphs: data,
+            table: None,
+        },
+        plain(
+            "Vægtning",
+            format!(
+                "Besvarelserne er vægtet, så de tilsammen repræsenterer alle offentlige arbejdspladser. Vægtene er fastlagt inden for {strata} strata, og usikkerheden er beregnet med de vægte og strata, stikprøven bygger på. Data er vægtet til at repræsentere den offentlige sektor samlet set."
+            ),
+        ),
+        plain(
+            "Test af forskelle",
+            format!(
+                "Forskelle mellem grupper er testet med en Rao-Scott-korrigeret chi²-test, der tager højde for vægtning og strata. En forskel er signifikant, når p-værdien er under {alpha}. En titel siger kun ”oftere”, når testen støtter det."
+            ),
+        ),
+        plain(
+            "Små grupper",
+            format!(
+                "En andel, der bygger på færre end {min_n} besvarelser, vises ikke som tal; i figuren står der i stedet ”{TOO_FEW}”. Sidst i hver figurtekst står antallet af besvarelser bag figuren, fx n=1.877."
+            ),
+        ),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_words_follow_the_data() {
+        let periods = vec!["2013-2014".to_string(), "2018-2019".to_string()];
+        let w = words("INNOVATIONSBAROMETERET", "Nyt sammen bedre", 30, &periods, true);
+        assert_eq!(w.footer, "Innovationsbarometeret · Nyt sammen bedre · beregnet på syntetiske data");
+        assert_eq!(w.editions, "Udgaverne 2013-2014 og 2018-2019");
+        assert_eq!(w.synthetic_marker.as_deref(), Some("Syntetiske data"));
+        assert_eq!(w.keywords, "Innovationsbarometeret; offentlig innovation; 2013-2014; 2018-2019; syntetiske data");
+        let real = words("INNOVATIONSBAROMETERET", "Nyt sammen bedre", 30, &periods, false);
+        assert_eq!(real.footer, "Innovationsbarometeret · Nyt sammen bedre");
+        assert_eq!(real.synthetic_marker, None);
+        assert_eq!(real.data_heading, "Om tallene");
+        assert_eq!(sentence_case("HØST BORGERNES IDEER"), "Høst borgernes ideer");
+    }
+
+    #[test]
+    fn sum_and_control_sentences() {
+        assert_eq!(sums_to_less(0.2, "der ikke har svaret"), "Figuren summerer ikke til 100 pct., da de 20\u{a0}% der ikke har svaret, ikke er vist");
+        assert_eq!(
+            codes_left_out(&[(0.05, "Ved ikke".into())]),
+            "Figuren summerer ikke til 100 pct., da de 5\u{a0}%, der har svaret \u{201d}Ved ikke\u{201d}, ikke er vist"
+        );
+        assert_eq!(
+            controlled_sentence(&[("Bedre kvalitet".into(), true), ("Øget effektivitet".into(), false)], "innovationstype"),
+            "Sammenhængen holder for bedre kvalitet, men ikke for øget effektivitet, når der kontrolleres for innovationstype (logistisk regression)"
+        );
+    }
+}
