@@ -14,8 +14,9 @@ use crate::data::Wave;
 /// (wave-data.md: "Every PARTNER but own_org is external").
 pub const INTERNAL_PARTNERS: [&str; 1] = ["own_org"];
 
+/// A value written in an expression: a code or a text label.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Value {
+pub enum Literal {
     Num(f64),
     Text(String),
 }
@@ -37,10 +38,10 @@ pub enum Expr {
     Or(Vec<Expr>),
     And(Vec<Expr>),
     Not(Box<Expr>),
-    Cmp { column: String, op: Op, value: Value },
-    In { column: String, values: Vec<Value> },
+    Cmp { column: String, op: Op, value: Literal },
+    In { column: String, values: Vec<Literal> },
     /// any/all of a family of items (`collab_PARTNER`), optionally only external partners.
-    Family { every: bool, prefix: String, external: bool, op: Op, value: Value },
+    Family { every: bool, prefix: String, external: bool, op: Op, value: Literal },
     /// The actor played a positive role: cause = 1, promote in {3, 4} or collab = 1.
     Pos(String),
     /// A named indicator from configuration, or a bare 0/1 item (= 1).
@@ -288,10 +289,10 @@ fn compare(wave: &Wave, column: &str, f: impl Fn(Cell) -> bool) -> Result<Vec<bo
     }
 }
 
-fn apply(op: Op, x: Cell, v: &Value) -> bool {
+fn apply(op: Op, x: Cell, v: &Literal) -> bool {
     match (x, v) {
         (Cell::Missing, _) => false,
-        (Cell::Num(x), Value::Num(v)) => match op {
+        (Cell::Num(x), Literal::Num(v)) => match op {
             Op::Eq => x == *v,
             Op::Ne => x != *v,
             Op::Lt => x < *v,
@@ -299,17 +300,17 @@ fn apply(op: Op, x: Cell, v: &Value) -> bool {
             Op::Gt => x > *v,
             Op::Ge => x >= *v,
         },
-        (Cell::Text(x), Value::Text(v)) => match op {
+        (Cell::Text(x), Literal::Text(v)) => match op {
             Op::Eq => x == v,
             Op::Ne => x != v,
             _ => false,
         },
-        (Cell::Text(x), Value::Num(v)) => match op {
+        (Cell::Text(x), Literal::Num(v)) => match op {
             Op::Eq => x == v.to_string(),
             Op::Ne => x != v.to_string(),
             _ => false,
         },
-        (Cell::Num(_), Value::Text(_)) => false,
+        (Cell::Num(_), Literal::Text(_)) => false,
     }
 }
 
@@ -460,15 +461,15 @@ impl Parser<'_> {
         self.at += 1;
         Some(op)
     }
-    fn value(&mut self) -> Result<Value> {
+    fn value(&mut self) -> Result<Literal> {
         match self.peek().cloned() {
             Some(Tok::Num(n)) => {
                 self.at += 1;
-                Ok(Value::Num(n))
+                Ok(Literal::Num(n))
             }
             Some(Tok::Text(t)) | Some(Tok::Word(t)) => {
                 self.at += 1;
-                Ok(Value::Text(t))
+                Ok(Literal::Text(t))
             }
             _ => return Err(Error::Config(format!("in \"{}\": expected a value{}", self.text, self.found()))),
         }
@@ -547,17 +548,17 @@ mod tests {
     fn parses_the_catalogue_forms() {
         assert_eq!(
             Expr::parse("novelty in (2, 3)").unwrap(),
-            Expr::In { column: "novelty".into(), values: vec![Value::Num(2.0), Value::Num(3.0)] }
+            Expr::In { column: "novelty".into(), values: vec![Literal::Num(2.0), Literal::Num(3.0)] }
         );
         assert_eq!(
             Expr::parse("any external collab_PARTNER = 1").unwrap(),
-            Expr::Family { every: false, prefix: "collab_".into(), external: true, op: Op::Eq, value: Value::Num(1.0) }
+            Expr::Family { every: false, prefix: "collab_".into(), external: true, op: Op::Eq, value: Literal::Num(1.0) }
         );
         assert_eq!(
             Expr::parse("innovators and sector = kommune").unwrap(),
             Expr::And(vec![
                 Expr::Ref("innovators".into()),
-                Expr::Cmp { column: "sector".into(), op: Op::Eq, value: Value::Text("kommune".into()) }
+                Expr::Cmp { column: "sector".into(), op: Op::Eq, value: Literal::Text("kommune".into()) }
             ])
         );
         assert_eq!(

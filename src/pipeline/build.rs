@@ -10,12 +10,14 @@ use serde::Serialize;
 use super::cache::{NodeState, STATE, State, sha256_hex};
 use super::publish::{self, Artifact};
 use super::graph::{self, Decision, Graph, Node, Sources, TOOL};
+use super::plan::Plan;
 use super::progress::Progress;
-use super::{Paths, design_of, load_codebook, render};
-use crate::data::{self, Codebook};
+use super::paths::Paths;
+use super::render;
+use super::waves::design_of;
+use crate::data;
 use crate::error::{Context, Error, Result};
 use crate::compute::{self, Done, Inputs, Job, WaveData};
-use crate::config::Config;
 use crate::model::{Report, WaveFacts};
 
 /// What `build` produced.
@@ -68,47 +70,6 @@ impl Laps {
     fn add(&mut self, name: &str, seconds: f64) {
         self.list.push((name.to_string(), seconds));
         self.clock = Instant::now();
-    }
-}
-
-/// The configuration, checked against the codebook and the waves present.
-pub(super) struct Plan {
-    pub codebook: Codebook,
-    pub config: Config,
-    pub sources: Sources,
-    pub graph: Graph,
-}
-
-impl Plan {
-    /// Reads and checks every input that shapes the build, and plans its graph.
-    pub(super) fn read(paths: &Paths) -> Result<Plan> {
-        let codebook = load_codebook(paths)?;
-        let config = Config::load(&paths.config)?;
-        let sources = Sources::read(paths, &config)?;
-        let graph = graph::plan(paths, &config, &sources);
-        Ok(Plan { codebook, config, sources, graph })
-    }
-
-    fn chapter_of(&self, job: Job) -> &crate::config::ChapterConfig {
-        match job {
-            Job::Hero(c) | Job::Figure(c, _) => &self.config.chapters[c],
-        }
-    }
-
-    /// The computing job of a hero or figure node.
-    fn job(&self, node: &Node) -> Option<Job> {
-        for (c, ch) in self.config.chapters.iter().enumerate() {
-            match node {
-                Node::Hero(id) if *id == ch.id => return Some(Job::Hero(c)),
-                Node::Figure(id) => {
-                    if let Some(f) = ch.figures.iter().position(|f| f.id == *id) {
-                        return Some(Job::Figure(c, f));
-                    }
-                }
-                _ => {}
-            }
-        }
-        None
     }
 }
 

@@ -8,7 +8,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::graph::Node;
+use super::node::Node;
 
 /// Where the state lives under the output folder.
 pub const STATE: &str = ".cache/state.json";

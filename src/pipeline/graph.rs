@@ -9,88 +9,15 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 
 use rayon::prelude::*;
 
-use super::Paths;
+pub use super::node::Node;
+use super::paths::Paths;
 use super::cache::{Fingerprint, State, missing_file, sha256_hex};
 use crate::data;
 use crate::error::{Error, Result};
 use crate::config::{Config, FigureSpec};
-
-/// A unit of the build.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Node {
-    /// A wave's facts for the method page.
-    Wave(String),
-    /// A chapter's hero number.
-    Hero(String),
-    /// A figure's numbers and text.
-    Figure(String),
-    /// A chapter's hero tile (SVG, PNG).
-    HeroChart(String),
-    /// A figure's chart files and the data beside them.
-    Chart(String),
-    /// A chapter's own PDF.
-    ChapterPdf(String),
-    /// The whole handbook.
-    Handbook,
-}
-
-impl Node {
-    /// Whether the node is computed from a wave (its model is cached) rather than rendered.
-    pub fn is_computed(&self) -> bool {
-        matches!(self, Node::Wave(_) | Node::Hero(_) | Node::Figure(_))
-    }
-}
-
-impl fmt::Display for Node {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Node::Wave(p) => write!(f, "wave:{p}"),
-            Node::Hero(c) => write!(f, "hero:{c}"),
-            Node::Figure(id) => write!(f, "figure:{id}"),
-            Node::HeroChart(c) => write!(f, "chart:{c}:hero"),
-            Node::Chart(id) => write!(f, "chart:{id}"),
-            Node::ChapterPdf(c) => write!(f, "pdf:{c}"),
-            Node::Handbook => f.write_str("pdf:handbook"),
-        }
-    }
-}
-
-impl FromStr for Node {
-    type Err = String;
-    fn from_str(s: &str) -> std::result::Result<Node, String> {
-        let (kind, rest) = s.split_once(':').ok_or_else(|| format!("\"{s}\" is not a build node"))?;
-        let own = || rest.to_string();
-        Ok(match kind {
-            "wave" => Node::Wave(own()),
-            "hero" => Node::Hero(own()),
-            "figure" => Node::Figure(own()),
-            "chart" => match rest.strip_suffix(":hero") {
-                Some(c) => Node::HeroChart(c.to_string()),
-                None => Node::Chart(own()),
-            },
-            "pdf" if rest == "handbook" => Node::Handbook,
-            "pdf" => Node::ChapterPdf(own()),
-            _ => return Err(format!("\"{s}\" is not a build node")),
-        })
-    }
-}
-
-impl serde::Serialize for Node {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Node {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Node, D::Error> {
-        let s = String::deserialize(d)?;
-        s.parse().map_err(serde::de::Error::custom)
-    }
-}
 
 /// The tool's name and version, written into the manifest.
 pub const TOOL: &str = concat!("barometer ", env!("CARGO_PKG_VERSION"));
@@ -345,27 +272,5 @@ impl Graph {
         let Some(o) = only else { return Ok(()) };
         let known = self.nodes.iter().any(|(n, p)| matches!(n, Node::Figure(id) if id == o) || p.chapter == o);
         if known { Ok(()) } else { Err(Error::config(format!("--only {o}: no chapter or figure has that id"))) }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn node_names_read_back() {
-        for n in [
-            Node::Wave("2018-2019".into()),
-            Node::Hero("borgere-2018".into()),
-            Node::Figure("roller".into()),
-            Node::HeroChart("borgere-2018".into()),
-            Node::Chart("roller".into()),
-            Node::ChapterPdf("borgere-2018".into()),
-            Node::Handbook,
-        ] {
-            assert_eq!(n.to_string().parse::<Node>().unwrap(), n);
-        }
-        assert_eq!(Node::HeroChart("x".into()).to_string(), "chart:x:hero");
-        assert!("chapter:x".parse::<Node>().is_err());
     }
 }

@@ -1,94 +1,24 @@
 //! The jobs users run, tying the stages together: `build` (through the
 //! build graph), `status`, `validate` and `synth`. Everything here returns
 //! the crate's one error type; `main` decides the exit status.
+//!
+//! Inside, data flows one way: paths -> waves -> plan (graph, sources) ->
+//! build (compute, render, publish, cache) and status.
 
 pub mod build;
 pub mod cache;
 pub mod graph;
+pub mod node;
+pub mod paths;
+pub mod plan;
 pub mod progress;
 pub mod publish;
 pub mod render;
 pub mod status;
-
-use std::path::PathBuf;
-
-use serde::Serialize;
-
-use crate::data::{self, Codebook, Wave};
-use crate::error::Result;
-use crate::model::WaveFacts;
-use crate::compute;
-use crate::stats;
+pub mod waves;
 
 pub use build::{BuildOptions, Built, build};
+pub use paths::Paths;
 pub use publish::Artifact;
 pub use status::{Staleness, status};
-
-/// Where things are, as the command line gives them.
-#[derive(Debug, Clone)]
-pub struct Paths {
-    pub config: PathBuf,
-    pub inputs: PathBuf,
-    pub out: PathBuf,
-}
-
-impl Paths {
-    pub fn codebook(&self) -> PathBuf {
-        self.config.join("codebook.toml")
-    }
-    pub fn style(&self) -> PathBuf {
-        self.config.join("style.toml")
-    }
-    pub fn waves(&self) -> PathBuf {
-        self.inputs.join("waves")
-    }
-}
-
-pub fn load_codebook(paths: &Paths) -> Result<Codebook> {
-    Codebook::load(&paths.codebook())
-}
-
-/// The stratified design of a validated wave.
-pub fn design_of(wave: &Wave) -> Result<stats::Design> {
-    let s = &wave.strata;
-    let weights = wave.values("weight")?;
-    Ok(stats::Design::from_strata(s.stratum.clone(), s.labels.clone(), s.population.clone(), weights)?)
-}
-
-/// A validated wave as `barometer validate` reports it: the facts the
-/// method page shows, and how the file was read.
-#[derive(Debug, Serialize)]
-pub struct WaveSummary {
-    #[serde(flatten)]
-    pub facts: WaveFacts,
-    pub file: String,
-    pub read_as: String,
-    /// The weighted share of innovators and its standard error.
-    pub innovated_share: f64,
-    pub innovated_se: f64,
-    pub warnings: Vec<String>,
-}
-
-fn summarize(codebook: &Codebook, wave: Wave) -> Result<WaveSummary> {
-    let design = design_of(&wave)?;
-    let innovated = wave.values("innovated")?;
-    let all = vec![true; wave.rows()];
-    let est = stats::share(&design, &all, &innovated)?;
-    let (file, read_as, warnings) = (wave.file.display().to_string(), wave.read_as.clone(), wave.warnings.clone());
-    let facts = compute::wave_facts(codebook, &compute::WaveData { wave, design })?;
-    Ok(WaveSummary { facts, file, read_as, innovated_share: est.estimate, innovated_se: est.se, warnings })
-}
-
-/// `barometer validate`: every wave checked (problems of all files are
-/// reported together), a summary of each.
-pub fn validate(paths: &Paths) -> Result<Vec<WaveSummary>> {
-    let codebook = load_codebook(paths)?;
-    let waves = data::load_waves(&paths.waves(), &codebook)?;
-    waves.into_iter().map(|w| summarize(&codebook, w)).collect()
-}
-
-/// `barometer synth`: the synthetic waves.
-pub fn synth(paths: &Paths, opts: &data::synth::SynthOptions) -> Result<Vec<data::synth::Written>> {
-    let codebook = load_codebook(paths)?;
-    data::synth::synth(&codebook, opts)
-}
+pub use waves::{WaveSummary, design_of, load_codebook, synth, validate};

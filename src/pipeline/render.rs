@@ -7,7 +7,7 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-use super::Paths;
+use super::paths::Paths;
 use super::cache::{State, sha256_hex};
 use super::publish::Artifact;
 use crate::export;

@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 
-use super::Paths;
-use super::build::Plan;
+use super::paths::Paths;
+use super::plan::Plan;
 use super::cache::State;
 use super::graph::why_stale;
 use crate::error::Result;
