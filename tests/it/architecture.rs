@@ -92,6 +92,79 @@ fn upward_imports(src: &Path) -> Vec<String> {
     out
 }
 
+/// The sibling modules each file of a folder module names through
+/// `super::` (the folder's mod.rs and tests left out), as edges.
+fn sibling_edges(dir: &Path) -> BTreeMap<String, Vec<String>> {
+    let mut edges = BTreeMap::new();
+    let mut files: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|x| x == "rs")).collect();
+    files.sort();
+    let names: Vec<String> = files.iter().map(|p| p.file_stem().unwrap().to_str().unwrap().to_string()).collect();
+    for (file, name) in files.iter().zip(&names) {
+        if name == "mod" || name.ends_with("tests") {
+            continue;
+        }
+        let text = std::fs::read_to_string(file).unwrap();
+        let mut to: Vec<String> = Vec::new();
+        for line in text.lines().filter(|l| !l.trim_start().starts_with("//")) {
+            let mut rest = line;
+            while let Some(i) = rest.find("super::") {
+                rest = &rest[i + "super::".len()..];
+                let parts: Vec<String> = match rest.strip_prefix('{') {
+                    Some(group) => group[..group.find('}').unwrap_or(group.len())].split(',').map(|p| p.trim().to_string()).collect(),
+                    None => vec![rest.to_string()],
+                };
+                for p in parts {
+                    let first: String = p.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                    if names.contains(&first) && first != *name && first != "mod" && !to.contains(&first) {
+                        to.push(first);
+                    }
+                }
+            }
+        }
+        edges.insert(name.clone(), to);
+    }
+    edges
+}
+
+/// A cycle among the files of a folder module, as "a -> b -> a".
+fn cycle(edges: &BTreeMap<String, Vec<String>>) -> Option<String> {
+    fn visit(n: &str, edges: &BTreeMap<String, Vec<String>>, path: &mut Vec<String>, done: &mut Vec<String>) -> Option<String> {
+        if let Some(i) = path.iter().position(|p| p == n) {
+            let mut c = path[i..].to_vec();
+            c.push(n.to_string());
+            return Some(c.join(" -> "));
+        }
+        if done.iter().any(|d| d == n) {
+            return None;
+        }
+        path.push(n.to_string());
+        for m in edges.get(n).into_iter().flatten() {
+            if let Some(c) = visit(m, edges, path, done) {
+                return Some(c);
+            }
+        }
+        path.pop();
+        done.push(n.to_string());
+        None
+    }
+    let mut done = Vec::new();
+    edges.keys().find_map(|n| visit(n, edges, &mut Vec::new(), &mut done))
+}
+
+#[test]
+fn no_module_folder_has_a_cycle() {
+    for stage in ["pipeline", "compute", "config", "charts", "handbook", "data", "stats", "text", "error", "cmd"] {
+        let dir = root().join("src").join(stage);
+        if dir.is_dir() {
+            assert_eq!(cycle(&sibling_edges(&dir)), None, "src/{stage}");
+        }
+    }
+    let mut looped = BTreeMap::new();
+    looped.insert("build".to_string(), vec!["render".to_string()]);
+    looped.insert("render".to_string(), vec!["build".to_string()]);
+    assert_eq!(cycle(&looped).as_deref(), Some("build -> render -> build"));
+}
+
 #[test]
 fn no_stage_imports_a_stage_above_it() {
     let found = upward_imports(&root().join("src"));
