@@ -122,6 +122,7 @@ fn main() -> ExitCode {
             eprintln!("error: {err}");
             ExitCode::from(match err.blame() {
                 Blame::Input => 1,
+                Blame::Usage => 2,
                 Blame::Tool => 3,
             })
         }

@@ -20,6 +20,10 @@ pub enum Error {
     /// names the file and the key or line.
     #[error("{0}")]
     Config(String),
+    /// The command line asks for something that does not exist (`--only`
+    /// with an unknown id); the message may suggest what was meant.
+    #[error("{0}")]
+    Usage(String),
     /// Wave files break the contract: every problem of every file.
     #[error("{}", list_problems(.0))]
     Data(Vec<Problems>),
@@ -64,6 +68,8 @@ impl IoOp {
 pub enum Blame {
     /// The inputs or the configuration: fix them and run again.
     Input,
+    /// The command line: run it again with other arguments.
+    Usage,
     /// The tool or its environment.
     Tool,
 }
@@ -96,6 +102,7 @@ impl Error {
     pub fn blame(&self) -> Blame {
         match self {
             Error::Config(_) | Error::Data(_) | Error::Warnings(_) => Blame::Input,
+            Error::Usage(_) => Blame::Usage,
             Error::Io { op: IoOp::Read, .. } => Blame::Input,
             Error::Context { source, .. } => source.blame(),
             Error::Stats(_) | Error::Render(_) | Error::Io { op: IoOp::Write, .. } | Error::Internal(_) => Blame::Tool,
