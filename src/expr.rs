@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
+use crate::data::Codebook;
 use crate::error::{Error, Result};
 
 use crate::data::Wave;
@@ -51,18 +52,67 @@ pub enum Expr {
 /// Named indicators, as configured; references between them are resolved at evaluation.
 pub type Indicators = BTreeMap<String, Expr>;
 
+/// Rows where an expression holds, and rows where it is known at all. A
+/// comparison with an empty cell (an item not asked of that row) is
+/// unknown, and stays unknown through `not`, `and` and `or` unless the
+/// other side decides (Kleene's three-valued logic): so `not x = 1` and
+/// `x != 1` agree, both unknown where x is empty. An unknown row is never
+/// counted as "yes"; `compute` refuses a figure whose domain holds unknown
+/// rows, since an empty answer is not a "no".
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mask {
+    pub yes: Vec<bool>,
+    pub known: Vec<bool>,
+}
+
+impl Mask {
+    fn constant(n: usize, value: bool) -> Mask {
+        Mask { yes: vec![value; n], known: vec![true; n] }
+    }
+
+    fn not(mut self) -> Mask {
+        for (y, k) in self.yes.iter_mut().zip(&self.known) {
+            *y = !*y && *k;
+        }
+        self
+    }
+
+    /// Kleene's and: false where either side is known false.
+    fn and(&mut self, other: &Mask) {
+        for i in 0..self.yes.len() {
+            let (ya, ka, yb, kb) = (self.yes[i], self.known[i], other.yes[i], other.known[i]);
+            self.known[i] = (ka && kb) || (ka && !ya) || (kb && !yb);
+            self.yes[i] = ya && yb;
+        }
+    }
+
+    /// Kleene's or: true where either side is true.
+    fn or(&mut self, other: &Mask) {
+        for i in 0..self.yes.len() {
+            let (ya, ka, yb, kb) = (self.yes[i], self.known[i], other.yes[i], other.known[i]);
+            self.known[i] = (ka && kb) || ya || yb;
+            self.yes[i] = ya || yb;
+        }
+    }
+
+    /// Rows of `domain` where the expression is unknown.
+    pub fn unknown_in(&self, domain: &[bool]) -> usize {
+        domain.iter().zip(&self.known).filter(|(d, k)| **d && !**k).count()
+    }
+}
+
 /// Evaluated indicators of one wave, shared by the figures computed side by
 /// side, so "innovators" or pos(citizens) is evaluated once per wave.
 #[derive(Default)]
-pub struct Memo(Mutex<HashMap<String, Arc<Vec<bool>>>>);
+pub struct Memo(Mutex<HashMap<String, Arc<Mask>>>);
 
 impl Memo {
-    /// A named domain's rows, evaluated once per wave.
-    pub fn get_domain(&self, name: &str, f: impl FnOnce() -> Result<Vec<bool>>) -> Result<Vec<bool>> {
-        Ok(self.get_or(format!("domain:{name}"), f)?.as_ref().clone())
+    /// A named domain's rows (unknown rows are outside it), evaluated once per wave.
+    pub fn get_domain(&self, name: &str, f: impl FnOnce() -> Result<Mask>) -> Result<Vec<bool>> {
+        Ok(self.get_or(format!("domain:{name}"), f)?.yes.clone())
     }
 
-    fn get_or(&self, key: String, f: impl FnOnce() -> Result<Vec<bool>>) -> Result<Arc<Vec<bool>>> {
+    fn get_or(&self, key: String, f: impl FnOnce() -> Result<Mask>) -> Result<Arc<Mask>> {
         if let Some(v) = self.0.lock().expect("memo lock").get(&key) {
             return Ok(v.clone());
         }
@@ -72,10 +122,13 @@ impl Memo {
     }
 }
 
+/// How deeply an expression may nest, written or through its indicators.
+pub const MAX_DEPTH: usize = 64;
+
 impl Expr {
     pub fn parse(text: &str) -> Result<Expr> {
         let tokens = tokenize(text)?;
-        let mut p = Parser { tokens, at: 0, text };
+        let mut p = Parser { tokens, at: 0, text, depth: 0 };
         let e = p.or()?;
         if p.at < p.tokens.len() {
             return Err(Error::Config(format!("in \"{text}\": unexpected \"{}\"", p.tokens[p.at])));
@@ -101,17 +154,17 @@ impl Expr {
             Expr::Or(v) | Expr::And(v) => v.iter().try_for_each(|e| e.check_inner(has, families, env, stack)),
             Expr::Not(e) => e.check_inner(has, families, env, stack),
             Expr::Cmp { column, .. } | Expr::In { column, .. } => {
-                if has(column) { Ok(()) } else { return Err(Error::Config(format!("the item \"{column}\" is not in the wave"))) }
+                if has(column) { Ok(()) } else { Err(Error::Config(format!("the item \"{column}\" is not in the wave"))) }
             }
             Expr::Family { prefix, .. } => {
                 if families(prefix).is_empty() {
-                    return Err(Error::Config(format!("no item of the family \"{prefix}…\" is in the wave")))
+                    return Err(Error::Config(format!("no item of the family \"{prefix}…\" is in the wave")));
                 }
                 Ok(())
             }
             Expr::Pos(actor) => {
                 if pos_items(actor, has).is_empty() {
-                    return Err(Error::Config(format!("pos({actor}): the wave has none of cause_{actor}, promote_{actor}, collab_{actor}")))
+                    return Err(Error::Config(format!("pos({actor}): the wave has none of cause_{actor}, promote_{actor}, collab_{actor}")));
                 }
                 Ok(())
             }
@@ -135,42 +188,88 @@ impl Expr {
         }
     }
 
-    /// Evaluates to one bool per row of the wave.
-    pub fn eval(&self, wave: &Wave, env: &Indicators) -> Result<Vec<bool>> {
-        self.eval_depth(wave, env, 0, None)
+    /// The expression with every value checked against the codebook: a
+    /// code of the item it is compared with (or one of the item's Danish
+    /// labels, taken as a spelling of its code), or a value of a design
+    /// column (or its label). `sector = Kommunal` or `cause_citizens = 2`
+    /// would otherwise select no row and print 0 % or "for få svar".
+    pub fn resolve(&self, codebook: &Codebook) -> Result<Expr> {
+        Ok(match self {
+            Expr::Or(v) => Expr::Or(v.iter().map(|e| e.resolve(codebook)).collect::<Result<_>>()?),
+            Expr::And(v) => Expr::And(v.iter().map(|e| e.resolve(codebook)).collect::<Result<_>>()?),
+            Expr::Not(e) => Expr::Not(Box::new(e.resolve(codebook)?)),
+            Expr::Cmp { column, op, value } => Expr::Cmp { column: column.clone(), op: *op, value: resolve_literal(codebook, column, *op, value)? },
+            Expr::In { column, values } => {
+                Expr::In { column: column.clone(), values: values.iter().map(|v| resolve_literal(codebook, column, Op::Eq, v)).collect::<Result<_>>()? }
+            }
+            Expr::Family { every, prefix, external, op, value } => {
+                let mut resolved = value.clone();
+                for item in codebook.items.iter().filter(|i| i.name.starts_with(prefix.as_str()) && i.name.len() > prefix.len()) {
+                    resolved = resolve_literal(codebook, &item.name, *op, value)?;
+                }
+                Expr::Family { every: *every, prefix: prefix.clone(), external: *external, op: *op, value: resolved }
+            }
+            e => e.clone(),
+        })
     }
 
-    /// As `eval`, reusing indicators already evaluated on this wave.
-    pub fn eval_memo(&self, wave: &Wave, env: &Indicators, memo: &Memo) -> Result<Vec<bool>> {
+    /// The items the expression reads, through its indicators, in a wave.
+    pub fn items(&self, wave: &Wave, env: &Indicators) -> Vec<String> {
+        let mut out = Vec::new();
+        self.collect_items(wave, env, &mut out, 0);
+        out
+    }
+
+    fn collect_items(&self, wave: &Wave, env: &Indicators, out: &mut Vec<String>, depth: usize) {
+        let mut add = |name: String| {
+            if !out.contains(&name) {
+                out.push(name);
+            }
+        };
+        match self {
+            Expr::True => {}
+            Expr::Or(v) | Expr::And(v) => v.iter().for_each(|e| e.collect_items(wave, env, out, depth + 1)),
+            Expr::Not(e) => e.collect_items(wave, env, out, depth + 1),
+            Expr::Cmp { column, .. } | Expr::In { column, .. } => add(column.clone()),
+            Expr::Family { prefix, external, .. } => family_members(wave, prefix, *external).into_iter().for_each(add),
+            Expr::Pos(actor) => pos_items(actor, &|c| wave.has(c)).into_iter().for_each(|(n, _)| add(n)),
+            Expr::Ref(name) => match env.get(name) {
+                Some(e) if depth < MAX_DEPTH => e.collect_items(wave, env, out, depth + 1),
+                Some(_) => {}
+                None => add(name.clone()),
+            },
+        }
+    }
+
+    /// Evaluates to one bool per row of the wave: where it holds (unknown rows are not "yes").
+    pub fn eval(&self, wave: &Wave, env: &Indicators) -> Result<Vec<bool>> {
+        Ok(self.eval_depth(wave, env, 0, None)?.yes)
+    }
+
+    /// Where the expression holds and where it is known, reusing indicators
+    /// already evaluated on this wave.
+    pub fn eval_memo(&self, wave: &Wave, env: &Indicators, memo: &Memo) -> Result<Mask> {
         self.eval_depth(wave, env, 0, Some(memo))
     }
 
-    fn eval_depth(&self, wave: &Wave, env: &Indicators, depth: usize, memo: Option<&Memo>) -> Result<Vec<bool>> {
-        if depth > 64 {
-            return Err(Error::Config(format!("indicator definitions nest too deeply (circular?)")));
+    fn eval_depth(&self, wave: &Wave, env: &Indicators, depth: usize, memo: Option<&Memo>) -> Result<Mask> {
+        if depth > MAX_DEPTH {
+            return Err(Error::Config(format!("the expression nests more than {MAX_DEPTH} levels deep through its indicators")));
         }
         let n = wave.rows();
+        let fold = |v: &[Expr], and: bool| -> Result<Mask> {
+            let mut acc = Mask::constant(n, and);
+            for e in v {
+                let m = e.eval_depth(wave, env, depth + 1, memo)?;
+                if and { acc.and(&m) } else { acc.or(&m) }
+            }
+            Ok(acc)
+        };
         Ok(match self {
-            Expr::True => vec![true; n],
-            Expr::Or(v) => {
-                let mut acc = vec![false; n];
-                for e in v {
-                    for (a, b) in acc.iter_mut().zip(e.eval_depth(wave, env, depth + 1, memo)?) {
-                        *a |= b;
-                    }
-                }
-                acc
-            }
-            Expr::And(v) => {
-                let mut acc = vec![true; n];
-                for e in v {
-                    for (a, b) in acc.iter_mut().zip(e.eval_depth(wave, env, depth + 1, memo)?) {
-                        *a &= b;
-                    }
-                }
-                acc
-            }
-            Expr::Not(e) => e.eval_depth(wave, env, depth + 1, memo)?.into_iter().map(|b| !b).collect(),
+            Expr::True => Mask::constant(n, true),
+            Expr::Or(v) => fold(v, false)?,
+            Expr::And(v) => fold(v, true)?,
+            Expr::Not(e) => e.eval_depth(wave, env, depth + 1, memo)?.not(),
             Expr::Cmp { column, op, value } => compare(wave, column, |x| apply(*op, x, value))?,
             Expr::In { column, values } => compare(wave, column, |x| values.iter().any(|v| apply(Op::Eq, x, v)))?,
             Expr::Family { every, prefix, external, op, value } => {
@@ -178,12 +277,10 @@ impl Expr {
                 if members.is_empty() {
                     return Err(Error::Config(format!("wave {}: no item of the family \"{prefix}…\"", wave.period)));
                 }
-                let mut acc = vec![*every; n];
+                let mut acc = Mask::constant(n, *every);
                 for m in members {
                     let hit = compare(wave, &m, |x| apply(*op, x, value))?;
-                    for (a, b) in acc.iter_mut().zip(hit) {
-                        if *every { *a &= b } else { *a |= b }
-                    }
+                    if *every { acc.and(&hit) } else { acc.or(&hit) }
                 }
                 acc
             }
@@ -192,12 +289,9 @@ impl Expr {
                 if parts.is_empty() {
                     return Err(Error::Config(format!("wave {}: pos({actor}) needs cause_{actor}, promote_{actor} or collab_{actor}", wave.period)));
                 }
-                let mut acc = vec![false; n];
+                let mut acc = Mask::constant(n, false);
                 for (name, codes) in parts {
-                    let hit = compare(wave, &name, |x| codes.iter().any(|c| matches!(x, Cell::Num(v) if v == *c)))?;
-                    for (a, b) in acc.iter_mut().zip(hit) {
-                        *a |= b;
-                    }
+                    acc.or(&compare(wave, &name, |x| codes.iter().any(|c| matches!(x, Cell::Num(v) if v == *c)))?);
                 }
                 acc
             }
@@ -212,6 +306,61 @@ impl Expr {
             },
         })
     }
+}
+
+/// The design columns whose values the codebook lists (with labels).
+fn design_values<'a>(codebook: &'a Codebook, column: &str) -> Option<&'a BTreeMap<String, String>> {
+    match column {
+        "sector" => Some(&codebook.design.sector),
+        "area" => Some(&codebook.design.area),
+        "size" => Some(&codebook.design.size),
+        _ => None,
+    }
+}
+
+/// A value compared with `column`, checked against the codebook and written
+/// as the data hold it (a label becomes its code or key).
+fn resolve_literal(codebook: &Codebook, column: &str, op: Op, value: &Literal) -> Result<Literal> {
+    let shown = match value {
+        Literal::Num(n) => n.to_string(),
+        Literal::Text(t) => t.clone(),
+    };
+    if let Some(values) = design_values(codebook, column) {
+        let found = values.iter().find(|(k, l)| k.eq_ignore_ascii_case(&shown) || l.to_lowercase() == shown.to_lowercase());
+        return match found {
+            Some((key, _)) => Ok(Literal::Text(key.clone())),
+            None => {
+                let list: Vec<String> = values.iter().map(|(k, l)| format!("{k} ({l})")).collect();
+                Err(Error::Config(format!("\"{shown}\" is not a value of {column}; its values are {}", list_and(&list))))
+            }
+        };
+    }
+    let Some(item) = codebook.item(column) else { return Ok(value.clone()) };
+    let codes: Vec<String> = item.codes.iter().map(|(c, l)| format!("{c} ({l})")).collect();
+    match value {
+        // An order comparison ("novelty >= 2") may name a number between codes.
+        Literal::Num(_) if !matches!(op, Op::Eq | Op::Ne) => Ok(value.clone()),
+        Literal::Num(n) if n.fract() == 0.0 && item.has_code(*n as i32) => Ok(value.clone()),
+        Literal::Num(_) => Err(Error::Config(format!("{shown} is not a code of {column}; its codes are {}", list_and(&codes)))),
+        Literal::Text(t) => match item.codes.iter().find(|(_, l)| l.to_lowercase() == t.to_lowercase()) {
+            Some((c, _)) => Ok(Literal::Num(f64::from(*c))),
+            None => Err(Error::Config(format!("\"{t}\" is neither a code nor a label of {column}; its codes are {}", list_and(&codes)))),
+        },
+    }
+}
+
+/// "a, b og c" for messages (the codebook's Danish labels read best in a Danish list).
+fn list_and(items: &[String]) -> String {
+    match items.len() {
+        0 => String::new(),
+        1 => items[0].clone(),
+        n => format!("{} and {}", items[..n - 1].join(", "), items[n - 1]),
+    }
+}
+
+/// Rows of `domain` where `column` is empty (not asked of them).
+pub fn empty_in(wave: &Wave, column: &str, domain: &[bool]) -> Result<usize> {
+    Ok(compare(wave, column, |_| true)?.unknown_in(domain))
 }
 
 /// The items that make up pos(actor) in a wave, with their positive codes.
@@ -240,7 +389,9 @@ enum Cell<'a> {
     Missing,
 }
 
-fn compare(wave: &Wave, column: &str, f: impl Fn(Cell) -> bool) -> Result<Vec<bool>> {
+/// Where `f` holds for a column's cells, and where the cells are filled (an
+/// empty cell is unknown, never a match).
+fn compare(wave: &Wave, column: &str, f: impl Fn(Cell) -> bool) -> Result<Mask> {
     let col = wave
         .frame
         .column(column)
@@ -252,11 +403,11 @@ fn compare(wave: &Wave, column: &str, f: impl Fn(Cell) -> bool) -> Result<Vec<bo
         for (v, t) in table.iter_mut().enumerate() {
             *t = f(Cell::Num(v as f64));
         }
-        let missing = f(Cell::Missing);
         // Most indicators ask for one or two codes ("= 1", "in (3, 4)"):
         // plain comparisons, which the compiler turns into vector code.
         let yes: Vec<u8> = (0..=255u8).filter(|&v| table[v as usize]).collect();
         let mut out = vec![false; ca.len()];
+        let mut known = vec![true; ca.len()];
         let mut start = 0;
         for arr in ca.downcast_iter() {
             let values = arr.values().as_slice();
@@ -268,25 +419,34 @@ fn compare(wave: &Wave, column: &str, f: impl Fn(Cell) -> bool) -> Result<Vec<bo
                 _ => part.iter_mut().zip(values).for_each(|(o, &v)| *o = table[v as usize]),
             }
             if let Some(b) = arr.validity().filter(|b| b.unset_bits() > 0) {
-                // Empty cells answer `missing`: read the validity bits byte by byte.
+                // Empty cells are unknown: read the validity bits byte by byte.
                 let (bytes, offset, _) = b.as_slice();
-                for (k, o) in part.iter_mut().enumerate() {
+                let filled = &mut known[start..start + values.len()];
+                for (k, (o, f)) in part.iter_mut().zip(filled.iter_mut()).enumerate() {
                     let j = offset + k;
                     if bytes[j >> 3] & (1 << (j & 7)) == 0 {
-                        *o = missing;
+                        *o = false;
+                        *f = false;
                     }
                 }
             }
             start += values.len();
         }
-        Ok(out)
+        Ok(Mask { yes: out, known })
     } else if col.dtype().is_primitive_numeric() {
         let col = col.cast(&polars::prelude::DataType::Float64)?;
-        Ok(col.f64()?.iter().map(|v| f(v.map_or(Cell::Missing, Cell::Num))).collect())
+        let cells: Vec<Cell> = col.f64()?.iter().map(|v| v.map_or(Cell::Missing, Cell::Num)).collect();
+        Ok(mask_of(&cells, f))
     } else {
-        let ca = col.str()?;
-        Ok(ca.iter().map(|v| f(v.map_or(Cell::Missing, Cell::Text))).collect())
+        let cells: Vec<Cell> = col.str()?.iter().map(|v| v.map_or(Cell::Missing, Cell::Text)).collect();
+        Ok(mask_of(&cells, f))
     }
+}
+
+fn mask_of(cells: &[Cell], f: impl Fn(Cell) -> bool) -> Mask {
+    let known: Vec<bool> = cells.iter().map(|c| !matches!(c, Cell::Missing)).collect();
+    let yes = cells.iter().map(|&c| !matches!(c, Cell::Missing) && f(c)).collect();
+    Mask { yes, known }
 }
 
 fn apply(op: Op, x: Cell, v: &Literal) -> bool {
@@ -399,6 +559,9 @@ struct Parser<'a> {
     tokens: Vec<Tok>,
     at: usize,
     text: &'a str,
+    /// Open parentheses and `not`s: bounded, so a hostile expression cannot
+    /// exhaust the stack.
+    depth: usize,
 }
 
 impl Parser<'_> {
@@ -441,10 +604,20 @@ impl Parser<'_> {
         }
         Ok(if v.len() == 1 { v.pop().unwrap() } else { Expr::And(v) })
     }
+    fn deeper(&mut self) -> Result<()> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(Error::Config(format!("in \"{}\": the expression nests more than {MAX_DEPTH} levels deep", abbreviated(self.text))));
+        }
+        Ok(())
+    }
     fn not(&mut self) -> Result<Expr> {
         if self.word("not") {
             self.at += 1;
-            return Ok(Expr::Not(Box::new(self.not()?)));
+            self.deeper()?;
+            let e = Expr::Not(Box::new(self.not()?));
+            self.depth -= 1;
+            return Ok(e);
         }
         self.atom()
     }
@@ -486,8 +659,10 @@ impl Parser<'_> {
     fn atom(&mut self) -> Result<Expr> {
         if self.sym("(") {
             self.at += 1;
+            self.deeper()?;
             let e = self.or()?;
             self.expect_sym(")")?;
+            self.depth -= 1;
             return Ok(e);
         }
         let name = self.ident()?;
@@ -531,6 +706,11 @@ impl Parser<'_> {
         }
         Ok(Expr::Ref(name))
     }
+}
+
+/// An expression shortened for a message.
+fn abbreviated(text: &str) -> String {
+    if text.chars().count() <= 60 { text.to_string() } else { text.chars().take(57).collect::<String>() + "…" }
 }
 
 /// "collab_PARTNER" -> "collab_": the part before the upper-case placeholder.
@@ -582,7 +762,46 @@ mod tests {
         assert_eq!(eval("x in (1, 2, 3)"), [t, t, f, f, f, t, f, t]);
         assert_eq!(eval("x != 1"), [f, t, t, t, f, f, f, t]);
         assert_eq!(eval("x = 7"), [f; 8]);
-        assert_eq!(eval("not x = 1"), [f, t, t, t, t, f, t, t]);
+        // An empty cell is unknown: neither x = 1 nor its negation holds there.
+        assert_eq!(eval("not x = 1"), [f, t, t, t, f, f, f, t]);
+        assert_eq!(eval("not x = 1"), eval("x != 1"));
+        // Unknown stays unknown unless the other side decides.
+        let m = Expr::parse("x = 1 or x = 9").unwrap().eval_memo(&wave, &Indicators::new(), &Memo::default()).unwrap();
+        assert_eq!(m.known, [t, t, t, t, f, t, f, t]);
+        let m = Expr::parse("all and not x = 9").unwrap().eval_memo(&wave, &Indicators::new(), &Memo::default()).unwrap();
+        assert_eq!((m.yes.clone(), m.known.clone()), (vec![t, t, t, f, f, t, f, t], vec![t, t, t, t, f, t, f, t]));
+        assert_eq!(m.unknown_in(&[t, t, t, t, t, f, f, f]), 1);
+        let m = Expr::parse("x = 1 and x = 9").unwrap().eval_memo(&wave, &Indicators::new(), &Memo::default()).unwrap();
+        assert_eq!(m.known, [t, t, t, t, f, t, f, t], "false and unknown is known false");
+    }
+
+    fn codebook() -> Codebook {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/config/codebook.toml");
+        Codebook::load(std::path::Path::new(path)).unwrap()
+    }
+
+    #[test]
+    fn values_are_checked_against_the_codebook() {
+        let cb = codebook();
+        let resolve = |text: &str| Expr::parse(text).unwrap().resolve(&cb).map(|e| e).map_err(|e| e.to_string());
+        // Labels are a spelling of their code or key.
+        assert_eq!(resolve("cause_citizens = ja").unwrap(), Expr::parse("cause_citizens = 1").unwrap());
+        assert_eq!(resolve("sector = Kommuner").unwrap(), Expr::parse("sector = kommune").unwrap());
+        assert_eq!(resolve("novelty >= 2").unwrap(), Expr::parse("novelty >= 2").unwrap());
+        assert_eq!(resolve("sector = Kommunal").unwrap_err(), "\"Kommunal\" is not a value of sector; its values are kommune (Kommuner), region (Regioner) and stat (Staten)");
+        assert_eq!(resolve("cause_citizens = 2").unwrap_err(), "2 is not a code of cause_citizens; its codes are 0 (Nej) and 1 (Ja)");
+        assert!(resolve("promote_citizens in (3, 5)").unwrap_err().starts_with("5 is not a code of promote_citizens; its codes are "));
+        assert!(resolve("any collab_PARTNER = 2").unwrap_err().starts_with("2 is not a code of collab_"));
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_without_exhausting_the_stack() {
+        let deep = format!("{}innovated = 1{}", "(".repeat(100_000), ")".repeat(100_000));
+        let e = Expr::parse(&deep).unwrap_err().to_string();
+        assert!(e.ends_with(&format!("the expression nests more than {MAX_DEPTH} levels deep")), "{e}");
+        let nots = format!("{}innovated = 1", "not ".repeat(100_000));
+        assert!(Expr::parse(&nots).is_err());
+        assert!(Expr::parse(&format!("{}innovated = 1{}", "(".repeat(MAX_DEPTH), ")".repeat(MAX_DEPTH))).is_ok());
     }
 
     #[test]

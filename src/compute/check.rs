@@ -17,14 +17,15 @@ pub(super) struct Env {
     pub domains: BTreeMap<String, (Expr, String)>,
 }
 
-/// Parses the indicators and domains of report.toml; every problem at once.
-pub(super) fn env_of(config: &Config) -> Result<Env, Vec<String>> {
+/// Parses the indicators and domains of report.toml, their values checked
+/// against the codebook; every problem at once.
+pub(super) fn env_of(config: &Config, codebook: &Codebook) -> Result<Env, Vec<String>> {
     let file = config.dir.join("report.toml").display().to_string();
     let mut errors = Vec::new();
     let mut indicators = Indicators::new();
     let mut explain = BTreeMap::new();
     for (name, ind) in &config.report.indicator {
-        match Expr::parse(&ind.expr) {
+        match Expr::parse(&ind.expr).and_then(|e| e.resolve(codebook)) {
             Ok(e) => {
                 indicators.insert(name.clone(), e);
             }
@@ -36,7 +37,7 @@ pub(super) fn env_of(config: &Config) -> Result<Env, Vec<String>> {
     }
     let mut domains = BTreeMap::new();
     for (name, d) in &config.report.domain {
-        match Expr::parse(&d.expr) {
+        match Expr::parse(&d.expr).and_then(|e| e.resolve(codebook)) {
             Ok(e) => {
                 domains.insert(name.clone(), (e, d.asked.clone()));
             }
@@ -93,7 +94,7 @@ impl Columns {
 /// Checks the whole configuration against the codebook's description of
 /// each wave; `periods` are the waves the inputs hold.
 pub fn check(config: &Config, codebook: &Codebook, periods: &BTreeSet<String>) -> Result<(), Vec<String>> {
-    let env = env_of(config)?;
+    let env = env_of(config, codebook)?;
     let mut errors = Vec::new();
     for (ch, path) in config.chapters.iter().zip(&config.chapter_files) {
         let file = path.display().to_string();
@@ -102,7 +103,7 @@ pub fn check(config: &Config, codebook: &Codebook, periods: &BTreeSet<String>) -
             continue;
         }
         let columns = Columns::of(codebook, &ch.period);
-        let checker = Checker { file: &file, period: &ch.period, columns: &columns, env: &env };
+        let checker = Checker { file: &file, period: &ch.period, columns: &columns, env: &env, codebook };
         checker.chapter(config, ch, &mut errors);
         for f in &ch.figures {
             checker.figure(codebook, f, &mut errors);
@@ -120,13 +121,14 @@ struct Checker<'a> {
     period: &'a str,
     columns: &'a Columns,
     env: &'a Env,
+    codebook: &'a Codebook,
 }
 
 impl Checker<'_> {
     fn expr(&self, place: String, text: &str, errors: &mut Vec<String>) {
         let has = |c: &str| self.columns.has(c);
         let family = |p: &str| self.columns.family(p);
-        match Expr::parse(text) {
+        match Expr::parse(text).and_then(|e| e.resolve(self.codebook)) {
             Ok(e) => {
                 if let Err(err) = e.check(&has, &family, &self.env.indicators) {
                     errors.push(format!("{}: {place}: {err} (wave {})", self.file, self.period));

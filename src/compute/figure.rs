@@ -9,7 +9,8 @@ use super::published::read_published;
 use crate::config::{BarsSpec, ChapterConfig, ComparisonSpec, DistributionSpec, FactsSpec, FigureConfig, FigureSpec, GroupedSpec, SeriesConfig, StackedSpec};
 use crate::data::codebook::Codebook;
 use crate::error::{Error, Result};
-use crate::expr::{Expr, Indicators, Memo};
+use crate::data::codebook::Asked;
+use crate::expr::{self, Expr, Indicators, Mask, Memo};
 use crate::model::*;
 use crate::stats;
 use crate::text::{self, Caption};
@@ -32,8 +33,38 @@ fn mask_and(a: &[bool], b: &[bool]) -> Vec<bool> {
 }
 
 impl Ctx<'_> {
-    fn eval(&self, text: &str) -> Result<Vec<bool>> {
-        Expr::parse(text)?.eval_memo(&self.wd.wave, &self.env.indicators, self.memo)
+    /// Where an expression holds and where it is known, its values read as the codebook writes them.
+    fn mask(&self, text: &str) -> Result<Mask> {
+        Expr::parse(text)?.resolve(self.codebook)?.eval_memo(&self.wd.wave, &self.env.indicators, self.memo)
+    }
+
+    /// Where an expression holds in a domain. Refused where it is unknown
+    /// for rows of the domain (an item not asked of them): an empty answer
+    /// is never counted as "no".
+    fn eval_in(&self, text: &str, domain: &[bool], what: &str) -> Result<Vec<bool>> {
+        let m = self.mask(text)?;
+        let unknown = m.unknown_in(domain);
+        if unknown == 0 {
+            return Ok(m.yes);
+        }
+        let wave = &self.wd.wave;
+        let mut unasked = Vec::new();
+        for item in Expr::parse(text)?.items(wave, &self.env.indicators) {
+            if wave.has(&item) && expr::empty_in(wave, &item, domain)? > 0 {
+                let who = match self.codebook.item(&item).map(|i| i.asked) {
+                    Some(Asked::Innovators) => " (asked only of innovators)",
+                    _ => "",
+                };
+                unasked.push(format!("{item}{who}"));
+            }
+        }
+        let n = domain.iter().filter(|&&d| d).count();
+        Err(Error::config(format!(
+            "{what} \"{text}\" is unknown for {} of the {} workplaces in the domain: {} was not asked of them, and an empty answer is not a \"no\"; use a domain of workplaces that were asked (such as innovators), or make the expression false for the others (innovated = 1 and …)",
+            text::thousands(unknown),
+            text::thousands(n),
+            text::list_and(&unasked)
+        )))
     }
 
     /// A named domain's rows, and who was asked (for the caption).
@@ -59,9 +90,9 @@ impl Ctx<'_> {
         Ok(es.into_iter().map(|e| self.model_value(e.estimate, e.se, e.ci, e.n)).collect())
     }
 
-    /// Every series' indicator, evaluated.
-    fn series(&self, series: &[SeriesConfig]) -> Result<Vec<Vec<bool>>> {
-        series.iter().map(|s| self.eval(&s.expr)).collect()
+    /// Every series' indicator, evaluated over the domain.
+    fn series(&self, series: &[SeriesConfig], domain: &[bool]) -> Result<Vec<Vec<bool>>> {
+        series.iter().enumerate().map(|(i, s)| self.eval_in(&s.expr, domain, &format!("series {}", i + 1))).collect()
     }
 
     /// An estimate as the model holds it, suppressed under the minimum n.
@@ -71,7 +102,7 @@ impl Ctx<'_> {
 
     pub fn hero(&self, ch: &ChapterConfig) -> Result<Hero> {
         let (domain, _) = self.domain(&ch.hero.domain)?;
-        let y = self.eval(&ch.hero.indicator)?;
+        let y = self.eval_in(&ch.hero.indicator, &domain, "the hero indicator")?;
         let value = self.value(&domain, &y)?;
         Ok(Hero {
             indicator: ch.hero.indicator.clone(),
@@ -154,7 +185,7 @@ impl Ctx<'_> {
             caption.sums.insert(0, note.clone());
         }
         if let Some(l) = f.spec.left_out() {
-            let v = self.value(&domain, &self.eval(&l.expr)?)?;
+            let v = self.value(&domain, &self.eval_in(&l.expr, &domain, "left_out")?)?;
             caption.sums.push(text::sums_to_less(v.estimate, &l.label));
         }
         caption.n = fig.n;
@@ -166,7 +197,7 @@ impl Ctx<'_> {
     }
 
     fn bars(&self, spec: &BarsSpec, domain: &[bool], fig: &mut Figure, caption: &mut Caption) -> Result<()> {
-        let values = self.values(domain, &self.series(&spec.series)?)?;
+        let values = self.values(domain, &self.series(&spec.series, domain)?)?;
         for (s, v) in spec.series.iter().zip(values) {
             fig.series.push(s.label.clone());
             fig.bars.push(self.bar(&s.label, "", v, s.highlight));
@@ -176,7 +207,7 @@ impl Ctx<'_> {
     }
 
     fn group_masks(&self, groups: &[SeriesConfig], domain: &[bool]) -> Result<Vec<Vec<bool>>> {
-        groups.iter().map(|g| Ok(mask_and(domain, &self.eval(&g.expr)?))).collect()
+        groups.iter().enumerate().map(|(i, g)| Ok(mask_and(domain, &self.eval_in(&g.expr, domain, &format!("groups {}", i + 1))?))).collect()
     }
 
     fn grouped(&self, f: &FigureConfig, spec: &GroupedSpec, domain: &[bool], fig: &mut Figure, caption: &mut Caption) -> Result<()> {
@@ -188,7 +219,7 @@ impl Ctx<'_> {
         fig.n = tested.iter().filter(|&&t| t).count();
         let by = spec.groups.iter().map(|g| g.expr.clone()).collect::<Vec<_>>().join(" / ");
         let mut outcomes = Vec::new();
-        let ys = self.series(&spec.series)?;
+        let ys = self.series(&spec.series, &tested)?;
         let by_group: Vec<Vec<Value>> = masks.iter().map(|m| self.values(m, &ys)).collect::<Result<_>>()?;
         for (k, (s, y)) in spec.series.iter().zip(&ys).enumerate() {
             fig.series.push(s.label.clone());
@@ -251,7 +282,7 @@ impl Ctx<'_> {
         for c in &spec.controls {
             match self.wd.wave.frame.column(c).ok().and_then(|col| col.str().ok().cloned()) {
                 Some(labels) => columns.extend(self.dummies(c, &labels, tested)),
-                None => columns.push((c.clone(), self.eval(c)?)),
+                None => columns.push((c.clone(), self.eval_in(c, tested, "control")?)),
             }
         }
         let terms: Vec<(&str, &[bool])> = columns.iter().map(|(n, v)| (n.as_str(), v.as_slice())).collect();
@@ -259,7 +290,7 @@ impl Ctx<'_> {
         // One model for every significant series: the terms are prepared once.
         let significant: Vec<(&SeriesConfig, &String)> =
             spec.series.iter().zip(outcomes).filter(|(_, (_, significant))| *significant).map(|(s, (label, _))| (s, label)).collect();
-        let ys: Vec<Vec<bool>> = significant.iter().map(|(s, _)| self.eval(&s.expr)).collect::<Result<_>>()?;
+        let ys: Vec<Vec<bool>> = significant.iter().map(|(s, _)| self.eval_in(&s.expr, tested, "series")).collect::<Result<_>>()?;
         let refs: Vec<&[bool]> = ys.iter().map(Vec::as_slice).collect();
         let fits = if refs.is_empty() { Vec::new() } else { stats::logistic_each(&self.wd.design, tested, &refs, &terms)? };
         let mut holds: Vec<(String, bool)> = Vec::new();
@@ -277,7 +308,7 @@ impl Ctx<'_> {
             (spec.groups.iter().map(|g| g.label.clone()).collect(), self.group_masks(&spec.groups, domain)?)
         };
         fig.groups = labels.iter().filter(|l| !l.is_empty()).cloned().collect();
-        let ys = self.series(&spec.series)?;
+        let ys = self.series(&spec.series, domain)?;
         fig.series = spec.series.iter().map(|s| s.label.clone()).collect();
         let by_group: Vec<Vec<Value>> = masks.iter().map(|m| self.values(m, &ys)).collect::<Result<_>>()?;
         for (k, s) in spec.series.iter().enumerate() {
@@ -320,7 +351,7 @@ impl Ctx<'_> {
         let theirs = spec.published_label.clone().unwrap_or_else(|| text::PUBLISHED_COLUMN.into());
         fig.groups = vec![ours.clone(), theirs.clone()];
         let mut sources = Vec::new();
-        let values = self.values(domain, &self.series(&spec.series)?)?;
+        let values = self.values(domain, &self.series(&spec.series, domain)?)?;
         for (s, v) in spec.series.iter().zip(values) {
             fig.series.push(s.label.clone());
             fig.bars.push(self.bar(&s.label, &ours, v, true));
@@ -343,16 +374,16 @@ impl Ctx<'_> {
 
     fn facts(&self, spec: &FactsSpec, fig: &mut Figure) -> Result<()> {
         let mut n = 0;
-        for fact in &spec.facts {
+        for (i, fact) in spec.facts.iter().enumerate() {
             let (dom, _) = self.domain(&fact.domain)?;
-            let y = self.eval(&fact.expr)?;
+            let y = self.eval_in(&fact.expr, &dom, &format!("facts {}", i + 1))?;
             let bar = match &fact.among {
                 None => {
                     let v = self.value(&dom, &y)?;
                     self.bar(&fact.label, "", v, fact.highlight)
                 }
                 Some(among) => {
-                    let a = self.eval(among)?;
+                    let a = self.eval_in(among, &dom, &format!("facts {} among", i + 1))?;
                     let da = mask_and(&dom, &a);
                     let db: Vec<bool> = dom.iter().zip(&a).map(|(d, a)| *d && !*a).collect();
                     let r = stats::ratio(&self.wd.design, &da, &db, &y)?;
@@ -374,7 +405,7 @@ impl Ctx<'_> {
     /// Warnings where the title's words no longer fit the numbers.
     fn check_title(&self, f: &FigureConfig, domain: &[bool], fig: &mut Figure) -> Result<()> {
         let claim = match &f.claim {
-            Some(c) => Some(self.value(domain, &self.eval(c)?)?.estimate),
+            Some(c) => Some(self.value(domain, &self.eval_in(c, domain, "claim")?)?.estimate),
             None => fig.bars.iter().find(|b| b.highlight && b.kind != BarKind::Ratio).or(fig.bars.first()).map(|b| b.value.estimate),
         };
         if let Some(p) = claim {

@@ -75,7 +75,7 @@ pub enum Done {
 /// Computes `jobs` side by side (rayon); results come back in the given
 /// order whatever finishes first. The configuration must have passed `check`.
 pub fn compute_jobs(config: &Config, inputs: &Inputs, jobs: &[Job]) -> Result<Vec<Done>> {
-    let env = check::env_of(config).map_err(|e| Error::Config(e.join("\n")))?;
+    let env = check::env_of(config, inputs.codebook).map_err(|e| Error::Config(e.join("\n")))?;
     let rc = &config.report;
     let memos: BTreeMap<&String, Memo> = inputs.waves.keys().map(|p| (p, Memo::default())).collect();
     jobs.par_iter()
