@@ -96,12 +96,12 @@ pub fn compute_jobs(config: &Config, inputs: &Inputs, jobs: &[Job]) -> Result<Ve
                 dir: inputs.dir,
             };
             match job {
-                Job::Hero(_) => ctx.hero(ch).map(Done::Hero).with_context(|| format!("chapter {}: hero", ch.id)),
+                Job::Hero(_) => ctx.hero(ch).map(Done::Hero).with_context(|| format!("{}: hero", config.chapter_files[c].display())),
                 Job::Figure(_, f) => {
                     let fc = &ch.figures[f];
                     ctx.figure(fc, format!("{}.{}", c + 1, f + 1))
                         .map(Done::Figure)
-                        .with_context(|| format!("chapter {}: figure {}", ch.id, fc.id))
+                        .with_context(|| format!("{}: figure \"{}\"", config.chapter_files[c].display(), fc.id))
                 }
             }
         })

@@ -42,7 +42,7 @@ pub enum Error {
     /// A library failed or an invariant broke: not the user's doing.
     #[error("{0}")]
     Internal(String),
-    /// What was being done when `source` happened ("chapter x: hero").
+    /// What was being done when `source` happened ("config/chapters/x.toml: hero").
     #[error("{context}: {source}")]
     Context { context: String, source: Box<Error> },
 }

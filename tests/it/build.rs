@@ -203,3 +203,75 @@ fn configuration_errors_are_reported_before_computing() {
     assert!(err.contains("the indicator definitions are circular: citizens_or_volunteers -> volunteers_positive -> citizens_or_volunteers"), "{err}");
     assert!(!out.path().join("model.json").exists());
 }
+
+#[test]
+fn values_in_expressions_are_checked_against_the_codebook() {
+    let out = tempfile::tempdir().unwrap();
+    let run = |cfg: &Path| barometer(&["build", "--quiet", "--config", path_str(cfg), "--out", path_str(out.path())]);
+    let cfg = config_copy();
+    edit(cfg.path(), "report.toml", "expr = \"innovated = 1 and sector = kommune\"", "expr = \"innovated = 1 and sector = Kommunal\"");
+    let o = run(cfg.path());
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "error: {}: [domain.municipal_innovators] expr: \"Kommunal\" is not a value of sector; its values are kommune (Kommuner), region (Regioner) and stat (Staten)\n",
+            cfg.path().join("report.toml").display()
+        )
+    );
+
+    let cfg = config_copy();
+    edit(cfg.path(), "chapters/borgere-2018.toml", "expr = \"cause_citizens = 1\"", "expr = \"cause_citizens = 2\"");
+    edit(cfg.path(), "chapters/borgere-2018.toml", "expr = \"promote_citizens in (3, 4)\"", "expr = \"promote_citizens in (3, 5)\"");
+    let o = run(cfg.path());
+    assert_eq!(o.status.code(), Some(1));
+    let file = cfg.path().join("chapters/borgere-2018.toml").display().to_string();
+    let err = stderr(&o);
+    assert!(err.contains(&format!("{file}: figure \"borgernes-roller\": series 1 expr: 2 is not a code of cause_citizens; its codes are 0 (Nej) and 1 (Ja)\n")), "{err}");
+    assert!(err.contains(&format!("{file}: figure \"borgernes-roller\": series 2 expr: 5 is not a code of promote_citizens; its codes are 1 (Slet ikke)")), "{err}");
+    assert!(!out.path().join("model.json").exists());
+
+    // A label is a spelling of its code: the same numbers.
+    let cfg = config_copy();
+    edit(cfg.path(), "chapters/borgere-2018.toml", "expr = \"cause_citizens = 1\"", "expr = \"cause_citizens = ja\"");
+    let o = run(cfg.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let labelled = std::fs::read(out.path().join("data/borgernes-roller.csv")).unwrap();
+    let plain = tempfile::tempdir().unwrap();
+    assert!(barometer(&["build", "--quiet", "--out", path_str(plain.path())]).status.success());
+    assert!(labelled == std::fs::read(plain.path().join("data/borgernes-roller.csv")).unwrap());
+}
+
+#[test]
+fn an_unasked_item_is_never_counted_as_no() {
+    let cfg = config_copy();
+    // The citizens' roles were asked only of innovators: over every workplace they are unknown, not "no".
+    edit(
+        cfg.path(),
+        "chapters/borgere-2018.toml",
+        "på hver af tre måder og samlet\"\ndomain = \"innovators\"",
+        "på hver af tre måder og samlet\"\ndomain = \"all\"",
+    );
+    let out = tempfile::tempdir().unwrap();
+    let o = barometer(&["build", "--quiet", "--config", path_str(cfg.path()), "--out", path_str(out.path())]);
+    assert_eq!(o.status.code(), Some(1));
+    let file = cfg.path().join("chapters/borgere-2018.toml").display().to_string();
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "error: {file}: figure \"borgernes-roller\": series 1 \"cause_citizens = 1\" is unknown for 394 of the 2.271 workplaces in the domain: cause_citizens (asked only of innovators) was not asked of them, and an empty answer is not a \"no\"; use a domain of workplaces that were asked (such as innovators), or make the expression false for the others (innovated = 1 and …)\n"
+        )
+    );
+    assert!(!out.path().join("model.json").exists());
+    // Written so that it is false where unasked, the figure is computed.
+    edit(cfg.path(), "chapters/borgere-2018.toml", "expr = \"cause_citizens = 1\"", "expr = \"innovated = 1 and cause_citizens = 1\"");
+    edit(cfg.path(), "chapters/borgere-2018.toml", "expr = \"promote_citizens in (3, 4)\"", "expr = \"innovated = 1 and promote_citizens in (3, 4)\"");
+    edit(cfg.path(), "chapters/borgere-2018.toml", "expr = \"collab_citizens = 1\"", "expr = \"innovated = 1 and collab_citizens = 1\"");
+    edit(cfg.path(), "chapters/borgere-2018.toml", "expr = \"citizens_positive\", highlight", "expr = \"innovated = 1 and citizens_positive\", highlight");
+    let o = barometer(&["build", "--quiet", "--config", path_str(cfg.path()), "--out", path_str(out.path())]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report: Report = serde_json::from_slice(&std::fs::read(out.path().join("model.json")).unwrap()).unwrap();
+    let fig = figure(&report, "borgernes-roller");
+    assert_eq!(fig.n, 2271);
+    assert_eq!(fig.bars[3].label, "46\u{a0}%", "57 % of the 81 % that innovated");
+}
