@@ -106,6 +106,9 @@ pub struct Chapter {
     pub source_line: String,
     /// The chapter in bookmarks and as a PDF's title: "Høst borgernes ideer".
     pub name: String,
+    /// Where the introduction's or hero sentence's words do not fit their numbers.
+    #[serde(default)]
+    pub warnings: Vec<String>,
 }
 
 /// The chapter's hero number and its completing sentence.
@@ -180,6 +183,9 @@ pub struct Figure {
     pub n: usize,
     /// Warnings about the title that no longer fits its numbers.
     pub warnings: Vec<String>,
+    /// The share the title's words speak of (the claim, or the first highlighted bar).
+    #[serde(default)]
+    pub claim: Option<f64>,
     /// "Figur 3.2"
     pub label: String,
     /// The notes under the chart: significance, published sources,

@@ -165,6 +165,7 @@ impl Ctx<'_> {
             source,
             n,
             warnings: Vec::new(),
+            claim: None,
             notes: Vec::new(),
             source_line: String::new(),
             description: String::new(),
@@ -408,6 +409,7 @@ impl Ctx<'_> {
             Some(c) => Some(self.value(domain, &self.eval_in(c, domain, "claim")?)?.estimate),
             None => fig.bars.iter().find(|b| b.highlight && b.kind != BarKind::Ratio).or(fig.bars.first()).map(|b| b.value.estimate),
         };
+        fig.claim = claim;
         if let Some(p) = claim {
             for w in text::misfit_words(&f.title, p) {
                 fig.warnings.push(format!("figure {}: {w}", f.id));

@@ -38,22 +38,51 @@ pub struct Inputs<'a> {
     pub dir: &'a Path,
 }
 
-/// Placeholders of an intro: `{hero}` and `{figure-id.k}`; unknown ones are errors.
-pub(crate) fn placeholders(intro: &str, ch: &ChapterConfig) -> Result<Vec<(String, Option<(usize, usize)>)>> {
+/// A placeholder of an introduction: where prose prints a computed number.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Placeholder {
+    /// As written, without the braces: "hero", "formaal.2|hver fjerde".
+    pub key: String,
+    pub at: Target,
+    /// Words printed instead of the number, checked against it ("hver fjerde").
+    pub words: Option<String>,
+    /// Byte offsets of the whole placeholder in the introduction.
+    pub span: (usize, usize),
+}
+
+/// What a placeholder prints.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Target {
+    /// `{hero}`: the hero number.
+    Hero,
+    /// `{figure-id}`: the share the figure's title speaks of.
+    Claim(usize),
+    /// `{figure-id.k}`: bar k (1-based) of the figure.
+    Bar(usize, usize),
+}
+
+/// Placeholders of an introduction: `{hero}`, `{figure-id}`, `{figure-id.k}`,
+/// each optionally with `|words` to print words checked against the number.
+pub(crate) fn placeholders(intro: &str, ch: &ChapterConfig) -> Result<Vec<Placeholder>> {
     let mut out = Vec::new();
-    let mut rest = intro;
-    while let Some(start) = rest.find('{') {
-        let end = rest[start..].find('}').ok_or_else(|| Error::Config(format!("a '{{' is not closed")))? + start;
-        let key = &rest[start + 1..end];
-        if key == "hero" {
-            out.push((key.to_string(), None));
-        } else {
-            let (fig, k) = key.rsplit_once('.').ok_or_else(|| Error::Config(format!("unknown placeholder {{{key}}}; use {{hero}} or {{figure-id.bar}}")))?;
-            let fi = ch.figures.iter().position(|f| f.id == fig).ok_or_else(|| Error::Config(format!("{{{key}}}: no figure \"{fig}\" in the chapter")))?;
-            let k: usize = k.parse().map_err(|_| Error::Config(format!("{{{key}}}: \"{k}\" is not a bar number")))?;
-            out.push((key.to_string(), Some((fi, k))));
-        }
-        rest = &rest[end + 1..];
+    let mut from = 0;
+    while let Some(start) = intro[from..].find('{').map(|i| i + from) {
+        let end = intro[start..].find('}').ok_or_else(|| Error::config("a '{' is not closed"))? + start;
+        let key = &intro[start + 1..end];
+        let (name, words) = match key.split_once('|') {
+            Some((name, words)) if !words.trim().is_empty() => (name.trim(), Some(words.trim().to_string())),
+            Some(_) => return Err(Error::config(format!("{{{key}}}: no words after '|'"))),
+            None => (key.trim(), None),
+        };
+        let figure = |id: &str| ch.figures.iter().position(|f| f.id == id).ok_or_else(|| Error::config(format!("{{{key}}}: no figure \"{id}\" in the chapter")));
+        let at = match name.rsplit_once('.') {
+            _ if name == "hero" => Target::Hero,
+            Some((fig, k)) => Target::Bar(figure(fig)?, k.parse().map_err(|_| Error::config(format!("{{{key}}}: \"{k}\" is not a bar number")))?),
+            None if ch.figures.iter().any(|f| f.id == name) => Target::Claim(figure(name)?),
+            None => return Err(Error::config(format!("unknown placeholder {{{key}}}; use {{hero}}, {{figure-id}} or {{figure-id.bar}}, with |words to print words"))),
+        };
+        out.push(Placeholder { key: key.to_string(), at, words, span: (start, end + 1) });
+        from = end + 1;
     }
     Ok(out)
 }
@@ -143,7 +172,10 @@ pub fn assemble(config: &Config, content_dir: &Path, done: Vec<Done>, method: Ve
             fig.description = text::description(&fig, words.synthetic_marker.as_deref());
             figures.push(fig);
         }
-        let intro = fill_intro(&ch.intro, ch, &hero, &figures)?;
+        let (intro, mut warnings) = fill_intro(&ch.intro, ch, &hero, &figures)?;
+        if !hero.value.suppressed {
+            warnings.extend(text::misfits(&hero.sentence, hero.value.estimate, &format!("chapter {}: the hero sentence", ch.id)));
+        }
         let file = content_dir.join(ch.content.clone().unwrap_or_else(|| format!("{}.toml", ch.id)));
         let boxes = if file.exists() || ch.content.is_some() {
             crate::config::content::load_content(&file)?
@@ -162,6 +194,7 @@ pub fn assemble(config: &Config, content_dir: &Path, done: Vec<Done>, method: Ve
             intro,
             figures,
             boxes,
+            warnings,
         });
     }
     Ok(Report {
@@ -178,18 +211,55 @@ pub fn assemble(config: &Config, content_dir: &Path, done: Vec<Done>, method: Ve
     })
 }
 
-fn fill_intro(intro: &str, ch: &ChapterConfig, hero: &Hero, figures: &[Figure]) -> Result<String> {
-    let mut out = intro.to_string();
-    for (key, at) in placeholders(intro, ch)? {
-        let value = match at {
-            None => hero.value,
-            Some((f, k)) => {
-                let bars = &figures[f].bars;
-                bars.get(k.wrapping_sub(1)).ok_or_else(|| Error::Internal(format!("{{{key}}}: figure {} has {} bars", figures[f].id, bars.len())))?.value
-            }
+/// The introduction with its placeholders filled, and warnings where its
+/// words do not fit the numbers they are about: words in a placeholder are
+/// checked against its number; share words or typed numbers outside a
+/// placeholder cannot be checked, and are named.
+fn fill_intro(intro: &str, ch: &ChapterConfig, hero: &Hero, figures: &[Figure]) -> Result<(String, Vec<String>)> {
+    let mut out = String::new();
+    let mut warnings = Vec::new();
+    let mut last = 0;
+    for p in placeholders(intro, ch)? {
+        let value = match p.at {
+            Target::Hero => Some(hero.value),
+            Target::Bar(f, k) => Some(
+                figures[f].bars.get(k.wrapping_sub(1)).ok_or_else(|| Error::config(format!("{{{}}}: figure {} has {} bars", p.key, figures[f].id, figures[f].bars.len())))?.value,
+            ),
+            Target::Claim(f) => figures[f].claim.map(|estimate| Value { estimate, se: 0.0, ci_low: None, ci_high: None, n: figures[f].n, suppressed: false }),
         };
-        out = out.replace(&format!("{{{key}}}"), &text::share_in_text(value.estimate, value.suppressed));
+        let value = value.ok_or_else(|| Error::config(format!("{{{}}}: the figure's title speaks of no number; name a bar: {{figure-id.bar}}", p.key)))?;
+        let prose = &intro[last..p.span.0];
+        warnings.extend(unchecked(prose, ch));
+        out.push_str(prose);
+        match &p.words {
+            Some(words) if value.suppressed => {
+                warnings.push(format!("chapter {}: the introduction says \u{201c}{words}\u{201d} ({{{}}}) but the number rests on too few answers", ch.id, p.key));
+                out.push_str(words);
+            }
+            Some(words) => {
+                let what = format!("chapter {}: the introduction ({{{}}})", ch.id, p.key);
+                warnings.extend(text::misfits(words, value.estimate, &what));
+                out.push_str(words);
+            }
+            None => out.push_str(&text::share_in_text(value.estimate, value.suppressed)),
+        }
+        last = p.span.1;
     }
-    Ok(out)
+    warnings.extend(unchecked(&intro[last..], ch));
+    out.push_str(&intro[last..]);
+    Ok((out, warnings))
+}
+
+/// Share words and typed numbers in prose outside a placeholder: nothing to check them against.
+fn unchecked(prose: &str, ch: &ChapterConfig) -> Vec<String> {
+    text::claims(prose)
+        .into_iter()
+        .map(|c| {
+            format!(
+                "chapter {}: the introduction says \u{201c}{}\u{201d} without a number to check it against; write it as {{figure-id.bar|{}}} (or {{hero|…}})",
+                ch.id, c.words, c.words
+            )
+        })
+        .collect()
 }
 

@@ -69,7 +69,10 @@ pub struct ChapterConfig {
     /// Imperative title in capitals.
     pub title: String,
     pub period: String,
-    /// Introduction; `{hero}` and `{<figure-id>.<bar>}` (1-based) become "57 procent".
+    /// Introduction. Placeholders print computed numbers: `{hero}`,
+    /// `{figure-id.bar}` (1-based) and `{figure-id}` (the share its title
+    /// speaks of) become "57 procent"; with `|words` they print the words
+    /// instead, checked against the number (`{formaal.2|hver fjerde}`).
     pub intro: String,
     pub hero: HeroConfig,
     /// Editorial boxes: a file in `<inputs>/content/` (default `<id>.toml`).

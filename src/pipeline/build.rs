@@ -92,7 +92,10 @@ pub fn build(paths: &Paths, opts: &BuildOptions) -> Result<Built> {
     let mut warnings = Vec::new();
     let fresh = compute_stale(paths, &plan, &decisions, &mut progress, &mut laps, &mut warnings)?;
     let report = assemble(paths, &plan, &old, fresh)?;
-    warnings.extend(report.chapters.iter().flat_map(|c| &c.figures).flat_map(|f| f.warnings.iter().cloned()));
+    for ch in &report.chapters {
+        warnings.extend(ch.warnings.iter().cloned());
+        warnings.extend(ch.figures.iter().flat_map(|f| f.warnings.iter().cloned()));
+    }
     laps.lap("assemble");
     if opts.strict && !warnings.is_empty() {
         return Err(Error::Warnings(warnings));

@@ -76,55 +76,136 @@ pub fn times(r: f64) -> String {
 }
 
 /// Words for shares and the ranges where they are true, checked against
-/// titles. Longer phrases first, so "over halvdelen" is not read as
-/// "halvdelen". Danish has a common and a neuter form of "every": "hver
-/// anden innovation" but "hvert andet projekt"; both are listed.
-pub const SHARE_WORDS: [(&str, f64, f64); 19] = [
-    ("over halvdelen", 0.5, 1.0),
-    ("under halvdelen", 0.0, 0.5),
-    ("halvdelen", 0.45, 0.55),
-    ("hver anden", 0.45, 0.55),
-    ("hvert andet", 0.45, 0.55),
-    ("to ud af tre", 0.62, 0.71),
-    ("tre ud af fire", 0.72, 0.78),
-    ("fire ud af fem", 0.77, 0.83),
-    ("tre ud af ti", 0.27, 0.33),
-    ("hver tredje", 0.30, 0.36),
-    ("hvert tredje", 0.30, 0.36),
-    ("hver fjerde", 0.22, 0.28),
-    ("hvert fjerde", 0.22, 0.28),
-    ("hver femte", 0.18, 0.22),
-    ("hvert femte", 0.18, 0.22),
-    ("hver tiende", 0.08, 0.12),
-    ("hvert tiende", 0.08, 0.12),
-    ("en ud af ti", 0.08, 0.12),
-    ("et ud af ti", 0.08, 0.12),
+/// titles, hero sentences and introductions. Longer phrases first, so "over
+/// halvdelen" is not read as "halvdelen". Danish has a common and a neuter
+/// form of "every": "hver anden innovation" but "hvert andet projekt"; both
+/// are listed.
+pub const SHARE_WORDS: [(&str, Bound); 25] = [
+    ("over halvdelen", Bound::Over(0.5)),
+    ("under halvdelen", Bound::Under(0.5)),
+    ("halvdelen", Bound::Range(0.45, 0.55)),
+    ("langt de fleste", Bound::Range(0.7, 1.0)),
+    ("de fleste", Bound::Over(0.5)),
+    ("næsten alle", Bound::Range(0.85, 1.0)),
+    ("flertallet", Bound::Over(0.5)),
+    ("et flertal", Bound::Over(0.5)),
+    ("hver anden", Bound::Range(0.45, 0.55)),
+    ("hvert andet", Bound::Range(0.45, 0.55)),
+    ("to ud af tre", Bound::Range(0.62, 0.71)),
+    ("tre ud af fire", Bound::Range(0.72, 0.78)),
+    ("fire ud af fem", Bound::Range(0.77, 0.83)),
+    ("tre ud af ti", Bound::Range(0.27, 0.33)),
+    ("hver tredje", Bound::Range(0.30, 0.36)),
+    ("hvert tredje", Bound::Range(0.30, 0.36)),
+    ("hver fjerde", Bound::Range(0.22, 0.28)),
+    ("hvert fjerde", Bound::Range(0.22, 0.28)),
+    ("hver femte", Bound::Range(0.18, 0.22)),
+    ("hvert femte", Bound::Range(0.18, 0.22)),
+    ("hver tiende", Bound::Range(0.08, 0.12)),
+    ("hvert tiende", Bound::Range(0.08, 0.12)),
+    ("en ud af ti", Bound::Range(0.08, 0.12)),
+    ("et ud af ti", Bound::Range(0.08, 0.12)),
+    ("én ud af ti", Bound::Range(0.08, 0.12)),
 ];
+
+/// The shares for which words are true.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Bound {
+    /// More than this share.
+    Over(f64),
+    /// Less than this share.
+    Under(f64),
+    /// From one share to another, inclusive.
+    Range(f64, f64),
+    /// This many whole percent, the share rounded (a typed number).
+    Exact(i64),
+}
 
 /// Words that claim a difference between groups.
 pub const DIFFERENCE_WORDS: [&str; 3] = ["oftere", "sjældnere", "hyppigere"];
 
-/// The share words in a title that its number contradicts.
-pub fn misfit_words(title: &str, p: f64) -> Vec<String> {
-    let lower = title.to_lowercase();
-    let mut taken: Vec<(usize, usize)> = Vec::new();
-    let mut out = Vec::new();
-    for (words, lo, hi) in SHARE_WORDS {
+/// What a piece of prose claims about a share: words from [`SHARE_WORDS`]
+/// or a typed number ("75 procent", "75 %", "75 pct.").
+#[derive(Debug, Clone, PartialEq)]
+pub struct Claim {
+    /// The words as found, lower case.
+    pub words: String,
+    /// Byte offset in the text.
+    pub at: usize,
+    pub bound: Bound,
+}
+
+impl Claim {
+    /// Whether the share `p` makes the words true.
+    pub fn fits(&self, p: f64) -> bool {
+        match self.bound {
+            Bound::Over(lo) => p > lo,
+            Bound::Under(hi) => p < hi,
+            Bound::Range(lo, hi) => p >= lo && p <= hi,
+            Bound::Exact(n) => percent_points(p) == n,
+        }
+    }
+}
+
+/// Every claim about a share in `text`, in order.
+pub fn claims(text: &str) -> Vec<Claim> {
+    let lower = text.to_lowercase();
+    let mut out: Vec<Claim> = Vec::new();
+    for (words, bound) in SHARE_WORDS {
         let mut from = 0;
         while let Some(i) = lower[from..].find(words).map(|i| i + from) {
-            let span = (i, i + words.len());
-            from = span.1;
-            if taken.iter().any(|&(a, b)| span.0 < b && a < span.1) {
-                continue;
-            }
-            taken.push(span);
-            let fits = if words.starts_with("over") { p > lo } else if words.starts_with("under") { p < hi } else { p >= lo && p <= hi };
-            if !fits {
-                out.push(format!("the title says \u{201c}{words}\u{201d} but the number is {}", pct(p).replace(NBSP, " ")));
+            from = i + words.len();
+            // Whole words only, and not inside a longer phrase already found.
+            let before = lower[..i].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
+            let after = lower[from..].chars().next().is_none_or(|c| !c.is_alphanumeric());
+            if before && after && !out.iter().any(|c| i < c.at + c.words.len() && c.at < from) {
+                out.push(Claim { words: words.to_string(), at: i, bound });
             }
         }
     }
+    out.extend(typed_numbers(&lower));
+    out.sort_by_key(|c| c.at);
     out
+}
+
+/// "75 procent", "75 %", "75 pct." in lower-case text.
+fn typed_numbers(lower: &str) -> Vec<Claim> {
+    let bytes = lower.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_digit() || (i > 0 && (bytes[i - 1].is_ascii_digit() || bytes[i - 1] == b'.' || bytes[i - 1] == b',')) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && bytes[i].is_ascii_digit() {
+            i += 1;
+        }
+        let number = &lower[start..i];
+        let rest = lower[i..].trim_start_matches([' ', NBSP]);
+        let unit = ["procent", "pct.", "pct", "%"].into_iter().find(|u| rest.starts_with(u));
+        if let (Some(unit), Ok(n)) = (unit, number.parse::<i64>()) {
+            let end = lower.len() - rest.len() + unit.len();
+            out.push(Claim { words: lower[start..end].replace(NBSP, " "), at: start, bound: Bound::Exact(n) });
+            i = end;
+        }
+    }
+    out
+}
+
+/// The claims in a title that its number contradicts.
+pub fn misfit_words(title: &str, p: f64) -> Vec<String> {
+    misfits(title, p, "the title")
+}
+
+/// The claims in `text` that the share `p` contradicts, as "{what} says …".
+pub fn misfits(text: &str, p: f64, what: &str) -> Vec<String> {
+    claims(text)
+        .into_iter()
+        .filter(|c| !c.fits(p))
+        .map(|c| format!("{what} says \u{201c}{}\u{201d} but the number is {}", c.words, pct(p).replace(NBSP, " ")))
+        .collect()
 }
 
 /// The caption of a figure, assembled in the order of figures.md.
@@ -244,6 +325,15 @@ mod tests {
         assert_eq!(misfit_words("Hvert andet projekt bruger borgernes ideer", 0.30).len(), 1);
         assert!(misfit_words("Hvert tiende projekt fejler", 0.10).is_empty());
         assert_eq!(misfit_words("Hver tiende arbejdsplads", 0.25).len(), 1);
+        // The majority words and typed numbers are checked too.
+        assert_eq!(misfit_words("Flertallet af innovationerne er planlagte", 0.38), vec!["the title says \u{201c}flertallet\u{201d} but the number is 38 %".to_string()]);
+        assert!(misfit_words("De fleste innovationer er planlagte", 0.62).is_empty());
+        assert_eq!(misfit_words("Næsten alle arbejdspladser innoverer", 0.81).len(), 1);
+        assert_eq!(misfit_words("75 procent af innovationerne er planlagte", 0.57), vec!["the title says \u{201c}75 procent\u{201d} but the number is 57 %".to_string()]);
+        assert!(misfit_words("57 % af innovationerne", 0.5712).is_empty());
+        assert_eq!(misfit_words("I 2018 havde 75\u{a0}pct. en plan", 0.5).len(), 1, "a year is not a share, 75 pct. is");
+        // Whole words only: "halvdelen" inside "over halvdelen" is one claim.
+        assert_eq!(claims("over halvdelen af dem").len(), 1);
     }
 
     #[test]

@@ -275,3 +275,25 @@ fn an_unasked_item_is_never_counted_as_no() {
     assert_eq!(fig.n, 2271);
     assert_eq!(fig.bars[3].label, "46\u{a0}%", "57 % of the 81 % that innovated");
 }
+
+#[test]
+fn words_in_introductions_and_hero_sentences_are_checked() {
+    let cfg = config_copy();
+    edit(cfg.path(), "chapters/processen-2013.toml", "{formaal.2|hver fjerde}", "{formaal.2|hver tredje}");
+    edit(cfg.path(), "chapters/processen-2013.toml", "Det er et vilkår", "I 75 procent af tilfældene er det et vilkår");
+    edit(cfg.path(), "chapters/processen-2013.toml", "resten gør ikke.", "flertallet gør ikke.");
+    let out = tempfile::tempdir().unwrap();
+    let args = ["build", "--quiet", "--config", path_str(cfg.path()), "--out", path_str(out.path())];
+    let o = barometer(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("warning: chapter processen-2013: the introduction ({formaal.2|hver tredje}) says \u{201c}hver tredje\u{201d} but the number is 25 %\n"), "{err}");
+    assert!(err.contains("warning: chapter processen-2013: the introduction says \u{201c}75 procent\u{201d} without a number to check it against; write it as {figure-id.bar|75 procent} (or {hero|…})\n"), "{err}");
+    assert!(err.contains("warning: chapter processen-2013: the hero sentence says \u{201c}flertallet\u{201d} but the number is 30 %\n"), "{err}");
+    let strict = barometer(&[&args[..], &["--strict"]].concat());
+    assert_eq!(strict.status.code(), Some(1));
+    // The words are printed where the placeholder stood.
+    let report: Report = serde_json::from_slice(&std::fs::read(out.path().join("model.json")).unwrap()).unwrap();
+    let intro = &report.chapters.iter().find(|c| c.id == "processen-2013").unwrap().intro;
+    assert!(intro.contains("ændres undervejs i hver tredje innovation"), "{intro}");
+}
