@@ -45,9 +45,11 @@ pub struct DataRow {
     /// Unweighted respondents; none for a published aggregate.
     pub n: Option<u64>,
     pub suppressed: bool,
+    /// The wave was drawn by `barometer synth`, not answered.
+    pub synthetic: bool,
 }
 
-pub const DATA_COLUMNS: [&str; 10] = ["figure", "period", "series", "group", "estimate", "se", "ci_low", "ci_high", "n", "suppressed"];
+pub const DATA_COLUMNS: [&str; 11] = ["figure", "period", "series", "group", "estimate", "se", "ci_low", "ci_high", "n", "suppressed", "synthetic"];
 
 impl DataRow {
     fn of(fig: &Figure) -> Vec<DataRow> {
@@ -67,6 +69,7 @@ impl DataRow {
                     ci_high: if shown { v.ci_high.and_then(finite) } else { None },
                     n: (!b.is_published()).then_some(v.n as u64),
                     suppressed: v.suppressed,
+                    synthetic: fig.synthetic,
                 }
             })
             .collect()
@@ -84,6 +87,7 @@ impl DataRow {
             cell(self.ci_high),
             self.n.map(|n| n.to_string()).unwrap_or_default(),
             self.suppressed.to_string(),
+            self.synthetic.to_string(),
         ]
     }
 }
@@ -133,9 +137,11 @@ pub struct HeadlineRow {
     pub n: u64,
     /// The hero as a reader sees it: "57 % af …".
     pub text: String,
+    /// The wave was drawn by `barometer synth`, not answered.
+    pub synthetic: bool,
 }
 
-pub const HEADLINE_COLUMNS: [&str; 9] = ["chapter", "period", "indicator", "estimate", "se", "ci_low", "ci_high", "n", "text"];
+pub const HEADLINE_COLUMNS: [&str; 10] = ["chapter", "period", "indicator", "estimate", "se", "ci_low", "ci_high", "n", "text", "synthetic"];
 
 impl HeadlineRow {
     fn of(ch: &Chapter) -> HeadlineRow {
@@ -151,6 +157,7 @@ impl HeadlineRow {
             ci_high: if shown { v.ci_high.and_then(finite) } else { None },
             n: v.n as u64,
             text: format!("{} {}", ch.hero.text, ch.hero.sentence),
+            synthetic: ch.synthetic,
         }
     }
 
@@ -165,6 +172,7 @@ impl HeadlineRow {
             cell(self.ci_high),
             self.n.to_string(),
             safe_cell(&self.text),
+            self.synthetic.to_string(),
         ]
     }
 }
@@ -248,8 +256,8 @@ mod tests {
         let fig = &report.chapters[1].figures[4];
         let text = String::from_utf8(figure_csv(fig).unwrap()).unwrap();
         let mut lines = text.lines();
-        assert_eq!(lines.next().unwrap(), "figure,period,series,group,estimate,se,ci_low,ci_high,n,suppressed");
-        assert_eq!(lines.next().unwrap(), "lille-gruppe,2018-2019,\"Stat, retsvæsen med 100 ansatte eller flere\",,,,,,12,true");
+        assert_eq!(lines.next().unwrap(), "figure,period,series,group,estimate,se,ci_low,ci_high,n,suppressed,synthetic");
+        assert_eq!(lines.next().unwrap(), "lille-gruppe,2018-2019,\"Stat, retsvæsen med 100 ansatte eller flere\",,,,,,12,true,true");
     }
 
     #[test]
@@ -263,6 +271,6 @@ mod tests {
         let rows: serde_json::Value = serde_json::from_slice(&figure_json(fig).unwrap()).unwrap();
         assert_eq!(rows[0]["estimate"].as_f64().unwrap(), fig.bars[0].value.estimate);
         let first = rows[0].as_object().unwrap().keys().cloned().collect::<Vec<_>>();
-        assert_eq!(first, ["ci_high", "ci_low", "estimate", "figure", "group", "n", "period", "se", "series", "suppressed"]);
+        assert_eq!(first, ["ci_high", "ci_low", "estimate", "figure", "group", "n", "period", "se", "series", "suppressed", "synthetic"]);
     }
 }

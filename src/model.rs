@@ -37,8 +37,8 @@ pub struct Words {
     pub too_few_note: String,
     /// The note under a chart that draws confidence intervals.
     pub whiskers_note: String,
-    /// "Syntetiske data" on every chart, when any wave is synthetic.
-    pub synthetic_marker: Option<String>,
+    /// "Syntetiske data": on every chart, tile and data row of a synthetic wave.
+    pub synthetic_marker: String,
     /// "Indhold": the contents page.
     pub contents: String,
     /// "Kapitel", before a chapter's number.
@@ -49,8 +49,10 @@ pub struct Words {
     pub method: String,
     /// "Innovationsbarometeret · Nyt sammen bedre": the running head of the book's own pages.
     pub running_title: String,
-    /// The foot of every page; says when the data are synthetic.
+    /// The foot of every page of the whole book; names the synthetic waves.
     pub footer: String,
+    /// The note on the data on the title page: which waves are synthetic and which real.
+    pub title_note: String,
     /// The editions on the title page: "Udgaverne 2013-2014, 2015-2016 og 2018-2019".
     pub editions: String,
     /// The heading of the note on the data: "Syntetiske data" or "Om tallene".
@@ -80,8 +82,9 @@ pub struct WaveFacts {
     pub strata: usize,
     /// Sum of the weights: the public workplaces represented.
     pub population: f64,
-    /// The published response rate of the edition (a share), from the codebook.
-    pub response_rate: f64,
+    /// The published response rate of the edition (a share), from the
+    /// codebook; none where it was not published.
+    pub response_rate: Option<f64>,
     pub synthetic: bool,
 }
 
@@ -106,6 +109,11 @@ pub struct Chapter {
     pub source_line: String,
     /// The chapter in bookmarks and as a PDF's title: "Høst borgernes ideer".
     pub name: String,
+    /// Its wave was drawn by `barometer synth`, not answered: its tile and
+    /// pages say so.
+    pub synthetic: bool,
+    /// The foot of the chapter's own PDF.
+    pub footer: String,
     /// Where the introduction's or hero sentence's words do not fit their numbers.
     #[serde(default)]
     pub warnings: Vec<String>,
@@ -183,6 +191,9 @@ pub struct Figure {
     pub n: usize,
     /// Warnings about the title that no longer fits its numbers.
     pub warnings: Vec<String>,
+    /// Its wave was drawn by `barometer synth`: the chart and the data say so.
+    #[serde(default)]
+    pub synthetic: bool,
     /// The share the title's words speak of (the claim, or the first highlighted bar).
     #[serde(default)]
     pub claim: Option<f64>,

@@ -449,7 +449,7 @@ pub fn figure_scene(report: &Report, fig: &Figure, style: &ChartStyle) -> Scene 
 /// The chart of one figure with the given framing.
 pub fn figure_scene_framed(report: &Report, fig: &Figure, style: &ChartStyle, framing: Framing) -> Scene {
     let ctx = Ctx::new(style, style.chart.width_mm);
-    let marker = report.words.synthetic_marker.as_deref();
+    let marker = fig.synthetic.then_some(report.words.synthetic_marker.as_str());
     let mut s =
         Scene { width: ctx.width, height: 0.0, items: Vec::new(), title: fig.title.clone(), desc: String::new() };
     let mut y = match framing {
@@ -499,7 +499,7 @@ pub fn figure_scene_framed(report: &Report, fig: &Figure, style: &ChartStyle, fr
 /// The chapter's hero number as a tile: theme, big red number, its sentence.
 pub fn hero_scene(report: &Report, chapter: &Chapter, style: &ChartStyle) -> Scene {
     let ctx = Ctx::new(style, style.chart.hero_width_mm);
-    let marker = report.words.synthetic_marker.as_deref();
+    let marker = chapter.synthetic.then_some(report.words.synthetic_marker.as_str());
     let (z, p) = (&style.chart.sizes, &style.palette);
     let hero = &chapter.hero;
     let title = format!("{}: {} {}", chapter.title, hero.text, hero.sentence);

@@ -396,9 +396,9 @@ fn real_data_carry_no_synthetic_marker() {
     let mut report = sample();
     report.data_note = "Tallene er beregnet på Innovationsbarometerets mikrodata.".into();
     report.method.iter_mut().for_each(|w| w.synthetic = false);
-    report.words.synthetic_marker = None;
     for f in report.chapters.iter_mut().flat_map(|c| &mut c.figures) {
-        f.description = crate::text::description(f, None);
+        f.synthetic = false;
+        f.description = crate::text::description(f, &report.words.synthetic_marker);
     }
     let chart = render_figure(&report, &report.chapters[0].figures[0], &house()).unwrap();
     assert!(!chart.svg.contains("Syntetiske data"));

@@ -166,6 +166,7 @@ impl Ctx<'_> {
             n,
             warnings: Vec::new(),
             claim: None,
+            synthetic: self.codebook.waves.iter().any(|w| w.period == self.period && w.synthetic),
             notes: Vec::new(),
             source_line: String::new(),
             description: String::new(),

@@ -151,7 +151,7 @@ pub fn wave_facts(codebook: &Codebook, wd: &WaveData) -> Result<WaveFacts> {
         strata: wd.design.n_strata(),
         population: wd.design.weight().iter().sum(),
         // A response rate that was not published is written as 0 rather than NaN.
-        response_rate: spec.and_then(|w| w.response_rate).unwrap_or(0.0),
+        response_rate: spec.and_then(|w| w.response_rate),
         synthetic: spec.is_some_and(|w| w.synthetic),
     })
 }
@@ -160,8 +160,7 @@ pub fn wave_facts(codebook: &Codebook, wd: &WaveData) -> Result<WaveFacts> {
 /// with each chapter's introduction and editorial boxes.
 pub fn assemble(config: &Config, content_dir: &Path, done: Vec<Done>, method: Vec<WaveFacts>) -> Result<Report> {
     let rc = &config.report;
-    let periods: Vec<String> = method.iter().map(|w| w.period.clone()).collect();
-    let words = text::words(&rc.kicker, &rc.title, rc.min_n, &periods, method.iter().any(|w| w.synthetic));
+    let words = text::words(&rc.kicker, &rc.title, rc.min_n, &method, &rc.data_note);
     let mut done = done.into_iter();
     let mut chapters = Vec::new();
     for (c, ch) in config.chapters.iter().enumerate() {
@@ -169,9 +168,10 @@ pub fn assemble(config: &Config, content_dir: &Path, done: Vec<Done>, method: Ve
         let mut figures = Vec::new();
         for _ in &ch.figures {
             let Some(Done::Figure(mut fig)) = done.next() else { return Err(Error::internal(format!("chapter {} lacks a figure", ch.id))) };
-            fig.description = text::description(&fig, words.synthetic_marker.as_deref());
+            fig.description = text::description(&fig, &words.synthetic_marker);
             figures.push(fig);
         }
+        let synthetic = method.iter().any(|w| w.period == ch.period && w.synthetic);
         let (intro, mut warnings) = fill_intro(&ch.intro, ch, &hero, &figures)?;
         if !hero.value.suppressed {
             warnings.extend(text::misfits(&hero.sentence, hero.value.estimate, &format!("chapter {}: the hero sentence", ch.id)));
@@ -194,6 +194,8 @@ pub fn assemble(config: &Config, content_dir: &Path, done: Vec<Done>, method: Ve
             intro,
             figures,
             boxes,
+            synthetic,
+            footer: text::chapter_footer(&words, synthetic),
             warnings,
         });
     }

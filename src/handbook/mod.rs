@@ -155,7 +155,7 @@ fn layout(book: &Book, plan: &Plan, trail: &Trail) -> Result<Vec<u8>> {
         chapters: (0..book.chapters.len()).map(|i| header(book.chapter(i))).collect(),
         contents: (words.contents.to_uppercase(), words.running_title.clone()),
         method: (words.method.to_uppercase(), words.running_title.clone()),
-        footer_note: words.footer.clone(),
+        footer_note: if book.whole { words.footer.clone() } else { book.chapter(0).footer.clone() },
     });
     pages::compose(&mut doc, book, plan, trail);
     let mut raw = Vec::new();

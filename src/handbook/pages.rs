@@ -127,7 +127,7 @@ fn title_note(book: &Book) -> Unit {
         let mut l = LinearLayout::vertical();
         l.push(para(report.words.data_heading.to_uppercase(), ts(9, ink.accent).bold()));
         l.push(Space(2.0));
-        l.push(para(report.data_note.clone(), ts(10, ink.text).with_line_spacing(1.4)));
+        l.push(para(report.words.title_note.clone(), ts(10, ink.text).with_line_spacing(1.4)));
         l
     })
     .dressed(Dress { fill: Some(book.ink.tint()), pad: 6.0, at_bottom: true, ..Dress::default() })

@@ -96,31 +96,61 @@ pub fn controlled_sentence(holds: &[(String, bool)], what: &str) -> String {
     }
 }
 
-/// The words of a report: its settings and which editions it holds.
-pub fn words(kicker: &str, title: &str, min_n: usize, periods: &[String], synthetic: bool) -> Words {
+/// "udgaven 2018-2019" or "udgaverne 2013-2014 og 2015-2016".
+fn editions(periods: &[String]) -> String {
+    if periods.len() == 1 { format!("udgaven {}", periods[0]) } else { format!("udgaverne {}", list_and(periods)) }
+}
+
+/// Which waves are synthetic and which real, for the notes that say so.
+fn split_synthetic(waves: &[WaveFacts]) -> (Vec<String>, Vec<String>) {
+    let (s, r): (Vec<&WaveFacts>, Vec<&WaveFacts>) = waves.iter().partition(|w| w.synthetic);
+    (s.iter().map(|w| w.period.clone()).collect(), r.iter().map(|w| w.period.clone()).collect())
+}
+
+/// The words of a report: its settings and its waves (which are synthetic).
+pub fn words(kicker: &str, title: &str, min_n: usize, waves: &[WaveFacts], data_note: &str) -> Words {
     let name = sentence_case(kicker);
     let running_title = format!("{name} · {title}");
+    let periods: Vec<String> = waves.iter().map(|w| w.period.clone()).collect();
+    let (synthetic, real) = split_synthetic(waves);
     let mut keywords = vec!["Innovationsbarometeret".to_string(), "offentlig innovation".to_string()];
     keywords.extend(periods.iter().cloned());
-    if synthetic {
+    if !synthetic.is_empty() {
         keywords.push("syntetiske data".into());
     }
+    let footer = match (synthetic.is_empty(), real.is_empty()) {
+        (true, _) => running_title.clone(),
+        (false, true) => format!("{running_title} · beregnet på syntetiske data"),
+        (false, false) => format!("{running_title} · syntetiske data: {}", list_and(&synthetic)),
+    };
+    let title_note = match (synthetic.is_empty(), real.is_empty()) {
+        (true, _) => format!("Alle tal er beregnet direkte fra besvarelserne i {}.", editions(&real)),
+        (false, true) => data_note.to_string(),
+        (false, false) => format!("{data_note} Det gælder {}; {} bygger på rigtige besvarelser.", editions(&synthetic), editions(&real)),
+    };
     Words {
         too_few: TOO_FEW.into(),
         too_few_note: format!("For få svar: færre end {min_n} besvarelser; tallet vises ikke."),
         whiskers_note: "Streger viser 95\u{a0}% konfidensintervaller.".into(),
-        synthetic_marker: synthetic.then(|| SYNTHETIC_MARKER.to_string()),
+        synthetic_marker: SYNTHETIC_MARKER.into(),
         contents: "Indhold".into(),
         chapter: "Kapitel".into(),
         figure: "Figur".into(),
         method: "Metode og data".into(),
-        footer: if synthetic { format!("{running_title} · beregnet på syntetiske data") } else { running_title.clone() },
+        footer,
+        title_note,
         running_title,
-        editions: if periods.is_empty() { String::new() } else { format!("Udgaverne {}", list_and(periods)) },
-        data_heading: if synthetic { SYNTHETIC_MARKER.into() } else { "Om tallene".into() },
+        editions: if periods.is_empty() { String::new() } else { format!("Udgaverne {}", list_and(&periods)) },
+        data_heading: if synthetic.is_empty() { "Om tallene".into() } else { SYNTHETIC_MARKER.into() },
         document_title: format!("{name}: {title}"),
         keywords: keywords.join("; "),
     }
+}
+
+/// The foot of a chapter's own PDF: the book's running title, and whether
+/// the chapter's wave is synthetic.
+pub fn chapter_footer(words: &Words, synthetic: bool) -> String {
+    if synthetic { format!("{} · beregnet på syntetiske data", words.running_title) } else { words.running_title.clone() }
 }
 
 /// A chapter's running head: "Innovationsbarometeret 2018-2019".
@@ -171,7 +201,8 @@ pub fn printed(bar: &Bar) -> &str {
 
 /// A chart in words for screen readers: "Figur 1.2. What is measured.
 /// Serie, gruppe: 57 %; …. Notes. Kilde: … · n=1.877. Syntetiske data."
-pub fn description(fig: &Figure, marker: Option<&str>) -> String {
+/// (the marker where the figure's wave is synthetic).
+pub fn description(fig: &Figure, marker: &str) -> String {
     let numbers = fig
         .bars
         .iter()
@@ -184,7 +215,9 @@ pub fn description(fig: &Figure, marker: Option<&str>) -> String {
     let mut parts = vec![fig.label.clone(), fig.subtitle.clone(), numbers];
     parts.extend(fig.notes.iter().cloned());
     parts.push(fig.source_line.clone());
-    parts.extend(marker.map(str::to_string));
+    if fig.synthetic {
+        parts.push(marker.to_string());
+    }
     sentences(&parts)
 }
 
@@ -199,21 +232,29 @@ pub fn method_page(waves: &[WaveFacts], data_note: &str, alpha: f64, min_n: usiz
             thousands(w.responses),
             thousands(w.innovators),
             thousands(w.population.round() as usize),
-            pct(w.response_rate),
+            w.response_rate.map_or_else(|| "ikke oplyst".to_string(), pct),
             if w.synthetic { "syntetiske" } else { "besvarelser" }.to_string(),
         ]);
     }
     let strata: Vec<String> = waves.iter().map(|w| w.strata.to_string()).collect();
     let strata = if strata.windows(2).all(|p| p[0] == p[1]) { strata.first().cloned().unwrap_or_default() } else { list_and(&strata) };
     let alpha = decimal(alpha, 2);
-    let synthetic: Vec<String> = waves.iter().filter(|w| w.synthetic).map(|w| w.period.clone()).collect();
-    let mut data = vec![data_note.to_string()];
-    if !synthetic.is_empty() {
-        data.push(format!(
-            "Det gælder udgaverne {}. Tallene viser, hvordan håndbogen beregnes og sættes op, og er ikke Innovationsbarometerets officielle resultater.",
-            list_and(&synthetic)
-        ));
-    }
+    let (synthetic, real) = split_synthetic(waves);
+    let data = if synthetic.is_empty() {
+        vec![format!("Alle tal er beregnet direkte fra besvarelserne i {}.", editions(&real))]
+    } else {
+        let mut data = vec![
+            data_note.to_string(),
+            format!(
+                "Det gælder udgaverne {}. Tallene viser, hvordan håndbogen beregnes og sættes op, og er ikke Innovationsbarometerets officielle resultater.",
+                list_and(&synthetic)
+            ),
+        ];
+        if !real.is_empty() {
+            data.push(format!("{} bygger på rigtige besvarelser.", sentence_case(&editions(&real))));
+        }
+        data
+    };
     let plain = |heading: &str, text: String| Section { heading: heading.into(), lead: None, paragraphs: vec![text], table: None };
     vec![
         Section {
@@ -256,19 +297,34 @@ pub fn method_page(waves: &[WaveFacts], data_note: &str, alpha: f64, min_n: usiz
 mod tests {
     use super::*;
 
+    fn wave(period: &str, synthetic: bool) -> WaveFacts {
+        WaveFacts { period: period.into(), responses: 100, innovators: 80, strata: 4, population: 1000.0, response_rate: None, synthetic }
+    }
+
     #[test]
-    fn page_words_follow_the_data() {
-        let periods = vec!["2013-2014".to_string(), "2018-2019".to_string()];
-        let w = words("INNOVATIONSBAROMETERET", "Nyt sammen bedre", 30, &periods, true);
+    fn page_words_say_which_waves_are_synthetic() {
+        let note = "Tallene er syntetiske.";
+        let both = [wave("2013-2014", true), wave("2018-2019", true)];
+        let w = words("INNOVATIONSBAROMETERET", "Nyt sammen bedre", 30, &both, note);
         assert_eq!(w.footer, "Innovationsbarometeret · Nyt sammen bedre · beregnet på syntetiske data");
         assert_eq!(w.editions, "Udgaverne 2013-2014 og 2018-2019");
-        assert_eq!(w.synthetic_marker.as_deref(), Some("Syntetiske data"));
+        assert_eq!(w.title_note, note);
         assert_eq!(w.keywords, "Innovationsbarometeret; offentlig innovation; 2013-2014; 2018-2019; syntetiske data");
-        let real = words("INNOVATIONSBAROMETERET", "Nyt sammen bedre", 30, &periods, false);
-        assert_eq!(real.footer, "Innovationsbarometeret · Nyt sammen bedre");
-        assert_eq!(real.synthetic_marker, None);
-        assert_eq!(real.data_heading, "Om tallene");
+        let mixed = [wave("2018-2019", true), wave("2021-2023", false)];
+        let w = words("INNOVATIONSBAROMETERET", "Nyt sammen bedre", 30, &mixed, note);
+        assert_eq!(w.footer, "Innovationsbarometeret · Nyt sammen bedre · syntetiske data: 2018-2019");
+        assert_eq!(w.title_note, "Tallene er syntetiske. Det gælder udgaven 2018-2019; udgaven 2021-2023 bygger på rigtige besvarelser.");
+        assert_eq!(w.data_heading, "Syntetiske data");
+        let real = [wave("2021-2023", false)];
+        let w = words("INNOVATIONSBAROMETERET", "Nyt sammen bedre", 30, &real, note);
+        assert_eq!(w.footer, "Innovationsbarometeret · Nyt sammen bedre");
+        assert_eq!(w.title_note, "Alle tal er beregnet direkte fra besvarelserne i udgaven 2021-2023.");
+        assert_eq!(w.data_heading, "Om tallene");
+        assert_eq!(chapter_footer(&w, true), "Innovationsbarometeret · Nyt sammen bedre · beregnet på syntetiske data");
         assert_eq!(sentence_case("HØST BORGERNES IDEER"), "Høst borgernes ideer");
+        let page = method_page(&mixed, note, 0.05, 30);
+        assert_eq!(page[0].table.as_ref().unwrap()[2][4], "ikke oplyst", "a response rate that was not published");
+        assert_eq!(page[1].paragraphs.last().unwrap(), "Udgaven 2021-2023 bygger på rigtige besvarelser.");
     }
 
     #[test]
