@@ -297,3 +297,38 @@ fn words_in_introductions_and_hero_sentences_are_checked() {
     let intro = &report.chapters.iter().find(|c| c.id == "processen-2013").unwrap().intro;
     assert!(intro.contains("ændres undervejs i hver tredje innovation"), "{intro}");
 }
+
+#[test]
+fn a_real_wave_beside_synthetic_ones_is_labelled_real() {
+    let cfg = config_copy();
+    edit(cfg.path(), "codebook.toml", "period = \"2013-2014\"\nresponse_rate = 0.35\nsynthetic = true\n", "period = \"2013-2014\"\n");
+    let out = tempfile::tempdir().unwrap();
+    let o = barometer(&["build", "--quiet", "--strict", "--config", path_str(cfg.path()), "--out", path_str(out.path())]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let read = |rel: &str| std::fs::read_to_string(out.path().join(rel)).unwrap();
+    // The chapter on the real wave carries no marker; the others do.
+    let real = read("data/processen.csv");
+    assert!(real.lines().skip(1).all(|l| l.ends_with(",false")), "{real}");
+    assert!(read("data/borgernes-roller.csv").lines().skip(1).all(|l| l.ends_with(",true")));
+    let report: Report = serde_json::from_slice(&std::fs::read(out.path().join("model.json")).unwrap()).unwrap();
+    let processen = figure(&report, "processen");
+    assert!(!processen.synthetic && !processen.description.contains("Syntetiske data"));
+    assert!(figure(&report, "borgernes-roller").description.ends_with("Syntetiske data."));
+    let svgs: Vec<(String, String)> = std::fs::read_dir(out.path().join("charts/processen-2013"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "svg"))
+        .map(|p| (p.display().to_string(), std::fs::read_to_string(&p).unwrap()))
+        .collect();
+    assert!(!svgs.is_empty());
+    for (path, svg) in &svgs {
+        assert!(!svg.contains("Syntetiske data"), "{path}");
+    }
+    assert!(report.words.title_note.ends_with("Det gælder udgaverne 2015-2016 og 2018-2019; udgaven 2013-2014 bygger på rigtige besvarelser."), "{}", report.words.title_note);
+    assert_eq!(report.words.footer, "Innovationsbarometeret · Nyt sammen bedre · syntetiske data: 2015-2016 og 2018-2019");
+    let chapter = report.chapters.iter().find(|c| c.id == "processen-2013").unwrap();
+    assert_eq!(chapter.footer, "Innovationsbarometeret · Nyt sammen bedre");
+    // The response rate of 2013-2014 was removed with its flag: not "0 %".
+    let table = report.method_page[0].table.as_ref().unwrap();
+    assert_eq!(table[1], ["2013-2014", "1.255", "1.093", "14.501", "ikke oplyst", "besvarelser"]);
+}
