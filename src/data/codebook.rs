@@ -34,6 +34,15 @@ pub struct WaveSpec {
     /// Drawn by `barometer synth`, not real responses: every output says so.
     #[serde(default)]
     pub synthetic: bool,
+    /// Published counts of the edition, used by `barometer synth`: the
+    /// respondents, and the innovators (innovated = 1) among them.
+    #[serde(default)]
+    pub responses: Option<usize>,
+    #[serde(default)]
+    pub innovators: Option<usize>,
+    /// Weighted share of innovators among all workplaces, where published.
+    #[serde(default)]
+    pub innovated_share: Option<f64>,
 }
 
 /// Allowed values of the categorical design columns, with Danish labels.

@@ -6,7 +6,7 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use statrs::distribution::{ContinuousCDF, Normal};
 
-use super::WaveSpec;
+use super::super::codebook::WaveSpec;
 use super::frame::{Stratum, allocate, frame};
 use super::items::model;
 use super::model::{Model, Row, U_INNOVATED, U_Z, V_INNOVATED, calibrate};
@@ -49,14 +49,15 @@ pub(super) fn innovation_eta(r: &Row, scale: f64) -> f64 {
     scale * SIZE_INNOVATION[r.size] + SECTOR_INNOVATION[r.sector]
 }
 
-/// Draws the base wave and calibrates it: exact respondents and innovators.
-pub(super) fn draw_base(spec: &WaveSpec, wave: usize, seed: u64) -> Result<(Drawn, Vec<Row>, Vec<usize>)> {
+/// Draws the base wave and calibrates it: exactly `responses` respondents,
+/// `innovators` of them innovators.
+pub(super) fn draw_base(spec: &WaveSpec, responses: usize, innovators: usize, wave: usize, seed: u64) -> Result<(Drawn, Vec<Row>, Vec<usize>)> {
     let strata = frame();
     let populations: Vec<u32> = strata.iter().map(|s| s.population).collect();
-    let n = allocate(&strata, &populations, spec.responses, seed, wave);
-    let mut model = model(spec.period);
+    let n = allocate(&strata, &populations, responses, seed, wave);
+    let mut model = model(&spec.period);
     let (mut rows, stratum_of) = respondents(&strata, &populations, &n, &model, seed, wave);
-    let (innovated_a, size_scale) = draw_innovators(&mut rows, spec)?;
+    let (innovated_a, size_scale) = draw_innovators(&mut rows, innovators, spec)?;
     calibrate(&mut model, &mut rows)?;
     Ok((Drawn { strata, populations, n, model, innovated_a, size_scale }, rows, stratum_of))
 }
@@ -78,11 +79,10 @@ fn respondents(strata: &[Stratum], populations: &[u32], n: &[u32], model: &Model
     (rows, stratum_of)
 }
 
-/// Innovators: exactly the published count; the size effect is scaled so
+/// Innovators: exactly the published `count`; the size effect is scaled so
 /// the weighted share meets the published one. Returns the intercept and
 /// the size scale.
-fn draw_innovators(rows: &mut [Row], spec: &WaveSpec) -> Result<(f64, f64)> {
-    let count = spec.innovators;
+fn draw_innovators(rows: &mut [Row], count: usize, spec: &WaveSpec) -> Result<(f64, f64)> {
     let mut size_scale = 1.0;
     if let Some(target) = spec.innovated_share {
         let (mut lo, mut hi) = (0.0f64, 4.0f64);

@@ -111,11 +111,14 @@ mod tests {
 
     #[test]
     fn allocation_meets_the_published_count() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let codebook = crate::data::Codebook::load(&root.join("config/codebook.toml")).unwrap();
         let f = frame();
         let pops: Vec<u32> = f.iter().map(|s| s.population).collect();
-        for spec in super::super::WAVES {
-            let n = allocate(&f, &pops, spec.responses, DEFAULT_SEED, 0);
-            assert_eq!(n.iter().map(|&x| x as usize).sum::<usize>(), spec.responses);
+        for spec in &codebook.waves {
+            let responses = spec.responses.unwrap();
+            let n = allocate(&f, &pops, responses, DEFAULT_SEED, 0);
+            assert_eq!(n.iter().map(|&x| x as usize).sum::<usize>(), responses);
             assert!(n.iter().zip(&pops).all(|(&nh, &p)| nh >= 2 && nh <= p));
         }
     }

@@ -1,5 +1,5 @@
 //! The item model of a wave: what is drawn, in which order, to which
-//! share. The shares are the published ones (spec/targets.toml); the order
+//! share. The shares are the published ones (tests/reference/targets.toml); the order
 //! and the shared predictors give the published correlations.
 
 use std::sync::Arc;

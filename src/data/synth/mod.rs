@@ -1,6 +1,6 @@
 //! Synthetic waves: the real microdata are not public, so the project ships
 //! waves drawn from a model of the public sector that reproduces the
-//! published numbers (spec/targets.toml).
+//! published numbers (tests/reference/targets.toml).
 //!
 //! How a wave is drawn:
 //! - a frame of 14.500 workplaces in 56 strata (sector × delsektor × size);
@@ -29,7 +29,7 @@ mod write;
 
 use std::path::PathBuf;
 
-use super::codebook::Codebook;
+use super::codebook::{Codebook, WaveSpec};
 use crate::error::{Error, Result};
 
 pub use frame::{Stratum, allocate, frame};
@@ -41,30 +41,13 @@ use write::{Out, OutColumn, write_base, write_scaled};
 /// The documented seed of the shipped waves.
 pub const DEFAULT_SEED: u64 = 20_190_601;
 
-/// A wave to draw: the published counts and the shares to reproduce.
-#[derive(Debug, Clone, Copy)]
-pub struct WaveSpec {
-    pub period: &'static str,
-    pub responses: usize,
-    pub innovators: usize,
-    /// Weighted share of innovators among all workplaces, where published.
-    pub innovated_share: Option<f64>,
-}
-
-/// The three shipped waves (published counts: spec/targets.toml).
-pub const WAVES: [WaveSpec; 3] = [
-    WaveSpec { period: "2013-2014", responses: 1255, innovators: 1093, innovated_share: None },
-    WaveSpec { period: "2015-2016", responses: 2363, innovators: 1942, innovated_share: Some(0.80) },
-    WaveSpec { period: "2018-2019", responses: 2271, innovators: 1877, innovated_share: Some(0.81) },
-];
-
 /// Options of `barometer synth`.
 pub struct SynthOptions {
     pub seed: u64,
     /// Rows per wave (scaled from the frame); None = the published counts.
     pub rows: Option<usize>,
     pub out_dir: PathBuf,
-    /// Only these periods (None = every shipped wave).
+    /// Only these periods (None = every wave the codebook marks synthetic).
     pub periods: Option<Vec<String>>,
     pub parquet: bool,
 }
@@ -79,20 +62,60 @@ pub struct Written {
 /// Writes the synthetic waves; each file appears only when complete.
 pub fn synth(codebook: &Codebook, opts: &SynthOptions) -> Result<Vec<Written>> {
     check_rows(opts.rows)?;
-    std::fs::create_dir_all(&opts.out_dir).map_err(|e| Error::write(&opts.out_dir, e))?;
-    let mut out = Vec::new();
-    for (w, spec) in WAVES.iter().enumerate() {
-        if let Some(p) = &opts.periods {
-            if !p.iter().any(|x| x == spec.period) {
-                continue;
-            }
-        }
-        if !codebook.has_wave(spec.period) {
-            return Err(Error::Internal(format!("wave {} is not in the codebook", spec.period)));
-        }
-        out.push(write_wave(codebook, spec, w, opts)?);
+    let waves = selected(codebook, opts.periods.as_deref());
+    for (_, spec) in &waves {
+        counts(spec)?;
     }
-    Ok(out)
+    std::fs::create_dir_all(&opts.out_dir).map_err(|e| Error::write(&opts.out_dir, e))?;
+    waves.into_iter().map(|(w, spec)| write_wave(codebook, spec, w, opts)).collect()
+}
+
+/// The codebook's waves to draw, each with its place in the codebook (which
+/// seeds its random streams): those named, or else those marked synthetic.
+fn selected<'a>(codebook: &'a Codebook, periods: Option<&[String]>) -> Vec<(usize, &'a WaveSpec)> {
+    codebook
+        .waves
+        .iter()
+        .enumerate()
+        .filter(|(_, spec)| match periods {
+            Some(p) => p.iter().any(|x| *x == spec.period),
+            None => spec.synthetic,
+        })
+        .collect()
+}
+
+/// The published respondents and innovators a wave is drawn to, from its
+/// `[[wave]]`: both given, two respondents in each stratum of the frame at
+/// least, no more than the frame's workplaces, and innovators and
+/// non-innovators among them.
+fn counts(spec: &WaveSpec) -> Result<(usize, usize)> {
+    let period = &spec.period;
+    let (responses, innovators) = match (spec.responses, spec.innovators) {
+        (Some(r), Some(i)) => (r, i),
+        (r, i) => {
+            let lacks: Vec<&str> = [("responses", r.is_none()), ("innovators", i.is_none())]
+                .into_iter()
+                .filter_map(|(key, missing)| missing.then_some(key))
+                .collect();
+            return Err(Error::Config(format!(
+                "wave {period} cannot be synthesised: its [[wave]] in the codebook has no {}; give the published counts of the edition",
+                lacks.join(" and ")
+            )));
+        }
+    };
+    let strata = frame();
+    let (least, most) = (2 * strata.len(), strata.iter().map(|s| s.population as usize).sum::<usize>());
+    if !(least..=most).contains(&responses) {
+        return Err(Error::Config(format!(
+            "wave {period}: responses = {responses} cannot be drawn; the frame takes {least} to {most} respondents"
+        )));
+    }
+    if innovators == 0 || innovators >= responses {
+        return Err(Error::Config(format!(
+            "wave {period}: innovators = {innovators} must be at least 1 and fewer than responses = {responses}"
+        )));
+    }
+    Ok((responses, innovators))
 }
 
 /// A scaled wave needs two respondents in each stratum of the frame.
@@ -111,18 +134,63 @@ fn check_rows(rows: Option<usize>) -> Result<()> {
 /// when complete.
 fn write_wave(codebook: &Codebook, spec: &WaveSpec, w: usize, opts: &SynthOptions) -> Result<Written> {
     let columns: Vec<OutColumn> = codebook
-        .items_in(spec.period)
+        .items_in(&spec.period)
         .map(|i| OutColumn { name: i.name.clone(), asked: i.asked })
         .collect();
     let ext = if opts.parquet { "parquet" } else { "csv" };
     let path = opts.out_dir.join(format!("{}.{ext}", spec.period));
-    let (drawn, rows, stratum_of) = draw_base(spec, w, opts.seed)?;
+    let (responses, innovators) = counts(spec)?;
+    let (drawn, rows, stratum_of) = draw_base(spec, responses, innovators, w, opts.seed)?;
     let tmp = path.with_extension(format!("{ext}.partial"));
     let out = Out { columns: &columns, tmp: &tmp, parquet: opts.parquet };
     let (rows, innovators) = match opts.rows {
         None => write_base(&drawn, &rows, &stratum_of, &out)?,
-        Some(total) => write_scaled(&drawn, spec.responses, w, opts.seed, total, &out)?,
+        Some(total) => write_scaled(&drawn, responses, w, opts.seed, total, &out)?,
     };
     std::fs::rename(&tmp, &path).map_err(|e| Error::write(&path, e))?;
     Ok(Written { path, rows, innovators })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shipped() -> Codebook {
+        Codebook::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config/codebook.toml")).unwrap()
+    }
+
+    fn options(dir: &std::path::Path, period: &str) -> SynthOptions {
+        SynthOptions { seed: DEFAULT_SEED, rows: None, out_dir: dir.to_path_buf(), periods: Some(vec![period.to_string()]), parquet: false }
+    }
+
+    #[test]
+    fn the_shipped_waves_are_drawn_to_the_codebooks_counts() {
+        let cb = shipped();
+        let picked: Vec<(usize, &str)> = selected(&cb, None).into_iter().map(|(w, s)| (w, s.period.as_str())).collect();
+        assert_eq!(picked, [(0, "2013-2014"), (1, "2015-2016"), (2, "2018-2019")]);
+        let published: Vec<_> = cb.waves.iter().map(|w| (counts(w).unwrap(), w.innovated_share)).collect();
+        assert_eq!(published, [((1255, 1093), None), ((2363, 1942), Some(0.80)), ((2271, 1877), Some(0.81))]);
+    }
+
+    #[test]
+    fn a_wave_without_counts_is_a_clear_error() {
+        let mut cb = shipped();
+        cb.waves[2].innovators = None;
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("waves");
+        let err = synth(&cb, &options(&out, "2018-2019")).err().unwrap();
+        assert!(matches!(err, Error::Config(_)), "{err:?}");
+        assert_eq!(
+            err.to_string(),
+            "wave 2018-2019 cannot be synthesised: its [[wave]] in the codebook has no innovators; give the published counts of the edition"
+        );
+        assert!(!out.exists(), "nothing written");
+        cb.waves[2].responses = None;
+        let err = synth(&cb, &options(&out, "2018-2019")).err().unwrap();
+        assert!(err.to_string().contains("has no responses and innovators;"), "{err}");
+        // Counts the frame cannot meet are refused too.
+        cb.waves[0].innovators = Some(1255);
+        let err = counts(&cb.waves[0]).unwrap_err();
+        assert_eq!(err.to_string(), "wave 2013-2014: innovators = 1255 must be at least 1 and fewer than responses = 1255");
+    }
 }
