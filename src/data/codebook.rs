@@ -170,7 +170,7 @@ impl Codebook {
 fn check_periods(waves: &[WaveSpec]) -> Result<Vec<String>> {
     let periods: Vec<String> = waves.iter().map(|w| w.period.clone()).collect();
     if periods.is_empty() {
-        return Err(Error::Config(format!("no [[wave]] is listed")));
+        return Err(Error::config("no [[wave]] is listed"));
     }
     for (i, p) in periods.iter().enumerate() {
         if !is_period(p) {
@@ -237,7 +237,7 @@ fn resolve_items(raw: Vec<RawItem>, codes: &BTreeMap<String, Vec<(i32, String)>>
         });
     }
     if !items.iter().any(|i| i.name == "innovated") {
-        return Err(Error::Config(format!("the item \"innovated\" is required by the wave contract")));
+        return Err(Error::config("the item \"innovated\" is required by the wave contract"));
     }
     Ok(items)
 }

@@ -78,7 +78,7 @@ fn selected<'a>(codebook: &'a Codebook, periods: Option<&[String]>) -> Vec<(usiz
         .iter()
         .enumerate()
         .filter(|(_, spec)| match periods {
-            Some(p) => p.iter().any(|x| *x == spec.period),
+            Some(p) => p.contains(&spec.period),
             None => spec.synthetic,
         })
         .collect()
@@ -121,11 +121,11 @@ fn counts(spec: &WaveSpec) -> Result<(usize, usize)> {
 /// A scaled wave needs two respondents in each stratum of the frame.
 fn check_rows(rows: Option<usize>) -> Result<()> {
     let strata = frame().len();
-    if let Some(rows) = rows {
-        if rows < 2 * strata {
-            let why = format!("--rows {rows} is too few: a wave needs at least {} rows (two respondents in each of the {strata} strata)", 2 * strata);
-            return Err(Error::Config(why));
-        }
+    if let Some(rows) = rows
+        && rows < 2 * strata
+    {
+        let why = format!("--rows {rows} is too few: a wave needs at least {} rows (two respondents in each of the {strata} strata)", 2 * strata);
+        return Err(Error::Config(why));
     }
     Ok(())
 }

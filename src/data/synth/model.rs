@@ -183,7 +183,7 @@ fn calibrate_draw(name: &str, var: usize, u: usize, draw: &Draw, rows: &mut [Row
     let Draw { eta, cell, stat, domain, share } = draw;
     let members: Vec<usize> = (0..rows.len()).filter(|&i| cell(&rows[i])).collect();
     let etas: Vec<f64> = members.iter().map(|&i| eta(&rows[i])).collect();
-    let in_domain: Vec<bool> = rows.iter().map(|r| domain(r)).collect();
+    let in_domain: Vec<bool> = rows.iter().map(domain).collect();
     let total: f64 = rows.iter().zip(&in_domain).filter(|(_, d)| **d).map(|(r, _)| r.weight).sum();
     if total <= 0.0 {
         return Err(Error::Internal(format!("synth calibration: step {name} has an empty domain")));

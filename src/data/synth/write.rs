@@ -174,7 +174,7 @@ fn write_frames(path: &Path, parquet: bool, frames: impl Iterator<Item = Result<
     let first = match frames.peek() {
         Some(Ok(df)) => df.schema().clone(),
         Some(Err(_)) => return frames.next().unwrap().map(|_| ()),
-        None => return Err(Error::Internal(format!("nothing to write"))),
+        None => return Err(Error::internal("nothing to write")),
     };
     if parquet {
         let mut writer = ParquetWriter::new(&mut buf).batched(&first)?;
