@@ -34,6 +34,15 @@ pub struct WaveSpec {
     /// Drawn by `barometer synth`, not real responses: every output says so.
     #[serde(default)]
     pub synthetic: bool,
+    /// Published counts of the edition, used by `barometer synth`: the
+    /// respondents, and the innovators (innovated = 1) among them.
+    #[serde(default)]
+    pub responses: Option<usize>,
+    #[serde(default)]
+    pub innovators: Option<usize>,
+    /// Weighted share of innovators among all workplaces, where published.
+    #[serde(default)]
+    pub innovated_share: Option<f64>,
 }
 
 /// Allowed values of the categorical design columns, with Danish labels.
@@ -125,68 +134,12 @@ impl Codebook {
         Codebook::parse(&text).with_context(|| format!("in {}", path.display()))
     }
 
+    /// Parses and checks codebook text; errors name the key.
     pub fn parse(text: &str) -> Result<Codebook> {
         let raw: RawCodebook = toml::from_str(text)?;
-        let periods: Vec<String> = raw.waves.iter().map(|w| w.period.clone()).collect();
-        if periods.is_empty() {
-            return Err(Error::Config(format!("no [[wave]] is listed")));
-        }
-        for (i, p) in periods.iter().enumerate() {
-            if !is_period(p) {
-                return Err(Error::Config(format!("[[wave]] period \"{p}\" is not of the form 2018-2019")));
-            }
-            if periods[..i].contains(p) {
-                return Err(Error::Config(format!("[[wave]] period \"{p}\" is listed twice")));
-            }
-        }
-        let mut codes: BTreeMap<String, Vec<(i32, String)>> = BTreeMap::new();
-        for (set, entries) in &raw.codes {
-            let mut list = Vec::new();
-            for (code, label) in entries {
-                let c: i32 = code
-                    .parse()
-                    .map_err(|_| Error::Config(format!("[codes.{set}]: key \"{code}\" is not a whole number")))?;
-                list.push((c, label.clone()));
-            }
-            list.sort_by_key(|(c, _)| *c);
-            codes.insert(set.clone(), list);
-        }
-        let position = |key: &str, p: &Option<String>, item: &str| -> Result<Option<usize>> {
-            match p {
-                None => Ok(None),
-                Some(p) => periods.iter().position(|w| w == p).map(Some).ok_or_else(|| {
-                    Error::Config(format!("item \"{item}\": {key} = \"{p}\" is not a [[wave]] period"))
-                }),
-            }
-        };
-        let mut items: Vec<Item> = Vec::with_capacity(raw.items.len());
-        for it in raw.items {
-            if DESIGN_COLUMNS.contains(&it.name.as_str()) {
-                return Err(Error::Config(format!("item \"{}\": the name is a design column", it.name)));
-            }
-            if items.iter().any(|x| x.name == it.name) {
-                return Err(Error::Config(format!("item \"{}\" is defined twice", it.name)));
-            }
-            let set = codes.get(&it.codes).ok_or_else(|| {
-                Error::Config(format!("item \"{}\": codes = \"{}\" is not a [codes] set", it.name, it.codes))
-            })?;
-            let lo = position("from", &it.from, &it.name)?.unwrap_or(0);
-            let hi = position("until", &it.until, &it.name)?.unwrap_or(periods.len() - 1);
-            if lo > hi {
-                return Err(Error::Config(format!("item \"{}\": from comes after until", it.name)));
-            }
-            items.push(Item {
-                name: it.name,
-                label: it.label,
-                question: it.question,
-                codes: set.clone(),
-                asked: it.asked,
-                waves: periods[lo..=hi].to_vec(),
-            });
-        }
-        if !items.iter().any(|i| i.name == "innovated") {
-            return Err(Error::Config(format!("the item \"innovated\" is required by the wave contract")));
-        }
+        let periods = check_periods(&raw.waves)?;
+        let codes = code_sets(&raw.codes)?;
+        let items = resolve_items(raw.items, &codes, &periods)?;
         for d in &raw.deliveries {
             if !periods.contains(&d.period) {
                 return Err(Error::Config(format!("[[delivery]] period \"{}\" is not a [[wave]] period", d.period)));
@@ -211,6 +164,82 @@ impl Codebook {
     pub fn delivery(&self, period: &str) -> Option<&Delivery> {
         self.deliveries.iter().find(|d| d.period == period)
     }
+}
+
+/// The waves' periods in order: at least one, each well formed and listed once.
+fn check_periods(waves: &[WaveSpec]) -> Result<Vec<String>> {
+    let periods: Vec<String> = waves.iter().map(|w| w.period.clone()).collect();
+    if periods.is_empty() {
+        return Err(Error::config("no [[wave]] is listed"));
+    }
+    for (i, p) in periods.iter().enumerate() {
+        if !is_period(p) {
+            return Err(Error::Config(format!("[[wave]] period \"{p}\" is not of the form 2018-2019")));
+        }
+        if periods[..i].contains(p) {
+            return Err(Error::Config(format!("[[wave]] period \"{p}\" is listed twice")));
+        }
+    }
+    Ok(periods)
+}
+
+/// The `[codes]` sets with whole-number codes, each sorted ascending.
+fn code_sets(raw: &BTreeMap<String, BTreeMap<String, String>>) -> Result<BTreeMap<String, Vec<(i32, String)>>> {
+    let mut codes: BTreeMap<String, Vec<(i32, String)>> = BTreeMap::new();
+    for (set, entries) in raw {
+        let mut list = Vec::new();
+        for (code, label) in entries {
+            let c: i32 = code
+                .parse()
+                .map_err(|_| Error::Config(format!("[codes.{set}]: key \"{code}\" is not a whole number")))?;
+            list.push((c, label.clone()));
+        }
+        list.sort_by_key(|(c, _)| *c);
+        codes.insert(set.clone(), list);
+    }
+    Ok(codes)
+}
+
+/// The items with their code sets and waves resolved; the contract needs
+/// unique names apart from the design columns, and an item "innovated".
+fn resolve_items(raw: Vec<RawItem>, codes: &BTreeMap<String, Vec<(i32, String)>>, periods: &[String]) -> Result<Vec<Item>> {
+    let position = |key: &str, p: &Option<String>, item: &str| -> Result<Option<usize>> {
+        match p {
+            None => Ok(None),
+            Some(p) => periods.iter().position(|w| w == p).map(Some).ok_or_else(|| {
+                Error::Config(format!("item \"{item}\": {key} = \"{p}\" is not a [[wave]] period"))
+            }),
+        }
+    };
+    let mut items: Vec<Item> = Vec::with_capacity(raw.len());
+    for it in raw {
+        if DESIGN_COLUMNS.contains(&it.name.as_str()) {
+            return Err(Error::Config(format!("item \"{}\": the name is a design column", it.name)));
+        }
+        if items.iter().any(|x| x.name == it.name) {
+            return Err(Error::Config(format!("item \"{}\" is defined twice", it.name)));
+        }
+        let set = codes.get(&it.codes).ok_or_else(|| {
+            Error::Config(format!("item \"{}\": codes = \"{}\" is not a [codes] set", it.name, it.codes))
+        })?;
+        let lo = position("from", &it.from, &it.name)?.unwrap_or(0);
+        let hi = position("until", &it.until, &it.name)?.unwrap_or(periods.len() - 1);
+        if lo > hi {
+            return Err(Error::Config(format!("item \"{}\": from comes after until", it.name)));
+        }
+        items.push(Item {
+            name: it.name,
+            label: it.label,
+            question: it.question,
+            codes: set.clone(),
+            asked: it.asked,
+            waves: periods[lo..=hi].to_vec(),
+        });
+    }
+    if !items.iter().any(|i| i.name == "innovated") {
+        return Err(Error::config("the item \"innovated\" is required by the wave contract"));
+    }
+    Ok(items)
 }
 
 /// "2018-2019": two four-digit years, the second not before the first.

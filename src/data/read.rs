@@ -127,6 +127,25 @@ struct Record {
 
 /// Parses CSV bytes; problems with the file's shape stop the read.
 pub fn read_csv_bytes(bytes: &[u8], problems: &mut Problems) -> Option<RawTable> {
+    let (text, encoding) = decode_text(bytes, problems)?;
+    let header_line = text.lines().next().unwrap_or("");
+    let separator = detect_separator(header_line, problems)?;
+    let header_names = split_header(header_line, separator);
+    let lines = check_shape(&text, separator, problems)?;
+    let df = parse_csv(text.into_owned().into_bytes(), separator, lines.len(), problems)?;
+    let (cols, duplicates) = name_columns(df, &header_names);
+    match DataFrame::new(lines.len(), cols) {
+        Ok(frame) => Some(RawTable { frame, lines: Some(lines), encoding, separator: Some(separator), duplicates }),
+        Err(e) => {
+            problems.file_level(format!("cannot read the header: {e}"));
+            None
+        }
+    }
+}
+
+/// The file as text, or a file-level problem: an encoding we do not read,
+/// or nothing but whitespace.
+fn decode_text<'a>(bytes: &'a [u8], problems: &mut Problems) -> Option<(Cow<'a, str>, &'static str)> {
     let (text, encoding) = match decode(bytes) {
         Ok(x) => x,
         Err(msg) => {
@@ -138,8 +157,13 @@ pub fn read_csv_bytes(bytes: &[u8], problems: &mut Problems) -> Option<RawTable>
         problems.file_level("the file is empty");
         return None;
     }
-    let header_line = text.lines().next().unwrap_or("");
-    let separator = match (count_outside_quotes(header_line, b';'), count_outside_quotes(header_line, b',')) {
+    Some((text, encoding))
+}
+
+/// The separator Danish Excel chose, told by the header: ';' unless ','
+/// is more frequent outside quotes.
+fn detect_separator(header_line: &str, problems: &mut Problems) -> Option<u8> {
+    match (count_outside_quotes(header_line, b';'), count_outside_quotes(header_line, b',')) {
         (0, 0) => {
             problems.push(
                 Place::Line(1),
@@ -147,14 +171,19 @@ pub fn read_csv_bytes(bytes: &[u8], problems: &mut Problems) -> Option<RawTable>
                 None,
                 "cannot tell the separator: the header has neither ';' nor ','; save the file as CSV from Excel",
             );
-            return None;
+            None
         }
-        (semi, comma) if semi >= comma => b';',
-        _ => b',',
-    };
+        (semi, comma) if semi >= comma => Some(b';'),
+        _ => Some(b','),
+    }
+}
+
+/// Checks the file's shape line by line (data rows, closed quotes, empty,
+/// truncated or ragged lines, every one reported); the file line of each
+/// data row when the shape is sound.
+fn check_shape(text: &str, separator: u8, problems: &mut Problems) -> Option<Vec<u32>> {
     let (records, unclosed_quote, ends_with_newline) = scan(text.as_bytes(), separator);
     let header = &records[0];
-    let header_names = split_header(header_line, separator);
     let last_data = records.iter().rposition(|r| !r.empty).unwrap_or(0);
     if last_data == 0 {
         problems.file_level("the file has a header but no data rows");
@@ -187,7 +216,12 @@ pub fn read_csv_bytes(bytes: &[u8], problems: &mut Problems) -> Option<RawTable>
     if !problems.is_empty() {
         return None;
     }
-    let owned: Vec<u8> = text.into_owned().into_bytes();
+    Some(lines)
+}
+
+/// Polars' parse of the checked text, every column as text; it must find
+/// exactly the `rows` data lines the shape check counted.
+fn parse_csv(owned: Vec<u8>, separator: u8, rows: usize, problems: &mut Problems) -> Option<DataFrame> {
     let parsed = CsvReadOptions::default()
         .with_has_header(true)
         .with_infer_schema_length(Some(0))
@@ -201,15 +235,20 @@ pub fn read_csv_bytes(bytes: &[u8], problems: &mut Problems) -> Option<RawTable>
             return None;
         }
     };
-    if df.height() != lines.len() {
+    if df.height() != rows {
         problems.file_level(format!(
             "the CSV parser read {} rows where the file has {} data lines; check quotes in the file",
             df.height(),
-            lines.len()
+            rows
         ));
         return None;
     }
-    // Use the header as written (trimmed); a repeated name gets a suffix.
+    Some(df)
+}
+
+/// Uses the header as written (trimmed); a repeated name gets a suffix and
+/// is listed as (name, first field, repeated field).
+fn name_columns(df: DataFrame, header_names: &[String]) -> (Vec<Column>, Vec<(String, usize, usize)>) {
     let mut duplicates = Vec::new();
     let mut cols: Vec<Column> = Vec::with_capacity(header_names.len());
     for (i, (c, name)) in df.into_columns().into_iter().zip(header_names.iter()).enumerate() {
@@ -222,13 +261,7 @@ pub fn read_csv_bytes(bytes: &[u8], problems: &mut Problems) -> Option<RawTable>
         };
         cols.push(c.with_name(unique.into()));
     }
-    match DataFrame::new(lines.len(), cols) {
-        Ok(frame) => Some(RawTable { frame, lines: Some(lines), encoding, separator: Some(separator), duplicates }),
-        Err(e) => {
-            problems.file_level(format!("cannot read the header: {e}"));
-            None
-        }
-    }
+    (cols, duplicates)
 }
 
 fn count_outside_quotes(line: &str, sep: u8) -> usize {

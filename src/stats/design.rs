@@ -8,8 +8,6 @@ use rayon::prelude::*;
 
 use super::StatsError;
 
-/// Rows per chunk of a parallel pass. Fixed (not derived from the thread
-/// count) so that sums, and hence results, are identical on any machine.
 /// A column the estimators read row by row: `f64` values (NaN for a
 /// missing answer) or a 0/1 mask. Masks are read as they are, so an
 /// indicator never needs an eight-times-larger `f64` copy.
@@ -64,6 +62,8 @@ where
     }
 }
 
+/// Rows per chunk of a parallel pass. Fixed (not derived from the thread
+/// count) so that sums, and hence results, are identical on any machine.
 pub(crate) const CHUNK_ROWS: usize = 1 << 16;
 
 /// A stratified single-stage design without clustering (R: `ids = ~1`),

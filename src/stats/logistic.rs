@@ -420,61 +420,9 @@ impl<'a, Y: Values + ?Sized, X: Values + ?Sized> Grouped<'a, Y, X> {
         let p = rows.p();
         let n_strata = rows.design.n_strata();
         let (n_pat, x) = (patterns.n_pat, patterns.x.clone());
-        let (keys, pattern_of) = (&patterns.keys, &patterns.pattern_of);
-        let key = |i: usize| keys[i] as usize;
         let n_cells = n_strata * n_pat * 2;
-        let weight = rows.design.weight();
-        let strata = rows.design.stratum();
-        // per chunk: cells (2 each), then per pattern: dev, sum w2, sum w2 z
-        let (acc, _) = fold_rows(
-            rows.design.n_rows(),
-            || (vec![0.0; n_cells * 2 + n_pat * 3], ()),
-            |(a, _), range| {
-                // R's start depends on the row's weight and outcome only; rows
-                // repeat both (weights are shared within strata), so the last
-                // result is reused rather than recomputed (the same numbers).
-                let mut last: Option<((f64, f64), Unit)> = None;
-                for i in range {
-                    if !rows.domain[i] {
-                        continue;
-                    }
-                    let pat = pattern_of[key(i)] as usize;
-                    let pw = weight[i] * rows.wscale;
-                    let y = rows.y.at(i);
-                    let cell = ((strata[i] as usize * n_pat + pat) * 2 + y as usize) * 2;
-                    a[cell] += pw;
-                    a[cell + 1] += pw * pw;
-                    let (dev, w2, z) = match last {
-                        Some((k, unit)) if k == (pw, y) => unit,
-                        _ => {
-                            let unit = irls_unit(start_eta(pw, y), y);
-                            last = Some(((pw, y), unit));
-                            unit
-                        }
-                    };
-                    let s = n_cells * 2 + pat * 3;
-                    a[s] += pw * dev;
-                    a[s + 1] += pw * w2;
-                    a[s + 2] += pw * w2 * z;
-                }
-            },
-            |(a, _), (b, _)| add_into(a, &b),
-        );
-        let mut start = Normal::zero(p);
-        for pat in 0..n_pat {
-            let s = &acc[n_cells * 2 + pat * 3..n_cells * 2 + pat * 3 + 3];
-            if s[1] > 0.0 {
-                start.dev += s[0];
-                // add w2 x x' and (sum w2 z) x: z = (sum w2 z) / (sum w2)
-                let xp = &x[pat * p..(pat + 1) * p];
-                for r in 0..p {
-                    for c in r..p {
-                        start.xtwx[r * p + c] += s[1] * xp[r] * xp[c];
-                    }
-                    start.xtwz[r] += s[2] * xp[r];
-                }
-            }
-        }
+        let acc = cell_sums(rows, patterns);
+        let start = start_system(&acc[n_cells * 2..], &x, p, n_pat);
         let cells = acc[..n_cells * 2].to_vec();
         let mut pw_py = vec![0.0; n_pat * 2];
         for h in 0..n_strata {
@@ -490,13 +438,80 @@ impl<'a, Y: Values + ?Sized, X: Values + ?Sized> Grouped<'a, Y, X> {
             x,
             cells,
             pw_py,
-            start: start.finish(),
+            start,
         }
     }
 
     fn xp(&self, pat: usize) -> &[f64] {
         &self.x[pat * self.p..(pat + 1) * self.p]
     }
+}
+
+/// One pass over an outcome's rows: per cell (2 each) sum w and sum w^2,
+/// then per pattern R's starting deviance, sum w2 and sum w2 z.
+fn cell_sums<Y: Values + ?Sized, X: Values + ?Sized>(rows: &Rows<'_, Y, X>, patterns: &Patterns) -> Vec<f64> {
+    let n_pat = patterns.n_pat;
+    let (keys, pattern_of) = (&patterns.keys, &patterns.pattern_of);
+    let key = |i: usize| keys[i] as usize;
+    let n_cells = rows.design.n_strata() * n_pat * 2;
+    let weight = rows.design.weight();
+    let strata = rows.design.stratum();
+    let (acc, _) = fold_rows(
+        rows.design.n_rows(),
+        || (vec![0.0; n_cells * 2 + n_pat * 3], ()),
+        |(a, _), range| {
+            // R's start depends on the row's weight and outcome only; rows
+            // repeat both (weights are shared within strata), so the last
+            // result is reused rather than recomputed (the same numbers).
+            let mut last: Option<((f64, f64), Unit)> = None;
+            for i in range {
+                if !rows.domain[i] {
+                    continue;
+                }
+                let pat = pattern_of[key(i)] as usize;
+                let pw = weight[i] * rows.wscale;
+                let y = rows.y.at(i);
+                let cell = ((strata[i] as usize * n_pat + pat) * 2 + y as usize) * 2;
+                a[cell] += pw;
+                a[cell + 1] += pw * pw;
+                let (dev, w2, z) = match last {
+                    Some((k, unit)) if k == (pw, y) => unit,
+                    _ => {
+                        let unit = irls_unit(start_eta(pw, y), y);
+                        last = Some(((pw, y), unit));
+                        unit
+                    }
+                };
+                let s = n_cells * 2 + pat * 3;
+                a[s] += pw * dev;
+                a[s + 1] += pw * w2;
+                a[s + 2] += pw * w2 * z;
+            }
+        },
+        |(a, _), (b, _)| add_into(a, &b),
+    );
+    acc
+}
+
+/// The IRLS system at R's starting values from the patterns' sums
+/// (`per_pattern`: deviance, sum w2, sum w2 z of each pattern).
+fn start_system(per_pattern: &[f64], x: &[f64], p: usize, n_pat: usize) -> Normal {
+    let mut start = Normal::zero(p);
+    for pat in 0..n_pat {
+        let s = &per_pattern[pat * 3..pat * 3 + 3];
+        if s[1] > 0.0 {
+            start.dev += s[0];
+            // add w2 x x' and (sum w2 z) x: z = (sum w2 z) / (sum w2)
+            let xp = &x[pat * p..(pat + 1) * p];
+            for r in 0..p {
+                for c in r..p {
+                    start.xtwx[r * p + c] += s[1] * xp[r] * xp[c];
+                }
+                start.xtwz[r] += s[2] * xp[r];
+            }
+        }
+    }
+    start.finish()
 }
 
 impl<Y: Values + ?Sized, X: Values + ?Sized> Backend for Grouped<'_, Y, X> {
@@ -619,6 +634,7 @@ fn scan_outcome<Y: Values + ?Sized>(design: &Design, domain: &[bool], y: &Y) -> 
     )
 }
 
+/// The terms' validation pass over the domain (see [`Scan`]).
 fn scan_terms<X: Values + ?Sized>(design: &Design, domain: &[bool], terms: &[(&str, &X)]) -> Scan {
     let weight = design.weight();
     let strata = design.stratum();
@@ -638,56 +654,65 @@ fn scan_terms<X: Values + ?Sized>(design: &Design, domain: &[bool], terms: &[(&s
                 s.counts[strata[i] as usize] += 1.0;
                 s.sum_w += weight[i];
             }
-            // Term by term: a column's values repeat, so most rows are the
-            // level just seen.
             for (j, (_, col)) in terms.iter().enumerate() {
-                let mut last = f64::NAN;
-                for i in rows.clone() {
-                    if !domain[i] {
-                        continue;
-                    }
-                    let v = col.at(i);
-                    if v == last {
-                        continue;
-                    }
-                    if !v.is_finite() {
-                        s.missing[j] += 1;
-                        continue;
-                    }
-                    last = v;
-                    if let Some(l) = &mut s.levels[j]
-                        && find(l, v).is_none()
-                    {
-                        if l.len() == MAX_TERM_LEVELS {
-                            s.levels[j] = None;
-                        } else {
-                            l.push(v);
-                        }
-                    }
+                s.add_term(j, *col, domain, rows.clone());
+            }
+        },
+        Scan::merge,
+    )
+}
+
+impl Scan {
+    /// Term `j`'s missing values and levels over some rows: a column's
+    /// values repeat, so most rows are the level just seen.
+    fn add_term<X: Values + ?Sized>(&mut self, j: usize, col: &X, domain: &[bool], rows: std::ops::Range<usize>) {
+        let mut last = f64::NAN;
+        for i in rows {
+            if !domain[i] {
+                continue;
+            }
+            let v = col.at(i);
+            if v == last {
+                continue;
+            }
+            if !v.is_finite() {
+                self.missing[j] += 1;
+                continue;
+            }
+            last = v;
+            if let Some(l) = &mut self.levels[j]
+                && find(l, v).is_none()
+            {
+                if l.len() == MAX_TERM_LEVELS {
+                    self.levels[j] = None;
+                } else {
+                    l.push(v);
                 }
             }
-        },
-        |a, b| {
-            add_into(&mut a.counts, &b.counts);
-            a.sum_w += b.sum_w;
-            for (x, m) in a.missing.iter_mut().zip(b.missing) {
-                *x += m;
-            }
-            for (la, lb) in a.levels.iter_mut().zip(b.levels) {
-                *la = match (la.take(), lb) {
-                    (Some(mut x), Some(y)) => {
-                        for v in y {
-                            if !x.contains(&v) {
-                                x.push(v);
-                            }
+        }
+    }
+
+    /// Adds another chunk's scan; levels past `MAX_TERM_LEVELS` give up.
+    fn merge(&mut self, b: Scan) {
+        add_into(&mut self.counts, &b.counts);
+        self.sum_w += b.sum_w;
+        for (x, m) in self.missing.iter_mut().zip(b.missing) {
+            *x += m;
+        }
+        for (la, lb) in self.levels.iter_mut().zip(b.levels) {
+            *la = match (la.take(), lb) {
+                (Some(mut x), Some(y)) => {
+                    for v in y {
+                        if !x.contains(&v) {
+                            x.push(v);
                         }
-                        (x.len() <= MAX_TERM_LEVELS).then_some(x)
                     }
-                    _ => None,
-                };
-            }
-        },
-    )
+                    (x.len() <= MAX_TERM_LEVELS).then_some(x)
+                }
+                _ => None,
+            };
+        }
+    }
 }
 
 /// Logistic regression of a 0/1 outcome `y` on `terms` (an intercept is
@@ -760,10 +785,38 @@ fn prepare<'a, X: Values + ?Sized>(design: &'a Design, domain: &'a [bool], terms
     Ok(Prepared { design, domain, terms: columns, names, scan, patterns })
 }
 
+/// One outcome's fit on prepared terms: checks, IRLS, sandwich variance.
 fn fit_prepared<Y: Values + ?Sized, X: Values + ?Sized>(prepared: &Prepared<'_, X>, y: &Y) -> Result<Logistic, StatsError> {
     let Prepared { design, domain, names, scan: s, .. } = prepared;
     let (design, domain) = (*design, *domain);
     design.check_len("the outcome", y.rows())?;
+    let (n, df_residual) = check_inputs(prepared, y)?;
+    let rows = Rows {
+        design,
+        domain,
+        y,
+        x: prepared.terms.clone(),
+        wscale: n as f64 / s.sum_w,
+    };
+    let grouped = prepared.patterns.as_ref().map(|pt| Grouped::build(&rows, pt));
+    let backend: &dyn Backend = match &grouped {
+        Some(g) => g,
+        None => &rows,
+    };
+    let fit = irls(backend, names)?;
+    let cov = sandwich(design, backend, &fit, names)?;
+    Ok(Logistic {
+        coefficients: coefficient_table(names, &fit.beta, &cov, df_residual)?,
+        df_residual,
+        n,
+        iterations: fit.iterations,
+    })
+}
+
+/// The domain's size and the residual degrees of freedom, once the domain
+/// is known to be non-empty, the outcome 0/1 and the terms complete.
+fn check_inputs<Y: Values + ?Sized, X: Values + ?Sized>(prepared: &Prepared<'_, X>, y: &Y) -> Result<(usize, f64), StatsError> {
+    let Prepared { design, domain, names, scan: s, .. } = prepared;
     let p = names.len();
     let (n, degf) = design.domain_size(|h| s.counts[h]);
     if n == 0 {
@@ -800,23 +853,24 @@ fn fit_prepared<Y: Values + ?Sized, X: Values + ?Sized>(prepared: &Prepared<'_, 
             what: format!("a logistic regression with {p} coefficients"),
         });
     }
+    Ok((n, df_residual))
+}
 
-    let rows = Rows {
-        design,
-        domain,
-        y,
-        x: prepared.terms.clone(),
-        wscale: n as f64 / s.sum_w,
-    };
-    let grouped = prepared.patterns.as_ref().map(|pt| Grouped::build(&rows, pt));
-    let backend: &dyn Backend = match &grouped {
-        Some(g) => g,
-        None => &rows,
-    };
+/// The converged IRLS fit and what the sandwich variance needs of it.
+struct Irls {
+    beta: Vec<f64>,
+    /// The coefficients of the iteration before (None: R's starting values).
+    beta_before: Option<Vec<f64>>,
+    /// X'WX of the last weighted least squares system.
+    a_matrix: DMatrix<f64>,
+    iterations: usize,
+}
 
-    // IRLS as in glm.fit. Each pass evaluates the deviance of the current
-    // coefficients (for the stopping rule) and the next weighted least
-    // squares system at the same time.
+/// IRLS as in glm.fit. Each pass evaluates the deviance of the current
+/// coefficients (for the stopping rule) and the next weighted least
+/// squares system at the same time.
+fn irls(backend: &dyn Backend, names: &[String]) -> Result<Irls, StatsError> {
+    let p = names.len();
     let start = backend.start();
     let mut dev_old = start.dev;
     let mut xtwx = DMatrix::from_row_slice(p, p, &start.xtwx);
@@ -850,21 +904,26 @@ fn fit_prepared<Y: Values + ?Sized, X: Values + ?Sized>(prepared: &Prepared<'_, 
         xtwz = DVector::from_vec(next.xtwz);
         beta_before = Some(beta);
     };
-
     // R's threshold for "fitted probabilities numerically 0 or 1".
     if backend.separated(&beta, 10.0 * f64::EPSILON) {
         return Err(StatsError::Separation);
     }
+    Ok(Irls { beta, beta_before, a_matrix, iterations })
+}
 
-    // Sandwich: A^-1 B A^-1, with A from the last weighted least squares
-    // system and B the stratified variance of the score vectors.
-    let a_inv = a_matrix
+/// Sandwich: A^-1 B A^-1, with A from the last weighted least squares
+/// system and B the stratified variance of the score vectors.
+fn sandwich(design: &Design, backend: &dyn Backend, fit: &Irls, names: &[String]) -> Result<DMatrix<f64>, StatsError> {
+    let p = names.len();
+    let a_inv = fit
+        .a_matrix
+        .clone()
         .cholesky()
         .ok_or_else(|| StatsError::Collinear {
             term: names[p - 1].clone(),
         })?
         .inverse();
-    let sums = backend.score_sums(beta_before.as_deref(), &beta);
+    let sums = backend.score_sums(fit.beta_before.as_deref(), &fit.beta);
     let k = 1 + p + p * p;
     let b = design.covariance(
         p,
@@ -875,10 +934,14 @@ fn fit_prepared<Y: Values + ?Sized, X: Values + ?Sized>(prepared: &Prepared<'_, 
         },
     );
     let b = DMatrix::from_row_slice(p, p, &b);
-    let cov = &a_inv * b * &a_inv;
+    Ok(&a_inv * b * &a_inv)
+}
 
+/// The coefficient table: estimates, standard errors, t and two-sided p on
+/// `df_residual`; a coefficient without variance is an error.
+fn coefficient_table(names: &[String], beta: &[f64], cov: &DMatrix<f64>, df_residual: f64) -> Result<Vec<Coefficient>, StatsError> {
     let t_dist = StudentsT::new(0.0, 1.0, df_residual).expect("positive degrees of freedom");
-    let coefficients = names
+    names
         .iter()
         .enumerate()
         .map(|(j, term)| {
@@ -898,13 +961,7 @@ fn fit_prepared<Y: Values + ?Sized, X: Values + ?Sized>(prepared: &Prepared<'_, 
                 p,
             })
         })
-        .collect::<Result<_, _>>()?;
-    Ok(Logistic {
-        coefficients,
-        df_residual,
-        n,
-        iterations,
-    })
+        .collect()
 }
 
 #[cfg(test)]

@@ -42,12 +42,57 @@ pub fn rao_scott<R: Values + ?Sized, C: Values + ?Sized>(design: &Design, domain
     design.check_len("the domain", domain.len())?;
     design.check_len("the row item", row.rows())?;
     design.check_len("the column item", col.rows())?;
-    // One pass: per stratum count, sum w, sum w^2 of the domain, and per
-    // observed (row, column) cell its per-stratum sum w and sum w^2.
+    let seen = domain_cells(design, domain, row, col);
+    seen.check()?;
+    let (rows, cols) = table_levels(&seen.cells)?;
+    let table = Table::new(design.n_strata(), &seen, &rows, &cols);
+    let (n_dom, nu) = design.domain_size(|h| table.at(h, 0));
+    let n = n_dom as f64;
+    let (w, p) = table.shares(design);
+    let v = table.share_covariance(design, w, &p);
+    let x2 = pearson(&p, n, table.r, table.c);
+    let cmat = interaction_contrasts(table.r, table.c);
+    let delta = design_effects(&cmat, &p, &v, n)?;
+    corrected(x2, &delta, nu, table.r, table.c)
+}
+
+/// What one pass over the domain's rows collects.
+struct Seen {
+    /// Per stratum: count, sum w, sum w^2 of the domain's complete rows.
+    common: Vec<f64>,
+    /// Per observed (row, column) cell: per stratum sum w and sum w^2.
+    cells: Keyed<(f64, f64)>,
+    /// Domain rows missing the row item, the column item.
+    missing: [usize; 2],
+    domain_rows: usize,
+}
+
+impl Seen {
+    /// An empty domain or a missing answer leaves no table to test.
+    fn check(&self) -> Result<(), StatsError> {
+        if self.domain_rows == 0 {
+            return Err(StatsError::EmptyDomain);
+        }
+        for (item, rows) in ["the row item", "the column item"].into_iter().zip(self.missing) {
+            if rows > 0 {
+                return Err(StatsError::Missing {
+                    item: item.into(),
+                    rows,
+                    n: self.domain_rows,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One pass: the per-stratum sums of the domain and of each observed cell,
+/// so levels need no pass of their own.
+fn domain_cells<R: Values + ?Sized, C: Values + ?Sized>(design: &Design, domain: &[bool], row: &R, col: &C) -> Seen {
     let n_strata = design.n_strata();
     let strata = design.stratum();
     let weight = design.weight();
-    let (common, cells_seen, missing, domain_rows) = fold_rows(
+    let (common, cells, missing, domain_rows) = fold_rows(
         design.n_rows(),
         || {
             (
@@ -88,21 +133,15 @@ pub fn rao_scott<R: Values + ?Sized, C: Values + ?Sized>(design: &Design, domain
             *dn += dn2;
         },
     );
-    if domain_rows == 0 {
-        return Err(StatsError::EmptyDomain);
-    }
-    for (item, rows) in ["the row item", "the column item"].into_iter().zip(missing) {
-        if rows > 0 {
-            return Err(StatsError::Missing {
-                item: item.into(),
-                rows,
-                n: domain_rows,
-            });
-        }
-    }
+    Seen { common, cells, missing, domain_rows }
+}
+
+/// The sorted levels of the row and the column item: a test needs two to
+/// `MAX_LEVELS` of each.
+fn table_levels(cells: &Keyed<(f64, f64)>) -> Result<(Vec<f64>, Vec<f64>), StatsError> {
     let levels_of = |pick: fn(&(f64, f64)) -> f64| {
         let mut l: Vec<f64> = Vec::new();
-        for key in &cells_seen.keys {
+        for key in &cells.keys {
             if !l.contains(&pick(key)) {
                 l.push(pick(key));
             }
@@ -113,7 +152,7 @@ pub fn rao_scott<R: Values + ?Sized, C: Values + ?Sized>(design: &Design, domain
     let rows = levels_of(|k| k.0);
     let cols = levels_of(|k| k.1);
     for (item, levels) in [("the row item", &rows), ("the column item", &cols)] {
-        if cells_seen.overflow || levels.len() > MAX_LEVELS {
+        if cells.overflow || levels.len() > MAX_LEVELS {
             return Err(StatsError::TooManyLevels {
                 item: item.into(),
                 max: MAX_LEVELS,
@@ -123,47 +162,79 @@ pub fn rao_scott<R: Values + ?Sized, C: Values + ?Sized>(design: &Design, domain
             return Err(StatsError::ConstantItem { item: item.into() });
         }
     }
-    let (r, c) = (rows.len(), cols.len());
-    let cells = r * c;
-    // Per stratum: count, sum w, sum w^2, then per cell sum w and sum w^2,
-    // cells in R's order, the row level varying fastest.
-    let k = 3 + 2 * cells;
-    let mut sums = vec![0.0; n_strata * k];
-    for h in 0..n_strata {
-        sums[h * k..h * k + 3].copy_from_slice(&common[3 * h..3 * h + 3]);
-    }
-    for (j, &b) in cols.iter().enumerate() {
-        for (i, &a) in rows.iter().enumerate() {
-            if let Some(cell) = cells_seen.get((a, b)) {
-                let at = 3 + 2 * (i + r * j);
-                for h in 0..n_strata {
-                    sums[h * k + at] = cell[2 * h];
-                    sums[h * k + at + 1] = cell[2 * h + 1];
+    Ok((rows, cols))
+}
+
+/// The r x c table's per-stratum sums in one flat layout: count, sum w,
+/// sum w^2, then per cell sum w and sum w^2, cells in R's order (the row
+/// level varying fastest).
+struct Table {
+    r: usize,
+    c: usize,
+    /// Sums per stratum.
+    k: usize,
+    sums: Vec<f64>,
+}
+
+impl Table {
+    /// Lays the domain's and the observed cells' sums out in R's cell order
+    /// (unobserved cells stay zero).
+    fn new(n_strata: usize, seen: &Seen, rows: &[f64], cols: &[f64]) -> Table {
+        let (r, c) = (rows.len(), cols.len());
+        let k = 3 + 2 * r * c;
+        let mut sums = vec![0.0; n_strata * k];
+        for h in 0..n_strata {
+            sums[h * k..h * k + 3].copy_from_slice(&seen.common[3 * h..3 * h + 3]);
+        }
+        for (j, &b) in cols.iter().enumerate() {
+            for (i, &a) in rows.iter().enumerate() {
+                if let Some(cell) = seen.cells.get((a, b)) {
+                    let at = 3 + 2 * (i + r * j);
+                    for h in 0..n_strata {
+                        sums[h * k + at] = cell[2 * h];
+                        sums[h * k + at + 1] = cell[2 * h + 1];
+                    }
                 }
             }
         }
+        Table { r, c, k, sums }
     }
-    let at = |h: usize, j: usize| sums[h * k + j];
-    let (n_dom, nu) = design.domain_size(|h| at(h, 0));
-    let n = n_dom as f64;
-    let w: f64 = (0..design.n_strata()).map(|h| at(h, 1)).sum();
-    let p: Vec<f64> = (0..cells)
-        .map(|j| (0..design.n_strata()).map(|h| at(h, 3 + 2 * j)).sum::<f64>() / w)
-        .collect();
 
-    // Covariance of the cell shares: the score of cell j is
-    // w d (m_j - p_j) / W, and cells are mutually exclusive.
-    let v = design.covariance(
-        cells,
-        |h, j| (at(h, 3 + 2 * j) - p[j] * at(h, 1)) / w,
-        |h, a, b| {
-            let own = if a == b { at(h, 4 + 2 * a) } else { 0.0 };
-            (own - p[a] * at(h, 4 + 2 * b) - p[b] * at(h, 4 + 2 * a) + p[a] * p[b] * at(h, 2)) / (w * w)
-        },
-    );
-    let v = DMatrix::from_row_slice(cells, cells, &v);
+    fn at(&self, h: usize, j: usize) -> f64 {
+        self.sums[h * self.k + j]
+    }
 
-    // Pearson's X^2 on the weighted table rescaled to the domain's size.
+    fn cells(&self) -> usize {
+        self.r * self.c
+    }
+
+    /// The domain's total weight and the weighted share of each cell.
+    fn shares(&self, design: &Design) -> (f64, Vec<f64>) {
+        let w: f64 = (0..design.n_strata()).map(|h| self.at(h, 1)).sum();
+        let p = (0..self.cells())
+            .map(|j| (0..design.n_strata()).map(|h| self.at(h, 3 + 2 * j)).sum::<f64>() / w)
+            .collect();
+        (w, p)
+    }
+
+    /// Covariance of the cell shares: the score of cell j is
+    /// w d (m_j - p_j) / W, and cells are mutually exclusive.
+    fn share_covariance(&self, design: &Design, w: f64, p: &[f64]) -> DMatrix<f64> {
+        let cells = self.cells();
+        let v = design.covariance(
+            cells,
+            |h, j| (self.at(h, 3 + 2 * j) - p[j] * self.at(h, 1)) / w,
+            |h, a, b| {
+                let own = if a == b { self.at(h, 4 + 2 * a) } else { 0.0 };
+                (own - p[a] * self.at(h, 4 + 2 * b) - p[b] * self.at(h, 4 + 2 * a) + p[a] * p[b] * self.at(h, 2)) / (w * w)
+            },
+        );
+        DMatrix::from_row_slice(cells, cells, &v)
+    }
+}
+
+/// Pearson's X^2 on the weighted table rescaled to the domain's size `n`.
+fn pearson(p: &[f64], n: f64, r: usize, c: usize) -> f64 {
     let obs: Vec<f64> = p.iter().map(|pj| pj * n).collect();
     let row_sum: Vec<f64> = (0..r).map(|i| (0..c).map(|j| obs[i + r * j]).sum()).collect();
     let col_sum: Vec<f64> = (0..c).map(|j| (0..r).map(|i| obs[i + r * j]).sum()).collect();
@@ -176,9 +247,13 @@ pub fn rao_scott<R: Values + ?Sized, C: Values + ?Sized>(design: &Design, domain
             x2 += d * d / e;
         }
     }
+    x2
+}
 
-    // Contrasts for the interaction: the saturated model's interaction
-    // columns made orthogonal to the main-effects model (QR residuals).
+/// Contrasts for the interaction: the saturated model's interaction
+/// columns made orthogonal to the main-effects model (QR residuals).
+fn interaction_contrasts(r: usize, c: usize) -> DMatrix<f64> {
+    let cells = r * c;
     let n_main = r + c - 1;
     let x1 = DMatrix::from_fn(cells, n_main, |cell, m| {
         let (i, j) = (cell % r, cell / r);
@@ -193,17 +268,27 @@ pub fn rao_scott<R: Values + ?Sized, C: Values + ?Sized>(design: &Design, domain
         f64::from(i == 1 + m % (r - 1) && j == 1 + m / (r - 1))
     });
     let q = x1.qr().q();
-    let cmat = &inter - &q * (q.transpose() * &inter);
+    &inter - &q * (q.transpose() * &inter)
+}
 
+/// The design-effect matrix Delta of the contrasts, from the covariance
+/// `v` of the cell shares `p` against their multinomial covariance.
+fn design_effects(cmat: &DMatrix<f64>, p: &[f64], v: &DMatrix<f64>, n: f64) -> Result<DMatrix<f64>, StatsError> {
+    let cells = p.len();
     let inv_p = DVector::from_iterator(cells, p.iter().map(|&pj| if pj == 0.0 { 0.0 } else { 1.0 / pj }));
     let ic = DMatrix::from_fn(cells, cmat.ncols(), |a, b| inv_p[a] * cmat[(a, b)]);
     let denom = cmat.transpose() * &ic / n;
-    let numr = ic.transpose() * &v * &ic;
-    let delta = denom.lu().solve(&numr).ok_or_else(|| StatsError::DegenerateTable {
+    let numr = ic.transpose() * v * &ic;
+    denom.lu().solve(&numr).ok_or_else(|| StatsError::DegenerateTable {
         reason: "the table's contrast matrix is singular (too many empty cells)".into(),
-    })?;
+    })
+}
+
+/// X^2 corrected by the design effects: to first order (chi-square) and to
+/// second order (F on `nu` design degrees of freedom).
+fn corrected(x2: f64, delta: &DMatrix<f64>, nu: f64, r: usize, c: usize) -> Result<RaoScott, StatsError> {
     let tr = delta.trace();
-    let tr2 = (&delta * &delta).trace();
+    let tr2 = (delta * delta).trace();
     if !(tr > 0.0 && tr2 > 0.0 && tr.is_finite() && tr2.is_finite()) {
         return Err(StatsError::DegenerateTable {
             reason: "the design effects are zero (no sampling variance)".into(),

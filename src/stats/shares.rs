@@ -284,21 +284,36 @@ pub fn shares<Y: Values + ?Sized>(design: &Design, domain: &[bool], ys: &[&Y]) -
 pub fn distribution(design: &Design, domain: &[bool], codes: &[f64], levels: &[f64]) -> Result<Vec<Estimate>, StatsError> {
     design.check_len("the domain", domain.len())?;
     design.check_len("the item", codes.len())?;
-    let nl = levels.len();
+    check_levels(levels)?;
+    let k = 3 + 3 * levels.len();
+    let (sums, invalid) = level_sums(design, domain, codes, levels);
+    check_codes(&invalid, levels)?;
+    (0..levels.len())
+        .map(|l| share_from_sums(design, |h| level_block(&sums[h * k..h * k + k], l)))
+        .collect()
+}
+
+/// Levels must be given, distinct and not NaN, or codes cannot be told apart.
+fn check_levels(levels: &[f64]) -> Result<(), StatsError> {
     let distinct = levels
         .iter()
         .enumerate()
         .all(|(i, a)| !a.is_nan() && levels[..i].iter().all(|b| b != a));
-    if nl == 0 || !distinct {
+    if levels.is_empty() || !distinct {
         return Err(StatsError::BadLevels {
             levels: format_levels(levels),
         });
     }
-    // per stratum: count, sum w, sum w^2, then per level count, sum w, sum w^2
-    let k = 3 + 3 * nl;
+    Ok(())
+}
+
+/// One pass: per stratum count, sum w, sum w^2 of the domain, then per
+/// level count, sum w, sum w^2; and the domain's codes that are no level.
+fn level_sums(design: &Design, domain: &[bool], codes: &[f64], levels: &[f64]) -> (Vec<f64>, Invalid) {
+    let k = 3 + 3 * levels.len();
     let strata = design.stratum();
     let weight = design.weight();
-    let (sums, invalid) = fold_rows(
+    fold_rows(
         design.n_rows(),
         || (vec![0.0; design.n_strata() * k], Invalid::default()),
         |(a, inv), rows| {
@@ -327,7 +342,11 @@ pub fn distribution(design: &Design, domain: &[bool], codes: &[f64], levels: &[f
             add_into(a, &b);
             inv.merge(ib);
         },
-    );
+    )
+}
+
+/// A distribution needs a non-empty domain whose every code is a level.
+fn check_codes(invalid: &Invalid, levels: &[f64]) -> Result<(), StatsError> {
     if invalid.domain_rows == 0 {
         return Err(StatsError::EmptyDomain);
     }
@@ -346,22 +365,20 @@ pub fn distribution(design: &Design, domain: &[bool], codes: &[f64], levels: &[f
             levels: format_levels(levels),
         });
     }
-    (0..nl)
-        .map(|l| {
-            share_from_sums(design, |h| {
-                let s = &sums[h * k..h * k + k];
-                let (c, w, w2) = (s[3 + 3 * l], s[4 + 3 * l], s[5 + 3 * l]);
-                let mut out = [0.0; K];
-                out[CNT] = s[0];
-                out[SW] = s[1];
-                out[SWY] = w;
-                out[SW2] = s[2];
-                out[SW2Y] = w2;
-                out[ONES] = c;
-                out
-            })
-        })
-        .collect()
+    Ok(())
+}
+
+/// A stratum's sums for level `l` as those of the 0/1 item "code = l".
+fn level_block(s: &[f64], l: usize) -> [f64; K] {
+    let (c, w, w2) = (s[3 + 3 * l], s[4 + 3 * l], s[5 + 3 * l]);
+    let mut out = [0.0; K];
+    out[CNT] = s[0];
+    out[SW] = s[1];
+    out[SWY] = w;
+    out[SW2] = s[2];
+    out[SW2Y] = w2;
+    out[ONES] = c;
+    out
 }
 
 /// The share of a 0/1 item within each level of `group` inside the domain
@@ -373,10 +390,39 @@ pub fn by_group<Y: Values + ?Sized>(design: &Design, domain: &[bool], y: &Y, gro
     design.check_len("the domain", domain.len())?;
     design.check_len("the item", y.rows())?;
     design.check_len("the group", group.len())?;
+    let (groups, invalid, group_missing) = group_sums(design, domain, y, group);
+    if invalid.domain_rows > 0 && group_missing > 0 {
+        return Err(StatsError::Missing {
+            item: "the group".into(),
+            rows: group_missing,
+            n: invalid.domain_rows,
+        });
+    }
+    invalid.check("the item")?;
+    if groups.overflow {
+        return Err(StatsError::TooManyLevels {
+            item: "the group".into(),
+            max: MAX_GROUPS,
+        });
+    }
+    let mut levels = groups.keys.clone();
+    levels.sort_by(f64::total_cmp);
+    levels
+        .into_iter()
+        .map(|level| {
+            let s = groups.get(level).expect("a seen level");
+            Ok((level, share_from_sums(design, |h| block(s, h))?))
+        })
+        .collect()
+}
+
+/// One pass: each group level's per-stratum sums (levels found on the
+/// way), the item validated, and the domain's rows without a group.
+fn group_sums<Y: Values + ?Sized>(design: &Design, domain: &[bool], y: &Y, group: &[f64]) -> (Keyed<f64>, Invalid, usize) {
     let block_len = design.n_strata() * K;
     let strata = design.stratum();
     let weight = design.weight();
-    let (groups, invalid, group_missing) = fold_rows(
+    fold_rows(
         design.n_rows(),
         || (Keyed::<f64>::new(block_len, MAX_GROUPS), Invalid::default(), 0usize),
         |(a, inv, gmiss), rows| {
@@ -406,30 +452,7 @@ pub fn by_group<Y: Values + ?Sized>(design: &Design, domain: &[bool], y: &Y, gro
             inv.merge(ib);
             *gmiss += bmiss;
         },
-    );
-    if invalid.domain_rows > 0 && group_missing > 0 {
-        return Err(StatsError::Missing {
-            item: "the group".into(),
-            rows: group_missing,
-            n: invalid.domain_rows,
-        });
-    }
-    invalid.check("the item")?;
-    if groups.overflow {
-        return Err(StatsError::TooManyLevels {
-            item: "the group".into(),
-            max: MAX_GROUPS,
-        });
-    }
-    let mut levels = groups.keys.clone();
-    levels.sort_by(f64::total_cmp);
-    levels
-        .into_iter()
-        .map(|level| {
-            let s = groups.get(level).expect("a seen level");
-            Ok((level, share_from_sums(design, |h| block(s, h))?))
-        })
-        .collect()
+    )
 }
 
 /// The share of a 0/1 item in domain a divided by its share in domain b
@@ -442,8 +465,42 @@ pub fn ratio<Y: Values + ?Sized>(design: &Design, domain_a: &[bool], domain_b: &
     design.check_len("domain a", domain_a.len())?;
     design.check_len("domain b", domain_b.len())?;
     design.check_len("the item", y.rows())?;
-    // per stratum: K sums for a, K sums for b, the count of rows in either
-    const KR: usize = 2 * K + 1;
+    let sums = ratio_sums(design, domain_a, domain_b, y)?;
+    let at = |h: usize, off: usize| -> [f64; K] { sums[h * KR + off..h * KR + off + K].try_into().expect("K sums") };
+    let ea = share_from_sums(design, |h| at(h, 0))?;
+    let eb = share_from_sums(design, |h| at(h, K))?;
+    let (pa, pb) = (ea.estimate, eb.estimate);
+    if pb == 0.0 {
+        return Err(StatsError::ZeroDenominator);
+    }
+    let (mut wa, mut wb) = (0.0, 0.0);
+    for h in 0..design.n_strata() {
+        wa += at(h, 0)[SW];
+        wb += at(h, K)[SW];
+    }
+    let r = pa / pb;
+    // z_i = (w d_a (y - pa) / wa - r w d_b (y - pb) / wb) / pb
+    let score = RatioScore { pa, pb, ca: 1.0 / (wa * pb), cb: r / (wb * pb) };
+    let se = ratio_se(design, domain_a, domain_b, y, &score);
+    let (n, degf) = design.domain_size(|h| sums[h * KR + 2 * K]);
+    Ok(Ratio {
+        estimate: r,
+        se,
+        ci: ratio_ci(r, se, degf),
+        share_a: pa,
+        share_b: pb,
+        n,
+        degf,
+    })
+}
+
+/// Sums per stratum of a ratio: K sums for domain a, K for domain b, the
+/// count of rows in either.
+const KR: usize = 2 * K + 1;
+
+/// One pass: the `KR` sums of each stratum, the item validated over both
+/// domains.
+fn ratio_sums<Y: Values + ?Sized>(design: &Design, domain_a: &[bool], domain_b: &[bool], y: &Y) -> Result<Vec<f64>, StatsError> {
     let strata = design.stratum();
     let weight = design.weight();
     let (sums, invalid) = fold_rows(
@@ -479,21 +536,24 @@ pub fn ratio<Y: Values + ?Sized>(design: &Design, domain_a: &[bool], domain_b: &
         },
     );
     invalid.check("the item")?;
-    let at = |h: usize, off: usize| -> [f64; K] { sums[h * KR + off..h * KR + off + K].try_into().expect("K sums") };
-    let ea = share_from_sums(design, |h| at(h, 0))?;
-    let eb = share_from_sums(design, |h| at(h, K))?;
-    let (pa, pb) = (ea.estimate, eb.estimate);
-    if pb == 0.0 {
-        return Err(StatsError::ZeroDenominator);
-    }
-    let (mut wa, mut wb) = (0.0, 0.0);
-    for h in 0..design.n_strata() {
-        wa += at(h, 0)[SW];
-        wb += at(h, K)[SW];
-    }
-    let r = pa / pb;
-    // z_i = (w d_a (y - pa) / wa - r w d_b (y - pb) / wb) / pb
-    let (ca, cb) = (1.0 / (wa * pb), r / (wb * pb));
+    Ok(sums)
+}
+
+/// The two shares of a ratio and the coefficients of their scores in the
+/// ratio's score, `z = ca w d_a (y - pa) - cb w d_b (y - pb)`.
+struct RatioScore {
+    pa: f64,
+    pb: f64,
+    ca: f64,
+    cb: f64,
+}
+
+/// The ratio's SE from a second pass over exact per-row scores (the two
+/// shares' scores largely cancel when the domains overlap).
+fn ratio_se<Y: Values + ?Sized>(design: &Design, domain_a: &[bool], domain_b: &[bool], y: &Y, score: &RatioScore) -> f64 {
+    let RatioScore { pa, pb, ca, cb } = *score;
+    let strata = design.stratum();
+    let weight = design.weight();
     let scores = fold_rows(
         design.n_rows(),
         || vec![0.0; design.n_strata() * 2],
@@ -514,22 +574,17 @@ pub fn ratio<Y: Values + ?Sized>(design: &Design, domain_a: &[bool], domain_b: &
         },
         |a, b| add_into(a, &b),
     );
-    let se = design.variance(|h| scores[2 * h], |h| scores[2 * h + 1]).sqrt();
-    let (n, degf) = design.domain_size(|h| sums[h * KR + 2 * K]);
-    let ci = match t975(degf) {
+    design.variance(|h| scores[2 * h], |h| scores[2 * h + 1]).sqrt()
+}
+
+/// The 95 % interval of a ratio on the log scale; none for a zero ratio
+/// or without degrees of freedom.
+fn ratio_ci(r: f64, se: f64, degf: f64) -> Option<(f64, f64)> {
+    match t975(degf) {
         Some(t) if r > 0.0 => {
             let s = se / r;
             Some((r * (-t * s).exp(), r * (t * s).exp()))
         }
         _ => None,
-    };
-    Ok(Ratio {
-        estimate: r,
-        se,
-        ci,
-        share_a: pa,
-        share_b: pb,
-        n,
-        degf,
-    })
+    }
 }

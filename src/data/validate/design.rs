@@ -1,0 +1,136 @@
+//! The design columns: id, stratum, sector, area and size as trimmed text,
+//! fpc and weight as numbers, each checked on its own.
+
+use std::collections::BTreeMap;
+
+use polars::prelude::*;
+use rayon::prelude::*;
+
+use super::super::codebook::Codebook;
+use super::super::read::RawTable;
+use super::Input;
+use super::ids::check_ids;
+use super::numbers::numbers;
+use crate::error::Problems;
+
+/// The design columns held as text.
+pub(super) const TEXT_COLUMNS: [&str; 5] = ["id", "stratum", "sector", "area", "size"];
+
+/// The design columns once checked: the text ones in `TEXT_COLUMNS` order,
+/// fpc and weight with NaN where a cell broke its rule.
+pub(super) struct DesignColumns {
+    pub text: Vec<Column>,
+    pub fpc: Vec<f64>,
+    pub weight: Vec<f64>,
+}
+
+impl DesignColumns {
+    /// The stratum of each row, as text.
+    pub fn strata(&self) -> &StringChunked {
+        self.text[1].str().expect("text")
+    }
+}
+
+/// Checks and types the design columns, the problems in column order.
+pub(super) fn check_design(input: &Input, codebook: &Codebook, problems: &mut Problems) -> DesignColumns {
+    let text: Vec<Column> = TEXT_COLUMNS.par_iter().map(|&name| trimmed_text(input.col(name), name)).collect();
+    check_text(&text, input.raw, codebook, problems);
+    let fpc = numbers(input.col("fpc"), "fpc", input.decimal_comma, input.raw, problems, |x| {
+        (x.is_finite() && x >= 1.0 && x.fract() == 0.0).then_some(x).ok_or("fpc must be a whole number of workplaces, at least 1")
+    });
+    let weight = numbers(input.col("weight"), "weight", input.decimal_comma, input.raw, problems, |x| {
+        (x.is_finite() && x > 0.0).then_some(x).ok_or("weights must be positive, finite numbers")
+    });
+    DesignColumns { text, fpc, weight }
+}
+
+/// The text columns checked side by side, their problems reported in
+/// column order.
+fn check_text(text: &[Column], raw: &RawTable, codebook: &Codebook, problems: &mut Problems) {
+    let design_values = [
+        ("sector", &codebook.design.sector),
+        ("area", &codebook.design.area),
+        ("size", &codebook.design.size),
+    ];
+    let checked: Vec<Problems> = (0..TEXT_COLUMNS.len())
+        .into_par_iter()
+        .map(|k| {
+            let mut mine = Problems::new(problems.file());
+            let Ok(values) = text[k].str() else { return mine };
+            match k {
+                0 => check_ids(values, raw, &mut mine),
+                1 => check_stratum_given(values, raw, &mut mine),
+                _ => {
+                    let (name, allowed) = design_values[k - 2];
+                    check_allowed(values, name, allowed, raw, &mut mine);
+                }
+            }
+            mine
+        })
+        .collect();
+    for mine in checked {
+        problems.extend(mine);
+    }
+}
+
+/// Every row needs a stratum.
+fn check_stratum_given(values: &StringChunked, raw: &RawTable, problems: &mut Problems) {
+    for (row, s) in values.iter().enumerate() {
+        if s.is_none_or(str::is_empty) {
+            problems.push(raw.place(row), Some("stratum"), Some(""), "the stratum is empty; every row needs one");
+        }
+    }
+}
+
+/// A categorical design column takes only the codebook's values.
+fn check_allowed(values: &StringChunked, name: &str, allowed: &BTreeMap<String, String>, raw: &RawTable, problems: &mut Problems) {
+    // Rows come in runs of one stratum: a value like the row before is known good.
+    let mut last_good: Option<&str> = None;
+    for (row, v) in values.iter().enumerate() {
+        let v = v.unwrap_or("");
+        if last_good == Some(v) {
+            continue;
+        }
+        if allowed.contains_key(v) {
+            last_good = Some(v);
+        } else {
+            let list = allowed.keys().map(String::as_str).collect::<Vec<_>>().join(", ");
+            problems.push(raw.place(row), Some(name), Some(v), format!("not a {name} of the codebook ({list})"));
+        }
+    }
+}
+
+/// A text column with its cells trimmed (a copy only where one needs it).
+pub(super) fn trimmed_text(col: &Column, name: &str) -> Column {
+    let as_text = col.cast(&DataType::String).unwrap_or_else(|_| col.clone());
+    let Ok(ca) = as_text.str() else { return as_text };
+    // Most cells start and end with a visible ASCII character: only the
+    // others are trimmed to see. The file's arrays are looked at side by side.
+    let padded = |s: &str| {
+        let edge = |b: Option<&u8>| b.is_some_and(|&b| b.is_ascii_whitespace() || b >= 0x80);
+        (edge(s.as_bytes().first()) || edge(s.as_bytes().last())) && s.len() != s.trim().len()
+    };
+    let arrays: Vec<_> = ca.downcast_iter().collect();
+    let needs = arrays.par_iter().any(|arr| arr.values_iter().any(padded));
+    if !needs {
+        return as_text.with_name(name.into());
+    }
+    let v: Vec<Option<&str>> = ca.iter().map(|v| v.map(str::trim)).collect();
+    Column::new(name.into(), v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_cells_are_trimmed_only_where_padded() {
+        let col = |v: &[&str]| Column::new("x".into(), v.to_vec());
+        let cells = |c: &Column| c.str().unwrap().iter().map(|v| v.unwrap().to_string()).collect::<Vec<_>>();
+        assert_eq!(cells(&trimmed_text(&col(&["a", "b c", "æø"]), "stratum")), ["a", "b c", "æø"]);
+        assert_eq!(cells(&trimmed_text(&col(&["a", " b", "c\t"]), "stratum")), ["a", "b", "c"]);
+        // a no-break space (Excel's favourite) is whitespace too
+        assert_eq!(cells(&trimmed_text(&col(&["a", "\u{a0}b"]), "stratum")), ["a", "b"]);
+        assert_eq!(trimmed_text(&col(&["a"]), "stratum").name().as_str(), "stratum");
+    }
+}

@@ -1,0 +1,79 @@
+//! Checks a wave's text cells against the contract (codebook + wave-data.md)
+//! and turns them into a typed frame. Every violation is reported, each
+//! naming the file, line, column, value and rule.
+//!
+//! By concern: the mapping of a real delivery (`delivery`), the columns as
+//! a whole (`columns`), the design columns (`design`, with `ids` and
+//! `strata`), the items (`items`), and cells read as numbers (`numbers`).
+
+mod columns;
+mod delivery;
+mod design;
+mod ids;
+mod items;
+mod numbers;
+mod strata;
+
+use polars::prelude::*;
+
+use super::codebook::{Codebook, Item};
+use super::read::RawTable;
+use crate::error::Problems;
+
+pub use numbers::parse_number;
+pub use strata::Strata;
+
+/// Problems that do not stop a wave from being used.
+pub type Warnings = Vec<String>;
+
+/// What the checks read: the raw table (for the places of rows), the frame
+/// under the canonical column names, and how the file writes numbers.
+struct Input<'a> {
+    raw: &'a RawTable,
+    frame: &'a DataFrame,
+    /// A semicolon file (Danish Excel) writes "40,5".
+    decimal_comma: bool,
+}
+
+impl Input<'_> {
+    /// A column the column check has found.
+    fn col(&self, name: &str) -> &Column {
+        self.frame.column(name).expect("column checked above")
+    }
+}
+
+/// Validates `raw` as wave `period`; returns the typed frame (design columns,
+/// then the wave's items in codebook order as UInt8 with nulls) and the
+/// rows' strata.
+pub fn validate(
+    raw: RawTable,
+    period: &str,
+    codebook: &Codebook,
+    problems: &mut Problems,
+    warnings: &mut Warnings,
+) -> Option<(DataFrame, Strata)> {
+    let frame = delivery::apply_delivery(&raw.frame, period, codebook, problems)?;
+    let input = Input { raw: &raw, frame: &frame, decimal_comma: raw.separator == Some(b';') };
+    let items: Vec<&Item> = codebook.items_in(period).collect();
+    columns::check_columns(&input, &items, period, codebook, problems, warnings);
+    if !problems.is_empty() {
+        return None;
+    }
+    let design = design::check_design(&input, codebook, problems);
+    let strata = strata::check_strata(design.strata(), &design.fpc, &raw, problems);
+    let item_columns = items::check_items(&input, &items, period, problems);
+    if !problems.is_empty() {
+        return None;
+    }
+    let mut columns: Vec<Column> = design.text;
+    columns.push(Column::new("fpc".into(), design.fpc));
+    columns.push(Column::new("weight".into(), design.weight));
+    columns.extend(item_columns);
+    match DataFrame::new(frame.height(), columns) {
+        Ok(df) => Some((df, strata)),
+        Err(e) => {
+            problems.file_level(format!("internal error while building the wave frame: {e}"));
+            None
+        }
+    }
+}

@@ -1,0 +1,111 @@
+//! The strata of the design: each row's stratum, and the rules a stratified
+//! design with fpc needs (two respondents, one fpc, fpc >= respondents).
+
+use polars::prelude::*;
+
+use super::super::read::RawTable;
+use super::numbers::{fmt_num, place_words};
+use crate::error::Problems;
+
+/// Each row's stratum as the validator found them: strata in order of
+/// first appearance, with their population counts (fpc).
+#[derive(Debug, Clone, Default)]
+pub struct Strata {
+    pub stratum: Vec<u32>,
+    pub labels: Vec<String>,
+    pub population: Vec<f64>,
+}
+
+/// A stratum as the rows show it.
+struct Found<'a> {
+    name: &'a str,
+    /// The row that names it first.
+    first: usize,
+    rows: usize,
+}
+
+/// Indexes the rows' strata and checks them against `fpc` (NaN where the
+/// cell was broken, reported already).
+pub(super) fn check_strata(strata_col: &StringChunked, fpc: &[f64], raw: &RawTable, problems: &mut Problems) -> Strata {
+    let (strata, stratum_of) = index_strata(strata_col);
+    check_same_fpc(&strata, &stratum_of, fpc, raw, problems);
+    check_sizes(&strata, fpc, raw, problems);
+    Strata {
+        labels: strata.iter().map(|s| s.name.to_string()).collect(),
+        population: strata.iter().map(|s| fpc[s.first]).collect(),
+        stratum: stratum_of,
+    }
+}
+
+/// The strata in order of first appearance and each row's stratum number.
+fn index_strata(strata_col: &StringChunked) -> (Vec<Found<'_>>, Vec<u32>) {
+    let mut index: PlHashMap<&str, usize> = PlHashMap::new();
+    let mut strata: Vec<Found> = Vec::new();
+    let mut stratum_of: Vec<u32> = Vec::with_capacity(strata_col.len());
+    // Rows come in runs of one stratum: the row before's stratum needs no lookup.
+    let mut last: Option<(&str, usize)> = None;
+    for (row, s) in strata_col.iter().enumerate() {
+        let s = s.unwrap_or("");
+        let k = match last {
+            Some((name, k)) if name == s => k,
+            _ => *index.entry(s).or_insert_with(|| {
+                strata.push(Found { name: s, first: row, rows: 0 });
+                strata.len() - 1
+            }),
+        };
+        last = Some((s, k));
+        strata[k].rows += 1;
+        stratum_of.push(k as u32);
+    }
+    (strata, stratum_of)
+}
+
+/// fpc is the same on every row of a stratum (an empty stratum is
+/// reported on its own).
+fn check_same_fpc(strata: &[Found], stratum_of: &[u32], fpc: &[f64], raw: &RawTable, problems: &mut Problems) {
+    for (row, &k) in stratum_of.iter().enumerate() {
+        let Found { name, first, .. } = strata[k as usize];
+        if row == first || name.is_empty() {
+            continue;
+        }
+        let (n_h, other) = (fpc[first], fpc[row]);
+        if !n_h.is_nan() && !other.is_nan() && other != n_h {
+            problems.push(
+                raw.place(row),
+                Some("fpc"),
+                Some(&fmt_num(other)),
+                format!(
+                    "fpc differs from {} on {} in stratum \"{name}\"; fpc must be the same on every row of a stratum",
+                    fmt_num(n_h),
+                    place_words(raw.place(first))
+                ),
+            );
+        }
+    }
+}
+
+/// A stratum needs two respondents and an fpc no smaller than its respondents.
+fn check_sizes(strata: &[Found], fpc: &[f64], raw: &RawTable, problems: &mut Problems) {
+    for &Found { name, first, rows } in strata {
+        if name.is_empty() {
+            continue;
+        }
+        if rows < 2 {
+            problems.push(
+                raw.place(first),
+                Some("stratum"),
+                Some(name),
+                "the stratum has only 1 respondent; every stratum needs at least 2 (merge it with a similar stratum)",
+            );
+        }
+        let n_h = fpc[first];
+        if !n_h.is_nan() && n_h < rows as f64 {
+            problems.push(
+                raw.place(first),
+                Some("fpc"),
+                Some(&fmt_num(n_h)),
+                format!("fpc is smaller than the {rows} respondents of stratum \"{name}\"; fpc is the stratum's population count"),
+            );
+        }
+    }
+}
