@@ -3,11 +3,11 @@
 //! rest, and two weights of one sans-serif shipped with the project. The
 //! `[chart]` section belongs to the chart renderer, which checks it itself.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::error::{Context, Result};
+use crate::error::{Error, Result};
 
 /// The shipped fonts, compiled into the binary so no system font is used.
 pub const FONT_REGULAR: &[u8] = include_bytes!("../assets/fonts/OpenSans-Regular.ttf");
@@ -65,20 +65,49 @@ impl Palette {
     }
 }
 
-/// The house style; charts and the handbook read the same one. Sections
-/// other than `[palette]` stay in `rest` for their readers, who check them
-/// strictly (serde cannot deny unknown fields next to a flattened table).
-#[derive(Debug, Clone, Deserialize)]
+/// The house style; charts and the handbook read the same one. The
+/// `[palette]` is read here; the other sections belong to their renderers,
+/// which read them from `text` themselves (so their errors name the line).
+#[derive(Debug, Clone)]
 pub struct Style {
     pub palette: Palette,
-    /// Every other section belongs to the chart renderer (see charts/).
-    #[serde(flatten)]
-    pub rest: toml::Table,
+    /// The style file as written, and where it is.
+    pub text: String,
+    pub path: PathBuf,
+}
+
+/// The palette section of the style file; other sections are their renderers'.
+#[derive(Deserialize)]
+struct PaletteFile {
+    palette: Palette,
 }
 
 impl Style {
     pub fn load(path: &Path) -> Result<Style> {
         let text = crate::error::read_text(path)?;
-        toml::from_str(&text).with_context(|| format!("in {}", path.display()))
+        Style::parse(text, path)
     }
+
+    /// The style from its text; `path` names it in messages.
+    pub fn parse(text: String, path: &Path) -> Result<Style> {
+        let file: PaletteFile = toml::from_str(&text).map_err(|e| Error::config(format!("{}: {}", path.display(), e.to_string().trim_end())))?;
+        let palette = file.palette;
+        // Plain bars use the second grey, published aggregates the last.
+        if palette.greys.len() < 2 {
+            return Err(Error::config(format!(
+                "{}:{}: [palette] greys has {} colour(s); give at least two, darkest first",
+                path.display(),
+                line_of(&text, "greys"),
+                palette.greys.len()
+            )));
+        }
+        Ok(Style { palette, text, path: path.to_path_buf() })
+    }
+}
+
+/// The 1-based line where `key = …` is first written in a TOML text (1 if nowhere).
+pub fn line_of(text: &str, key: &str) -> usize {
+    text.lines()
+        .position(|l| l.trim_start().strip_prefix(key).is_some_and(|rest| rest.trim_start().starts_with('=')))
+        .map_or(1, |i| i + 1)
 }

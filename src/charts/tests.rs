@@ -405,11 +405,23 @@ fn real_data_carry_no_synthetic_marker() {
 }
 
 #[test]
-fn the_style_section_is_checked() {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config/style.toml")).unwrap();
-    let bad: super::style::Style = toml::from_str(&text.replace("whiskers = false", "whisker = false")).unwrap();
-    let err = format!("{:#}", ChartStyle::from_style(&bad).unwrap_err());
-    assert!(err.contains("whisker"), "{err}");
+fn the_style_is_checked_with_file_and_line() {
+    let path = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/config/style.toml"));
+    let text = std::fs::read_to_string(path).unwrap();
+    let chart_err = |from: &str, to: &str| {
+        assert!(text.contains(from), "{from}");
+        let style = Style::parse(text.replace(from, to), path).unwrap();
+        ChartStyle::from_style(&style).unwrap_err().to_string()
+    };
+    let err = chart_err("whiskers = false", "whisker = false");
+    assert!(err.starts_with(&format!("{}: TOML parse error at line", path.display())) && err.contains("whisker"), "{err}");
+    assert_eq!(
+        chart_err("print_dpi = 300", "print_dpi = 10000000"),
+        format!("{}:15: print_dpi = 10000000 is out of range; use a number from 72 to 1200", path.display())
+    );
+    assert!(chart_err("title = 13.0", "title = nan").contains("title = NaN is out of range"));
+    let greys = Style::parse(text.replace("greys = [\"#4d4d4d\", \"#8c8c8c\", \"#b3b3b3\", \"#d9d9d9\"]", "greys = []"), path).unwrap_err();
+    assert_eq!(greys.to_string(), format!("{}:5: [palette] greys has 0 colour(s); give at least two, darkest first", path.display()));
     let style = house();
     assert_eq!(style.chart.width_mm, 160.0);
     assert_eq!(style.palette.accent.hex(), "#c8102e");

@@ -13,7 +13,7 @@ use super::publish::Artifact;
 use crate::export;
 use super::graph::{Decision, Node};
 use crate::charts::{self, ChartStyle};
-use crate::error::{Context, Error, Result};
+use crate::error::{Error, Result};
 use crate::model::{Chapter, Figure, Report};
 use crate::handbook::{self, PdfOptions};
 use crate::style::Style;
@@ -65,7 +65,7 @@ fn chart_files(report: &Report, chapter: &Chapter, figure: Option<&Figure>, styl
 pub fn render(report: &Report, paths: &Paths, decisions: &BTreeMap<Node, Decision>, old: &State) -> Result<Rendered> {
     let style_path = paths.style();
     let style = Style::load(&style_path)?;
-    let chart_style = ChartStyle::from_style(&style).with_context(|| style_path.display().to_string())?;
+    let chart_style = ChartStyle::from_style(&style)?;
     let built = |node: &Node| matches!(decisions.get(node), Some(Decision::Build(_)));
 
     // Charts, side by side.
