@@ -331,6 +331,14 @@ pub fn read_toml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
     toml::from_str(&text).map_err(|e| Error::Config(format!("{}: {}", path.display(), e.to_string().trim_end())))
 }
 
+/// A relative path that stays inside the folder it is read from: no root,
+/// no "..", nothing but names (so everything read is an input the manifest
+/// lists).
+pub fn is_inside(path: &str) -> bool {
+    let p = Path::new(path);
+    !path.is_empty() && p.components().all(|c| matches!(c, std::path::Component::Normal(_)))
+}
+
 /// An id that is safe as a file name under outputs/ ("borger-roller").
 pub fn is_safe_id(id: &str) -> bool {
     !id.is_empty()
@@ -362,7 +370,24 @@ impl Config {
         let mut errors = Vec::new();
         let mut seen: Vec<(&str, &Path)> = Vec::new();
         for (ch, path) in chapters.iter().zip(&chapter_files) {
+            if let Some(c) = ch.content.as_deref().filter(|c| !is_inside(c)) {
+                errors.push(format!(
+                    "{}: content = \"{c}\": a content file is named relative to the inputs' content/ folder and stays inside it (such as \"{}.toml\")",
+                    path.display(),
+                    ch.id
+                ));
+            }
             for f in &ch.figures {
+                if let FigureSpec::Comparison(c) = &f.spec {
+                    if !is_inside(&c.published) {
+                        errors.push(format!(
+                            "{}: figure \"{}\": published = \"{}\": a published table is named relative to the inputs folder and stays inside it (such as \"published/ks-norge-2017.csv\")",
+                            path.display(),
+                            f.id,
+                            c.published
+                        ));
+                    }
+                }
                 if !is_safe_id(&f.id) {
                     errors.push(format!(
                         "{}: figure \"{}\": the id must be lower-case letters, digits and '-' (it names files under outputs/)",

@@ -332,3 +332,24 @@ fn a_real_wave_beside_synthetic_ones_is_labelled_real() {
     let table = report.method_page[0].table.as_ref().unwrap();
     assert_eq!(table[1], ["2013-2014", "1.255", "1.093", "14.501", "ikke oplyst", "besvarelser"]);
 }
+
+#[test]
+fn paths_in_configuration_stay_inside_the_inputs() {
+    let cfg = config_copy();
+    edit(cfg.path(), "chapters/borgere-2018.toml", "period = \"2018-2019\"\n", "period = \"2018-2019\"\ncontent = \"/etc/passwd\"\n");
+    edit(cfg.path(), "chapters/borgere-2015.toml", "published = \"published/ks-norge-2017.csv\"", "published = \"../../etc/passwd\"");
+    let out = tempfile::tempdir().unwrap();
+    let o = barometer(&["build", "--quiet", "--config", path_str(cfg.path()), "--out", path_str(out.path())]);
+    assert_eq!(o.status.code(), Some(1));
+    let file = |c: &str| cfg.path().join("chapters").join(c).display().to_string();
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "error: {}: content = \"/etc/passwd\": a content file is named relative to the inputs' content/ folder and stays inside it (such as \"borgere-2018.toml\")\n\
+{}: figure \"danmark-norge\": published = \"../../etc/passwd\": a published table is named relative to the inputs folder and stays inside it (such as \"published/ks-norge-2017.csv\")\n",
+            file("borgere-2018.toml"),
+            file("borgere-2015.toml")
+        )
+    );
+    assert!(!stderr(&o).contains("root:"), "nothing of the file is echoed");
+}
