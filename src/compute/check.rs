@@ -71,6 +71,27 @@ pub(super) fn expressions(f: &FigureConfig) -> Vec<(String, String)> {
     out
 }
 
+/// Circular indicator definitions, used or not, each named once (those a
+/// chapter uses are already among `found`).
+fn unused_cycles(config: &Config, env: &Env, found: &[String]) -> Vec<String> {
+    let file = config.dir.join("report.toml").display().to_string();
+    let mut out: Vec<String> = Vec::new();
+    let mut seen: Vec<BTreeSet<String>> = Vec::new();
+    for name in env.indicators.keys() {
+        let Err(e) = Expr::Ref(name.clone()).check(&|_| true, &|_| vec![String::new()], &env.indicators) else { continue };
+        let message = e.to_string();
+        let Some(chain) = message.strip_prefix("the indicator definitions are circular: ") else { continue };
+        let members: BTreeSet<String> = chain.split(" -> ").map(str::to_string).collect();
+        if seen.contains(&members) || found.iter().any(|f| f.contains(&message)) {
+            seen.push(members);
+            continue;
+        }
+        seen.push(members);
+        out.push(format!("{file}: [indicator.{name}] expr: {message}"));
+    }
+    out
+}
+
 /// What a chapter's wave holds, by the codebook: the design columns and the
 /// items asked in its period.
 struct Columns {
@@ -112,6 +133,7 @@ pub fn check(config: &Config, codebook: &Codebook, periods: &BTreeSet<String>) -
             errors.push(format!("{file}: intro: {e}"));
         }
     }
+    errors.extend(unused_cycles(config, &env, &errors));
     if errors.is_empty() { Ok(()) } else { Err(errors) }
 }
 

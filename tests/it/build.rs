@@ -353,3 +353,15 @@ fn paths_in_configuration_stay_inside_the_inputs() {
     );
     assert!(!stderr(&o).contains("root:"), "nothing of the file is echoed");
 }
+
+#[test]
+fn an_unused_circular_pair_of_indicators_is_refused() {
+    let cfg = config_copy();
+    let report = cfg.path().join("report.toml");
+    let text = std::fs::read_to_string(&report).unwrap();
+    std::fs::write(&report, text + "\n[indicator.ping]\nexpr = \"pong or innovated = 1\"\n\n[indicator.pong]\nexpr = \"ping\"\n").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let o = barometer(&["build", "--quiet", "--config", path_str(cfg.path()), "--out", path_str(out.path())]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stderr(&o), format!("error: {}: [indicator.ping] expr: the indicator definitions are circular: ping -> pong -> ping\n", report.display()));
+}
