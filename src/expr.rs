@@ -81,7 +81,8 @@ impl Mask {
     fn and(&mut self, other: &Mask) {
         for i in 0..self.yes.len() {
             let (ya, ka, yb, kb) = (self.yes[i], self.known[i], other.yes[i], other.known[i]);
-            self.known[i] = (ka && kb) || (ka && !ya) || (kb && !yb);
+            let decided_false = (ka && !ya) || (kb && !yb);
+            self.known[i] = decided_false || (ka && kb);
             self.yes[i] = ya && yb;
         }
     }
@@ -579,7 +580,7 @@ impl Parser<'_> {
             self.at += 1;
             Ok(())
         } else {
-            return Err(Error::Config(format!("in \"{}\": expected \"{s}\"{}", self.text, self.found())))
+            Err(Error::Config(format!("in \"{}\": expected \"{s}\"{}", self.text, self.found())))
         }
     }
     fn found(&self) -> String {
@@ -644,7 +645,7 @@ impl Parser<'_> {
                 self.at += 1;
                 Ok(Literal::Text(t))
             }
-            _ => return Err(Error::Config(format!("in \"{}\": expected a value{}", self.text, self.found()))),
+            _ => Err(Error::Config(format!("in \"{}\": expected a value{}", self.text, self.found()))),
         }
     }
     fn ident(&mut self) -> Result<String> {
@@ -653,7 +654,7 @@ impl Parser<'_> {
                 self.at += 1;
                 Ok(w)
             }
-            _ => return Err(Error::Config(format!("in \"{}\": expected a name{}", self.text, self.found()))),
+            _ => Err(Error::Config(format!("in \"{}\": expected a name{}", self.text, self.found()))),
         }
     }
     fn atom(&mut self) -> Result<Expr> {
@@ -783,7 +784,7 @@ mod tests {
     #[test]
     fn values_are_checked_against_the_codebook() {
         let cb = codebook();
-        let resolve = |text: &str| Expr::parse(text).unwrap().resolve(&cb).map(|e| e).map_err(|e| e.to_string());
+        let resolve = |text: &str| Expr::parse(text).unwrap().resolve(&cb).map_err(|e| e.to_string());
         // Labels are a spelling of their code or key.
         assert_eq!(resolve("cause_citizens = ja").unwrap(), Expr::parse("cause_citizens = 1").unwrap());
         assert_eq!(resolve("sector = Kommuner").unwrap(), Expr::parse("sector = kommune").unwrap());

@@ -126,7 +126,7 @@ impl Ctx<'_> {
         let mut base = y + ASCENT * note.size;
         s.text(self.left(), base, line, note.size, false, note.color, Anchor::Start);
         if let Some(m) = marker {
-            let wide = self.measure(&line, note) + mm(6.0) + self.fonts.width(m, note.size, true) <= self.inner();
+            let wide = self.measure(line, note) + mm(6.0) + self.fonts.width(m, note.size, true) <= self.inner();
             if !wide {
                 base += self.line(note);
             }

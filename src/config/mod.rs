@@ -378,15 +378,15 @@ impl Config {
                 ));
             }
             for f in &ch.figures {
-                if let FigureSpec::Comparison(c) = &f.spec {
-                    if !is_inside(&c.published) {
-                        errors.push(format!(
-                            "{}: figure \"{}\": published = \"{}\": a published table is named relative to the inputs folder and stays inside it (such as \"published/ks-norge-2017.csv\")",
-                            path.display(),
-                            f.id,
-                            c.published
-                        ));
-                    }
+                if let FigureSpec::Comparison(c) = &f.spec
+                    && !is_inside(&c.published)
+                {
+                    errors.push(format!(
+                        "{}: figure \"{}\": published = \"{}\": a published table is named relative to the inputs folder and stays inside it (such as \"published/ks-norge-2017.csv\")",
+                        path.display(),
+                        f.id,
+                        c.published
+                    ));
                 }
                 if !is_safe_id(&f.id) {
                     errors.push(format!(
@@ -401,7 +401,7 @@ impl Config {
             }
         }
         if !errors.is_empty() {
-            return Err(Error::Config(format!("{}", errors.join("\n"))));
+            return Err(Error::Config(errors.join("\n")));
         }
         Ok(Config { dir: dir.to_path_buf(), report, chapters, chapter_files, chapter_tables })
     }

@@ -179,7 +179,7 @@ fn one_copy_per_font(doc: &mut Document) -> Result<()> {
         font.set("BaseFont", Object::Name(name.into()));
         // printpdf writes the descendant CID font inline.
         let Object::Dictionary(cid) = &mut font.get_mut(b"DescendantFonts")?.as_array_mut()?[0] else {
-            return Err(Error::Render(format!("the descendant font is not inline")));
+            return Err(Error::Render("the descendant font is not inline".into()));
         };
         cid.set("BaseFont", Object::Name(name.into()));
         let descriptor = cid.get(b"FontDescriptor")?.as_reference()?;

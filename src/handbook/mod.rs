@@ -133,7 +133,7 @@ fn render_book(book: &Book, meta: &Meta) -> Result<Vec<u8>> {
         }
         plan = Plan { marks };
     }
-    return Err(Error::Render(format!("the page layout did not settle after four passes")))
+    Err(Error::Render("the page layout did not settle after four passes".into()))
 }
 
 fn layout(book: &Book, plan: &Plan, trail: &Trail) -> Result<Vec<u8>> {
