@@ -18,6 +18,7 @@ use super::waves::design_of;
 use crate::data;
 use crate::error::{Context, Error, Result};
 use crate::compute::{self, Done, Inputs, Job, WaveData};
+use crate::handbook::PdfOptions;
 use crate::model::{Report, WaveFacts};
 
 /// What `build` produced.
@@ -78,6 +79,8 @@ pub fn build(paths: &Paths, opts: &BuildOptions) -> Result<Built> {
     let mut progress = Progress::new(opts.quiet);
     let mut laps = Laps::new();
     progress.stage("configuration");
+    // The PDFs' date is checked before anything is computed.
+    PdfOptions::from_env()?;
     let plan = Plan::read(paths)?;
     let periods = plan.sources.waves.keys().cloned().collect();
     compute::check(&plan.config, &plan.codebook, &periods).map_err(|e| Error::Config(e.join("\n")))?;

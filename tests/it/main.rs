@@ -4,6 +4,7 @@
 mod architecture;
 mod build;
 mod common;
+mod errors;
 mod pipeline;
 mod synth;
 mod targets;
