@@ -98,8 +98,9 @@ pub fn check_chart_names(config: &Config) -> Result<()> {
     Ok(())
 }
 
-/// Renders the stale charts and PDFs; takes the rest from the last build.
-pub fn render(report: &Report, paths: &Paths, decisions: &BTreeMap<Node, Decision>, old: &State) -> Result<Rendered> {
+/// Renders the stale charts and PDFs; takes the rest from the last build,
+/// whose files are under `last`.
+pub fn render(report: &Report, paths: &Paths, decisions: &BTreeMap<Node, Decision>, old: &State, last: &Path) -> Result<Rendered> {
     let style_path = paths.style();
     let style = Style::load(&style_path)?;
     let chart_style = ChartStyle::from_style(&style).with_context(|| style_path.display().to_string())?;
@@ -113,7 +114,7 @@ pub fn render(report: &Report, paths: &Paths, decisions: &BTreeMap<Node, Decisio
     }
     let done: Vec<Result<Vec<Artifact>>> = units
         .par_iter()
-        .map(|(node, chapter, figure)| if built(node) { chart_files(report, chapter, *figure, &chart_style) } else { last_files(old, node, &paths.out) })
+        .map(|(node, chapter, figure)| if built(node) { chart_files(report, chapter, *figure, &chart_style) } else { last_files(old, node, last) })
         .collect();
     let mut rendered = Rendered { artifacts: Vec::new(), files: BTreeMap::new() };
     let mut images: BTreeMap<String, Vec<u8>> = BTreeMap::new();
@@ -138,7 +139,7 @@ pub fn render(report: &Report, paths: &Paths, decisions: &BTreeMap<Node, Decisio
         .par_iter()
         .map(|(node, chapter)| {
             if !built(node) {
-                return last_files(old, node, &paths.out);
+                return last_files(old, node, last);
             }
             let file = match chapter {
                 Some(ch) => Artifact { path: format!("handbook/{}.pdf", ch.id), bytes: handbook::render_chapter(report, ch, &images, &style, &opts)? },

@@ -2,7 +2,8 @@
 //! touches nothing, one test per kind of edit in which `status` names
 //! exactly the nodes the next `build` rebuilds, a failing build that leaves
 //! the previous outputs intact, hostile ids refused, identical artifacts
-//! from identical inputs. `Project` is shared with the tests of errors.
+//! from identical inputs. `Project` is shared with the tests of the output
+//! folder and of publishing.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -143,26 +144,33 @@ impl Project {
     }
     /// Every file under outputs/ (but the timings) with its bytes.
     pub fn outputs(&self) -> BTreeMap<String, Vec<u8>> {
-        let mut out = BTreeMap::new();
-        let base = self.p("outputs");
-        let mut stack = vec![base.clone()];
-        while let Some(d) = stack.pop() {
-            for e in std::fs::read_dir(&d).unwrap() {
-                let p = e.unwrap().path();
-                if p.is_dir() {
-                    stack.push(p);
-                } else {
-                    let rel = p.strip_prefix(&base).unwrap().display().to_string();
-                    if rel != "timings.json" {
-                        out.insert(rel, std::fs::read(&p).unwrap());
-                    }
-                }
-            }
-        }
+        let mut out = published(&self.p("outputs"));
+        out.remove("timings.json");
         out
     }
 }
 
+/// Every file a reader finds under the output folder `base`, at the paths
+/// users read (through the links), with its bytes; barometer's own
+/// `.barometer/` left out.
+pub fn published(base: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![base.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p == base.join(".barometer") || !p.exists() {
+                continue;
+            }
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.insert(p.strip_prefix(base).unwrap().display().to_string(), std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
 
 pub fn names(v: &serde_json::Value) -> Vec<String> {
     v.as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string()).collect()
@@ -331,8 +339,14 @@ fn a_failing_build_leaves_the_previous_outputs_intact() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("weights must be positive, finite numbers"), "{}", stderr(&out));
     assert!(p.outputs() == before);
-    let leftovers: Vec<_> = std::fs::read_dir(p.p("outputs")).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().starts_with('.') && e.file_name() != ".cache").collect();
-    assert!(leftovers.is_empty(), "staging folders left behind");
+    assert_eq!(barometer_entries(&p.p("outputs")), ["current", "gen-1", "gen-1.files", "lock", "output-folder"], "nothing left behind");
+}
+
+/// What `.barometer/` of an output folder holds, sorted.
+pub fn barometer_entries(out: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(out.join(".barometer")).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    names
 }
 
 #[test]
