@@ -294,7 +294,7 @@ fn adopt(root: &Path, home: &Path) -> Result<()> {
             root,
             &if earlier {
                 "the folder holds the outputs of an earlier barometer, which did not mark its output folders; \
-                 if it holds nothing else of yours, delete it and build again, or choose a new folder"
+                 if it holds nothing else of yours, delete what is in it and build again, or choose a new folder"
                     .to_string()
             } else {
                 format!(

@@ -134,7 +134,7 @@ fn a_file_or_an_earlier_barometers_folder_is_refused_with_what_to_do() {
         stderr(&o),
         format!(
             "error: --out {}: the folder holds the outputs of an earlier barometer, which did not mark its output folders; \
-             if it holds nothing else of yours, delete it and build again, or choose a new folder\n",
+             if it holds nothing else of yours, delete what is in it and build again, or choose a new folder\n",
             p.p("outputs").display()
         )
     );
