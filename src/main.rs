@@ -122,10 +122,10 @@ fn main() -> ExitCode {
     };
     let json = cli.format == Format::Json;
     let result = run(cli);
-    if let Ok(out) = &result {
-        if !print_out(out) {
-            return ExitCode::from(3);
-        }
+    if let Ok(out) = &result
+        && !print_out(out)
+    {
+        return ExitCode::from(3);
     }
     match result {
         Ok(_) => ExitCode::SUCCESS,
