@@ -1,6 +1,8 @@
 //! The `barometer` command line: parses arguments, dispatches to a
 //! subcommand (`cmd/`), and decides the exit status from the error's kind:
-//! 0 ok, 1 invalid data or configuration, 2 usage (clap), 3 internal.
+//! 0 ok; 1 invalid data or configuration, or an output folder refused;
+//! 2 usage (clap, or an id that does not exist); 3 internal. With
+//! `--format json` a failure is also printed as JSON on standard output.
 
 mod cmd;
 
@@ -105,21 +107,33 @@ fn main() -> ExitCode {
     // when done has no use for returning it early.
     // SAFETY: sets a global option of the allocator; called before any thread starts.
     unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
-    let cli = Cli::parse();
-    let result = run(cli);
-    // A reader that stops early (`| head`) is not an error.
-    if let Ok(out) = &result {
-        if let Err(e) = std::io::stdout().lock().write_all(out.as_bytes()) {
-            if e.kind() != std::io::ErrorKind::BrokenPipe {
-                eprintln!("error: cannot write to standard output: {e}");
-                return ExitCode::from(3);
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and version go to standard output as usual; a refused
+            // command line is also JSON there when JSON was asked for.
+            if e.use_stderr() && wants_json(std::env::args_os()) {
+                let text = e.render().to_string();
+                let first = text.lines().next().unwrap_or_default();
+                print_out(&cmd::error::usage_json(first.strip_prefix("error: ").unwrap_or(first)));
             }
+            e.exit()
         }
+    };
+    let json = cli.format == Format::Json;
+    let result = run(cli);
+    if let Ok(out) = &result
+        && !print_out(out)
+    {
+        return ExitCode::from(3);
     }
     match result {
         Ok(_) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err}");
+            if json {
+                print_out(&cmd::error::json(&err));
+            }
             ExitCode::from(match err.blame() {
                 Blame::Input => 1,
                 Blame::Usage => 2,
@@ -127,6 +141,24 @@ fn main() -> ExitCode {
             })
         }
     }
+}
+
+/// Writes to standard output; false (said on standard error) when that
+/// fails. A reader that stops early (`| head`) is not an error.
+fn print_out(text: &str) -> bool {
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            eprintln!("error: cannot write to standard output: {e}");
+            false
+        }
+        _ => true,
+    }
+}
+
+/// Whether a command line clap could not parse asked for `--format json`.
+fn wants_json(args: impl Iterator<Item = std::ffi::OsString>) -> bool {
+    let args: Vec<std::ffi::OsString> = args.collect();
+    args.iter().any(|a| a == "--format=json") || args.windows(2).any(|w| w[0] == "--format" && w[1] == "json")
 }
 
 /// Runs the subcommand; returns what it prints on standard output.

@@ -63,10 +63,12 @@ pub fn handbook_png(report: &Report, figure: &Figure, style: &ChartStyle) -> Res
     paint::png(&scene, print_px, c.print_dpi, style.palette.background).with_context(|| format!("handbook chart of figure {}", figure.number))
 }
 
-/// Path stem under outputs/ of a figure's chart, or of the hero tile.
-pub fn chart_stem(chapter: &Chapter, figure: Option<&Figure>) -> String {
-    match figure {
-        Some(f) => format!("charts/{}/{}-{}", chapter.id, f.number, f.id),
-        None => format!("charts/{}/{}.0-hero", chapter.id, chapter.number),
+/// Path stem under outputs/ of a figure's chart (by chapter and figure id),
+/// or of the chapter's hero tile. Ids only, not numbers: inserting or moving
+/// a chapter renames no other chart, so designers' links keep working.
+pub fn chart_stem(chapter_id: &str, figure_id: Option<&str>) -> String {
+    match figure_id {
+        Some(f) => format!("charts/{chapter_id}/{f}"),
+        None => format!("charts/{chapter_id}/hero"),
     }
 }

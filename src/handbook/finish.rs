@@ -40,7 +40,8 @@ pub fn finish(raw: &[u8], meta: &Meta, outline: &[Entry], links: &[Link]) -> Res
     one_copy_per_font(&mut doc)?;
 
     let date = chrono::DateTime::from_timestamp(meta.epoch, 0)
-        .or_config(format!("SOURCE_DATE_EPOCH {} is not a date", meta.epoch))?;
+        .filter(|_| super::EPOCH_RANGE.contains(&meta.epoch))
+        .or_config(format!("SOURCE_DATE_EPOCH={} is out of range: {}", meta.epoch, super::EPOCH_RANGE_TEXT))?;
     let info = dictionary! {
         "Title" => text_string(&meta.title),
         "Author" => text_string("barometer"),

@@ -40,6 +40,11 @@ pub fn decode_charts(pngs: &BTreeMap<String, Vec<u8>>, style: &Style) -> Result<
 /// unset clock still gives the same bytes: 2020-01-01T00:00:00Z.
 pub const DEFAULT_DATE_EPOCH: i64 = 1_577_836_800;
 
+/// The SOURCE_DATE_EPOCH values a PDF date can show: 1970-01-01T00:00:00Z
+/// to 9999-12-31T23:59:59Z.
+pub const EPOCH_RANGE: std::ops::RangeInclusive<i64> = 0..=253_402_300_799;
+const EPOCH_RANGE_TEXT: &str = "it must be whole seconds from 0 to 253402300799 (1970-01-01 to 9999-12-31, UTC)";
+
 /// How a PDF is written.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PdfOptions {
@@ -48,10 +53,21 @@ pub struct PdfOptions {
 }
 
 impl PdfOptions {
-    /// Options from the environment: SOURCE_DATE_EPOCH, if set.
+    /// Options from the environment: SOURCE_DATE_EPOCH, if set. A PDF date
+    /// has a four-digit year, so the value must fall in [`EPOCH_RANGE`].
     pub fn from_env() -> Result<PdfOptions> {
         let source_date_epoch = match std::env::var("SOURCE_DATE_EPOCH") {
-            Ok(s) => Some(s.trim().parse().map_err(|_| Error::config(format!("SOURCE_DATE_EPOCH=\"{s}\" is not a whole number of seconds")))?),
+            Ok(s) => {
+                let out_of_range = || Error::config(format!("SOURCE_DATE_EPOCH=\"{s}\" is out of range: {EPOCH_RANGE_TEXT}"));
+                let n: i64 = s.trim().parse().map_err(|e: std::num::ParseIntError| match e.kind() {
+                    std::num::IntErrorKind::PosOverflow | std::num::IntErrorKind::NegOverflow => out_of_range(),
+                    _ => Error::config(format!("SOURCE_DATE_EPOCH=\"{s}\" is not a whole number of seconds")),
+                })?;
+                if !EPOCH_RANGE.contains(&n) {
+                    return Err(out_of_range());
+                }
+                Some(n)
+            }
             Err(_) => None,
         };
         Ok(PdfOptions { source_date_epoch })

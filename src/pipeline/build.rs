@@ -8,6 +8,7 @@ use std::time::Instant;
 use serde::Serialize;
 
 use super::cache::{NodeState, STATE, State, sha256_hex};
+use super::folder::OutDir;
 use super::publish::{self, Artifact};
 use super::graph::{self, Decision, Graph, Node, Sources, TOOL};
 use super::plan::Plan;
@@ -18,6 +19,7 @@ use super::waves::design_of;
 use crate::data;
 use crate::error::{Context, Error, Result};
 use crate::compute::{self, Done, Inputs, Job, WaveData};
+use crate::handbook::PdfOptions;
 use crate::model::{Report, WaveFacts};
 
 /// What `build` produced.
@@ -78,6 +80,8 @@ pub fn build(paths: &Paths, opts: &BuildOptions) -> Result<Built> {
     let mut progress = Progress::new(opts.quiet);
     let mut laps = Laps::new();
     progress.stage("configuration");
+    // The PDFs' date is checked before anything is computed.
+    PdfOptions::from_env()?;
     let plan = Plan::read(paths)?;
     let periods = plan.sources.waves.keys().cloned().collect();
     compute::check(&plan.config, &plan.codebook, &periods).map_err(|e| Error::Config(e.join("\n")))?;
@@ -85,8 +89,14 @@ pub fn build(paths: &Paths, opts: &BuildOptions) -> Result<Built> {
     if plan.sources.waves.is_empty() {
         return Err(Error::config(format!("no wave files (*.csv, *.parquet) in {}", paths.waves().display())));
     }
-    let old = if opts.force { State::default() } else { State::load(&paths.out) };
-    let decisions = graph::decide(&plan.graph, &old, &paths.out, opts.force, opts.only.as_deref());
+    // Checked, marked and locked until the build ends; what interrupted
+    // builds left is deleted first. The last build is read from its own
+    // generation folder.
+    let out = OutDir::open(paths)?;
+    let mut notes = publish::clean_leftovers(&out)?;
+    let last = out.last();
+    let old = if opts.force { State::default() } else { State::load(&last) };
+    let decisions = graph::decide(&plan.graph, &old, &last, opts.force, opts.only.as_deref());
     laps.lap("fingerprint");
 
     let mut warnings = Vec::new();
@@ -106,7 +116,7 @@ pub fn build(paths: &Paths, opts: &BuildOptions) -> Result<Built> {
     laps.lap("data");
 
     progress.stage("charts and handbook");
-    let rendered = render::render(&report, paths, &decisions, &old)?;
+    let rendered = render::render(&report, paths, &decisions, &old, &last)?;
     artifacts.extend(rendered.artifacts);
     laps.lap("render");
 
@@ -125,8 +135,10 @@ pub fn build(paths: &Paths, opts: &BuildOptions) -> Result<Built> {
     let mut to_write = artifacts.clone();
     to_write.push(Artifact { path: "timings.json".into(), bytes: (serde_json::to_string_pretty(&timings)? + "\n").into_bytes() });
     to_write.push(Artifact { path: STATE.into(), bytes: state.to_bytes()? });
-    publish::publish(&paths.out, &to_write)?;
+    notes.extend(publish::publish(&out, &to_write)?);
     progress.done();
+    // Notes on the folder come after `--strict` has judged the build's own warnings.
+    warnings.extend(notes);
     Ok(Built { report, artifacts, warnings, timings: laps.list, rebuilt, reused })
 }
 

@@ -267,10 +267,58 @@ fn selected(node: &Node, planned: &Planned, only: Option<&str>) -> bool {
 }
 
 impl Graph {
-    /// The nodes `--only` names: an unknown id is a configuration error.
+    /// The nodes `--only` names: an unknown id is a usage error (exit 2)
+    /// that names the closest chapter or figure id, as a typo usually is.
     pub fn check_only(&self, only: Option<&str>) -> Result<()> {
         let Some(o) = only else { return Ok(()) };
-        let known = self.nodes.iter().any(|(n, p)| matches!(n, Node::Figure(id) if id == o) || p.chapter == o);
-        if known { Ok(()) } else { Err(Error::config(format!("--only {o}: no chapter or figure has that id"))) }
+        let mut ids: Vec<&str> = self
+            .nodes
+            .iter()
+            .filter_map(|(n, p)| match n {
+                Node::Figure(id) => Some(id.as_str()),
+                _ if !p.chapter.is_empty() => Some(p.chapter.as_str()),
+                _ => None,
+            })
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.contains(&o) {
+            return Ok(());
+        }
+        let hint = match ids.iter().min_by_key(|id| edit_distance(o, id)) {
+            Some(closest) => format!("; did you mean \"{closest}\"? (`barometer list` shows every id)"),
+            None => String::new(),
+        };
+        Err(Error::Usage(format!("--only {o}: no chapter or figure has that id{hint}")))
+    }
+}
+
+/// Levenshtein distance: the fewest inserted, deleted or replaced characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let next = (diagonal + usize::from(ca != *cb)).min(row[j] + 1).min(row[j + 1] + 1);
+            diagonal = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::edit_distance;
+
+    #[test]
+    fn edit_distance_counts_single_character_edits() {
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("formal", "formaal"), 1);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("processen", "processen"), 0);
+        assert_eq!(edit_distance("æble", "able"), 1);
     }
 }

@@ -3,10 +3,11 @@
 //! the crate's one error type; `main` decides the exit status.
 //!
 //! Inside, data flows one way: paths -> waves -> plan (graph, sources) ->
-//! build (compute, render, publish, cache) and status.
+//! build (compute, render, folder, publish, cache) and status.
 
 pub mod build;
 pub mod cache;
+pub mod folder;
 pub mod graph;
 pub mod node;
 pub mod paths;

@@ -4,6 +4,7 @@
 
 use super::graph::{self, Graph, Node, Sources};
 use super::paths::Paths;
+use super::render;
 use super::waves::load_codebook;
 use crate::compute::Job;
 use crate::config::{ChapterConfig, Config};
@@ -23,6 +24,7 @@ impl Plan {
     pub fn read(paths: &Paths) -> Result<Plan> {
         let codebook = load_codebook(paths)?;
         let config = Config::load(&paths.config)?;
+        render::check_chart_names(&config)?;
         let sources = Sources::read(paths, &config)?;
         let graph = graph::plan(paths, &config, &sources);
         Ok(Plan { codebook, config, sources, graph })

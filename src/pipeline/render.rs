@@ -13,6 +13,7 @@ use super::publish::Artifact;
 use crate::export;
 use super::graph::{Decision, Node};
 use crate::charts::{self, ChartStyle};
+use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::model::{Chapter, Figure, Report};
 use crate::handbook::{self, PdfOptions};
@@ -41,28 +42,65 @@ fn last_files(old: &State, node: &Node, out: &Path) -> Result<Vec<Artifact>> {
         .collect()
 }
 
-/// A chart node's files: the chart in three forms, and for a figure the
-/// data beside it and the bare print chart the handbook sets.
+/// The paths of a chart node's files, in the order [`chart_files`] makes
+/// them: SVG, print PNG, screen PNG and, for a figure, the data beside it
+/// and the bare print chart the handbook sets. Named by ids alone, so they
+/// stay put when chapters or figures are renumbered.
+pub fn chart_paths(chapter_id: &str, figure_id: Option<&str>) -> Vec<String> {
+    let stem = charts::chart_stem(chapter_id, figure_id);
+    let mut paths = vec![format!("{stem}.svg"), format!("{stem}.png"), format!("{stem}-screen.png")];
+    if figure_id.is_some() {
+        paths.extend([format!("{stem}.csv"), handbook_png_path(chapter_id, figure_id)]);
+    }
+    paths
+}
+
+/// Where a figure's handbook PNG goes; the PDFs are set from it.
+fn handbook_png_path(chapter_id: &str, figure_id: Option<&str>) -> String {
+    format!("{}-handbook.png", charts::chart_stem(chapter_id, figure_id))
+}
+
+/// A chart node's files, at [`chart_paths`].
 fn chart_files(report: &Report, chapter: &Chapter, figure: Option<&Figure>, style: &ChartStyle) -> Result<Vec<Artifact>> {
     let r = match figure {
         Some(f) => charts::render_figure(report, f, style)?,
         None => charts::render_hero(report, chapter, style)?,
     };
-    let stem = charts::chart_stem(chapter, figure);
-    let mut files = vec![
-        Artifact { path: format!("{stem}.svg"), bytes: r.svg.into_bytes() },
-        Artifact { path: format!("{stem}.png"), bytes: r.png },
-        Artifact { path: format!("{stem}-screen.png"), bytes: r.png_screen },
-    ];
+    let mut bytes = vec![r.svg.into_bytes(), r.png, r.png_screen];
     if let Some(f) = figure {
-        files.push(Artifact { path: format!("{stem}.csv"), bytes: export::figure_csv(f)? });
-        files.push(Artifact { path: format!("{stem}-handbook.png"), bytes: charts::handbook_png(report, f, style)? });
+        bytes.push(export::figure_csv(f)?);
+        bytes.push(charts::handbook_png(report, f, style)?);
     }
-    Ok(files)
+    let paths = chart_paths(&chapter.id, figure.map(|f| f.id.as_str()));
+    Ok(paths.into_iter().zip(bytes).map(|(path, bytes)| Artifact { path, bytes }).collect())
 }
 
-/// Renders the stale charts and PDFs; takes the rest from the last build.
-pub fn render(report: &Report, paths: &Paths, decisions: &BTreeMap<Node, Decision>, old: &State) -> Result<Rendered> {
+/// Refuses a configuration whose chart files would overwrite each other:
+/// ids are unique, but a figure "hero" meets the hero tile, and a figure
+/// "x-screen" meets the screen PNG of a figure "x" in the same chapter.
+pub fn check_chart_names(config: &Config) -> Result<()> {
+    for (ch, file) in config.chapters.iter().zip(&config.chapter_files) {
+        let mut owner: BTreeMap<String, String> = BTreeMap::new();
+        let units = std::iter::once(None).chain(ch.figures.iter().map(|f| Some(f.id.as_str())));
+        for figure in units {
+            let who = figure.map_or_else(|| "the hero tile".to_string(), |f| format!("figure \"{f}\""));
+            for path in chart_paths(&ch.id, figure) {
+                if let Some(other) = owner.get(&path) {
+                    return Err(Error::config(format!(
+                        "{}: {who} would write {path}, as {other} does; give the figure another id",
+                        file.display()
+                    )));
+                }
+                owner.insert(path, who.clone());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Renders the stale charts and PDFs; takes the rest from the last build,
+/// whose files are under `last`.
+pub fn render(report: &Report, paths: &Paths, decisions: &BTreeMap<Node, Decision>, old: &State, last: &Path) -> Result<Rendered> {
     let style_path = paths.style();
     let style = Style::load(&style_path)?;
     let chart_style = ChartStyle::from_style(&style)?;
@@ -76,15 +114,15 @@ pub fn render(report: &Report, paths: &Paths, decisions: &BTreeMap<Node, Decisio
     }
     let done: Vec<Result<Vec<Artifact>>> = units
         .par_iter()
-        .map(|(node, chapter, figure)| if built(node) { chart_files(report, chapter, *figure, &chart_style) } else { last_files(old, node, &paths.out) })
+        .map(|(node, chapter, figure)| if built(node) { chart_files(report, chapter, *figure, &chart_style) } else { last_files(old, node, last) })
         .collect();
     let mut rendered = Rendered { artifacts: Vec::new(), files: BTreeMap::new() };
     let mut images: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-    for (files, (node, _, figure)) in done.into_iter().zip(&units) {
+    for (files, (node, chapter, figure)) in done.into_iter().zip(&units) {
         let files = files?;
         if let Some(f) = figure {
-            let name = format!("{}-{}-handbook.png", f.number, f.id);
-            if let Some(png) = files.iter().find(|a| a.path.ends_with(&name)) {
+            let name = handbook_png_path(&chapter.id, Some(&f.id));
+            if let Some(png) = files.iter().find(|a| a.path == name) {
                 images.insert(f.id.clone(), png.bytes.clone());
             }
         }
@@ -101,7 +139,7 @@ pub fn render(report: &Report, paths: &Paths, decisions: &BTreeMap<Node, Decisio
         .par_iter()
         .map(|(node, chapter)| {
             if !built(node) {
-                return last_files(old, node, &paths.out);
+                return last_files(old, node, last);
             }
             let file = match chapter {
                 Some(ch) => Artifact { path: format!("handbook/{}.pdf", ch.id), bytes: handbook::render_chapter(report, ch, &images, &style, &opts)? },

@@ -6,6 +6,7 @@ use serde::Serialize;
 use super::paths::Paths;
 use super::plan::Plan;
 use super::cache::State;
+use super::folder::last_build;
 use super::graph::why_stale;
 use crate::error::Result;
 
@@ -21,13 +22,15 @@ pub struct Staleness {
 /// build that are no longer configured.
 pub fn status(paths: &Paths) -> Result<Vec<Staleness>> {
     let plan = Plan::read(paths)?;
-    let old = State::load(&paths.out);
+    // One generation, resolved once, even if a build switches meanwhile.
+    let last = last_build(&paths.out);
+    let old = State::load(&last);
     let mut out: Vec<Staleness> = plan
         .graph
         .nodes
         .iter()
         .map(|(node, planned)| {
-            let why = why_stale(node, planned, &old, &paths.out);
+            let why = why_stale(node, planned, &old, &last);
             Staleness { node: node.to_string(), up_to_date: why.is_none(), why: why.map_or_else(|| "up to date".into(), |w| w.to_string()) }
         })
         .collect();

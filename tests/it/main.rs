@@ -4,7 +4,10 @@
 mod architecture;
 mod build;
 mod common;
+mod errors;
+mod outputs;
 mod pipeline;
+mod publish;
 mod synth;
 mod targets;
 mod validate;

@@ -2,7 +2,8 @@
 //! touches nothing, one test per kind of edit in which `status` names
 //! exactly the nodes the next `build` rebuilds, a failing build that leaves
 //! the previous outputs intact, hostile ids refused, identical artifacts
-//! from identical inputs.
+//! from identical inputs. `Project` is shared with the tests of the output
+//! folder and of publishing.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -12,7 +13,7 @@ use std::process::Command;
 use crate::common::{barometer, path_str, root, stderr, stdout};
 
 /// The tool as built for the tests.
-fn tool() -> Command {
+pub fn tool() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_barometer"));
     c.env_remove("SOURCE_DATE_EPOCH");
     c
@@ -20,7 +21,7 @@ fn tool() -> Command {
 
 /// Every node of the shipped report: 3 waves, 4 heroes, 12 figures, their
 /// 16 charts, 4 chapter PDFs and the book, in graph order.
-const ALL: [&str; 40] = [
+pub const ALL: [&str; 40] = [
     "wave:2013-2014",
     "wave:2015-2016",
     "wave:2018-2019",
@@ -81,30 +82,30 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// A private copy of config/ and inputs/ and an output folder.
-struct Project {
-    dir: tempfile::TempDir,
+pub struct Project {
+    pub dir: tempfile::TempDir,
 }
 
 impl Project {
-    fn new() -> Project {
+    pub fn new() -> Project {
         let dir = tempfile::tempdir().unwrap();
         copy_dir(&root().join("config"), &dir.path().join("config"));
         copy_dir(&root().join("inputs"), &dir.path().join("inputs"));
         Project { dir }
     }
-    fn p(&self, rel: &str) -> std::path::PathBuf {
+    pub fn p(&self, rel: &str) -> std::path::PathBuf {
         self.dir.path().join(rel)
     }
-    fn run(&self, args: &[&str]) -> std::process::Output {
+    pub fn run(&self, args: &[&str]) -> std::process::Output {
         self.run_with(tool(), args)
     }
     /// Runs `cmd` (the tool, perhaps a copy, perhaps with an environment) on this project.
-    fn run_with(&self, mut cmd: Command, args: &[&str]) -> std::process::Output {
+    pub fn run_with(&self, mut cmd: Command, args: &[&str]) -> std::process::Output {
         let (c, i, o) = (self.p("config"), self.p("inputs"), self.p("outputs"));
         cmd.args(args).args(["--config", path_str(&c), "--inputs", path_str(&i), "--out", path_str(&o)]);
         cmd.current_dir(root()).env("CI", "true").output().expect("the barometer binary runs")
     }
-    fn build(&self, extra: &[&str]) -> serde_json::Value {
+    pub fn build(&self, extra: &[&str]) -> serde_json::Value {
         let mut args = vec!["build", "--format", "json"];
         args.extend_from_slice(extra);
         let out = self.run(&args);
@@ -112,7 +113,7 @@ impl Project {
         serde_json::from_str(&stdout(&out)).unwrap()
     }
     /// The nodes `status` calls out of date, as `status --format json` lists them.
-    fn stale(&self, tool: impl Fn() -> Command) -> Vec<String> {
+    pub fn stale(&self, tool: impl Fn() -> Command) -> Vec<String> {
         let out = self.run_with(tool(), &["status", "--format", "json"]);
         assert!(out.status.success(), "{}", stderr(&out));
         let lines: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
@@ -136,34 +137,42 @@ impl Project {
         assert_eq!(predicted, expected);
         assert!(self.stale(&tool).is_empty(), "a build leaves nothing out of date");
     }
-    fn edit(&self, rel: &str, from: &str, to: &str) {
+    pub fn edit(&self, rel: &str, from: &str, to: &str) {
         let text = std::fs::read_to_string(self.p(rel)).unwrap();
         assert!(text.contains(from), "{from}");
         std::fs::write(self.p(rel), text.replacen(from, to, 1)).unwrap();
     }
     /// Every file under outputs/ (but the timings) with its bytes.
-    fn outputs(&self) -> BTreeMap<String, Vec<u8>> {
-        let mut out = BTreeMap::new();
-        let base = self.p("outputs");
-        let mut stack = vec![base.clone()];
-        while let Some(d) = stack.pop() {
-            for e in std::fs::read_dir(&d).unwrap() {
-                let p = e.unwrap().path();
-                if p.is_dir() {
-                    stack.push(p);
-                } else {
-                    let rel = p.strip_prefix(&base).unwrap().display().to_string();
-                    if rel != "timings.json" {
-                        out.insert(rel, std::fs::read(&p).unwrap());
-                    }
-                }
-            }
-        }
+    pub fn outputs(&self) -> BTreeMap<String, Vec<u8>> {
+        let mut out = published(&self.p("outputs"));
+        out.remove("timings.json");
         out
     }
 }
 
-fn names(v: &serde_json::Value) -> Vec<String> {
+/// Every file a reader finds under the output folder `base`, at the paths
+/// users read (through the links), with its bytes; barometer's own
+/// `.barometer/` left out.
+pub fn published(base: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![base.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p == base.join(".barometer") || !p.exists() {
+                continue;
+            }
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.insert(p.strip_prefix(base).unwrap().display().to_string(), std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+pub fn names(v: &serde_json::Value) -> Vec<String> {
     v.as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string()).collect()
 }
 
@@ -301,9 +310,16 @@ fn only_builds_the_named_figure() {
     let stale: Vec<String> = text.lines().map(|l| l.split(": ").next().unwrap().to_string()).collect();
     let all = p.build(&[]);
     assert_eq!(names(&all["rebuilt"]), stale);
-    let unknown = p.run(&["build", "--only", "no-such-figure"]);
-    assert_eq!(unknown.status.code(), Some(1));
-    assert_eq!(stderr(&unknown), "error: --only no-such-figure: no chapter or figure has that id\n");
+    // An id that does not exist is a usage error, with the closest id.
+    let unknown = p.run(&["build", "--only", "service-borger"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert_eq!(
+        stderr(&unknown),
+        "error: --only service-borger: no chapter or figure has that id; did you mean \"service-borgere\"? (`barometer list` shows every id)\n"
+    );
+    let chapter = p.run(&["build", "--only", "borger-2018"]);
+    assert_eq!(chapter.status.code(), Some(2));
+    assert!(stderr(&chapter).contains("did you mean \"borgere-2018\"?"), "{}", stderr(&chapter));
 }
 
 #[test]
@@ -323,8 +339,14 @@ fn a_failing_build_leaves_the_previous_outputs_intact() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("weights must be positive, finite numbers"), "{}", stderr(&out));
     assert!(p.outputs() == before);
-    let leftovers: Vec<_> = std::fs::read_dir(p.p("outputs")).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().starts_with('.') && e.file_name() != ".cache").collect();
-    assert!(leftovers.is_empty(), "staging folders left behind");
+    assert_eq!(barometer_entries(&p.p("outputs")), ["current", "gen-1", "gen-1.files", "lock", "output-folder"], "nothing left behind");
+}
+
+/// What `.barometer/` of an output folder holds, sorted.
+pub fn barometer_entries(out: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(out.join(".barometer")).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    names
 }
 
 #[test]
