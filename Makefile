@@ -35,5 +35,5 @@ synth:
 	$(CARGO) run --release --locked -- synth
 
 clean:
-	rm -rf outputs/*
+	rm -rf outputs/* outputs/.barometer outputs/.cache
 	touch outputs/.gitkeep
