@@ -80,11 +80,32 @@ impl Sources {
                 }
             }
         }
+        // Every file the configuration names is read, so it is an input
+        // the manifest lists, wherever inside the inputs it lies.
+        let named = (0..config.chapters.len()).map(|c| content_file(paths, config, c)).chain(config.chapters.iter().flat_map(|ch| {
+            ch.figures.iter().filter_map(|f| match &f.spec {
+                FigureSpec::Comparison(c) => Some(paths.inputs.join(&c.published)),
+                _ => None,
+            })
+        }));
+        let mut named: Vec<PathBuf> = named.filter(|p| p.is_file()).collect();
+        named.sort();
+        named.dedup();
+        for p in named {
+            let shown = p.display().to_string();
+            let (h, n) = hash_file(&p)?;
+            if !files.iter().any(|(f, _, _)| *f == shown) {
+                files.push((shown, h, n));
+            }
+        }
         let mut waves = BTreeMap::new();
         for (f, (h, n)) in wave_files.into_iter().zip(hashed) {
             files.push((f.display().to_string(), h.clone(), n));
             if let Some(period) = data::period_of(&f) {
-                waves.insert(period, (f, h));
+                // How a wave is read depends on its name (CSV or Parquet) as
+                // much as on its bytes: both are its fingerprint.
+                let name = f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                waves.insert(period, (f, format!("{name} {h}")));
             }
         }
         files.sort();

@@ -407,3 +407,27 @@ fn a_missing_inputs_folder_is_invalid_input() {
         format!("error: cannot read the wave folder {}: No such file or directory (os error 2)\n", missing.join("waves").display())
     );
 }
+
+#[test]
+fn a_wave_renamed_to_another_format_is_read_again_not_reused() {
+    let p = Project::new();
+    p.build(&[]);
+    std::fs::rename(p.p("inputs/waves/2018-2019.csv"), p.p("inputs/waves/2018-2019.parquet")).unwrap();
+    let status = stdout(&p.run(&["status"]));
+    assert!(status.starts_with("wave:2018-2019: changed: wave\n"), "{status}");
+    let out = p.run(&["build"]);
+    assert_eq!(out.status.code(), Some(1), "a CSV read as Parquet is refused, as a clean build would: {}", stderr(&out));
+}
+
+#[test]
+fn every_file_the_configuration_names_is_in_the_manifest() {
+    let p = Project::new();
+    std::fs::create_dir_all(p.p("inputs/tables")).unwrap();
+    std::fs::rename(p.p("inputs/published/ks-norge-2017.csv"), p.p("inputs/tables/ks-norge-2017.csv")).unwrap();
+    p.edit("config/chapters/borgere-2015.toml", "published = \"published/ks-norge-2017.csv\"", "published = \"tables/ks-norge-2017.csv\"");
+    p.build(&[]);
+    let manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(p.p("outputs/manifest.json")).unwrap()).unwrap();
+    let inputs: Vec<&str> = manifest["inputs"].as_array().unwrap().iter().map(|i| i["path"].as_str().unwrap()).collect();
+    let table = p.p("inputs/tables/ks-norge-2017.csv").display().to_string();
+    assert!(inputs.contains(&table.as_str()), "{inputs:?}");
+}
