@@ -143,9 +143,14 @@ impl Findings {
                 None => out.push(g.place, g.column.as_deref().map(shorten).as_deref(), value.as_deref(), rule),
             }
         }
-        // Past the limit the crate's list counts without keeping.
-        for _ in 0..self.more {
-            out.push(Place::File, None, None, String::new());
+        if self.more > 0 && !out.is_full() {
+            // A part checked on its own ran past the limit; this list did not.
+            out.file_level(format!("… and {} more problems not listed", self.more));
+        } else {
+            // Past the limit the crate's list counts without keeping.
+            for _ in 0..self.more {
+                out.push(Place::File, None, None, String::new());
+            }
         }
         out
     }

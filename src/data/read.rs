@@ -5,7 +5,10 @@
 use std::borrow::Cow;
 use std::fs::File;
 use std::io::{Cursor, Read};
+use std::panic::AssertUnwindSafe;
 use std::path::Path;
+use std::sync::Once;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use polars::prelude::*;
 
@@ -125,11 +128,10 @@ fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
 }
 
 fn read_parquet(path: &Path, problems: &mut Findings) -> Option<RawTable> {
-    let result = File::open(path).map_err(PolarsError::from).and_then(|f| ParquetReader::new(f).finish());
-    let df = match result {
+    let df = match parquet_frame(path) {
         Ok(df) => df,
-        Err(e) => {
-            problems.file_level(format!("cannot read the file as Parquet: {e}"));
+        Err(why) => {
+            problems.file_level(why);
             return None;
         }
     };
@@ -159,6 +161,43 @@ fn read_parquet(path: &Path, problems: &mut Findings) -> Option<RawTable> {
             None
         }
     }
+}
+
+/// Parquet reads in progress, for the panic hook of `quiet_decoder_panics`.
+static PARQUET_READS: AtomicUsize = AtomicUsize::new(0);
+
+/// The Parquet file as Polars reads it. A damaged file can make Polars'
+/// Parquet decoder panic rather than fail (0.55, on corrupt bit-packed
+/// pages): the panic is caught and reported as a damaged file.
+fn parquet_frame(path: &Path) -> Result<DataFrame, String> {
+    quiet_decoder_panics();
+    PARQUET_READS.fetch_add(1, Ordering::SeqCst);
+    let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        File::open(path).map_err(PolarsError::from).and_then(|f| ParquetReader::new(f).finish())
+    }));
+    PARQUET_READS.fetch_sub(1, Ordering::SeqCst);
+    match result {
+        Ok(Ok(df)) => Ok(df),
+        Ok(Err(e)) => Err(format!("cannot read the file as Parquet: {e}")),
+        Err(_) => Err("cannot read the file as Parquet: its data do not decode (the file is damaged); write it again".to_string()),
+    }
+}
+
+/// Keeps the message of a panic in Polars' Parquet decoder (and the Arrow
+/// arrays it fills) off the
+/// terminal while a wave is read: `parquet_frame` reports it in its own
+/// words. Every other panic is shown as before.
+fn quiet_decoder_panics() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let in_decoder = info.location().is_some_and(|l| ["polars-parquet", "polars-arrow"].iter().any(|c| l.file().contains(c)));
+            if !(in_decoder && PARQUET_READS.load(Ordering::SeqCst) > 0) {
+                previous(info);
+            }
+        }));
+    });
 }
 
 /// A column of bytes (Parquet without the UTF-8 annotation) as text; each

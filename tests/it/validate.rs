@@ -563,6 +563,21 @@ fn parquet_text_as_bytes_is_read_and_bytes_that_are_not_text_are_refused() {
     expect(&c, &["{f}: row 2: column \"sector\", value \"komm\u{fffd}ne\": the cell's bytes are not UTF-8 text; write the column as UTF-8 text (a Parquet string column)"]);
 }
 
+#[test]
+fn a_damaged_parquet_file_is_reported_not_a_panic() {
+    let shipped = std::fs::read_to_string(root().join("config/codebook.toml")).unwrap();
+    let c = case_in(&shipped, "2018-2019.parquet", b"");
+    let out = barometer(&["synth", "--parquet", "--period", "2018-2019", "--quiet", "--to", path_str(&c.waves())]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let mut bytes = std::fs::read(&c.file).unwrap();
+    // Garbage in a data page that made Polars' bit-unpacking panic.
+    for b in &mut bytes[40_000..40_064] {
+        *b ^= 0x5A;
+    }
+    std::fs::write(&c.file, bytes).unwrap();
+    expect(&c, &["{f}: cannot read the file as Parquet: its data do not decode (the file is damaged); write it again"]);
+}
+
 // --- Messages -------------------------------------------------------------
 
 #[test]

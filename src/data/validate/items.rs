@@ -347,6 +347,8 @@ mod tests {
             let row = innovated(df, 1);
             set_code(df, "promote_citizens", row, Some(7));
         });
+        // Once: not also as an empty cell, nor again by a second pass.
+        assert_eq!(found.len(), 1, "{found:?}");
         assert!(found[0].contains("column \"promote_citizens\", value \"7\": not a code of promote_citizens"), "{found:?}");
     }
 }
