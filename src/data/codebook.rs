@@ -221,7 +221,7 @@ fn check_deliveries(codebook: &Codebook, raw: Vec<RawDelivery>, text: &str) -> R
         }
         let needed = |name: &str| DESIGN_COLUMNS.contains(&name) || codebook.item(name).is_some_and(|i| i.in_wave(&period));
         let unknown = |name: &str| match codebook.item(name) {
-            Some(_) => format!("the codebook says wave {period} did not ask it"),
+            Some(_) => format!("the codebook says wave {period} did not ask it (see the item's from and until)"),
             None => "it is neither a design column nor an item of the codebook".to_string(),
         };
         let mut delivery = Delivery { period: period.clone(), ..Delivery::default() };
@@ -229,7 +229,7 @@ fn check_deliveries(codebook: &Codebook, raw: Vec<RawDelivery>, text: &str) -> R
         for (own, canonical) in &d.columns {
             let (own_s, canonical_s) = (own.get_ref(), canonical.get_ref());
             if !needed(canonical_s) {
-                fail(line(canonical), format!("for {period}: column \"{own_s}\" is mapped to \"{canonical_s}\", but {}; write a name of the codebook", unknown(canonical_s)));
+                fail(line(canonical), format!("for {period}: column \"{own_s}\" is mapped to \"{canonical_s}\", but {}; write a column the wave has", unknown(canonical_s)));
             } else if let Some((other, _)) = delivery.columns.iter().find(|(_, c)| *c == canonical_s) {
                 fail(line(canonical), format!("for {period}: columns \"{other}\" and \"{own_s}\" are both mapped to \"{canonical_s}\"; map one column to each name"));
             }

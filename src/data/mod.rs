@@ -85,7 +85,7 @@ pub fn load_wave(path: &Path, codebook: &Codebook) -> Result<Wave, Problems> {
         return Err(problems.into_problems());
     }
     let Some(raw) = read::read_table(path, &mut problems) else { return Err(problems.into_problems()) };
-    let mapped = validate::apply_delivery(&raw, &period, codebook, &shown).map_err(Findings::into_problems)?;
+    let mapped = validate::apply_delivery(&raw, &period, codebook, &shown)?;
     problems.set_renamed(mapped.renamed.clone());
     let read_as = match raw.separator {
         Some(sep) => format!("{}, '{}'", raw.encoding, sep as char),
@@ -156,8 +156,11 @@ fn misnamed(path: &Path) -> Option<String> {
         "xlsx" | "xls" | "xlsm" | "ods" => format!(
             "a workbook is not read; open it in Excel and save it as \"CSV UTF-8 (kommasepareret)\" named {wave_name}.csv"
         ),
-        "txt" | "tsv" | "tab" => format!(
+        "txt" => format!(
             "a wave file must end in .csv or .parquet; if it is CSV text (';' or ',' between fields), rename it to {wave_name}.csv"
+        ),
+        "tsv" | "tab" => format!(
+            "tab-separated text is not read; open it in Excel and save it as \"CSV UTF-8 (kommasepareret)\" named {wave_name}.csv"
         ),
         _ => "only wave files (<period>.csv or <period>.parquet, such as 2018-2019.csv) belong in the wave folder; move this one out".to_string(),
     })

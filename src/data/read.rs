@@ -57,7 +57,7 @@ fn file_kind(kind: &std::fs::FileType) -> &'static str {
             return "a socket";
         }
     }
-    if kind.is_dir() { "a folder" } else { "not a regular file and" }
+    if kind.is_dir() { "a folder" } else { "a special file" }
 }
 
 /// A wave file as text cells, before the contract is checked.
@@ -184,9 +184,8 @@ fn parquet_frame(path: &Path) -> Result<DataFrame, String> {
 }
 
 /// Keeps the message of a panic in Polars' Parquet decoder (and the Arrow
-/// arrays it fills) off the
-/// terminal while a wave is read: `parquet_frame` reports it in its own
-/// words. Every other panic is shown as before.
+/// arrays it fills) off the terminal while a wave is read: `parquet_frame`
+/// reports it in its own words. Every other panic is shown as before.
 fn quiet_decoder_panics() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {

@@ -39,7 +39,7 @@ fn a_mapping_to_a_name_the_codebook_lacks_is_named_at_its_line() {
     expect_config(
         &c,
         &[format!(
-            "{}:{at}: [[delivery]] for 2018-2019: column \"Q5\" is mapped to \"value_qualty\", but it is neither a design column nor an item of the codebook; write a name of the codebook",
+            "{}:{at}: [[delivery]] for 2018-2019: column \"Q5\" is mapped to \"value_qualty\", but it is neither a design column nor an item of the codebook; write a column the wave has",
             c.codebook()
         )],
     );

@@ -469,6 +469,7 @@ fn two_files_for_one_period_are_refused_by_validate_and_build() {
     let message = message.replace("{w}", &w);
     assert_eq!(stderr(&run), format!("error: {message}\n{w}/2018-2019.parquet: 1 problem found\n"));
     assert_eq!(run.status.code(), Some(1));
+    assert!(!out.exists(), "a refused build writes nothing");
 }
 
 #[test]

@@ -10,7 +10,7 @@ use super::super::codebook::{Codebook, Delivery};
 use super::super::findings::Findings;
 use super::super::read::RawTable;
 use super::numbers::fmt_num;
-use crate::error::Place;
+use crate::error::{Place, Problems};
 
 /// The file's table under the canonical names.
 pub struct Mapped {
@@ -24,7 +24,7 @@ pub struct Mapped {
 /// ignored columns. A name of the mapping the file lacks, or a rename onto
 /// a name the file has already, is a mistake of the mapping: reported at
 /// its line of the codebook.
-pub fn apply_delivery(raw: &RawTable, period: &str, codebook: &Codebook, file: &str) -> Result<Mapped, Findings> {
+pub fn apply_delivery(raw: &RawTable, period: &str, codebook: &Codebook, file: &str) -> Result<Mapped, Problems> {
     let Some(delivery) = codebook.delivery(period) else {
         return Ok(Mapped { frame: raw.frame.clone(), renamed: BTreeMap::new() });
     };
@@ -40,8 +40,8 @@ pub fn apply_delivery(raw: &RawTable, period: &str, codebook: &Codebook, file: &
         if canonical != name {
             renamed.insert(canonical.clone(), name.clone());
         }
-        let col = match (delivery.recode.get(&canonical), as_text(c)) {
-            (Some(map), Some(text)) => {
+        let col = match delivery.recode.get(&canonical).and_then(|map| Some((map, as_text(c)?))) {
+            Some((map, text)) => {
                 let v: Vec<Option<String>> =
                     text.iter().map(|v| v.map(|s| map.get(s.trim()).cloned().unwrap_or_else(|| s.to_string()))).collect();
                 Column::new(canonical.as_str().into(), v)
@@ -54,7 +54,7 @@ pub fn apply_delivery(raw: &RawTable, period: &str, codebook: &Codebook, file: &
     match DataFrame::new(raw.frame.height(), cols) {
         Ok(frame) => Ok(Mapped { frame, renamed }),
         Err(e) => {
-            let mut problems = Findings::new(file);
+            let mut problems = Problems::new(file);
             problems.file_level(format!("cannot apply the [[delivery]] mapping for {period}: {e}"));
             Err(problems)
         }
@@ -63,7 +63,7 @@ pub fn apply_delivery(raw: &RawTable, period: &str, codebook: &Codebook, file: &
 
 /// Every name the mapping reads is in the file, and no rename lands on a
 /// column the file keeps under that name.
-fn check_names(raw: &RawTable, delivery: &Delivery, codebook: &Codebook, file: &str) -> Result<(), Findings> {
+fn check_names(raw: &RawTable, delivery: &Delivery, codebook: &Codebook, file: &str) -> Result<(), Problems> {
     let names: Vec<String> = raw.frame.get_column_names().iter().map(|n| n.to_string()).collect();
     let has = |n: &str| names.iter().any(|m| m == n);
     let period = &delivery.period;
@@ -97,7 +97,7 @@ fn check_names(raw: &RawTable, delivery: &Delivery, codebook: &Codebook, file: &
             );
         }
     }
-    if problems.is_empty() { Ok(()) } else { Err(problems) }
+    if problems.is_empty() { Ok(()) } else { Err(problems.into_problems()) }
 }
 
 /// A column's cells as text, the way a recode table writes them ("4",

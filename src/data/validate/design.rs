@@ -61,16 +61,17 @@ pub(super) fn check_weight_bound(input: &Input, strata: &Strata, weight: &mut [f
         return;
     }
     each_number(input.col("weight"), input.decimal_comma, |row, cell| {
-        if let Num::Value(w, _) = cell {
-            if over(row, w) && !weight[row].is_nan() {
-                problems.push(
-                    input.raw.place(row),
-                    Some("weight"),
-                    Some(&cell.shown()),
-                    "the weight is larger than the row's fpc, its stratum's population count; a respondent cannot stand for more workplaces than its stratum has",
-                );
-                weight[row] = f64::NAN;
-            }
+        if let Num::Value(w, _) = cell
+            && over(row, w)
+            && !weight[row].is_nan()
+        {
+            problems.push(
+                input.raw.place(row),
+                Some("weight"),
+                Some(&cell.shown()),
+                "the weight is larger than the row's fpc, its stratum's population count; a respondent cannot stand for more workplaces than its stratum has",
+            );
+            weight[row] = f64::NAN;
         }
     });
 }
@@ -94,10 +95,10 @@ fn check_text(text: &[Column], raw: &RawTable, codebook: &Codebook, problems: &m
                 _ => {
                     let (name, allowed) = design_values[k - 2];
                     check_allowed(values, name, allowed, raw, &mut mine);
-                    if name == "sector" {
-                        if let Ok(strata) = text[1].str() {
-                            check_sector_of_stratum(values, strata, allowed, raw, &mut mine);
-                        }
+                    if name == "sector"
+                        && let Ok(strata) = text[1].str()
+                    {
+                        check_sector_of_stratum(values, strata, allowed, raw, &mut mine);
                     }
                 }
             }

@@ -138,10 +138,8 @@ fn read_number(s: &str, decimal_comma: bool) -> Num<'_> {
         Some((int, frac)) => (int, Some(frac)),
         None => (s, None),
     };
-    if let Some(frac) = frac {
-        if !frac.bytes().all(|b| b.is_ascii_digit()) {
-            return Num::Bad(s);
-        }
+    if frac.is_some_and(|f| !f.bytes().all(|b| b.is_ascii_digit())) {
+        return Num::Bad(s);
     }
     let digits = int.strip_prefix(['-', '+']).unwrap_or(int);
     let joined = if digits.contains('.') {
