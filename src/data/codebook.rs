@@ -6,6 +6,7 @@ use std::path::Path;
 
 use crate::error::{Context, Error, Result};
 use serde::Deserialize;
+use toml::Spanned;
 
 /// Design columns every wave carries, in file order.
 pub const DESIGN_COLUMNS: [&str; 7] = ["id", "stratum", "sector", "area", "size", "fpc", "weight"];
@@ -20,7 +21,7 @@ struct RawCodebook {
     #[serde(rename = "item")]
     items: Vec<RawItem>,
     #[serde(rename = "delivery", default)]
-    deliveries: Vec<Delivery>,
+    deliveries: Vec<RawDelivery>,
 }
 
 /// One edition of the survey, in chronological order.
@@ -105,17 +106,42 @@ impl Item {
     }
 }
 
-/// How a delivery's own column names and values map onto the canonical ones.
-#[derive(Debug, Clone, Default, Deserialize)]
+/// A `[[delivery]]` as written, with where each part stands (for messages).
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+struct RawDelivery {
+    period: Spanned<String>,
+    #[serde(default)]
+    columns: BTreeMap<Spanned<String>, Spanned<String>>,
+    #[serde(default)]
+    recode: BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<String>>>,
+    #[serde(default)]
+    ignore: Vec<Spanned<String>>,
+}
+
+/// How a delivery's own column names and values map onto the canonical ones.
+#[derive(Debug, Clone, Default)]
 pub struct Delivery {
     pub period: String,
     /// Delivery column name -> canonical column name.
-    #[serde(default)]
     pub columns: BTreeMap<String, String>,
     /// Canonical column -> (delivery value -> canonical value).
-    #[serde(default)]
     pub recode: BTreeMap<String, BTreeMap<String, String>>,
+    /// Columns of the file the codebook does not know, read past without a
+    /// warning (so `--strict` passes without editing the file).
+    pub ignore: Vec<String>,
+    /// Where the parts stand in the codebook, for messages.
+    pub lines: DeliveryLines,
+}
+
+/// Lines (1-based) of a `[[delivery]]`'s parts in the codebook.
+#[derive(Debug, Clone, Default)]
+pub struct DeliveryLines {
+    pub period: usize,
+    /// By the delivery's own column name.
+    pub columns: BTreeMap<String, usize>,
+    /// By the name as `ignore` writes it.
+    pub ignore: BTreeMap<String, usize>,
 }
 
 /// The validated codebook.
@@ -125,27 +151,37 @@ pub struct Codebook {
     pub design: DesignValues,
     pub items: Vec<Item>,
     pub deliveries: Vec<Delivery>,
+    /// The file it was read from, as messages name it.
+    pub source: String,
 }
 
 impl Codebook {
     /// Reads and checks `config/codebook.toml`; errors name the file and key.
     pub fn load(path: &Path) -> Result<Codebook> {
         let text = crate::error::read_text(path)?;
-        Codebook::parse(&text).with_context(|| format!("in {}", path.display()))
+        Codebook::parse_named(&text, &path.display().to_string())
     }
 
     /// Parses and checks codebook text; errors name the key.
     pub fn parse(text: &str) -> Result<Codebook> {
-        let raw: RawCodebook = toml::from_str(text)?;
-        let periods = check_periods(&raw.waves)?;
-        let codes = code_sets(&raw.codes)?;
-        let items = resolve_items(raw.items, &codes, &periods)?;
-        for d in &raw.deliveries {
-            if !periods.contains(&d.period) {
-                return Err(Error::Config(format!("[[delivery]] period \"{}\" is not a [[wave]] period", d.period)));
-            }
-        }
-        Ok(Codebook { waves: raw.waves, design: raw.design, items, deliveries: raw.deliveries })
+        Codebook::parse_named(text, "codebook.toml")
+    }
+
+    /// Parses and checks the text of codebook `source`: errors name the key,
+    /// and a `[[delivery]]` mapping's errors the line (`source:NN: …`).
+    fn parse_named(text: &str, source: &str) -> Result<Codebook> {
+        let (raw, items) = (|| -> Result<(RawCodebook, Vec<Item>)> {
+            let raw: RawCodebook = toml::from_str(text)?;
+            let periods = check_periods(&raw.waves)?;
+            let codes = code_sets(&raw.codes)?;
+            let items = resolve_items(raw.items.clone(), &codes, &periods)?;
+            Ok((raw, items))
+        })()
+        .with_context(|| format!("in {source}"))?;
+        let mut codebook =
+            Codebook { waves: raw.waves, design: raw.design, items, deliveries: Vec::new(), source: source.to_string() };
+        codebook.deliveries = check_deliveries(&codebook, raw.deliveries, text)?;
+        Ok(codebook)
     }
 
     pub fn item(&self, name: &str) -> Option<&Item> {
@@ -164,6 +200,90 @@ impl Codebook {
     pub fn delivery(&self, period: &str) -> Option<&Delivery> {
         self.deliveries.iter().find(|d| d.period == period)
     }
+}
+
+/// The `[[delivery]]` mappings, each name and value checked against the
+/// codebook; every mistake is listed at its line (`codebook.toml:NN: …`).
+fn check_deliveries(codebook: &Codebook, raw: Vec<RawDelivery>, text: &str) -> Result<Vec<Delivery>> {
+    let line = |s: &Spanned<String>| text[..s.span().start.min(text.len())].matches('\n').count() + 1;
+    let mut errors: Vec<String> = Vec::new();
+    let mut fail = |at: usize, message: String| errors.push(format!("{}:{at}: [[delivery]] {message}", codebook.source));
+    let mut out: Vec<Delivery> = Vec::new();
+    for d in raw {
+        let period = d.period.get_ref().clone();
+        if !codebook.has_wave(&period) {
+            fail(line(&d.period), format!("period \"{period}\" is not a [[wave]] period"));
+            continue;
+        }
+        if let Some(first) = out.iter().find(|o| o.period == period) {
+            fail(line(&d.period), format!("for {period} is given twice (also at line {}); keep one", first.lines.period));
+            continue;
+        }
+        let needed = |name: &str| DESIGN_COLUMNS.contains(&name) || codebook.item(name).is_some_and(|i| i.in_wave(&period));
+        let unknown = |name: &str| match codebook.item(name) {
+            Some(_) => format!("the codebook says wave {period} did not ask it (see the item's from and until)"),
+            None => "it is neither a design column nor an item of the codebook".to_string(),
+        };
+        let mut delivery = Delivery { period: period.clone(), ..Delivery::default() };
+        delivery.lines.period = line(&d.period);
+        for (own, canonical) in &d.columns {
+            let (own_s, canonical_s) = (own.get_ref(), canonical.get_ref());
+            if !needed(canonical_s) {
+                fail(line(canonical), format!("for {period}: column \"{own_s}\" is mapped to \"{canonical_s}\", but {}; write a column the wave has", unknown(canonical_s)));
+            } else if let Some((other, _)) = delivery.columns.iter().find(|(_, c)| *c == canonical_s) {
+                fail(line(canonical), format!("for {period}: columns \"{other}\" and \"{own_s}\" are both mapped to \"{canonical_s}\"; map one column to each name"));
+            }
+            delivery.columns.insert(own_s.clone(), canonical_s.clone());
+            delivery.lines.columns.insert(own_s.clone(), line(own));
+        }
+        for (column, map) in &d.recode {
+            let name = column.get_ref();
+            if let Some(canonical) = delivery.columns.get(name.as_str()).filter(|c| *c != name) {
+                fail(line(column), format!("for {period}: recode.{name} names the file's own column; recode by the codebook's name, recode.{canonical}"));
+                continue;
+            }
+            if !needed(name) {
+                fail(line(column), format!("for {period}: recode.{name} recodes a column the wave does not have: {}", unknown(name)));
+                continue;
+            }
+            for (from, to) in map {
+                if let Some(why) = not_a_value(codebook, name, to.get_ref()) {
+                    fail(line(to), format!("for {period}: recode.{name} maps \"{}\" to \"{}\", {why}", from.get_ref(), to.get_ref()));
+                }
+            }
+            let values = map.iter().map(|(a, b)| (a.get_ref().clone(), b.get_ref().clone())).collect();
+            delivery.recode.insert(name.clone(), values);
+        }
+        for name in &d.ignore {
+            let n = name.get_ref();
+            if let Some(canonical) = delivery.columns.get(n.as_str()) {
+                fail(line(name), format!("for {period}: ignore lists \"{n}\", which columns maps to \"{canonical}\"; keep one of the two"));
+            } else if needed(n) {
+                fail(line(name), format!("for {period}: ignore lists \"{n}\", a column wave {period} needs; only columns the wave does not use can be ignored"));
+            }
+            delivery.ignore.push(n.clone());
+            delivery.lines.ignore.insert(n.clone(), line(name));
+        }
+        out.push(delivery);
+    }
+    if errors.is_empty() { Ok(out) } else { Err(Error::Config(errors.join("\n"))) }
+}
+
+/// Why `value` cannot be a value of column `name` after recoding (a
+/// design column's keys, an item's codes or empty), or `None` when it can.
+fn not_a_value(codebook: &Codebook, name: &str, value: &str) -> Option<String> {
+    let allowed = match name {
+        "sector" => &codebook.design.sector,
+        "area" => &codebook.design.area,
+        "size" => &codebook.design.size,
+        _ => {
+            let item = codebook.item(name)?;
+            let ok = value.is_empty() || value.trim().parse::<i32>().is_ok_and(|c| item.has_code(c));
+            return (!ok).then(|| format!("which is not a code of {name} ({}); map to a code, or to \"\" for an empty cell", item.code_list()));
+        }
+    };
+    let list = allowed.keys().map(String::as_str).collect::<Vec<_>>().join(", ");
+    (!allowed.contains_key(value)).then(|| format!("which is not a {name} of the codebook ({list})"))
 }
 
 /// The waves' periods in order: at least one, each well formed and listed once.

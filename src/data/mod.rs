@@ -1,6 +1,7 @@
 //! Stage 1: wave files in, validated frames out.
 
 pub mod codebook;
+pub mod findings;
 pub mod read;
 pub mod synth;
 pub mod validate;
@@ -11,6 +12,7 @@ use polars::prelude::*;
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
+use findings::Findings;
 
 pub use codebook::Codebook;
 pub use crate::error::{Place, Problem, Problems};
@@ -65,44 +67,103 @@ pub fn period_of(path: &Path) -> Option<String> {
     codebook::is_period(stem).then(|| stem.to_string())
 }
 
-/// Reads and validates one wave file.
+/// Reads and validates one wave file. A `[[delivery]]` mapping that does
+/// not fit the file is reported at its line of the codebook (the problems
+/// then name the codebook, not the wave).
 pub fn load_wave(path: &Path, codebook: &Codebook) -> Result<Wave, Problems> {
     let shown = path.display().to_string();
-    let mut problems = Problems::new(shown);
+    let mut problems = Findings::new(shown.as_str());
     let Some(period) = period_of(path) else {
         problems.file_level("the file name must be the wave's period, such as 2018-2019.csv");
-        return Err(problems);
+        return Err(problems.into_problems());
     };
     if !codebook.has_wave(&period) {
         problems.file_level(format!(
-            "wave {period} is not listed in the codebook; add a [[wave]] with period = \"{period}\" to config/codebook.toml"
+            "wave {period} is not listed in the codebook; add a [[wave]] with period = \"{period}\" to {}",
+            codebook.source
         ));
-        return Err(problems);
+        return Err(problems.into_problems());
     }
-    let Some(raw) = read::read_table(path, &mut problems) else { return Err(problems) };
+    let Some(raw) = read::read_table(path, &mut problems) else { return Err(problems.into_problems()) };
+    let mapped = validate::apply_delivery(&raw, &period, codebook, &shown)?;
+    problems.set_renamed(mapped.renamed.clone());
     let read_as = match raw.separator {
         Some(sep) => format!("{}, '{}'", raw.encoding, sep as char),
         None => raw.encoding.to_string(),
     };
     let mut warnings = Vec::new();
-    match validate::validate(raw, &period, codebook, &mut problems, &mut warnings) {
+    match validate::validate(&raw, &mapped, &period, codebook, &mut problems, &mut warnings) {
         Some((frame, strata)) if problems.is_empty() => {
             Ok(Wave { period, file: path.to_path_buf(), frame, read_as, strata, warnings })
         }
-        _ => Err(problems),
+        _ => Err(problems.into_problems()),
     }
 }
 
-/// The wave files of a folder (`*.csv`, `*.parquet`), sorted by name.
+/// The wave files of a folder (`<period>.csv`, `<period>.parquet`), sorted
+/// by name. Anything else in the folder is refused with what to do, rather
+/// than skipped (hidden files such as `.gitkeep` aside): a wave saved as
+/// `.xlsx` or `.CSV`, two files for one period, a named pipe or a device,
+/// a file larger than `read::MAX_WAVE_BYTES`. Nothing is opened here.
 pub fn wave_files(dir: &Path) -> Result<Vec<PathBuf>> {
     let entries = std::fs::read_dir(dir)
         .map_err(|e| Error::Config(format!("cannot read the wave folder {}: {e}", dir.display())))?;
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("csv" | "parquet")))
-        .collect();
-    files.sort();
-    Ok(files)
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    let mut files: Vec<PathBuf> = Vec::new();
+    let mut failed: Vec<Problems> = Vec::new();
+    let mut refuse = |path: &Path, why: String| {
+        let mut p = Problems::new(path.display().to_string());
+        p.file_level(why);
+        failed.push(p);
+    };
+    for path in paths {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        if name.starts_with('.') {
+            continue;
+        }
+        if let Some(why) = misnamed(&path) {
+            refuse(&path, why);
+            continue;
+        }
+        if let Err(why) = read::check_readable(&path) {
+            refuse(&path, why);
+            continue;
+        }
+        match files.iter().find(|f| period_of(f) == period_of(&path) && period_of(f).is_some()) {
+            Some(other) => {
+                let period = period_of(&path).unwrap_or_default();
+                refuse(&path, format!("wave {period} is also given by {}; keep one file per wave", other.display()));
+            }
+            None => files.push(path),
+        }
+    }
+    if failed.is_empty() { Ok(files) } else { Err(Error::Data(failed)) }
+}
+
+/// What is wrong with the name of a file in the wave folder, and what to do.
+fn misnamed(path: &Path) -> Option<String> {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    if matches!(ext, "csv" | "parquet") {
+        // A .csv that is not named by its period is refused by load_wave, which says so.
+        return None;
+    }
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let wave_name = if codebook::is_period(&stem) { stem.clone() } else { "<period>".to_string() };
+    let lower = ext.to_ascii_lowercase();
+    Some(match lower.as_str() {
+        "csv" | "parquet" => format!("the extension must be written in lower case; rename the file to {wave_name}.{lower}"),
+        "xlsx" | "xls" | "xlsm" | "ods" => format!(
+            "a workbook is not read; open it in Excel and save it as \"CSV UTF-8 (kommasepareret)\" named {wave_name}.csv"
+        ),
+        "txt" => format!(
+            "a wave file must end in .csv or .parquet; if it is CSV text (';' or ',' between fields), rename it to {wave_name}.csv"
+        ),
+        "tsv" | "tab" => format!(
+            "tab-separated text is not read; open it in Excel and save it as \"CSV UTF-8 (kommasepareret)\" named {wave_name}.csv"
+        ),
+        _ => "only wave files (<period>.csv or <period>.parquet, such as 2018-2019.csv) belong in the wave folder; move this one out".to_string(),
+    })
 }
 
 /// Loads every wave of a folder in parallel; all problems of all files are
@@ -119,13 +180,6 @@ pub fn load_waves(dir: &Path, codebook: &Codebook) -> Result<Vec<Wave>> {
         match r {
             Ok(w) => waves.push(w),
             Err(p) => failed.push(p),
-        }
-    }
-    for (i, w) in waves.iter().enumerate() {
-        if let Some(other) = waves[..i].iter().find(|o| o.period == w.period) {
-            let mut p = Problems::new(w.file.display().to_string());
-            p.file_level(format!("wave {} is also given by {}; keep one file per wave", w.period, other.file.display()));
-            failed.push(p);
         }
     }
     if failed.is_empty() { Ok(waves) } else { Err(Error::Data(failed)) }

@@ -4,12 +4,61 @@
 
 use std::borrow::Cow;
 use std::fs::File;
-use std::io::Cursor;
+use std::io::{Cursor, Read};
+use std::panic::AssertUnwindSafe;
 use std::path::Path;
+use std::sync::Once;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use polars::prelude::*;
 
-use crate::error::{Place, Problems};
+use super::findings::Findings;
+use crate::error::Place;
+
+/// The largest wave file read, 4 GiB: a wave of ten million rows is about
+/// 2 GiB as CSV (far less as Parquet); a larger file is not a survey wave,
+/// and reading it would only exhaust the memory.
+pub const MAX_WAVE_BYTES: u64 = 4 << 30;
+
+/// Whether `path` can be read as a wave, told before it is opened: a
+/// regular file (a named pipe would block, a device such as /dev/zero
+/// never ends) of at most `MAX_WAVE_BYTES`. Its size, or what is wrong.
+pub fn check_readable(path: &Path) -> Result<u64, String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read the file: {e}"))?;
+    let kind = meta.file_type();
+    if !kind.is_file() {
+        return Err(format!("{} is not read as a wave; a wave must be a regular file (copy the data into one)", file_kind(&kind)));
+    }
+    if meta.len() > MAX_WAVE_BYTES {
+        return Err(format!(
+            "the file is {:.1} GiB, more than the {} GiB a wave file may have; check that it is the wave (ten million rows are about 2 GiB as CSV)",
+            meta.len() as f64 / (1u64 << 30) as f64,
+            MAX_WAVE_BYTES >> 30
+        ));
+    }
+    Ok(meta.len())
+}
+
+/// What a path that is not a regular file is, in words.
+fn file_kind(kind: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a named pipe";
+        }
+        if kind.is_char_device() {
+            return "a character device (such as /dev/zero)";
+        }
+        if kind.is_block_device() {
+            return "a block device";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+    }
+    if kind.is_dir() { "a folder" } else { "a special file" }
+}
 
 /// A wave file as text cells, before the contract is checked.
 pub struct RawTable {
@@ -45,10 +94,14 @@ impl RawTable {
 }
 
 /// Reads a `.csv` or `.parquet` wave file; a file-level problem ends the read.
-pub fn read_table(path: &Path, problems: &mut Problems) -> Option<RawTable> {
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-    match ext.as_str() {
-        "csv" => match std::fs::read(path) {
+pub fn read_table(path: &Path, problems: &mut Findings) -> Option<RawTable> {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    if let Err(why) = check_readable(path) {
+        problems.file_level(why);
+        return None;
+    }
+    match ext {
+        "csv" => match read_limited(path) {
             Ok(bytes) => read_csv_bytes(&bytes, problems),
             Err(e) => {
                 problems.file_level(format!("cannot read the file: {e}"));
@@ -63,12 +116,22 @@ pub fn read_table(path: &Path, problems: &mut Problems) -> Option<RawTable> {
     }
 }
 
-fn read_parquet(path: &Path, problems: &mut Problems) -> Option<RawTable> {
-    let result = File::open(path).map_err(PolarsError::from).and_then(|f| ParquetReader::new(f).finish());
-    let df = match result {
+/// The file's bytes, never more than `MAX_WAVE_BYTES` (the file may have
+/// grown since it was looked at).
+fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    File::open(path)?.take(MAX_WAVE_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_WAVE_BYTES {
+        return Err(std::io::Error::other(format!("the file grew past the {} GiB a wave file may have", MAX_WAVE_BYTES >> 30)));
+    }
+    Ok(bytes)
+}
+
+fn read_parquet(path: &Path, problems: &mut Findings) -> Option<RawTable> {
+    let df = match parquet_frame(path) {
         Ok(df) => df,
-        Err(e) => {
-            problems.file_level(format!("cannot read the file as Parquet: {e}"));
+        Err(why) => {
+            problems.file_level(why);
             return None;
         }
     };
@@ -76,17 +139,22 @@ fn read_parquet(path: &Path, problems: &mut Problems) -> Option<RawTable> {
         problems.file_level("the file has columns but no data rows");
         return None;
     }
-    // Typed columns stay typed (the validator reads numbers directly); only names are trimmed.
+    // Typed columns stay typed (the validator reads numbers directly); names
+    // are trimmed, and bytes become text where they are UTF-8.
     let height = df.height();
-    let columns: PolarsResult<Vec<Column>> = df
+    let before = problems.len();
+    let columns: Vec<Column> = df
         .into_columns()
         .into_iter()
         .map(|c| {
             let name = c.name().trim().to_string();
-            Ok(c.with_name(name.into()))
+            binary_as_text(c, &name, problems).with_name(name.into())
         })
         .collect();
-    match columns.and_then(|cols| DataFrame::new(height, cols)) {
+    if problems.len() > before {
+        return None;
+    }
+    match DataFrame::new(height, columns) {
         Ok(frame) => Some(RawTable { frame, lines: None, encoding: "Parquet", separator: None, duplicates: Vec::new() }),
         Err(e) => {
             problems.file_level(format!("cannot read the Parquet columns as text: {e}"));
@@ -95,12 +163,91 @@ fn read_parquet(path: &Path, problems: &mut Problems) -> Option<RawTable> {
     }
 }
 
+/// Parquet reads in progress, for the panic hook of `quiet_decoder_panics`.
+static PARQUET_READS: AtomicUsize = AtomicUsize::new(0);
+
+/// The Parquet file as Polars reads it. A damaged file can make Polars'
+/// Parquet decoder panic rather than fail (0.55, on corrupt bit-packed
+/// pages): the panic is caught and reported as a damaged file.
+fn parquet_frame(path: &Path) -> Result<DataFrame, String> {
+    quiet_decoder_panics();
+    PARQUET_READS.fetch_add(1, Ordering::SeqCst);
+    let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        File::open(path).map_err(PolarsError::from).and_then(|f| ParquetReader::new(f).finish())
+    }));
+    PARQUET_READS.fetch_sub(1, Ordering::SeqCst);
+    match result {
+        Ok(Ok(df)) => Ok(df),
+        Ok(Err(e)) => Err(format!("cannot read the file as Parquet: {e}")),
+        Err(_) => Err("cannot read the file as Parquet: its data do not decode (the file is damaged); write it again".to_string()),
+    }
+}
+
+/// Keeps the message of a panic in Polars' Parquet decoder (and the Arrow
+/// arrays it fills) off the terminal while a wave is read: `parquet_frame`
+/// reports it in its own words. Every other panic is shown as before.
+fn quiet_decoder_panics() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let in_decoder = info.location().is_some_and(|l| ["polars-parquet", "polars-arrow"].iter().any(|c| l.file().contains(c)));
+            if !(in_decoder && PARQUET_READS.load(Ordering::SeqCst) > 0) {
+                previous(info);
+            }
+        }));
+    });
+}
+
+/// A column of bytes (Parquet without the UTF-8 annotation) as text; each
+/// cell that is not UTF-8 is a problem. Other columns as they are.
+fn binary_as_text(c: Column, name: &str, problems: &mut Findings) -> Column {
+    if !matches!(c.dtype(), DataType::Binary | DataType::BinaryOffset) {
+        return c;
+    }
+    let Ok(bytes) = c.cast(&DataType::Binary) else { return c };
+    let ca = bytes.binary().expect("cast to Binary");
+    let mut text: Vec<Option<&str>> = Vec::with_capacity(ca.len());
+    for (row, v) in ca.iter().enumerate() {
+        text.push(match v.map(std::str::from_utf8) {
+            None => None,
+            Some(Ok(s)) => Some(s),
+            Some(Err(_)) => {
+                let shown = String::from_utf8_lossy(v.unwrap_or_default());
+                problems.push(
+                    Place::Row(row + 1),
+                    Some(name),
+                    Some(&shown),
+                    "the cell's bytes are not UTF-8 text; write the column as UTF-8 text (a Parquet string column)",
+                );
+                None
+            }
+        });
+    }
+    Column::new(name.into(), text)
+}
+
 const SAVE_AS: &str = "open it in Excel and save it as \"CSV UTF-8 (kommasepareret)\", then run again";
 
-/// Decodes UTF-8 (with or without BOM) or Windows-1252; refuses the rest.
-pub fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, &'static str), String> {
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) || bytes.contains(&0) {
-        return Err(format!("the file is UTF-16 (Excel's \"Unicode-tekst\"), which is not read; {SAVE_AS}"));
+/// Decodes UTF-8 (with or without BOM) or Windows-1252; refuses the rest,
+/// saying what the bytes are (UTF-16, a workbook, Parquet, a NUL byte) and where.
+pub fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, &'static str), (Place, String)> {
+    let whole = |msg: String| Err((Place::File, msg));
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) || looks_utf16(bytes) {
+        return whole(format!("the file is UTF-16 (Excel's \"Unicode-tekst\"), which is not read; {SAVE_AS}"));
+    }
+    if bytes.starts_with(b"PK\x03\x04") {
+        return whole(format!("the file is a zip archive, such as an Excel workbook (.xlsx), not CSV text; {SAVE_AS}"));
+    }
+    if bytes.starts_with(b"PAR1") {
+        return whole("the file is Parquet, not CSV text; name it .parquet".to_string());
+    }
+    if let Some(pos) = bytes.iter().position(|&b| b == 0) {
+        let line = bytes[..pos].iter().filter(|&&b| b == b'\n').count() + 1;
+        return Err((
+            Place::Line(line),
+            format!("the line has a NUL byte (a zero byte, which is not text) at byte {pos} of the file; the file is damaged or not CSV text: export it again, or {SAVE_AS}"),
+        ));
     }
     let body = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
     if let Ok(text) = std::str::from_utf8(body) {
@@ -109,13 +256,19 @@ pub fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, &'static str), String> {
     }
     // Bytes Windows-1252 leaves undefined mean the file is in some other encoding.
     if let Some(pos) = body.iter().position(|b| matches!(b, 0x81 | 0x8D | 0x8F | 0x90 | 0x9D)) {
-        return Err(format!(
-            "the file is neither UTF-8 nor Windows-1252 (byte 0x{:02X} at offset {pos}); {SAVE_AS}",
-            body[pos]
-        ));
+        return whole(format!("the file is neither UTF-8 nor Windows-1252 (byte 0x{:02X} at offset {pos}); {SAVE_AS}", body[pos]));
     }
     let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(body);
     Ok((text, "Windows-1252"))
+}
+
+/// UTF-16 without a byte-order mark: text of mostly ASCII letters has a
+/// zero in every other byte.
+fn looks_utf16(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(1024) & !1];
+    let pairs = head.len() / 2;
+    let zeros_at = |k: usize| head.iter().skip(k).step_by(2).filter(|&&b| b == 0).count();
+    pairs >= 2 && (zeros_at(0) * 10 >= pairs * 8 || zeros_at(1) * 10 >= pairs * 8)
 }
 
 /// One record of the file as the structure scan saw it.
@@ -126,13 +279,14 @@ struct Record {
 }
 
 /// Parses CSV bytes; problems with the file's shape stop the read.
-pub fn read_csv_bytes(bytes: &[u8], problems: &mut Problems) -> Option<RawTable> {
+pub fn read_csv_bytes(bytes: &[u8], problems: &mut Findings) -> Option<RawTable> {
     let (text, encoding) = decode_text(bytes, problems)?;
     let header_line = text.lines().next().unwrap_or("");
     let separator = detect_separator(header_line, problems)?;
     let header_names = split_header(header_line, separator);
-    let lines = check_shape(&text, separator, problems)?;
-    let df = parse_csv(text.into_owned().into_bytes(), separator, lines.len(), problems)?;
+    let text = without_trailing_blank_lines(&text, separator);
+    let lines = check_shape(text, separator, problems)?;
+    let df = parse_csv(text.as_bytes().to_vec(), separator, lines.len(), problems)?;
     let (cols, duplicates) = name_columns(df, &header_names);
     match DataFrame::new(lines.len(), cols) {
         Ok(frame) => Some(RawTable { frame, lines: Some(lines), encoding, separator: Some(separator), duplicates }),
@@ -145,11 +299,11 @@ pub fn read_csv_bytes(bytes: &[u8], problems: &mut Problems) -> Option<RawTable>
 
 /// The file as text, or a file-level problem: an encoding we do not read,
 /// or nothing but whitespace.
-fn decode_text<'a>(bytes: &'a [u8], problems: &mut Problems) -> Option<(Cow<'a, str>, &'static str)> {
+fn decode_text<'a>(bytes: &'a [u8], problems: &mut Findings) -> Option<(Cow<'a, str>, &'static str)> {
     let (text, encoding) = match decode(bytes) {
         Ok(x) => x,
-        Err(msg) => {
-            problems.file_level(msg);
+        Err((place, msg)) => {
+            problems.push(place, None, None, msg);
             return None;
         }
     };
@@ -160,9 +314,26 @@ fn decode_text<'a>(bytes: &'a [u8], problems: &mut Problems) -> Option<(Cow<'a, 
     Some((text, encoding))
 }
 
+/// The text without the blank lines at its end (editors and Excel leave
+/// them, Excel as lines of bare separators): they hold no row.
+fn without_trailing_blank_lines(text: &str, separator: u8) -> &str {
+    let blank = |line: &str| line.chars().all(|c| c.is_whitespace() || c as u32 == separator as u32);
+    let mut end = text.len();
+    loop {
+        let body = &text[..end];
+        let content = body.strip_suffix('\n').unwrap_or(body);
+        let Some(start) = content.rfind('\n').map(|i| i + 1) else { break };
+        if !blank(&content[start..]) {
+            break;
+        }
+        end = start;
+    }
+    &text[..end]
+}
+
 /// The separator Danish Excel chose, told by the header: ';' unless ','
 /// is more frequent outside quotes.
-fn detect_separator(header_line: &str, problems: &mut Problems) -> Option<u8> {
+fn detect_separator(header_line: &str, problems: &mut Findings) -> Option<u8> {
     match (count_outside_quotes(header_line, b';'), count_outside_quotes(header_line, b',')) {
         (0, 0) => {
             problems.push(
@@ -181,7 +352,7 @@ fn detect_separator(header_line: &str, problems: &mut Problems) -> Option<u8> {
 /// Checks the file's shape line by line (data rows, closed quotes, empty,
 /// truncated or ragged lines, every one reported); the file line of each
 /// data row when the shape is sound.
-fn check_shape(text: &str, separator: u8, problems: &mut Problems) -> Option<Vec<u32>> {
+fn check_shape(text: &str, separator: u8, problems: &mut Findings) -> Option<Vec<u32>> {
     let (records, unclosed_quote, ends_with_newline) = scan(text.as_bytes(), separator);
     let header = &records[0];
     let last_data = records.iter().rposition(|r| !r.empty).unwrap_or(0);
@@ -221,7 +392,7 @@ fn check_shape(text: &str, separator: u8, problems: &mut Problems) -> Option<Vec
 
 /// Polars' parse of the checked text, every column as text; it must find
 /// exactly the `rows` data lines the shape check counted.
-fn parse_csv(owned: Vec<u8>, separator: u8, rows: usize, problems: &mut Problems) -> Option<DataFrame> {
+fn parse_csv(owned: Vec<u8>, separator: u8, rows: usize, problems: &mut Findings) -> Option<DataFrame> {
     let parsed = CsvReadOptions::default()
         .with_has_header(true)
         .with_infer_schema_length(Some(0))

@@ -4,6 +4,7 @@
 mod architecture;
 mod build;
 mod common;
+mod deliveries;
 mod errors;
 mod outputs;
 mod pipeline;

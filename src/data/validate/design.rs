@@ -10,8 +10,9 @@ use super::super::codebook::Codebook;
 use super::super::read::RawTable;
 use super::Input;
 use super::ids::check_ids;
-use super::numbers::numbers;
-use crate::error::Problems;
+use super::numbers::{Num, each_number, numbers};
+use super::super::findings::Findings;
+use super::strata::Strata;
 
 /// The design columns held as text.
 pub(super) const TEXT_COLUMNS: [&str; 5] = ["id", "stratum", "sector", "area", "size"];
@@ -32,7 +33,7 @@ impl DesignColumns {
 }
 
 /// Checks and types the design columns, the problems in column order.
-pub(super) fn check_design(input: &Input, codebook: &Codebook, problems: &mut Problems) -> DesignColumns {
+pub(super) fn check_design(input: &Input, codebook: &Codebook, problems: &mut Findings) -> DesignColumns {
     let text: Vec<Column> = TEXT_COLUMNS.par_iter().map(|&name| trimmed_text(input.col(name), name)).collect();
     check_text(&text, input.raw, codebook, problems);
     let fpc = numbers(input.col("fpc"), "fpc", input.decimal_comma, input.raw, problems, |x| {
@@ -44,18 +45,49 @@ pub(super) fn check_design(input: &Input, codebook: &Codebook, problems: &mut Pr
     DesignColumns { text, fpc, weight }
 }
 
+/// A weight counts the workplaces a respondent stands for: no more than
+/// its stratum has (fpc). Past that bound a weight (1e308, a misplaced
+/// thousands separator) would outweigh every other answer. Checked against
+/// the fpc of strata whose fpc broke no rule; NaN where broken.
+pub(super) fn check_weight_bound(input: &Input, strata: &Strata, weight: &mut [f64], problems: &mut Findings) {
+    let mut rows = vec![0usize; strata.labels.len()];
+    for &k in &strata.stratum {
+        rows[k as usize] += 1;
+    }
+    // NaN (never exceeded) where the stratum's fpc is broken or below its respondents.
+    let bound: Vec<f64> = strata.population.iter().zip(&rows).map(|(&n, &r)| if n >= r as f64 { n } else { f64::NAN }).collect();
+    let over = |row: usize, w: f64| w > bound[strata.stratum[row] as usize];
+    if !weight.iter().enumerate().any(|(row, &w)| over(row, w)) {
+        return;
+    }
+    each_number(input.col("weight"), input.decimal_comma, |row, cell| {
+        if let Num::Value(w, _) = cell
+            && over(row, w)
+            && !weight[row].is_nan()
+        {
+            problems.push(
+                input.raw.place(row),
+                Some("weight"),
+                Some(&cell.shown()),
+                "the weight is larger than the row's fpc, its stratum's population count; a respondent cannot stand for more workplaces than its stratum has",
+            );
+            weight[row] = f64::NAN;
+        }
+    });
+}
+
 /// The text columns checked side by side, their problems reported in
 /// column order.
-fn check_text(text: &[Column], raw: &RawTable, codebook: &Codebook, problems: &mut Problems) {
+fn check_text(text: &[Column], raw: &RawTable, codebook: &Codebook, problems: &mut Findings) {
     let design_values = [
         ("sector", &codebook.design.sector),
         ("area", &codebook.design.area),
         ("size", &codebook.design.size),
     ];
-    let checked: Vec<Problems> = (0..TEXT_COLUMNS.len())
+    let checked: Vec<Findings> = (0..TEXT_COLUMNS.len())
         .into_par_iter()
         .map(|k| {
-            let mut mine = Problems::new(problems.file());
+            let mut mine = Findings::new(problems.file());
             let Ok(values) = text[k].str() else { return mine };
             match k {
                 0 => check_ids(values, raw, &mut mine),
@@ -63,6 +95,11 @@ fn check_text(text: &[Column], raw: &RawTable, codebook: &Codebook, problems: &m
                 _ => {
                     let (name, allowed) = design_values[k - 2];
                     check_allowed(values, name, allowed, raw, &mut mine);
+                    if name == "sector"
+                        && let Ok(strata) = text[1].str()
+                    {
+                        check_sector_of_stratum(values, strata, allowed, raw, &mut mine);
+                    }
                 }
             }
             mine
@@ -74,7 +111,7 @@ fn check_text(text: &[Column], raw: &RawTable, codebook: &Codebook, problems: &m
 }
 
 /// Every row needs a stratum.
-fn check_stratum_given(values: &StringChunked, raw: &RawTable, problems: &mut Problems) {
+fn check_stratum_given(values: &StringChunked, raw: &RawTable, problems: &mut Findings) {
     for (row, s) in values.iter().enumerate() {
         if s.is_none_or(str::is_empty) {
             problems.push(raw.place(row), Some("stratum"), Some(""), "the stratum is empty; every row needs one");
@@ -83,7 +120,7 @@ fn check_stratum_given(values: &StringChunked, raw: &RawTable, problems: &mut Pr
 }
 
 /// A categorical design column takes only the codebook's values.
-fn check_allowed(values: &StringChunked, name: &str, allowed: &BTreeMap<String, String>, raw: &RawTable, problems: &mut Problems) {
+fn check_allowed(values: &StringChunked, name: &str, allowed: &BTreeMap<String, String>, raw: &RawTable, problems: &mut Findings) {
     // Rows come in runs of one stratum: a value like the row before is known good.
     let mut last_good: Option<&str> = None;
     for (row, v) in values.iter().enumerate() {
@@ -96,6 +133,31 @@ fn check_allowed(values: &StringChunked, name: &str, allowed: &BTreeMap<String, 
         } else {
             let list = allowed.keys().map(String::as_str).collect::<Vec<_>>().join(", ");
             problems.push(raw.place(row), Some(name), Some(v), format!("not a {name} of the codebook ({list})"));
+        }
+    }
+}
+
+/// A stratum labelled with a sector ("kommune:administration:1-19") holds
+/// rows of that sector only: a `stat` row there is a coding mistake that
+/// would put it in the wrong domain. Other labels say nothing of the sector.
+fn check_sector_of_stratum(sectors: &StringChunked, strata: &StringChunked, allowed: &BTreeMap<String, String>, raw: &RawTable, problems: &mut Findings) {
+    // Rows come in runs of one stratum and sector: a pair like the row before's is known.
+    let mut last: Option<(&str, &str)> = None;
+    for (row, (sector, stratum)) in sectors.iter().zip(strata.iter()).enumerate() {
+        let (sector, stratum) = (sector.unwrap_or(""), stratum.unwrap_or(""));
+        if last == Some((sector, stratum)) {
+            continue;
+        }
+        last = Some((sector, stratum));
+        let Some((prefix, _)) = stratum.split_once(':') else { continue };
+        if allowed.contains_key(prefix) && allowed.contains_key(sector) && sector != prefix {
+            last = None;
+            problems.push(
+                raw.place(row),
+                Some("sector"),
+                Some(sector),
+                format!("the row's stratum \"{stratum}\" is in sector {prefix}; a row's sector must be its stratum's"),
+            );
         }
     }
 }

@@ -5,7 +5,7 @@ use rayon::prelude::*;
 
 use super::super::read::RawTable;
 use super::numbers::place_words;
-use crate::error::Problems;
+use super::super::findings::Findings;
 
 /// Rows per piece of the sorted-ids check.
 const CHUNK: usize = 1 << 16;
@@ -13,7 +13,7 @@ const CHUNK: usize = 1 << 16;
 /// Ids must be non-empty and unique. A delivery sorted by id (the usual
 /// case) is settled by one pass comparing neighbours; any other order goes
 /// through a hash table that names the first use of a repeated id.
-pub(super) fn check_ids(ids: &StringChunked, raw: &RawTable, problems: &mut Problems) {
+pub(super) fn check_ids(ids: &StringChunked, raw: &RawTable, problems: &mut Findings) {
     if ids.null_count() == 0 && strictly_increasing(ids) {
         return;
     }
@@ -40,7 +40,7 @@ fn strictly_increasing(ids: &StringChunked) -> bool {
 }
 
 /// Each empty id, and each repeat with the row that used the id first.
-fn report_repeats(ids: &StringChunked, raw: &RawTable, problems: &mut Problems) {
+fn report_repeats(ids: &StringChunked, raw: &RawTable, problems: &mut Findings) {
     let mut seen: PlHashMap<&str, usize> = PlHashMap::with_capacity(ids.len());
     for (row, id) in ids.iter().enumerate() {
         match id.filter(|s| !s.is_empty()) {
@@ -73,11 +73,11 @@ mod tests {
         };
         for ids in [["A1", "A2", "A2", "A3"], ["A3", "A2", "A1", "A2"]] {
             let text = format!("{header}{}", rows(&ids));
-            let mut problems = Problems::new("f.csv".to_string());
+            let mut problems = Findings::new("f.csv");
             let raw = super::super::super::read::read_csv_bytes(text.as_bytes(), &mut problems).unwrap();
             let ids = raw.frame.column("id").unwrap().str().unwrap().clone();
             check_ids(&ids, &raw, &mut problems);
-            let found: Vec<String> = problems.list().iter().map(|p| p.to_string()).collect();
+            let found: Vec<String> = problems.into_problems().list().iter().map(|p| p.to_string()).collect();
             let first = 2 + ids.iter().position(|v| v == Some("A2")).unwrap();
             assert_eq!(found, vec![format!("f.csv:{}: column \"id\", value \"A2\": the id is already used by line {first}; ids must be unique", if ids.get(2) == Some("A2") { 4 } else { 5 })]);
         }

@@ -1,14 +1,15 @@
 //! The items: each cell one of the item's codes, innovated consistent with
-//! the intro items, and answers exactly where the item was asked.
+//! the intro items, and answers exactly where the item was asked. Each cell
+//! breaks at most one rule: a cell that is not a code is not also "empty".
 
 use polars::prelude::*;
 use rayon::prelude::*;
 
 use super::super::codebook::{Asked, Item};
+use super::super::findings::Findings;
 use super::super::read::RawTable;
 use super::Input;
-use super::numbers::{Num, each_number, fmt_num_raw};
-use crate::error::Problems;
+use super::numbers::{Num, each_number};
 
 /// The code used for an empty cell in code slices.
 const MISSING: u8 = u8::MAX;
@@ -16,14 +17,14 @@ const MISSING: u8 = u8::MAX;
 /// Checks the wave's items and returns them as UInt8 columns (null =
 /// empty), in codebook order. Codes come first for innovated and the
 /// intro items, which the others are checked against.
-pub(super) fn check_items(input: &Input, items: &[&Item], period: &str, problems: &mut Problems) -> Vec<Column> {
+pub(super) fn check_items(input: &Input, items: &[&Item], period: &str, problems: &mut Findings) -> Vec<Column> {
     let innovation = Innovation::check(input, items, problems);
     // The items are independent of each other now: checked side by side,
     // their problems reported in codebook order.
-    let checked: Vec<(Column, Problems)> = items
+    let checked: Vec<(Column, Findings)> = items
         .par_iter()
         .map(|item| {
-            let mut mine = Problems::new(problems.file());
+            let mut mine = Findings::new(problems.file());
             let column = innovation.check_item(input, item, period, &mut mine);
             (column, mine)
         })
@@ -36,104 +37,98 @@ pub(super) fn check_items(input: &Input, items: &[&Item], period: &str, problems
     columns
 }
 
+/// An item's cells as codes, and the rows whose cell was reported as not
+/// a code (empty in the column, but not empty in the file).
+struct Parsed {
+    column: Column,
+    /// Ascending.
+    reported: Vec<usize>,
+}
+
+impl Parsed {
+    fn was_reported(&self, row: usize) -> bool {
+        self.reported.binary_search(&row).is_ok()
+    }
+}
+
 /// Who innovated, which every "asked of innovators" item is checked against.
 struct Innovation<'a> {
     /// The parsed innovated column, when the wave has the item.
-    column: Option<Column>,
+    innovated: Option<Parsed>,
     /// Its codes, `MISSING` for an empty cell (all `MISSING` without the item).
     codes: Vec<u8>,
     /// innovated = 1 as a mask, when innovated has no empty cell.
     innovators: Option<BooleanChunked>,
     /// The parsed intro items.
-    intros: Vec<(&'a str, Column)>,
+    intros: Vec<(&'a str, Parsed)>,
 }
 
 impl<'a> Innovation<'a> {
     /// Parses innovated and the intro items, and checks innovated against the intros.
-    fn check(input: &Input, items: &[&'a Item], problems: &mut Problems) -> Innovation<'a> {
+    fn check(input: &Input, items: &[&'a Item], problems: &mut Findings) -> Innovation<'a> {
         let innovated_item = items.iter().find(|i| i.name == "innovated").copied();
-        let column = innovated_item.map(|item| parse_item(input, item, problems));
-        let codes: Vec<u8> = match &column {
-            Some(c) => code_slice(c),
+        let innovated = innovated_item.map(|item| parse_item(input, item, problems));
+        let codes: Vec<u8> = match &innovated {
+            Some(p) => code_slice(&p.column),
             None => vec![MISSING; input.frame.height()],
         };
-        let intros: Vec<(&str, Column)> =
+        let intros: Vec<(&str, Parsed)> =
             items.iter().filter(|i| i.name.starts_with("intro_")).map(|i| (i.name.as_str(), parse_item(input, i, problems))).collect();
-        let intro_codes: Vec<(&str, Vec<u8>)> = intros.iter().map(|(n, c)| (*n, code_slice(c))).collect();
-        check_innovated(&codes, &intro_codes, input.raw, problems);
+        let intro_codes: Vec<(&str, Vec<u8>)> = intros.iter().map(|(n, p)| (*n, code_slice(&p.column))).collect();
+        let source = innovated_item.map(|item| input.col(&item.name));
+        check_innovated(&codes, &intro_codes, source, input.raw, problems);
         let innovators: Option<BooleanChunked> =
-            column.as_ref().and_then(|c| c.u8().ok()).filter(|c| c.null_count() == 0).map(|c| c.equal(1));
-        Innovation { column, codes, innovators, intros }
+            innovated.as_ref().and_then(|p| p.column.u8().ok()).filter(|c| c.null_count() == 0).map(|c| c.equal(1));
+        Innovation { innovated, codes, innovators, intros }
     }
 
     /// One item's typed column, its problems in `mine`: a byte-coded column
     /// that breaks no rule is kept as is, any other parsed (innovated and
     /// the intros already are) and checked cell by cell.
-    fn check_item(&self, input: &Input, item: &Item, period: &str, mine: &mut Problems) -> Column {
+    fn check_item(&self, input: &Input, item: &Item, period: &str, mine: &mut Findings) -> Column {
         let source = input.col(&item.name);
         if clean_codes(item, source, &self.codes, self.innovators.as_ref()) {
             return source.clone().with_name(item.name.as_str().into());
         }
-        let column = if item.name == "innovated" {
-            self.column.clone().expect("parsed above")
-        } else if let Some((_, c)) = self.intros.iter().find(|(n, _)| *n == item.name) {
-            c.clone()
+        let own;
+        let parsed = if item.name == "innovated" {
+            self.innovated.as_ref().expect("parsed above")
+        } else if let Some((_, p)) = self.intros.iter().find(|(n, _)| *n == item.name) {
+            p
         } else {
-            parse_item(input, item, mine)
+            own = parse_item(input, item, mine);
+            &own
         };
-        check_asked(item, &code_slice(&column), &self.codes, input.raw, period, mine);
-        column
+        check_asked(item, parsed, source, &self.codes, input.raw, period, mine);
+        parsed.column.clone()
     }
 }
 
-/// An item's cells, checked against its codes, as a UInt8 column (null = empty).
-fn parse_item(input: &Input, item: &Item, problems: &mut Problems) -> Column {
+/// An item's cells, checked against its codes, as a UInt8 column (null =
+/// empty); each cell that is not a code reported once, as written.
+fn parse_item(input: &Input, item: &Item, problems: &mut Findings) -> Parsed {
     let allowed = allowed_codes(item);
     let source = input.col(&item.name);
     let name = item.name.as_str();
-    if let Some(column) = byte_codes(source, item, &allowed, input.raw, problems) {
-        return column;
+    let rule = format!("not a code of {} ({})", item.name, item.code_list());
+    if let Some(parsed) = byte_codes(source, item, &allowed, &rule, input.raw, problems) {
+        return parsed;
     }
-    let before = problems.len();
-    let bad = |row: usize, v: &str, problems: &mut Problems| {
-        problems.push(input.raw.place(row), Some(&item.name), Some(v), format!("not a code of {} ({})", item.name, item.code_list()));
-    };
-    let mut codes: Vec<Option<u8>> = Vec::new();
-    let text = source.dtype() == &DataType::String;
+    let mut reported = Vec::new();
+    let mut codes: Vec<Option<u8>> = Vec::with_capacity(source.len());
     each_number(source, input.decimal_comma, |row, cell| {
         let code = match cell {
             Num::Empty => None,
-            Num::Value(x) if is_code(x, &allowed) => Some(x as u8),
-            Num::Value(x) => {
-                bad(row, &fmt_num_raw(x), problems);
-                None
-            }
-            Num::Bad(v) => {
-                bad(row, v, problems);
+            Num::Value(x, _) if is_code(x, &allowed) => Some(x as u8),
+            _ => {
+                problems.push(input.raw.place(row), Some(name), Some(&cell.shown()), rule.as_str());
+                reported.push(row);
                 None
             }
         };
-        if text {
-            codes.push(code);
-        }
+        codes.push(code);
     });
-    let height = input.frame.height();
-    if text {
-        Column::new(name.into(), codes)
-    } else if problems.len() == before {
-        // Every value is an allowed code: the typed column is cast as is.
-        source.cast(&DataType::UInt8).unwrap_or_else(|_| Column::full_null(name.into(), height, &DataType::UInt8)).with_name(name.into())
-    } else {
-        // Some values broke the codes: keep the good ones so later rules see them.
-        let mut codes = Vec::with_capacity(height);
-        each_number(source, input.decimal_comma, |_, cell| {
-            codes.push(match cell {
-                Num::Value(x) if is_code(x, &allowed) => Some(x as u8),
-                _ => None,
-            })
-        });
-        Column::new(name.into(), codes)
-    }
+    Parsed { column: Column::new(name.into(), codes), reported }
 }
 
 /// Whether a number is one of the item's byte codes.
@@ -142,25 +137,29 @@ fn is_code(x: f64, allowed: &[bool; 256]) -> bool {
 }
 
 /// Codes stored as bytes (our Parquet): one plain pass, the column kept as
-/// is when every value is a code; each other value reported. `None` for
-/// any other column, or one with a value that is not a code.
-fn byte_codes(source: &Column, item: &Item, allowed: &[bool; 256], raw: &RawTable, problems: &mut Problems) -> Option<Column> {
+/// is when every value is a code; otherwise each other value reported and
+/// left empty. `None` for a column not stored as bytes.
+fn byte_codes(source: &Column, item: &Item, allowed: &[bool; 256], rule: &str, raw: &RawTable, problems: &mut Findings) -> Option<Parsed> {
     let ca = source.u8().ok()?;
     let name = item.name.as_str();
-    let mut ok = true;
+    let mut reported = Vec::new();
     let mut row = 0;
     for arr in ca.downcast_iter() {
         let values = arr.values().as_slice();
         let validity = arr.validity();
         for (i, &v) in values.iter().enumerate() {
             if !allowed[v as usize] && validity.is_none_or(|b| b.get_bit(i)) {
-                ok = false;
-                problems.push(raw.place(row + i), Some(name), Some(&v.to_string()), format!("not a code of {} ({})", item.name, item.code_list()));
+                problems.push(raw.place(row + i), Some(name), Some(&v.to_string()), rule);
+                reported.push(row + i);
             }
         }
         row += values.len();
     }
-    ok.then(|| source.clone().with_name(name.into()))
+    if reported.is_empty() {
+        return Some(Parsed { column: source.clone().with_name(name.into()), reported });
+    }
+    let codes: Vec<Option<u8>> = ca.iter().map(|v| v.filter(|&v| allowed[v as usize])).collect();
+    Some(Parsed { column: Column::new(name.into(), codes), reported })
 }
 
 /// Which byte values are codes of the item.
@@ -234,7 +233,7 @@ fn code_slice(col: &Column) -> Vec<u8> {
 }
 
 /// innovated must be 1 exactly when an intro item is 1.
-fn check_innovated(innovated: &[u8], intros: &[(&str, Vec<u8>)], raw: &RawTable, problems: &mut Problems) {
+fn check_innovated(innovated: &[u8], intros: &[(&str, Vec<u8>)], source: Option<&Column>, raw: &RawTable, problems: &mut Findings) {
     if intros.is_empty() {
         return;
     }
@@ -251,62 +250,47 @@ fn check_innovated(innovated: &[u8], intros: &[(&str, Vec<u8>)], raw: &RawTable,
             } else {
                 "innovated must be 0 when no intro item is 1".to_string()
             };
-            problems.push(raw.place(row), Some("innovated"), Some(&inn.to_string()), rule);
+            let shown = source.map_or(inn.to_string(), |c| written(c, row, inn));
+            problems.push(raw.place(row), Some("innovated"), Some(&shown), rule);
         }
     }
 }
 
-/// Who answered: every workplace, or exactly the innovators.
-fn check_asked(item: &Item, codes: &[u8], innovated: &[u8], raw: &RawTable, period: &str, problems: &mut Problems) {
-    // A cell that held text which was not a code is reported already; only truly empty cells count here.
-    let text = raw.frame.column(&item.name).ok().and_then(|c| c.str().ok());
-    let raw_is_empty = |row: usize| text.is_none_or(|t| t.get(row).is_none_or(|v| v.trim().is_empty()));
+/// A code's cell as the file writes it ("1", or " 1,0" trimmed in a text column).
+fn written(source: &Column, row: usize, code: u8) -> String {
+    match source.str() {
+        Ok(ca) => ca.get(row).map_or(String::new(), |v| v.trim().to_string()),
+        Err(_) => code.to_string(),
+    }
+}
+
+/// Who answered: every workplace, or exactly the innovators. A cell that
+/// was reported as not a code is not reported again as empty.
+fn check_asked(item: &Item, parsed: &Parsed, source: &Column, innovated: &[u8], raw: &RawTable, period: &str, problems: &mut Findings) {
+    let codes = code_slice(&parsed.column);
+    let name = item.name.as_str();
     match item.asked {
         Asked::All => {
             for (row, &v) in codes.iter().enumerate() {
-                if v == MISSING && raw_is_empty(row) {
-                    problems.push(raw.place(row), Some(&item.name), Some(""), "the cell is empty; the item is asked of every workplace");
-                    if problems.is_full() {
-                        return;
-                    }
+                if v == MISSING && !parsed.was_reported(row) {
+                    problems.push(raw.place(row), Some(name), Some(""), "the cell is empty; the item is asked of every workplace");
                 }
             }
         }
-        Asked::Innovators => check_asked_innovators(item, codes, innovated, raw, period, problems, raw_is_empty),
-    }
-}
-
-/// Answers only where innovated = 1, and there an answer unless the cell
-/// held text that was reported already (`raw_is_empty` tells).
-fn check_asked_innovators(
-    item: &Item,
-    codes: &[u8],
-    innovated: &[u8],
-    raw: &RawTable,
-    period: &str,
-    problems: &mut Problems,
-    raw_is_empty: impl Fn(usize) -> bool,
-) {
-    for (row, (&v, &inn)) in codes.iter().zip(innovated).enumerate() {
-        if inn == 0 && v != MISSING {
-            problems.push(
-                raw.place(row),
-                Some(&item.name),
-                Some(&v.to_string()),
-                "an answer from a workplace that did not innovate (innovated = 0); the item is asked only where innovated = 1",
-            );
-        } else if inn == 1 && v == MISSING && raw_is_empty(row) {
-            problems.push(
-                raw.place(row),
-                Some(&item.name),
-                Some(""),
-                format!("the cell is empty for a workplace that innovated; wave {period} asked the item of every innovator"),
-            );
-        } else {
-            continue;
-        }
-        if problems.is_full() {
-            return;
+        Asked::Innovators => {
+            let empty = format!("the cell is empty for a workplace that innovated; wave {period} asked the item of every innovator");
+            for (row, (&v, &inn)) in codes.iter().zip(innovated).enumerate() {
+                if inn == 0 && v != MISSING {
+                    problems.push(
+                        raw.place(row),
+                        Some(name),
+                        Some(&written(source, row, v)),
+                        "an answer from a workplace that did not innovate (innovated = 0); the item is asked only where innovated = 1",
+                    );
+                } else if inn == 1 && v == MISSING && !parsed.was_reported(row) {
+                    problems.push(raw.place(row), Some(name), Some(""), empty.as_str());
+                }
+            }
         }
     }
 }
@@ -363,6 +347,8 @@ mod tests {
             let row = innovated(df, 1);
             set_code(df, "promote_citizens", row, Some(7));
         });
+        // Once: not also as an empty cell, nor again by a second pass.
+        assert_eq!(found.len(), 1, "{found:?}");
         assert!(found[0].contains("column \"promote_citizens\", value \"7\": not a code of promote_citizens"), "{found:?}");
     }
 }

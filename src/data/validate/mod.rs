@@ -17,11 +17,12 @@ mod strata;
 use polars::prelude::*;
 
 use super::codebook::{Codebook, Item};
+use super::findings::Findings;
 use super::read::RawTable;
-use crate::error::Problems;
 
+pub use delivery::{Mapped, apply_delivery};
 pub use numbers::parse_number;
-pub use strata::Strata;
+pub use strata::{Strata, WEIGHT_SUM_TOLERANCE};
 
 /// Problems that do not stop a wave from being used.
 pub type Warnings = Vec<String>;
@@ -42,29 +43,33 @@ impl Input<'_> {
     }
 }
 
-/// Validates `raw` as wave `period`; returns the typed frame (design columns,
-/// then the wave's items in codebook order as UInt8 with nulls) and the
-/// rows' strata.
+/// Validates `raw` as wave `period`, its columns under the canonical names
+/// in `mapped` (see [`apply_delivery`]); returns the typed frame (design
+/// columns, then the wave's items in codebook order as UInt8 with nulls)
+/// and the rows' strata.
 pub fn validate(
-    raw: RawTable,
+    raw: &RawTable,
+    mapped: &Mapped,
     period: &str,
     codebook: &Codebook,
-    problems: &mut Problems,
+    problems: &mut Findings,
     warnings: &mut Warnings,
 ) -> Option<(DataFrame, Strata)> {
-    let frame = delivery::apply_delivery(&raw.frame, period, codebook, problems)?;
-    let input = Input { raw: &raw, frame: &frame, decimal_comma: raw.separator == Some(b';') };
+    let frame = &mapped.frame;
+    let input = Input { raw, frame, decimal_comma: raw.separator == Some(b';') };
     let items: Vec<&Item> = codebook.items_in(period).collect();
     columns::check_columns(&input, &items, period, codebook, problems, warnings);
     if !problems.is_empty() {
         return None;
     }
-    let design = design::check_design(&input, codebook, problems);
-    let strata = strata::check_strata(design.strata(), &design.fpc, &raw, problems);
+    let mut design = design::check_design(&input, codebook, problems);
+    let strata = strata::check_strata(design.strata(), &design.fpc, raw, problems);
+    design::check_weight_bound(&input, &strata, &mut design.weight, problems);
     let item_columns = items::check_items(&input, &items, period, problems);
     if !problems.is_empty() {
         return None;
     }
+    strata::check_weight_sums(&strata, &design.weight, raw, problems.file(), warnings);
     let mut columns: Vec<Column> = design.text;
     columns.push(Column::new("fpc".into(), design.fpc));
     columns.push(Column::new("weight".into(), design.weight));

@@ -4,8 +4,14 @@
 use polars::prelude::*;
 
 use super::super::read::RawTable;
+use super::super::findings::Findings;
 use super::numbers::{fmt_num, place_words};
-use crate::error::Problems;
+use crate::error::Problem;
+
+/// How far a stratum's weights may sum from its population count (fpc),
+/// as a share of fpc, before a warning: rounding in a delivery's weights
+/// stays well inside 1 %, a missing or repeated row of a small stratum does not.
+pub const WEIGHT_SUM_TOLERANCE: f64 = 0.01;
 
 /// Each row's stratum as the validator found them: strata in order of
 /// first appearance, with their population counts (fpc).
@@ -26,7 +32,7 @@ struct Found<'a> {
 
 /// Indexes the rows' strata and checks them against `fpc` (NaN where the
 /// cell was broken, reported already).
-pub(super) fn check_strata(strata_col: &StringChunked, fpc: &[f64], raw: &RawTable, problems: &mut Problems) -> Strata {
+pub(super) fn check_strata(strata_col: &StringChunked, fpc: &[f64], raw: &RawTable, problems: &mut Findings) -> Strata {
     let (strata, stratum_of) = index_strata(strata_col);
     check_same_fpc(&strata, &stratum_of, fpc, raw, problems);
     check_sizes(&strata, fpc, raw, problems);
@@ -62,7 +68,7 @@ fn index_strata(strata_col: &StringChunked) -> (Vec<Found<'_>>, Vec<u32>) {
 
 /// fpc is the same on every row of a stratum (an empty stratum is
 /// reported on its own).
-fn check_same_fpc(strata: &[Found], stratum_of: &[u32], fpc: &[f64], raw: &RawTable, problems: &mut Problems) {
+fn check_same_fpc(strata: &[Found], stratum_of: &[u32], fpc: &[f64], raw: &RawTable, problems: &mut Findings) {
     for (row, &k) in stratum_of.iter().enumerate() {
         let Found { name, first, .. } = strata[k as usize];
         if row == first || name.is_empty() {
@@ -85,7 +91,7 @@ fn check_same_fpc(strata: &[Found], stratum_of: &[u32], fpc: &[f64], raw: &RawTa
 }
 
 /// A stratum needs two respondents and an fpc no smaller than its respondents.
-fn check_sizes(strata: &[Found], fpc: &[f64], raw: &RawTable, problems: &mut Problems) {
+fn check_sizes(strata: &[Found], fpc: &[f64], raw: &RawTable, problems: &mut Findings) {
     for &Found { name, first, rows } in strata {
         if name.is_empty() {
             continue;
@@ -108,4 +114,39 @@ fn check_sizes(strata: &[Found], fpc: &[f64], raw: &RawTable, problems: &mut Pro
             );
         }
     }
+}
+
+/// Each stratum's weights sum to its population count (fpc) within
+/// `WEIGHT_SUM_TOLERANCE`; a stratum that does not is a warning naming it,
+/// its sum and its fpc. For a wave whose rows broke no rule.
+pub(super) fn check_weight_sums(strata: &Strata, weight: &[f64], raw: &RawTable, file: &str, warnings: &mut Vec<String>) {
+    let mut sums = vec![0.0; strata.labels.len()];
+    let mut first = vec![usize::MAX; strata.labels.len()];
+    for (row, (&k, &w)) in strata.stratum.iter().zip(weight).enumerate() {
+        sums[k as usize] += w;
+        first[k as usize] = first[k as usize].min(row);
+    }
+    for (k, (&sum, &n_h)) in sums.iter().zip(&strata.population).enumerate() {
+        let off = sum / n_h - 1.0;
+        if off.abs() <= WEIGHT_SUM_TOLERANCE {
+            continue;
+        }
+        let rule = format!(
+            "the weights of stratum \"{}\" sum to {}, but its fpc is {} ({:.1} % {}); a stratum's weights should sum to its population count (within {} %)",
+            strata.labels[k],
+            short_num(sum),
+            fmt_num(n_h),
+            100.0 * off.abs(),
+            if off > 0.0 { "more" } else { "less" },
+            fmt_num(100.0 * WEIGHT_SUM_TOLERANCE),
+        );
+        let p = Problem { file: file.to_string(), place: raw.place(first[k]), column: Some("weight".into()), value: None, rule };
+        warnings.push(p.to_string());
+    }
+}
+
+/// A sum as a message shows it: at most two decimals ("12.5", "210").
+fn short_num(x: f64) -> String {
+    let s = format!("{x:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
