@@ -86,6 +86,10 @@ pub struct WaveFacts {
     /// codebook; none where it was not published.
     pub response_rate: Option<f64>,
     pub synthetic: bool,
+    /// What validating the wave warned of (kept with its facts, so an
+    /// incremental build still reports them under `--strict`).
+    #[serde(default)]
+    pub warnings: Vec<String>,
 }
 
 /// One theme: an imperative title, a hero number, figures, boxes.

@@ -16,7 +16,7 @@ pub fn run(g: &Global) -> Result<String> {
         return Ok(out);
     }
     for s in &summaries {
-        for w in &s.warnings {
+        for w in &s.facts.warnings {
             eprintln!("warning: {w}");
         }
         out += &format!(

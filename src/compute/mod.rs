@@ -153,6 +153,7 @@ pub fn wave_facts(codebook: &Codebook, wd: &WaveData) -> Result<WaveFacts> {
         // A response rate that was not published is written as 0 rather than NaN.
         response_rate: spec.and_then(|w| w.response_rate),
         synthetic: spec.is_some_and(|w| w.synthetic),
+        warnings: wd.wave.warnings.clone(),
     })
 }
 

@@ -100,8 +100,10 @@ pub fn build(paths: &Paths, opts: &BuildOptions) -> Result<Built> {
     laps.lap("fingerprint");
 
     let mut warnings = Vec::new();
-    let fresh = compute_stale(paths, &plan, &decisions, &mut progress, &mut laps, &mut warnings)?;
+    let fresh = compute_stale(paths, &plan, &decisions, &mut progress, &mut laps)?;
     let report = assemble(paths, &plan, &old, fresh)?;
+    // The waves' warnings travel with their facts, fresh or cached.
+    warnings.extend(report.method.iter().flat_map(|w| w.warnings.iter().cloned()));
     for ch in &report.chapters {
         warnings.extend(ch.warnings.iter().cloned());
         warnings.extend(ch.figures.iter().flat_map(|f| f.warnings.iter().cloned()));
@@ -179,7 +181,6 @@ fn compute_stale(
     decisions: &BTreeMap<Node, Decision>,
     progress: &mut Progress,
     laps: &mut Laps,
-    warnings: &mut Vec<String>,
 ) -> Result<Fresh> {
     let stale: Vec<(&Node, Job)> = decisions
         .iter()
@@ -196,7 +197,6 @@ fn compute_stale(
         progress.stage(&format!("validate {period}"));
         let t = Instant::now();
         let wave = data::load_wave(file, &plan.codebook)?;
-        warnings.extend(wave.warnings.iter().cloned());
         let design = design_of(&wave)?;
         let wd = WaveData { wave, design };
         t_validate += t.elapsed().as_secs_f64();

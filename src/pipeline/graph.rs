@@ -14,7 +14,7 @@ use rayon::prelude::*;
 
 pub use super::node::Node;
 use super::paths::Paths;
-use super::cache::{Fingerprint, State, missing_file, sha256_hex};
+use super::cache::{Fingerprint, State, missing_file};
 use crate::data;
 use crate::error::{Error, Result};
 use crate::config::{Config, FigureSpec};
@@ -44,9 +44,24 @@ pub struct Sources {
     pub epoch: String,
 }
 
+/// The SHA-256 and size of an input, read as a stream; only a regular file
+/// of a sane size is read (a named pipe would never end).
 fn hash_file(path: &Path) -> Result<(String, u64)> {
-    let bytes = crate::error::read_bytes(path)?;
-    Ok((sha256_hex(&bytes), bytes.len() as u64))
+    use sha2::{Digest, Sha256};
+    data::read::check_readable(path).map_err(|why| Error::config(format!("{}: {why}", path.display())))?;
+    let mut file = std::fs::File::open(path).map_err(|e| Error::read(path, e))?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 20];
+    let mut n = 0u64;
+    loop {
+        let got = std::io::Read::read(&mut file, &mut buffer).map_err(|e| Error::read(path, e))?;
+        if got == 0 {
+            break;
+        }
+        hasher.update(&buffer[..got]);
+        n += got as u64;
+    }
+    Ok((hasher.finalize().iter().map(|b| format!("{b:02x}")).collect(), n))
 }
 
 impl Sources {

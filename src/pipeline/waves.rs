@@ -33,7 +33,6 @@ pub struct WaveSummary {
     /// The weighted share of innovators and its standard error.
     pub innovated_share: f64,
     pub innovated_se: f64,
-    pub warnings: Vec<String>,
 }
 
 fn summarize(codebook: &Codebook, wave: Wave) -> Result<WaveSummary> {
@@ -41,9 +40,9 @@ fn summarize(codebook: &Codebook, wave: Wave) -> Result<WaveSummary> {
     let innovated = wave.values("innovated")?;
     let all = vec![true; wave.rows()];
     let est = stats::share(&design, &all, &innovated)?;
-    let (file, read_as, warnings) = (wave.file.display().to_string(), wave.read_as.clone(), wave.warnings.clone());
+    let (file, read_as) = (wave.file.display().to_string(), wave.read_as.clone());
     let facts = compute::wave_facts(codebook, &compute::WaveData { wave, design })?;
-    Ok(WaveSummary { facts, file, read_as, innovated_share: est.estimate, innovated_se: est.se, warnings })
+    Ok(WaveSummary { facts, file, read_as, innovated_share: est.estimate, innovated_se: est.se })
 }
 
 /// `barometer validate`: every wave checked (problems of all files are

@@ -298,7 +298,7 @@ mod tests {
     use super::*;
 
     fn wave(period: &str, synthetic: bool) -> WaveFacts {
-        WaveFacts { period: period.into(), responses: 100, innovators: 80, strata: 4, population: 1000.0, response_rate: None, synthetic }
+        WaveFacts { period: period.into(), responses: 100, innovators: 80, strata: 4, population: 1000.0, response_rate: None, synthetic, warnings: vec![] }
     }
 
     #[test]

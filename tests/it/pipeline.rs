@@ -431,3 +431,20 @@ fn every_file_the_configuration_names_is_in_the_manifest() {
     let table = p.p("inputs/tables/ks-norge-2017.csv").display().to_string();
     assert!(inputs.contains(&table.as_str()), "{inputs:?}");
 }
+
+#[test]
+fn a_waves_warnings_survive_an_incremental_build() {
+    let p = Project::new();
+    // A column the codebook does not know: a warning, not an error.
+    let path = p.p("inputs/waves/2013-2014.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let widened: String = text.lines().enumerate().map(|(i, l)| if i == 0 { format!("{l},bemaerkning\n") } else { format!("{l},\n") }).collect();
+    std::fs::write(&path, widened).unwrap();
+    let first = p.build(&[]);
+    let warned = first["warnings"].as_array().unwrap().len();
+    assert!(warned >= 1, "{first}");
+    // Nothing changed: everything is reused, and --strict still sees the warning.
+    let strict = p.run(&["build", "--strict"]);
+    assert_eq!(strict.status.code(), Some(1), "{}", stderr(&strict));
+    assert!(stderr(&strict).contains("bemaerkning"), "{}", stderr(&strict));
+}
