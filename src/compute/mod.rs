@@ -94,11 +94,11 @@ pub enum Job {
     Figure(usize, usize),
 }
 
-/// A computed unit.
+/// A computed unit (a figure is boxed: it is many times a hero's size).
 #[derive(Debug, Clone)]
 pub enum Done {
     Hero(Hero),
-    Figure(Figure),
+    Figure(Box<Figure>),
 }
 
 /// Computes `jobs` side by side (rayon); results come back in the given
@@ -129,7 +129,7 @@ pub fn compute_jobs(config: &Config, inputs: &Inputs, jobs: &[Job]) -> Result<Ve
                 Job::Figure(_, f) => {
                     let fc = &ch.figures[f];
                     ctx.figure(fc, format!("{}.{}", c + 1, f + 1))
-                        .map(Done::Figure)
+                        .map(|f| Done::Figure(Box::new(f)))
                         .with_context(|| format!("{}: figure \"{}\"", config.chapter_files[c].display(), fc.id))
                 }
             }
@@ -170,7 +170,7 @@ pub fn assemble(config: &Config, content_dir: &Path, done: Vec<Done>, method: Ve
         for _ in &ch.figures {
             let Some(Done::Figure(mut fig)) = done.next() else { return Err(Error::internal(format!("chapter {} lacks a figure", ch.id))) };
             fig.description = text::description(&fig, &words.synthetic_marker);
-            figures.push(fig);
+            figures.push(*fig);
         }
         let synthetic = method.iter().any(|w| w.period == ch.period && w.synthetic);
         let (intro, mut warnings) = fill_intro(&ch.intro, ch, &hero, &figures)?;

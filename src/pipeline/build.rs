@@ -233,7 +233,7 @@ fn assemble(paths: &Paths, plan: &Plan, old: &State, mut fresh: Fresh) -> Result
                 Some(d) => d,
                 None => match job {
                     Job::Hero(_) => Done::Hero(serde_json::from_value(cached(&node)?).context(format!("{node}: cached model"))?),
-                    Job::Figure(..) => Done::Figure(serde_json::from_value(cached(&node)?).context(format!("{node}: cached model"))?),
+                    Job::Figure(..) => Done::Figure(Box::new(serde_json::from_value(cached(&node)?).context(format!("{node}: cached model"))?)),
                 },
             };
             ordered.push(done);

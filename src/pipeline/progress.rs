@@ -36,10 +36,10 @@ impl Progress {
     }
 
     fn finish_stage(&mut self) {
-        if let Some((name, t)) = self.stage.take() {
-            if self.plain {
-                eprintln!("{name}: {:.2} s", t.elapsed().as_secs_f64());
-            }
+        if let Some((name, t)) = self.stage.take()
+            && self.plain
+        {
+            eprintln!("{name}: {:.2} s", t.elapsed().as_secs_f64());
         }
     }
 
