@@ -38,6 +38,9 @@ struct View<'a> {
 /// for the file as a whole.
 #[derive(Serialize)]
 struct ProblemView<'a> {
+    /// The codebook's name of the column, where a `[[delivery]]` renames it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    canonical: Option<&'a str>,
     column: Option<&'a str>,
     file: &'a str,
     line: Option<usize>,
@@ -53,7 +56,7 @@ impl<'a> From<&'a Problem> for ProblemView<'a> {
             Place::Line(n) => (Some(n), None),
             Place::Row(n) => (None, Some(n)),
         };
-        ProblemView { column: p.column.as_deref(), file: &p.file, line, row, rule: &p.rule, value: p.value.as_deref() }
+        ProblemView { canonical: p.canonical.as_deref(), column: p.column.as_deref(), file: &p.file, line, row, rule: &p.rule, value: p.value.as_deref() }
     }
 }
 

@@ -134,12 +134,7 @@ impl Findings {
             }
             let value = g.value.as_deref().map(shorten);
             match g.column.as_deref().and_then(|c| self.renamed.get(c).map(|own| (own, c))) {
-                Some((own, canonical)) => {
-                    // The crate's problem has one column name: both go into the text.
-                    let value = value.map(|v| format!(", value \"{v}\"")).unwrap_or_default();
-                    let text = format!("column \"{}\" ({canonical}){value}: {rule}", shorten(own));
-                    out.push(g.place, None, None, text);
-                }
+                Some((own, canonical)) => out.push_renamed(g.place, &shorten(own), canonical, value.as_deref(), rule),
                 None => out.push(g.place, g.column.as_deref().map(shorten).as_deref(), value.as_deref(), rule),
             }
         }

@@ -18,7 +18,10 @@ pub enum Place {
 pub struct Problem {
     pub file: String,
     pub place: Place,
+    /// The column as the file names it.
     pub column: Option<String>,
+    /// The codebook's name of the column, where a `[[delivery]]` renames it.
+    pub canonical: Option<String>,
     pub value: Option<String>,
     pub rule: String,
 }
@@ -30,10 +33,15 @@ impl fmt::Display for Problem {
             Place::Line(n) => write!(f, "{}:{}: ", self.file, n)?,
             Place::Row(n) => write!(f, "{}: row {}: ", self.file, n)?,
         }
-        match (&self.column, &self.value) {
-            (Some(c), Some(v)) => write!(f, "column \"{c}\", value \"{v}\": ")?,
-            (Some(c), None) => write!(f, "column \"{c}\": ")?,
-            _ => {}
+        if let Some(c) = &self.column {
+            write!(f, "column \"{c}\"")?;
+            if let Some(canonical) = &self.canonical {
+                write!(f, " ({canonical})")?;
+            }
+            match &self.value {
+                Some(v) => write!(f, ", value \"{v}\": ")?,
+                None => f.write_str(": ")?,
+            }
         }
         f.write_str(&self.rule)
     }
@@ -62,17 +70,28 @@ impl Problems {
     }
 
     pub fn push(&mut self, place: Place, column: Option<&str>, value: Option<&str>, rule: impl Into<String>) {
+        self.add(Problem { file: self.file.clone(), place, column: column.map(str::to_string), canonical: None, value: value.map(str::to_string), rule: rule.into() });
+    }
+
+    /// A problem in a column a `[[delivery]]` renames: named both ways.
+    pub fn push_renamed(&mut self, place: Place, own: &str, canonical: &str, value: Option<&str>, rule: impl Into<String>) {
+        let problem = Problem {
+            file: self.file.clone(),
+            place,
+            column: Some(own.to_string()),
+            canonical: Some(canonical.to_string()),
+            value: value.map(str::to_string),
+            rule: rule.into(),
+        };
+        self.add(problem);
+    }
+
+    fn add(&mut self, problem: Problem) {
         if self.list.len() >= self.limit {
             self.more += 1;
             return;
         }
-        self.list.push(Problem {
-            file: self.file.clone(),
-            place,
-            column: column.map(str::to_string),
-            value: value.map(str::to_string),
-            rule: rule.into(),
-        });
+        self.list.push(problem);
     }
 
     pub fn file_level(&mut self, rule: impl Into<String>) {
@@ -82,7 +101,7 @@ impl Problems {
     /// Adds another list's problems (of the same file) after these, within the limit.
     pub fn extend(&mut self, other: Problems) {
         for p in other.list {
-            self.push(p.place, p.column.as_deref(), p.value.as_deref(), p.rule);
+            self.add(Problem { file: self.file.clone(), ..p });
         }
         self.more += other.more;
     }

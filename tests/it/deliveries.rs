@@ -76,6 +76,13 @@ fn a_recode_of_an_unknown_column_is_named_at_its_line() {
 fn a_cell_of_a_renamed_column_is_named_by_both_names_and_quoted_as_written() {
     let c = delivery_case("[[delivery]]\nperiod = \"2018-2019\"\ncolumns = { \"Q5\" = \"value_quality\" }\n", &renamed_good().replacen(",1,0,1,1\n", ",1,0,1,1.980\n", 1));
     expect(&c, &["{f}:2: column \"Q5\" (value_quality), value \"1.980\": not a code of value_quality (0, 1)"]);
+    // As JSON, both names are fields of their own.
+    let out = crate::common::barometer(&["validate", "--format", "json", "--config", crate::common::path_str(&c.config), "--inputs", crate::common::path_str(&c.inputs)]);
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_str(&crate::common::stdout(&out)).unwrap();
+    let problem = &json["error"]["problems"][0];
+    assert_eq!((problem["column"].as_str(), problem["canonical"].as_str(), problem["value"].as_str()), (Some("Q5"), Some("value_quality"), Some("1.980")));
+    assert_eq!(problem["rule"], "not a code of value_quality (0, 1)");
 }
 
 #[test]

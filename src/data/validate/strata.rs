@@ -140,7 +140,7 @@ pub(super) fn check_weight_sums(strata: &Strata, weight: &[f64], raw: &RawTable,
             if off > 0.0 { "more" } else { "less" },
             fmt_num(100.0 * WEIGHT_SUM_TOLERANCE),
         );
-        let p = Problem { file: file.to_string(), place: raw.place(first[k]), column: Some("weight".into()), value: None, rule };
+        let p = Problem { file: file.to_string(), place: raw.place(first[k]), column: Some("weight".into()), canonical: None, value: None, rule };
         warnings.push(p.to_string());
     }
 }
