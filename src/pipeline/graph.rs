@@ -14,7 +14,7 @@ use rayon::prelude::*;
 
 pub use super::node::Node;
 use super::paths::Paths;
-use super::cache::{Fingerprint, State, missing_file};
+use super::cache::{Fingerprint, State, hex, missing_file};
 use crate::data;
 use crate::error::{Error, Result};
 use crate::config::{Config, FigureSpec};
@@ -61,7 +61,7 @@ fn hash_file(path: &Path) -> Result<(String, u64)> {
         hasher.update(&buffer[..got]);
         n += got as u64;
     }
-    Ok((hasher.finalize().iter().map(|b| format!("{b:02x}")).collect(), n))
+    Ok((hex(&hasher.finalize()), n))
 }
 
 impl Sources {
@@ -108,8 +108,8 @@ impl Sources {
         named.dedup();
         for p in named {
             let shown = p.display().to_string();
-            let (h, n) = hash_file(&p)?;
             if !files.iter().any(|(f, _, _)| *f == shown) {
+                let (h, n) = hash_file(&p)?;
                 files.push((shown, h, n));
             }
         }
