@@ -350,7 +350,7 @@ fn resolve_literal(codebook: &Codebook, column: &str, op: Op, value: &Literal) -
     }
 }
 
-/// "a, b og c" for messages (the codebook's Danish labels read best in a Danish list).
+/// "a, b and c" for messages (English, as every message is; `text::list_and` is the Danish one for readers).
 fn list_and(items: &[String]) -> String {
     match items.len() {
         0 => String::new(),

@@ -177,7 +177,7 @@ pub fn assemble(config: &Config, content_dir: &Path, done: Vec<Done>, method: Ve
         if !hero.value.suppressed {
             warnings.extend(text::misfits(&hero.sentence, hero.value.estimate, &format!("chapter {}: the hero sentence", ch.id)));
         }
-        let file = content_dir.join(ch.content.clone().unwrap_or_else(|| format!("{}.toml", ch.id)));
+        let file = content_dir.join(ch.content_name());
         let boxes = if file.exists() || ch.content.is_some() {
             crate::config::content::load_content(&file)?
         } else {

@@ -215,6 +215,13 @@ pub struct FactsSpec {
     pub facts: Vec<FactConfig>,
 }
 
+impl ChapterConfig {
+    /// The chapter's content file, relative to the inputs' content/ folder.
+    pub fn content_name(&self) -> String {
+        self.content.clone().unwrap_or_else(|| format!("{}.toml", self.id))
+    }
+}
+
 impl FigureSpec {
     pub fn kind(&self) -> FigureKind {
         match self {

@@ -157,7 +157,7 @@ pub struct Graph {
 /// Where a chapter's editorial boxes are read from.
 pub fn content_file(paths: &Paths, config: &Config, chapter: usize) -> PathBuf {
     let ch = &config.chapters[chapter];
-    paths.inputs.join("content").join(ch.content.clone().unwrap_or_else(|| format!("{}.toml", ch.id)))
+    paths.inputs.join("content").join(ch.content_name())
 }
 
 /// The one place that says what each node is made from.

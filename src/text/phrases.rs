@@ -101,6 +101,26 @@ fn editions(periods: &[String]) -> String {
     if periods.len() == 1 { format!("udgaven {}", periods[0]) } else { format!("udgaverne {}", list_and(periods)) }
 }
 
+/// The note under a chart with a suppressed number.
+fn too_few_note(min_n: usize) -> String {
+    format!("For få svar: færre end {min_n} besvarelser; tallet vises ikke.")
+}
+
+/// The heading of the note on the data, on the title page and the method page.
+fn data_heading(any_synthetic: bool) -> &'static str {
+    if any_synthetic { SYNTHETIC_MARKER } else { "Om tallene" }
+}
+
+/// The note on the data when no wave is synthetic.
+fn all_real(real: &[String]) -> String {
+    format!("Alle tal er beregnet direkte fra besvarelserne i {}.", editions(real))
+}
+
+/// A running title, marked where the data are synthetic.
+fn with_synthetic(running_title: &str, synthetic: bool) -> String {
+    if synthetic { format!("{running_title} · beregnet på syntetiske data") } else { running_title.to_string() }
+}
+
 /// Which waves are synthetic and which real, for the notes that say so.
 fn split_synthetic(waves: &[WaveFacts]) -> (Vec<String>, Vec<String>) {
     let (s, r): (Vec<&WaveFacts>, Vec<&WaveFacts>) = waves.iter().partition(|w| w.synthetic);
@@ -119,18 +139,18 @@ pub fn words(kicker: &str, title: &str, min_n: usize, waves: &[WaveFacts], data_
         keywords.push("syntetiske data".into());
     }
     let footer = match (synthetic.is_empty(), real.is_empty()) {
-        (true, _) => running_title.clone(),
-        (false, true) => format!("{running_title} · beregnet på syntetiske data"),
+        (none_synthetic, true) => with_synthetic(&running_title, !none_synthetic),
+        (true, false) => running_title.clone(),
         (false, false) => format!("{running_title} · syntetiske data: {}", list_and(&synthetic)),
     };
     let title_note = match (synthetic.is_empty(), real.is_empty()) {
-        (true, _) => format!("Alle tal er beregnet direkte fra besvarelserne i {}.", editions(&real)),
+        (true, _) => all_real(&real),
         (false, true) => data_note.to_string(),
         (false, false) => format!("{data_note} Det gælder {}; {} bygger på rigtige besvarelser.", editions(&synthetic), editions(&real)),
     };
     Words {
         too_few: TOO_FEW.into(),
-        too_few_note: format!("For få svar: færre end {min_n} besvarelser; tallet vises ikke."),
+        too_few_note: too_few_note(min_n),
         whiskers_note: "Streger viser 95\u{a0}% konfidensintervaller.".into(),
         synthetic_marker: SYNTHETIC_MARKER.into(),
         contents: "Indhold".into(),
@@ -141,7 +161,7 @@ pub fn words(kicker: &str, title: &str, min_n: usize, waves: &[WaveFacts], data_
         title_note,
         running_title,
         editions: if periods.is_empty() { String::new() } else { format!("Udgaverne {}", list_and(&periods)) },
-        data_heading: if synthetic.is_empty() { "Om tallene".into() } else { SYNTHETIC_MARKER.into() },
+        data_heading: data_heading(!synthetic.is_empty()).into(),
         document_title: format!("{name}: {title}"),
         keywords: keywords.join("; "),
     }
@@ -150,7 +170,7 @@ pub fn words(kicker: &str, title: &str, min_n: usize, waves: &[WaveFacts], data_
 /// The foot of a chapter's own PDF: the book's running title, and whether
 /// the chapter's wave is synthetic.
 pub fn chapter_footer(words: &Words, synthetic: bool) -> String {
-    if synthetic { format!("{} · beregnet på syntetiske data", words.running_title) } else { words.running_title.clone() }
+    with_synthetic(&words.running_title, synthetic)
 }
 
 /// A chapter's running head: "Innovationsbarometeret 2018-2019".
@@ -189,7 +209,7 @@ pub fn chart_notes(fig: &Figure, alpha: f64, min_n: usize) -> Vec<String> {
         }
     }
     if fig.bars.iter().any(|b| b.value.suppressed) {
-        notes.push(format!("For få svar: færre end {min_n} besvarelser; tallet vises ikke."));
+        notes.push(too_few_note(min_n));
     }
     notes
 }
@@ -241,7 +261,7 @@ pub fn method_page(waves: &[WaveFacts], data_note: &str, alpha: f64, min_n: usiz
     let alpha = decimal(alpha, 2);
     let (synthetic, real) = split_synthetic(waves);
     let data = if synthetic.is_empty() {
-        vec![format!("Alle tal er beregnet direkte fra besvarelserne i {}.", editions(&real))]
+        vec![all_real(&real)]
     } else {
         let mut data = vec![
             data_note.to_string(),
@@ -267,7 +287,7 @@ pub fn method_page(waves: &[WaveFacts], data_note: &str, alpha: f64, min_n: usiz
             table: Some(table),
         },
         Section {
-            heading: if synthetic.is_empty() { "Om tallene" } else { SYNTHETIC_MARKER }.into(),
+            heading: data_heading(!synthetic.is_empty()).into(),
             lead: None,
             paragraphs: data,
             table: None,
