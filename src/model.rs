@@ -60,6 +60,39 @@ pub struct Words {
     /// The PDF's title and keywords.
     pub document_title: String,
     pub keywords: String,
+    /// The words of the web pages (`src/site`).
+    #[serde(default)]
+    pub site: SiteWords,
+}
+
+/// Words the web pages set around the model's sentences: links, headings
+/// of the navigation and one label per kind of download.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct SiteWords {
+    /// "Forside": the link to the front page.
+    pub home: String,
+    /// "Udgaver": the editions on the front page.
+    pub editions: String,
+    /// "Gå til indholdet": the link that skips the navigation.
+    pub skip: String,
+    /// "Du er her": the name of the breadcrumb trail.
+    pub breadcrumb: String,
+    /// "Åben illustration": the link to a figure's own page (or the hero tile).
+    pub open_illustration: String,
+    /// "Download illustration": the print PNG.
+    pub download_illustration: String,
+    /// "Download data": the CSV behind a chart.
+    pub download_data: String,
+    /// "Download": the heading of a figure's downloads.
+    pub downloads: String,
+    /// "Tallene i figuren": the table of a chart's numbers.
+    pub numbers: String,
+    /// One label per download kind.
+    pub png: String,
+    pub svg: String,
+    pub csv: String,
+    pub json: String,
+    pub pdf: String,
 }
 
 /// A section of the method page.

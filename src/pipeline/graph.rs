@@ -86,6 +86,13 @@ impl Sources {
         if style.exists() {
             add(&style)?;
         }
+        // The site's templates.
+        for name in crate::site::TEMPLATE_FILES {
+            let p = paths.site().join(name);
+            if p.is_file() {
+                add(&p)?;
+            }
+        }
         for dir in [paths.inputs.join("content"), paths.inputs.join("published")] {
             if let Ok(entries) = std::fs::read_dir(&dir) {
                 let mut list: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect();
@@ -216,7 +223,40 @@ pub fn plan(paths: &Paths, config: &Config, src: &Sources) -> Graph {
     deps.extend(chapter_pdfs);
     let fp = render().with("SOURCE_DATE_EPOCH", &src.epoch).with("report.toml", &report);
     nodes.insert(Node::Handbook, Planned { fingerprint: on(fp, &nodes, &deps), deps, chapter: String::new() });
+    plan_site(paths, config, src, &mut nodes, &report);
     Graph { nodes }
+}
+
+/// The site's nodes: a figure's page is made from the figure and its chart;
+/// a theme's page from its hero, tile, figures, charts and PDF; the front
+/// pages from every wave and hero. So an edited figure rewrites its own
+/// page and its theme's, and no other.
+fn plan_site(paths: &Paths, config: &Config, src: &Sources, nodes: &mut BTreeMap<Node, Planned>, report: &str) {
+    let templates: Vec<&str> = crate::site::TEMPLATE_FILES.iter().map(|n| src.hash(&paths.site().join(n))).collect();
+    let site = || {
+        Fingerprint::default().with("tool", tool_build()).with("style", src.hash(&paths.style())).with("site templates", templates.join(" ")).with("report.toml", report)
+    };
+    let on = |fp: Fingerprint, nodes: &BTreeMap<Node, Planned>, deps: &[Node]| {
+        deps.iter().fold(fp, |fp, d| fp.with(&d.to_string(), nodes[d].fingerprint.digest()))
+    };
+    let mut home_deps: Vec<Node> = src.waves.keys().map(|p| Node::Wave(p.clone())).collect();
+    for (c, ch) in config.chapters.iter().enumerate() {
+        let chapter = || ch.id.clone();
+        let mut theme_deps = vec![Node::Hero(ch.id.clone()), Node::HeroChart(ch.id.clone())];
+        for fc in &ch.figures {
+            let deps = vec![Node::Figure(fc.id.clone()), Node::Chart(fc.id.clone())];
+            let fp = on(site().with("chapter config", config.chapter_text(c)), nodes, &deps);
+            theme_deps.extend(deps.iter().cloned());
+            nodes.insert(Node::SiteFigure(fc.id.clone()), Planned { fingerprint: fp, deps, chapter: chapter() });
+        }
+        theme_deps.push(Node::ChapterPdf(ch.id.clone()));
+        let fp = site().with("chapter config", config.chapter_text(c)).with("content", src.hash(&content_file(paths, config, c)));
+        let fp = on(fp, nodes, &theme_deps);
+        nodes.insert(Node::SiteTheme(ch.id.clone()), Planned { fingerprint: fp, deps: theme_deps, chapter: chapter() });
+        home_deps.push(Node::Hero(ch.id.clone()));
+    }
+    let fp = on(site(), nodes, &home_deps);
+    nodes.insert(Node::SiteHome, Planned { fingerprint: fp, deps: home_deps, chapter: String::new() });
 }
 
 /// Why a node must be built again.
@@ -297,8 +337,9 @@ fn selected(node: &Node, planned: &Planned, only: Option<&str>) -> bool {
     let Some(o) = only else { return true };
     match node {
         Node::Figure(id) | Node::Chart(id) => id == o || planned.chapter == o,
-        Node::Hero(c) | Node::HeroChart(c) | Node::ChapterPdf(c) => c == o,
-        Node::Wave(_) | Node::Handbook => false,
+        Node::SiteFigure(id) => id == o || planned.chapter == o,
+        Node::Hero(c) | Node::HeroChart(c) | Node::ChapterPdf(c) | Node::SiteTheme(c) => c == o,
+        Node::Wave(_) | Node::Handbook | Node::SiteHome => false,
     }
 }
 

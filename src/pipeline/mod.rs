@@ -15,6 +15,7 @@ pub mod plan;
 pub mod progress;
 pub mod publish;
 pub mod render;
+pub mod site;
 pub mod status;
 pub mod waves;
 

@@ -21,6 +21,12 @@ pub enum Node {
     ChapterPdf(String),
     /// The whole handbook.
     Handbook,
+    /// The site's front page, edition pages, method page, style sheet and fonts.
+    SiteHome,
+    /// A theme's page, with its hero tile and PDF to download.
+    SiteTheme(String),
+    /// A figure's page, with its downloads.
+    SiteFigure(String),
 }
 
 impl Node {
@@ -40,6 +46,9 @@ impl fmt::Display for Node {
             Node::Chart(id) => write!(f, "chart:{id}"),
             Node::ChapterPdf(c) => write!(f, "pdf:{c}"),
             Node::Handbook => f.write_str("pdf:handbook"),
+            Node::SiteHome => f.write_str("site:home"),
+            Node::SiteTheme(c) => write!(f, "site:theme:{c}"),
+            Node::SiteFigure(id) => write!(f, "site:figure:{id}"),
         }
     }
 }
@@ -59,6 +68,12 @@ impl FromStr for Node {
             },
             "pdf" if rest == "handbook" => Node::Handbook,
             "pdf" => Node::ChapterPdf(own()),
+            "site" if rest == "home" => Node::SiteHome,
+            "site" => match (rest.strip_prefix("theme:"), rest.strip_prefix("figure:")) {
+                (Some(c), _) => Node::SiteTheme(c.to_string()),
+                (_, Some(id)) => Node::SiteFigure(id.to_string()),
+                _ => return Err(format!("\"{s}\" is not a build node")),
+            },
             _ => return Err(format!("\"{s}\" is not a build node")),
         })
     }
@@ -91,10 +106,14 @@ mod tests {
             Node::Chart("roller".into()),
             Node::ChapterPdf("borgere-2018".into()),
             Node::Handbook,
+            Node::SiteHome,
+            Node::SiteTheme("borgere-2018".into()),
+            Node::SiteFigure("roller".into()),
         ] {
             assert_eq!(n.to_string().parse::<Node>().unwrap(), n);
         }
         assert_eq!(Node::HeroChart("x".into()).to_string(), "chart:x:hero");
         assert!("chapter:x".parse::<Node>().is_err());
+        assert!("site:x".parse::<Node>().is_err());
     }
 }

@@ -17,6 +17,10 @@ impl Paths {
     pub fn style(&self) -> PathBuf {
         self.config.join("style.toml")
     }
+    /// The site's templates and style sheet.
+    pub fn site(&self) -> PathBuf {
+        self.config.join("site")
+    }
     pub fn waves(&self) -> PathBuf {
         self.inputs.join("waves")
     }

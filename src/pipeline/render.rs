@@ -151,6 +151,12 @@ pub fn render(report: &Report, paths: &Paths, decisions: &BTreeMap<Node, Decisio
     for (files, (node, _)) in done.into_iter().zip(&pdfs) {
         rendered.add(node, built(node), files?);
     }
+
+    // The site, from the model and the files above.
+    let site = super::site::render_site(report, &style, paths, &built, &|n: &Node| last_files(old, n, last), &rendered.artifacts)?;
+    for (node, files) in site {
+        rendered.add(&node, built(&node), files);
+    }
     Ok(rendered)
 }
 

@@ -4,7 +4,7 @@
 //! lay the results out.
 
 use super::{decimal, list_and, lower_first, n_equals, pct, quote, thousands};
-use crate::model::{Bar, BarKind, Figure, FigureKind, Section, WaveFacts, Words};
+use crate::model::{Bar, BarKind, Figure, FigureKind, Section, SiteWords, WaveFacts, Words};
 
 /// Shown instead of a number that rests on too few answers.
 pub const TOO_FEW: &str = "for få svar";
@@ -164,6 +164,27 @@ pub fn words(kicker: &str, title: &str, min_n: usize, waves: &[WaveFacts], data_
         data_heading: data_heading(!synthetic.is_empty()).into(),
         document_title: format!("{name}: {title}"),
         keywords: keywords.join("; "),
+        site: site_words(),
+    }
+}
+
+/// The words of the web pages.
+fn site_words() -> SiteWords {
+    SiteWords {
+        home: "Forside".into(),
+        editions: "Udgaver".into(),
+        skip: "Gå til indholdet".into(),
+        breadcrumb: "Du er her".into(),
+        open_illustration: "Åben illustration".into(),
+        download_illustration: "Download illustration".into(),
+        download_data: "Download data".into(),
+        downloads: "Download".into(),
+        numbers: "Tallene i figuren".into(),
+        png: "Illustration til tryk (PNG)".into(),
+        svg: "Illustration med redigerbar tekst (SVG)".into(),
+        csv: "Data (CSV)".into(),
+        json: "Data (JSON)".into(),
+        pdf: "Kapitlet som PDF".into(),
     }
 }
 

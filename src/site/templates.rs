@@ -1,0 +1,90 @@
+//! The analyst's templates (`config/site/`), read and checked once per
+//! build. Escaping is always on: every template is escaped as HTML, the
+//! `safe` filter is removed, and a template that tries to turn escaping off
+//! is refused, so a title or a box from configuration or content is always
+//! text, never markup.
+
+use std::path::{Path, PathBuf};
+
+use minijinja::{AutoEscape, Environment, UndefinedBehavior};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+
+/// The files of `config/site/`: the page layouts and the style sheet.
+pub const TEMPLATE_FILES: [&str; 9] =
+    ["base.html", "tiles.html", "chart.html", "index.html", "edition.html", "theme.html", "figure.html", "method.html", "site.css"];
+
+/// What a template may not contain: each would let text through unescaped.
+const REFUSED: [(&str, &str); 2] = [("autoescape", "turns escaping off"), ("safe", "marks text as markup")];
+
+/// The templates, ready to render.
+pub struct Templates {
+    env: Environment<'static>,
+    dir: PathBuf,
+    /// The style sheet, shipped as it is.
+    pub css: String,
+}
+
+impl Templates {
+    /// Reads and checks every template of `dir`; errors name the file and line.
+    pub fn load(dir: &Path) -> Result<Templates> {
+        let mut env = Environment::new();
+        env.set_auto_escape_callback(|_| AutoEscape::Html);
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.remove_filter("safe");
+        let mut css = String::new();
+        for name in TEMPLATE_FILES {
+            let path = dir.join(name);
+            if !path.is_file() {
+                return Err(Error::config(format!(
+                    "{}: missing; the site's templates are {} in {} (copy them from the repository's config/site)",
+                    path.display(),
+                    TEMPLATE_FILES.join(", "),
+                    dir.display()
+                )));
+            }
+            let text = crate::error::read_text(&path)?;
+            if name == "site.css" {
+                css = text;
+                continue;
+            }
+            check_escaping(&path, &text)?;
+            env.add_template_owned(name.to_string(), text).map_err(|e| template_error(&path, &e))?;
+        }
+        Ok(Templates { env, dir: dir.to_path_buf(), css })
+    }
+
+    /// Renders the template `name` with `context`.
+    pub fn render(&self, name: &str, context: impl Serialize) -> Result<String> {
+        let template = self.env.get_template(name).map_err(|e| template_error(&self.dir.join(name), &e))?;
+        template.render(context).map_err(|e| {
+            let file = e.name().map_or_else(|| self.dir.join(name), |n| self.dir.join(n));
+            template_error(&file, &e)
+        })
+    }
+}
+
+/// Refuses a template that names `autoescape` or `safe` inside a tag.
+fn check_escaping(path: &Path, text: &str) -> Result<()> {
+    let mut at = 0;
+    while let Some(start) = ["{{", "{%"].iter().filter_map(|o| text[at..].find(o)).min().map(|i| at + i + 2) {
+        let end = ["}}", "%}"].iter().filter_map(|c| text[start..].find(c)).min().map_or(text.len(), |i| start + i);
+        let mut words = text[start..end].split(|c: char| !(c.is_alphanumeric() || c == '_'));
+        if let Some((word, why)) = words.find_map(|w| REFUSED.iter().find(|(r, _)| *r == w)) {
+            let line = text[..start].lines().count().max(1);
+            return Err(Error::config(format!(
+                "{}:{line}: \"{word}\" {why}; the site's templates always escape text, so remove it",
+                path.display()
+            )));
+        }
+        at = end;
+    }
+    Ok(())
+}
+
+fn template_error(path: &Path, e: &minijinja::Error) -> Error {
+    let line = e.line().map(|l| format!(":{l}")).unwrap_or_default();
+    let detail = e.detail().map(|d| format!(": {d}")).unwrap_or_default();
+    Error::config(format!("{}{line}: {}{detail}", path.display(), e.kind()))
+}
