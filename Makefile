@@ -12,9 +12,13 @@ report:
 	$(BIN) validate
 	$(BIN) build --strict
 
-## Run every test (unit tests and the integration tests that run the binary).
+## Run every test (unit tests and the integration tests that run the binary),
+## then open every page of the web site in headless Chromium (tests/web/run.sh;
+## skipped loudly without node, chromium or `npm ci` in tests/web, unless
+## BAROMETER_REQUIRE_BROWSER=1).
 test:
 	$(CARGO) test --release --locked
+	BIN=$(BIN) tests/web/run.sh
 
 ## Benchmarks: statistics and the full build on shipped and scaled waves.
 bench:
