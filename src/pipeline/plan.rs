@@ -25,6 +25,8 @@ impl Plan {
         let codebook = load_codebook(paths)?;
         let config = Config::load(&paths.config)?;
         render::check_chart_names(&config)?;
+        // The site's templates are checked before anything is computed.
+        crate::site::Templates::load(&paths.site())?;
         let sources = Sources::read(paths, &config)?;
         let graph = graph::plan(paths, &config, &sources);
         Ok(Plan { codebook, config, sources, graph })

@@ -71,8 +71,10 @@ fn check_escaping(path: &Path, text: &str) -> Result<()> {
     while let Some(start) = ["{{", "{%"].iter().filter_map(|o| text[at..].find(o)).min().map(|i| at + i + 2) {
         let end = ["}}", "%}"].iter().filter_map(|c| text[start..].find(c)).min().map_or(text.len(), |i| start + i);
         let mut words = text[start..end].split(|c: char| !(c.is_alphanumeric() || c == '_'));
-        if let Some((word, why)) = words.find_map(|w| REFUSED.iter().find(|(r, _)| *r == w)) {
-            let line = text[..start].lines().count().max(1);
+        if let Some((w, (word, why))) = words.find_map(|w| REFUSED.iter().find(|(r, _)| *r == w).map(|r| (w, r))) {
+            // The line of the word itself: its offset in `text`.
+            let at = w.as_ptr() as usize - text.as_ptr() as usize;
+            let line = text[..at].matches('\n').count() + 1;
             return Err(Error::config(format!(
                 "{}:{line}: \"{word}\" {why}; the site's templates always escape text, so remove it",
                 path.display()

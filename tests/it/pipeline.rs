@@ -20,8 +20,9 @@ pub fn tool() -> Command {
 }
 
 /// Every node of the shipped report: 3 waves, 4 heroes, 12 figures, their
-/// 16 charts, 4 chapter PDFs and the book, in graph order.
-pub const ALL: [&str; 40] = [
+/// 16 charts, 4 chapter PDFs and the book, the site's front pages, 4 theme
+/// pages and 12 figure pages, in graph order.
+pub const ALL: [&str; 57] = [
     "wave:2013-2014",
     "wave:2015-2016",
     "wave:2018-2019",
@@ -62,10 +63,27 @@ pub const ALL: [&str; 40] = [
     "pdf:processen-2013",
     "pdf:services-2018",
     "pdf:handbook",
+    "site:home",
+    "site:theme:borgere-2015",
+    "site:theme:borgere-2018",
+    "site:theme:processen-2013",
+    "site:theme:services-2018",
+    "site:figure:borgernes-roller",
+    "site:figure:borgernes-roller-2015",
+    "site:figure:borgernes-vaerdi",
+    "site:figure:danmark-norge",
+    "site:figure:eksterne-partnere",
+    "site:figure:eksternt-samarbejde",
+    "site:figure:formaal",
+    "site:figure:hovedtal-2015",
+    "site:figure:kvalitet-og-inddragelse",
+    "site:figure:processen",
+    "site:figure:service-borgere",
+    "site:figure:serviceinnovation",
 ];
 
 fn rendered() -> Vec<&'static str> {
-    ALL.iter().copied().filter(|n| n.starts_with("chart:") || n.starts_with("pdf:")).collect()
+    ALL.iter().copied().filter(|n| n.starts_with("chart:") || n.starts_with("pdf:") || n.starts_with("site:")).collect()
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -188,14 +206,26 @@ fn full_build_then_a_rebuild_that_touches_nothing() {
     assert_eq!(names(&second["reused"]), ALL);
     assert!(p.outputs() == before, "a rebuild with nothing changed must give the same bytes");
     let status = p.run(&["status"]);
-    assert_eq!(stdout(&status), "everything is up to date (40 nodes)\n");
+    assert_eq!(stdout(&status), "everything is up to date (57 nodes)\n");
 }
 
 #[test]
 fn status_names_what_a_figure_edit_rebuilds() {
     let p = Project::new();
     let edit = |p: &Project| p.edit("config/chapters/borgere-2018.toml", "Der samarbejdes med mange forskellige eksterne aktører", "Der samarbejdes med mange eksterne aktører");
-    p.status_predicts(tool, edit, &["figure:eksterne-partnere", "chart:eksterne-partnere", "pdf:borgere-2018", "pdf:handbook"]);
+    // The figure's own page and its theme's page, and no other page.
+    p.status_predicts(
+        tool,
+        edit,
+        &[
+            "figure:eksterne-partnere",
+            "chart:eksterne-partnere",
+            "pdf:borgere-2018",
+            "pdf:handbook",
+            "site:theme:borgere-2018",
+            "site:figure:eksterne-partnere",
+        ],
+    );
     let model: serde_json::Value = serde_json::from_slice(&std::fs::read(p.p("outputs/model.json")).unwrap()).unwrap();
     assert_eq!(model["chapters"][0]["figures"][3]["title"], "Der samarbejdes med mange eksterne aktører");
     // In words, naming what changed.
@@ -205,7 +235,9 @@ fn status_names_what_a_figure_edit_rebuilds() {
         "figure:eksterne-partnere: changed: figure config\n\
 chart:eksterne-partnere: changed: figure:eksterne-partnere\n\
 pdf:borgere-2018: changed: chart:eksterne-partnere, figure:eksterne-partnere\n\
-pdf:handbook: changed: pdf:borgere-2018\n"
+pdf:handbook: changed: pdf:borgere-2018\n\
+site:theme:borgere-2018: changed: chart:eksterne-partnere, figure:eksterne-partnere, pdf:borgere-2018\n\
+site:figure:eksterne-partnere: changed: chart:eksterne-partnere, figure:eksterne-partnere\n"
     );
 }
 
@@ -217,7 +249,7 @@ fn status_names_what_a_content_edit_rebuilds() {
         let text = std::fs::read_to_string(&path).unwrap();
         std::fs::write(&path, text.replacen("title = \"", "title = \"Ny: ", 1)).unwrap();
     };
-    p.status_predicts(tool, edit, &["pdf:borgere-2018", "pdf:handbook"]);
+    p.status_predicts(tool, edit, &["pdf:borgere-2018", "pdf:handbook", "site:theme:borgere-2018"]);
 }
 
 #[test]
@@ -242,6 +274,10 @@ fn status_names_what_a_wave_edit_rebuilds() {
             "chart:processen",
             "pdf:processen-2013",
             "pdf:handbook",
+            "site:home",
+            "site:theme:processen-2013",
+            "site:figure:formaal",
+            "site:figure:processen",
         ],
     );
 }
@@ -268,8 +304,24 @@ fn status_names_what_source_date_epoch_rebuilds() {
         c.env("SOURCE_DATE_EPOCH", "1700000000");
         c
     };
-    // Built without the variable, then with it: only the PDFs carry dates.
-    p.status_predicts_after(tool, |_| {}, epoch, &["pdf:borgere-2015", "pdf:borgere-2018", "pdf:processen-2013", "pdf:services-2018", "pdf:handbook"]);
+    // Built without the variable, then with it: only the PDFs carry dates
+    // (and the theme pages offer the chapters' PDFs).
+    p.status_predicts_after(
+        tool,
+        |_| {},
+        epoch,
+        &[
+            "pdf:borgere-2015",
+            "pdf:borgere-2018",
+            "pdf:processen-2013",
+            "pdf:services-2018",
+            "pdf:handbook",
+            "site:theme:borgere-2015",
+            "site:theme:borgere-2018",
+            "site:theme:processen-2013",
+            "site:theme:services-2018",
+        ],
+    );
 }
 
 #[test]
@@ -297,7 +349,7 @@ fn only_builds_the_named_figure() {
     p.edit("config/chapters/borgere-2018.toml", "Der samarbejdes med mange forskellige eksterne aktører", "Mange eksterne aktører");
     p.edit("config/chapters/services-2018.toml", "Samarbejde med borgere forekommer oftere", "Samarbejde med borgere sker oftere");
     let only = p.build(&["--only", "service-borgere"]);
-    assert_eq!(names(&only["rebuilt"]), vec!["figure:service-borgere", "chart:service-borgere"]);
+    assert_eq!(names(&only["rebuilt"]), vec!["figure:service-borgere", "chart:service-borgere", "site:figure:service-borgere"]);
     // What --only left alone is still out of date.
     let status = p.run(&["status"]);
     let text = stdout(&status);

@@ -5,6 +5,9 @@
 // a page wider than a 360 px phone, a link without a visible focus, and any
 // serious or critical WCAG 2.1 A/AA violation axe-core finds.
 //
+// Every page is also parsed by parse5, the HTML5 parser of the standard,
+// and any parse error fails the check.
+//
 // Usage: node check.mjs <site folder> [screenshot folder]
 
 import { createRequire } from "node:module";
@@ -15,6 +18,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 const require = createRequire(import.meta.url);
 const { chromium } = require("playwright-core");
+const parse5 = require("parse5");
 const AXE = require.resolve("axe-core/axe.min.js");
 
 const site = path.resolve(process.argv[2] ?? "../../outputs/site");
@@ -80,6 +84,9 @@ try {
 
   for (const file of pages) {
     current = file;
+    parse5.parse(fs.readFileSync(file, "utf8"), {
+      onParseError: (e) => problem(file, `HTML parse error ${e.code} at line ${e.startLine}, column ${e.startCol}`),
+    });
     await page.setViewportSize({ width: 1280, height: 900 });
     const response = await page.goto(pathToFileURL(file).href, { waitUntil: "load" });
     if (!response) problem(file, "did not load");

@@ -20,6 +20,7 @@ fs.writeFileSync(path.join(site, "index.html"), `<!DOCTYPE html>
 <a href="data.png" download>Not a PNG</a>
 <svg class="chart" role="img" aria-label="A chart without numbers"></svg>
 <script>console.error("boom")</script>
+<p class="a" class="b">One attribute twice</p>
 </body></html>`);
 fs.writeFileSync(path.join(site, "data.png"), "text, not an image");
 
@@ -37,6 +38,7 @@ const expected = [
   "console error: boom",
   "no visible keyboard focus",
   "axe serious: color-contrast",
+  "HTML parse error duplicate-attribute at line 11",
 ];
 const missed = expected.filter((e) => !said.includes(e));
 if (run.status !== 1 || missed.length) {
