@@ -87,7 +87,7 @@ impl Sources {
             add(&style)?;
         }
         // The site's templates.
-        for name in crate::site::TEMPLATE_FILES {
+        for (name, _) in crate::site::TEMPLATES {
             let p = paths.site().join(name);
             if p.is_file() {
                 add(&p)?;
@@ -232,7 +232,7 @@ pub fn plan(paths: &Paths, config: &Config, src: &Sources) -> Graph {
 /// pages from every wave and hero. So an edited figure rewrites its own
 /// page and its theme's, and no other.
 fn plan_site(paths: &Paths, config: &Config, src: &Sources, nodes: &mut BTreeMap<Node, Planned>, report: &str) {
-    let templates: Vec<&str> = crate::site::TEMPLATE_FILES.iter().map(|n| src.hash(&paths.site().join(n))).collect();
+    let templates: Vec<&str> = crate::site::TEMPLATES.iter().map(|(n, _)| src.hash(&paths.site().join(n))).collect();
     let site = || {
         Fingerprint::default().with("tool", tool_build()).with("style", src.hash(&paths.style())).with("site templates", templates.join(" ")).with("report.toml", report)
     };

@@ -21,7 +21,7 @@ use crate::model::{Chapter, Figure, SiteWords};
 
 pub use chart::inline_svg;
 pub use pages::{ThemeFiles, figure_page, home_pages, theme_page};
-pub use templates::{TEMPLATE_FILES, Templates};
+pub use templates::{TEMPLATES, Templates};
 
 /// The folder under `outputs/` that holds the site.
 pub const ROOT: &str = "site";

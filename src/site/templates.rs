@@ -1,5 +1,5 @@
-//! The analyst's templates (`config/site/`), read and checked once per
-//! build. Escaping is always on: every template is escaped as HTML, the
+//! The analyst's templates (`config/site/`, each file falling back to the
+//! shipped one), read and checked once per build. Escaping is always on: every template is escaped as HTML, the
 //! `safe` filter is removed, and a template that tries to turn escaping off
 //! is refused, so a title or a box from configuration or content is always
 //! text, never markup.
@@ -11,9 +11,20 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 
-/// The files of `config/site/`: the page layouts and the style sheet.
-pub const TEMPLATE_FILES: [&str; 9] =
-    ["base.html", "tiles.html", "chart.html", "index.html", "edition.html", "theme.html", "figure.html", "method.html", "site.css"];
+/// The files of `config/site/`: the page layouts and the style sheet, and
+/// the shipped version of each, used where the folder lacks the file (as
+/// mdBook's theme folder overrides its built-in theme file by file).
+pub const TEMPLATES: [(&str, &str); 9] = [
+    ("base.html", include_str!("../../config/site/base.html")),
+    ("tiles.html", include_str!("../../config/site/tiles.html")),
+    ("chart.html", include_str!("../../config/site/chart.html")),
+    ("index.html", include_str!("../../config/site/index.html")),
+    ("edition.html", include_str!("../../config/site/edition.html")),
+    ("theme.html", include_str!("../../config/site/theme.html")),
+    ("figure.html", include_str!("../../config/site/figure.html")),
+    ("method.html", include_str!("../../config/site/method.html")),
+    ("site.css", include_str!("../../config/site/site.css")),
+];
 
 /// What a template may not contain: each would let text through unescaped.
 const REFUSED: [(&str, &str); 2] = [("autoescape", "turns escaping off"), ("safe", "marks text as markup")];
@@ -34,17 +45,9 @@ impl Templates {
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.remove_filter("safe");
         let mut css = String::new();
-        for name in TEMPLATE_FILES {
+        for (name, shipped) in TEMPLATES {
             let path = dir.join(name);
-            if !path.is_file() {
-                return Err(Error::config(format!(
-                    "{}: missing; the site's templates are {} in {} (copy them from the repository's config/site)",
-                    path.display(),
-                    TEMPLATE_FILES.join(", "),
-                    dir.display()
-                )));
-            }
-            let text = crate::error::read_text(&path)?;
+            let text = if path.exists() { crate::error::read_text(&path)? } else { shipped.to_string() };
             if name == "site.css" {
                 css = text;
                 continue;

@@ -62,7 +62,7 @@ fn a_theme_page_escapes_every_text_and_keeps_the_published_order() {
 #[test]
 fn a_template_that_turns_escaping_off_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    for name in TEMPLATE_FILES {
+    for (name, _) in TEMPLATES {
         std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("config/site").join(name), dir.path().join(name)).unwrap();
     }
     // The words outside a tag are text, not filters.

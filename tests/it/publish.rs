@@ -15,7 +15,14 @@ use crate::pipeline::{Project, barometer_entries, names, tool};
 const CHAPTER: &str = "config/chapters/borgere-2018.toml";
 const TITLES: [&str; 2] = ["Der samarbejdes med mange forskellige eksterne aktører", "Der samarbejdes med mange eksterne aktører"];
 /// What the title edit rebuilds.
-const EDITED: [&str; 4] = ["figure:eksterne-partnere", "chart:eksterne-partnere", "pdf:borgere-2018", "pdf:handbook"];
+const EDITED: [&str; 6] = [
+    "figure:eksterne-partnere",
+    "chart:eksterne-partnere",
+    "pdf:borgere-2018",
+    "pdf:handbook",
+    "site:theme:borgere-2018",
+    "site:figure:eksterne-partnere",
+];
 
 /// The output folder holds the live generation and nothing else of
 /// barometer's: its links, the marker, the lock.

@@ -195,11 +195,24 @@ fn a_template_cannot_turn_escaping_off() {
 }
 
 #[test]
-fn a_missing_template_is_named() {
+fn a_template_the_config_lacks_is_the_shipped_one() {
     let p = Project::new();
+    p.build(&[]);
+    let before = p.outputs();
+    // The figure pages fall back to the shipped figure.html: the same pages.
     std::fs::remove_file(p.p("config/site/figure.html")).unwrap();
-    let out = p.run(&["build"]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    let msg = stderr(&out);
-    assert!(msg.starts_with(&format!("error: {}: missing;", p.p("config/site/figure.html").display())), "{msg}");
+    let again = p.build(&[]);
+    let rebuilt = crate::pipeline::names(&again["rebuilt"]);
+    assert!(rebuilt.iter().all(|n| n.starts_with("site:")) && rebuilt.len() == 17, "{rebuilt:?}");
+    let after = p.outputs();
+    for (k, v) in &before {
+        if k.starts_with("site/") {
+            assert!(after[k] == *v, "{k} changed");
+        }
+    }
+    // An edited template rewrites the pages that use it.
+    p.edit("config/site/method.html", "<article class=\"wrap method\">", "<article class=\"wrap method edited\">");
+    p.build(&[]);
+    let method = String::from_utf8(p.outputs()["site/metode.html"].clone()).unwrap();
+    assert!(method.contains("class=\"wrap method edited\""));
 }
