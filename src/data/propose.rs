@@ -174,13 +174,22 @@ pub fn propose(raw: &RawTable, period: Option<String>, codebook: &Codebook, file
         claim(&mut found, own, "weight", "by its values: positive numbers with decimals, as weights are".to_string());
     }
     let left = open(&found);
+    let whole_positive = |v: &[Option<String>]| v.iter().all(|c| c.as_deref().and_then(|s| s.parse::<u64>().ok()).is_some_and(|n| n > 0));
+    // A stratum matched by name or label: the fpc is constant within it.
+    if let Some(s) = found.values().find(|m| m.canonical == "stratum").map(|m| m.own.clone()) {
+        let strata = &columns.iter().find(|(own, _, _)| *own == s).expect("a column of the file").1;
+        if let Some((f_own, _, _)) = left.iter().find(|(_, fpc, _)| whole_positive(fpc) && constant_within(strata, fpc)) {
+            claim(&mut found, f_own, "fpc", format!("by its values: one whole number per stratum (\"{s}\")"));
+        }
+    }
+    let left = open(&found);
     'strata: for (s_own, strata, _) in left.iter().filter(|(_, v, _)| v.iter().all(Option::is_some)) {
         let groups = strata.iter().flatten().collect::<BTreeSet<_>>().len();
         if groups < 2 || groups * 2 > strata.len() {
             continue;
         }
         for (f_own, fpc, _) in left.iter().filter(|(o, _, _)| o != s_own) {
-            if fpc.iter().all(|c| c.as_deref().and_then(|s| s.parse::<u64>().ok()).is_some_and(|n| n > 0)) && constant_within(strata, fpc) {
+            if whole_positive(fpc) && constant_within(strata, fpc) {
                 claim(&mut found, s_own, "stratum", format!("by its values: {groups} groups of rows, within each of which \"{f_own}\" is constant"));
                 claim(&mut found, f_own, "fpc", format!("by its values: one whole number per stratum (\"{s_own}\")"));
                 break 'strata;

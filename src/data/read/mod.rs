@@ -286,7 +286,10 @@ pub fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, &'static str), (Place, Stri
         return whole(format!("the file is UTF-16 (Excel's \"Unicode-tekst\"), which is not read; {SAVE_AS}"));
     }
     if bytes.starts_with(b"PK\x03\x04") {
-        return whole(format!("the file is a zip archive, such as an Excel workbook (.xlsx), not CSV text; {SAVE_AS}"));
+        return whole("the file is a zip archive, such as an Excel workbook, not CSV text; if it is a workbook, name it .xlsx".to_string());
+    }
+    if bytes.starts_with(b"$FL2") || bytes.starts_with(b"$FL3") {
+        return whole("the file is an SPSS data file, not CSV text; name it .sav (or .zsav if SPSS compressed it)".to_string());
     }
     if bytes.starts_with(b"PAR1") {
         return whole("the file is Parquet, not CSV text; name it .parquet".to_string());
