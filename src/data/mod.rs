@@ -94,6 +94,7 @@ pub fn load_wave(path: &Path, codebook: &Codebook) -> Result<Wave, Problems> {
     let mut problems = Findings::new(shown.as_str());
     let mapped = validate::apply_delivery(&raw, &period, codebook, &shown)?;
     problems.set_renamed(mapped.renamed.clone());
+    problems.set_value_labels(raw.labels.values.clone());
     let read_as = match raw.separator {
         Some(sep) => format!("{}, '{}'", raw.encoding, sep as char),
         None => raw.encoding.to_string(),

@@ -467,3 +467,38 @@ fn a_truncated_or_damaged_spss_or_excel_file_is_refused_with_what_to_do() {
         assert_eq!(code, 1);
     }
 }
+
+/// GOOD with value_quality 1, user-missing 99, 0, and 4 on its four rows.
+fn good_with_a_bad_code(missing: f64) -> DataFrame {
+    let mut df = good_frame();
+    df.with_column(Column::new("value_quality".into(), [Some(1.0), Some(missing), Some(0.0), Some(4.0)])).unwrap();
+    df
+}
+
+#[test]
+fn spss_user_missing_is_empty_and_a_cells_message_gives_its_value_label() {
+    let c = case_in(CODEBOOK, "2018-2019.sav", b"");
+    let mut meta = SpssMetadata::default();
+    meta.variable_missing_values.insert("value_quality".into(), vec![MissingSpec::Range { lo: 98.0, hi: 99.0 }]);
+    meta.variable_value_labels.insert("value_quality".into(), IndexMap::from([(Value::Numeric(4.0), "Ved ikke".to_string())]));
+    write_spss(Path::new(&c.file), &good_with_a_bad_code(99.0), &meta);
+    // Row 2's 99 is empty, as a non-innovator's must be; row 4's 4 is no code.
+    expect(&c, &["{f}: row 4: column \"value_quality\", value \"4\": not a code of value_quality (0, 1) (the file labels 4 \"Ved ikke\")"]);
+}
+
+#[test]
+fn an_excel_wave_names_its_sheet_and_rows_as_excel_shows_them() {
+    let c = case_in(CODEBOOK, "2018-2019.xlsx", b"");
+    let mut df = good_with_a_bad_code(0.0);
+    df.with_column(Column::new("value_quality".into(), [Some(1.0), None, Some(0.0), Some(4.0)])).unwrap();
+    write_workbook(Path::new(&c.file), &df);
+    expect_of(&c, "{f}, sheet \"Data\"", &["{f}, sheet \"Data\": row 5: column \"value_quality\", value \"4\": not a code of value_quality (0, 1)"]);
+    let (code, out, err) = {
+        df.with_column(Column::new("value_quality".into(), [Some(1.0), None, Some(0.0), Some(1.0)])).unwrap();
+        write_workbook(Path::new(&c.file), &df);
+        run(&c)
+    };
+    assert_eq!((code, err.as_str()), (0, ""));
+    assert!(out.starts_with("2018-2019: 4 rows, 2 strata, 3 innovators"), "{out}");
+    assert!(out.contains("(Excel)"), "{out}");
+}
