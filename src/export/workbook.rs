@@ -106,3 +106,33 @@ fn figure_sheet(sheet: &mut Worksheet, report: &Report, fig: &Figure) -> std::re
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use calamine::{Data, Reader, Xlsx};
+
+    fn sample() -> Report {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/model-sample.json");
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn a_workbook_repeats_its_bytes_at_one_date_and_holds_the_numbers() {
+        let report = sample();
+        let fig = &report.chapters[0].figures[0];
+        let a = figure_xlsx(&report, fig, 1_700_000_000).unwrap();
+        assert_eq!(a, figure_xlsx(&report, fig, 1_700_000_000).unwrap());
+        assert_ne!(a, figure_xlsx(&report, fig, 1_600_000_000).unwrap());
+        let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(a)).unwrap();
+        let range = book.worksheet_range(&fig.label).unwrap();
+        let rows: Vec<&[Data]> = range.rows().collect();
+        assert_eq!(rows[3][3], Data::String("Andel".into()));
+        assert_eq!(rows[4][3], Data::Float(fig.bars[0].value.estimate));
+        assert_eq!(rows[4][7], Data::Float(fig.bars[0].value.n as f64));
+        // Shown in Danish Excel as "57,1 %" and "1.877".
+        let styles = book.worksheet_style(&fig.label).unwrap();
+        let format = styles.get((4, 3)).and_then(|s| s.number_format.as_ref()).map(|f| f.format_code.clone());
+        assert_eq!(format.as_deref(), Some(SHARE_FORMAT));
+    }
+}

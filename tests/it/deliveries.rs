@@ -442,8 +442,13 @@ fn a_renamed_recoded_spss_delivery_gets_a_complete_mapping_that_validates() {
     let (code, out, err) = run_with(&config, &["validate", "--inputs", path_str(&dir.path().join("inputs"))]);
     assert_eq!((code, err.as_str()), (0, ""), "{out}");
     let (_, shipped_out, _) = run_with(&root().join("config"), &["validate"]);
-    let summary = |s: &str, file: &str| s.lines().find(|l| l.starts_with("2018-2019:")).unwrap().split(" inputs/").next().unwrap().replace(file, "").to_string();
-    assert_eq!(summary(&out, path_str(&sav)), summary(&shipped_out, "inputs/waves/2018-2019.csv"));
+    // "2018-2019: 2.271 rows, … (81.0 % weighted, se 1.0)", without the file.
+    let summary = |s: &str| {
+        let line = s.lines().find(|l| l.starts_with("2018-2019:")).unwrap().to_string();
+        line[..=line.find(')').unwrap()].to_string()
+    };
+    assert_eq!(summary(&out), summary(&shipped_out));
+    assert!(out.ends_with(&format!("{} (SPSS)\n1 waves valid\n", path_str(&sav))), "{out}");
 }
 
 #[test]

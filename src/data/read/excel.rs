@@ -40,7 +40,12 @@ pub fn read_xlsx(path: &Path, problems: &mut Findings) -> Option<RawTable> {
         problems.file_level(format!("{in_sheet} is empty; the wave must be on the workbook's first sheet"));
         return None;
     };
-    let rows: Vec<&[Data]> = range.rows().collect();
+    let mut rows: Vec<&[Data]> = range.rows().collect();
+    // Formatted but empty rows at the end hold no data (as blank lines at the end of a CSV).
+    let blank = |r: &[Data]| r.iter().all(|c| matches!(c, Data::Empty) || matches!(c, Data::String(s) if s.trim().is_empty()));
+    while rows.last().is_some_and(|r| blank(r)) {
+        rows.pop();
+    }
     if rows.len() < 2 {
         problems.file_level(format!("{in_sheet} has a header but no data rows"));
         return None;
@@ -57,7 +62,7 @@ pub fn read_xlsx(path: &Path, problems: &mut Findings) -> Option<RawTable> {
         names.push(name);
     }
     for (i, row) in rows.iter().enumerate().skip(1) {
-        if row.iter().all(|c| matches!(c, Data::Empty)) {
+        if blank(row) {
             problems.push(Place::Row(header_row + i), None, None, format!("{in_sheet}: the row is empty; remove it"));
         }
         for (k, cell) in row.iter().enumerate() {
