@@ -97,7 +97,7 @@ fn design_values<'a>(codebook: &'a Codebook, name: &str) -> Option<&'a BTreeMap<
 
 /// Proposes the mapping of a table read from `file`.
 pub fn propose(raw: &RawTable, period: Option<String>, codebook: &Codebook, file: &str) -> Proposal {
-    let columns: Vec<(String, Vec<Option<String>>, ())> = raw.frame.columns().iter().map(|c| (c.name().to_string(), cells(c), ())).collect();
+    let columns: Vec<(String, Vec<Option<String>>)> = raw.frame.columns().iter().map(|c| (c.name().to_string(), cells(c))).collect();
     let mut found: BTreeMap<String, Match> = BTreeMap::new();
     let mut claimed: BTreeSet<String> = BTreeSet::new();
     let mut claim = |found: &mut BTreeMap<String, Match>, own: &str, canonical: &str, how: String| {
@@ -109,13 +109,13 @@ pub fn propose(raw: &RawTable, period: Option<String>, codebook: &Codebook, file
     };
     let known: Vec<&str> = DESIGN_COLUMNS.iter().copied().chain(codebook.items.iter().map(|i| i.name.as_str())).collect();
     // 1. By name.
-    for (own, _, _) in &columns {
+    for (own, _) in &columns {
         if let Some(canonical) = known.iter().find(|k| norm(k) == norm(own)) {
             claim(&mut found, own, canonical, "by name".to_string());
         }
     }
     // 2. By variable label against an item's question or label: equal, then close.
-    for (own, _, _) in &columns {
+    for (own, _) in &columns {
         let Some(label) = raw.labels.variables.get(own).map(|l| norm(l)) else { continue };
         let equal = codebook.items.iter().find(|i| norm(&i.question) == label || norm(&i.label) == label);
         if let Some(item) = equal {
@@ -133,7 +133,7 @@ pub fn propose(raw: &RawTable, period: Option<String>, codebook: &Codebook, file
         }
     }
     // 3. The labelled design columns by their value labels (or values).
-    for (own, values, _) in &columns {
+    for (own, values) in &columns {
         for name in ["sector", "area", "size"] {
             let allowed = design_values(codebook, name).expect("labelled design column");
             let labels: Vec<String> = raw.labels.values.get(own).map(|m| m.values().map(|l| norm(l)).collect()).unwrap_or_default();
@@ -148,7 +148,7 @@ pub fn propose(raw: &RawTable, period: Option<String>, codebook: &Codebook, file
         }
     }
     // 4. An item by its value labels alone, where one unclaimed item of the wave has exactly those code labels.
-    for (own, _, _) in &columns {
+    for (own, _) in &columns {
         let Some(labels) = raw.labels.values.get(own) else { continue };
         if found.contains_key(own) || labels.is_empty() {
             continue;
@@ -166,29 +166,29 @@ pub fn propose(raw: &RawTable, period: Option<String>, codebook: &Codebook, file
         }
     }
     // 5. The unlabelled design columns by the shape of their values.
-    let open = |found: &BTreeMap<String, Match>| columns.iter().filter(|(own, _, _)| !found.contains_key(own)).cloned().collect::<Vec<_>>();
-    if let Some((own, _, _)) = open(&found).iter().find(|(_, v, _)| unique_everywhere(v)) {
+    let open = |found: &BTreeMap<String, Match>| columns.iter().filter(|(own, _)| !found.contains_key(own)).cloned().collect::<Vec<_>>();
+    if let Some((own, _)) = open(&found).iter().find(|(_, v)| unique_everywhere(v)) {
         claim(&mut found, own, "id", "by its values: one of its own on every row".to_string());
     }
-    if let Some((own, _, _)) = open(&found).iter().find(|(_, v, _)| weights(v)) {
+    if let Some((own, _)) = open(&found).iter().find(|(_, v)| weights(v)) {
         claim(&mut found, own, "weight", "by its values: positive numbers with decimals, as weights are".to_string());
     }
     let left = open(&found);
     let whole_positive = |v: &[Option<String>]| v.iter().all(|c| c.as_deref().and_then(|s| s.parse::<u64>().ok()).is_some_and(|n| n > 0));
     // A stratum matched by name or label: the fpc is constant within it.
     if let Some(s) = found.values().find(|m| m.canonical == "stratum").map(|m| m.own.clone()) {
-        let strata = &columns.iter().find(|(own, _, _)| *own == s).expect("a column of the file").1;
-        if let Some((f_own, _, _)) = left.iter().find(|(_, fpc, _)| whole_positive(fpc) && constant_within(strata, fpc)) {
+        let strata = &columns.iter().find(|(own, _)| *own == s).expect("a column of the file").1;
+        if let Some((f_own, _)) = left.iter().find(|(_, fpc)| whole_positive(fpc) && constant_within(strata, fpc)) {
             claim(&mut found, f_own, "fpc", format!("by its values: one whole number per stratum (\"{s}\")"));
         }
     }
     let left = open(&found);
-    'strata: for (s_own, strata, _) in left.iter().filter(|(_, v, _)| v.iter().all(Option::is_some)) {
+    'strata: for (s_own, strata) in left.iter().filter(|(_, v)| v.iter().all(Option::is_some)) {
         let groups = strata.iter().flatten().collect::<BTreeSet<_>>().len();
         if groups < 2 || groups * 2 > strata.len() {
             continue;
         }
-        for (f_own, fpc, _) in left.iter().filter(|(o, _, _)| o != s_own) {
+        for (f_own, fpc) in left.iter().filter(|(o, _)| o != s_own) {
             if whole_positive(fpc) && constant_within(strata, fpc) {
                 claim(&mut found, s_own, "stratum", format!("by its values: {groups} groups of rows, within each of which \"{f_own}\" is constant"));
                 claim(&mut found, f_own, "fpc", format!("by its values: one whole number per stratum (\"{s_own}\")"));
@@ -197,7 +197,7 @@ pub fn propose(raw: &RawTable, period: Option<String>, codebook: &Codebook, file
         }
     }
     let mut proposal = Proposal { file: file.to_string(), period: period.clone(), ..Proposal::default() };
-    for (own, values, _) in &columns {
+    for (own, values) in &columns {
         match found.get(own) {
             Some(m) => {
                 recode_of(m, values, raw, codebook, &mut proposal);

@@ -13,11 +13,17 @@ use crate::data::findings::Findings;
 use super::number_text as fmt_num;
 use crate::error::Place;
 
-const DAMAGED: &str = "the file is damaged or not an Excel workbook; open it in Excel and save it again as \"Excel-projektmappe (.xlsx)\"";
+const DAMAGED: &str = "the file is cut off or damaged: save it again from Excel as \"Excel-projektmappe (.xlsx)\"";
 
 /// Reads the first sheet of a workbook; a workbook that does not open is
 /// one problem, each empty header cell or error cell one more.
 pub fn read_xlsx(path: &Path, problems: &mut Findings) -> Option<RawTable> {
+    if !super::starts_with_any(path, &[b"PK\x03\x04"]) {
+        problems.file_level(
+            "the file is not an Excel workbook (an .xlsx file is a zip archive, and this is not one); save it from Excel as \"Excel-projektmappe (.xlsx)\", or name the file by what it is (.csv)",
+        );
+        return None;
+    }
     let opened = decoding(|| -> Result<(String, calamine::Range<Data>), String> {
         let mut book: Xlsx<_> = open_workbook(path).map_err(|e: calamine::XlsxError| e.to_string())?;
         let sheet = book.sheet_names().into_iter().next().ok_or("the workbook has no sheet")?;

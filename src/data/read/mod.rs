@@ -127,6 +127,13 @@ pub fn number_text(x: f64) -> String {
     if x.fract() == 0.0 && x.abs() < 1e15 { format!("{}", x as i64) } else { format!("{x}") }
 }
 
+/// Whether the file begins with one of `magics` (false when it cannot be read).
+fn starts_with_any(path: &Path, magics: &[&[u8]]) -> bool {
+    let mut head = Vec::with_capacity(4);
+    let read = File::open(path).and_then(|f| f.take(4).read_to_end(&mut head));
+    read.is_ok() && magics.iter().any(|m| head.starts_with(m))
+}
+
 /// The extensions of the wave files read, as `read_table` dispatches them.
 pub const WAVE_EXTENSIONS: [&str; 5] = ["csv", "parquet", "sav", "zsav", "xlsx"];
 

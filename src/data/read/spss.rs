@@ -15,10 +15,14 @@ use super::{Labels, RawTable, decoding};
 use crate::data::findings::Findings;
 use super::number_text as fmt_num;
 
-const DAMAGED: &str = "the file is damaged or not an SPSS data file; save it again from SPSS (File > Save As, SPSS Statistics .sav)";
+const DAMAGED: &str = "the file is damaged: save it again from SPSS (File > Save As, SPSS Statistics .sav)";
 
 /// Reads an SPSS file; a file that does not decode is one problem.
 pub fn read_spss(path: &Path, problems: &mut Findings) -> Option<RawTable> {
+    if !super::starts_with_any(path, &[b"$FL2", b"$FL3"]) {
+        problems.file_level("the file is not an SPSS data file (it does not begin with \"$FL2\"); save the wave from SPSS as .sav, or name the file by what it is (.csv, .xlsx)");
+        return None;
+    }
     let read = match decoding(|| ambers::read_sav(path)) {
         Some(Ok(read)) => read,
         Some(Err(e)) => {
@@ -34,7 +38,7 @@ pub fn read_spss(path: &Path, problems: &mut Findings) -> Option<RawTable> {
     // A file cut off after its dictionary reads fewer cases than its header declares.
     if let Some(declared) = meta.number_rows.filter(|&n| n >= 0 && n as usize != batch.num_rows()) {
         problems.file_level(format!(
-            "the file is truncated: its header declares {declared} cases but {} were read (was the file cut off?); {DAMAGED}",
+            "the file is truncated: its header declares {declared} cases but {} were read (was the file cut off?); copy or save it again from SPSS",
             batch.num_rows()
         ));
         return None;
