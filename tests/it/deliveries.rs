@@ -276,7 +276,7 @@ fn the_shipped_wave_as_spss_and_as_excel_gives_the_csvs_numbers_and_workbooks() 
     let model: barometer::model::Report = serde_json::from_slice(&std::fs::read(csv_out.path().join("model.json")).unwrap()).unwrap();
     for fig in model.chapters.iter().flat_map(|c| &c.figures) {
         let mut book: Xlsx<_> = open_workbook(csv_out.path().join(format!("data/{}.xlsx", fig.id))).unwrap();
-        assert_eq!(book.sheet_names(), [fig.label.clone()]);
+        assert_eq!(book.sheet_names(), std::slice::from_ref(&fig.label));
         let range = book.worksheet_range(&fig.label).unwrap();
         let rows: Vec<&[Data]> = range.rows().collect();
         assert_eq!(rows[0][0], Data::String(format!("{} {}", fig.label, fig.title)));
@@ -320,12 +320,15 @@ fn the_shipped_wave_as_spss_and_as_excel_gives_the_csvs_numbers_and_workbooks() 
     assert!(manifest.contains(&format!("data/chapters/{}.xlsx", chapter.id)), "the manifest lists the chapter workbook");
 }
 
+/// Canonical column -> (the file's value -> the codebook's).
+type Recodes = BTreeMap<String, BTreeMap<String, String>>;
+
 /// The shipped wave as a bureau delivers it: every column renamed, the
 /// sector as words, area and size as numbered codes, yes/no items as 1 = Ja,
 /// 2 = Nej, empty answers as the user-missing code 99 or system-missing; the
 /// variable and value labels the codebook's. Also a column the codebook
 /// lacks. Returns the frame, its labels and the mapping it needs.
-fn renamed_delivery() -> (DataFrame, SpssMetadata, BTreeMap<String, String>, BTreeMap<String, BTreeMap<String, String>>) {
+fn renamed_delivery() -> (DataFrame, SpssMetadata, BTreeMap<String, String>, Recodes) {
     let cb = codebook();
     let mut df = shipped();
     let mut meta = SpssMetadata::default();
