@@ -80,6 +80,11 @@ enum Command {
     List,
     /// Check every wave in <inputs>/waves against the codebook and summarise it.
     Validate,
+    /// Work with a real delivery: `delivery propose FILE` proposes its [[delivery]] mapping.
+    Delivery {
+        #[command(subcommand)]
+        action: cmd::delivery::Action,
+    },
     /// Write the synthetic waves (the shipped default input).
     Synth {
         /// Seed of the random draws; the shipped waves use the default.
@@ -176,6 +181,7 @@ fn run(cli: Cli) -> Result<String, Error> {
         Command::Status => cmd::status::run(&g),
         Command::List => cmd::list::run(&g),
         Command::Validate => cmd::validate::run(&g),
+        Command::Delivery { action } => cmd::delivery::run(&g, action),
         Command::Synth { seed, rows, to, periods, parquet } => cmd::synth::run(&g, seed, rows, to, periods, parquet),
     }
 }

@@ -2,6 +2,7 @@
 //! result into what the user reads on standard output (text or JSON).
 
 pub mod build;
+pub mod delivery;
 pub mod error;
 pub mod list;
 pub mod status;

@@ -37,6 +37,8 @@ pub struct Findings {
     total: usize,
     /// Canonical column -> the delivery's own name, for messages.
     renamed: BTreeMap<String, String>,
+    /// The file's own column -> value -> its SPSS value label, for messages.
+    value_labels: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 impl Findings {
@@ -48,6 +50,7 @@ impl Findings {
             more: 0,
             total: 0,
             renamed: BTreeMap::new(),
+            value_labels: BTreeMap::new(),
         }
     }
 
@@ -59,6 +62,12 @@ impl Findings {
     /// canonical one: `column "Q12_4" (cause_citizens)`.
     pub fn set_renamed(&mut self, renamed: BTreeMap<String, String>) {
         self.renamed = renamed;
+    }
+
+    /// A cell's message says what an SPSS file labels its value:
+    /// `not a code of novelty (1, 2, 3, 9) (the file labels 4 "Ved ikke")`.
+    pub fn set_value_labels(&mut self, labels: BTreeMap<String, BTreeMap<String, String>>) {
+        self.value_labels = labels;
     }
 
     pub fn push(&mut self, place: Place, column: Option<&str>, value: Option<&str>, rule: impl AsRef<str> + Into<String>) {
@@ -122,6 +131,10 @@ impl Findings {
         let mut out = Problems::new(self.file);
         for g in self.groups {
             let mut rule = g.rule;
+            let own = g.column.as_deref().map(|c| self.renamed.get(c).map_or(c, String::as_str));
+            if let Some((v, label)) = g.value.as_deref().and_then(|v| Some((v, self.value_labels.get(own?)?.get(v)?))) {
+                rule = format!("{rule} (the file labels {v} \"{label}\")");
+            }
             if g.more > 0 {
                 let rows = if g.more == 1 { "row" } else { "rows" };
                 let last = match g.last {

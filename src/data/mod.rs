@@ -2,6 +2,7 @@
 
 pub mod codebook;
 pub mod findings;
+pub mod propose;
 pub mod read;
 pub mod synth;
 pub mod validate;
@@ -85,8 +86,15 @@ pub fn load_wave(path: &Path, codebook: &Codebook) -> Result<Wave, Problems> {
         return Err(problems.into_problems());
     }
     let Some(raw) = read::read_table(path, &mut problems) else { return Err(problems.into_problems()) };
+    // A workbook's problems name the sheet read.
+    let shown = match &raw.sheet {
+        Some(sheet) => format!("{shown}, sheet \"{sheet}\""),
+        None => shown,
+    };
+    let mut problems = Findings::new(shown.as_str());
     let mapped = validate::apply_delivery(&raw, &period, codebook, &shown)?;
     problems.set_renamed(mapped.renamed.clone());
+    problems.set_value_labels(raw.labels.values.clone());
     let read_as = match raw.separator {
         Some(sep) => format!("{}, '{}'", raw.encoding, sep as char),
         None => raw.encoding.to_string(),
@@ -100,10 +108,10 @@ pub fn load_wave(path: &Path, codebook: &Codebook) -> Result<Wave, Problems> {
     }
 }
 
-/// The wave files of a folder (`<period>.csv`, `<period>.parquet`), sorted
-/// by name. Anything else in the folder is refused with what to do, rather
-/// than skipped (hidden files such as `.gitkeep` aside): a wave saved as
-/// `.xlsx` or `.CSV`, two files for one period, a named pipe or a device,
+/// The wave files of a folder (`<period>.csv`, `.parquet`, `.sav`, `.zsav`,
+/// `.xlsx`), sorted by name. Anything else in the folder is refused with
+/// what to do, rather than skipped (hidden files such as `.gitkeep` aside):
+/// a wave saved as `.xls` or `.CSV`, two files for one period, a named pipe or a device,
 /// a file larger than `read::MAX_WAVE_BYTES`. Nothing is opened here.
 pub fn wave_files(dir: &Path) -> Result<Vec<PathBuf>> {
     let entries = std::fs::read_dir(dir)
@@ -144,25 +152,26 @@ pub fn wave_files(dir: &Path) -> Result<Vec<PathBuf>> {
 /// What is wrong with the name of a file in the wave folder, and what to do.
 fn misnamed(path: &Path) -> Option<String> {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-    if matches!(ext, "csv" | "parquet") {
-        // A .csv that is not named by its period is refused by load_wave, which says so.
+    if read::WAVE_EXTENSIONS.contains(&ext) {
+        // A wave file not named by its period is refused by load_wave, which says so.
         return None;
     }
     let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     let wave_name = if codebook::is_period(&stem) { stem.clone() } else { "<period>".to_string() };
     let lower = ext.to_ascii_lowercase();
     Some(match lower.as_str() {
-        "csv" | "parquet" => format!("the extension must be written in lower case; rename the file to {wave_name}.{lower}"),
-        "xlsx" | "xls" | "xlsm" | "ods" => format!(
-            "a workbook is not read; open it in Excel and save it as \"CSV UTF-8 (kommasepareret)\" named {wave_name}.csv"
+        e if read::WAVE_EXTENSIONS.contains(&e) => format!("the extension must be written in lower case; rename the file to {wave_name}.{lower}"),
+        "xls" | "xlsm" | "ods" => format!(
+            "this kind of workbook is not read; open it in Excel and save it as \"Excel-projektmappe (.xlsx)\" named {wave_name}.xlsx"
         ),
+        "por" => format!("an SPSS portable file is not read; open it in SPSS and save it as {wave_name}.sav"),
         "txt" => format!(
-            "a wave file must end in .csv or .parquet; if it is CSV text (';' or ',' between fields), rename it to {wave_name}.csv"
+            "a wave file must end in .csv, .parquet, .sav, .zsav or .xlsx; if it is CSV text (';' or ',' between fields), rename it to {wave_name}.csv"
         ),
         "tsv" | "tab" => format!(
             "tab-separated text is not read; open it in Excel and save it as \"CSV UTF-8 (kommasepareret)\" named {wave_name}.csv"
         ),
-        _ => "only wave files (<period>.csv or <period>.parquet, such as 2018-2019.csv) belong in the wave folder; move this one out".to_string(),
+        _ => "only wave files (<period>.csv, .parquet, .sav, .zsav or .xlsx, such as 2018-2019.csv) belong in the wave folder; move this one out".to_string(),
     })
 }
 
@@ -171,7 +180,7 @@ fn misnamed(path: &Path) -> Option<String> {
 pub fn load_waves(dir: &Path, codebook: &Codebook) -> Result<Vec<Wave>> {
     let files = wave_files(dir)?;
     if files.is_empty() {
-        return Err(Error::Config(format!("no wave files (*.csv, *.parquet) in {}", dir.display())));
+        return Err(Error::Config(format!("no wave files (*.csv, *.parquet, *.sav, *.zsav, *.xlsx) in {}", dir.display())));
     }
     let results: Vec<Result<Wave, Problems>> = files.par_iter().map(|f| load_wave(f, codebook)).collect();
     let mut waves = Vec::new();

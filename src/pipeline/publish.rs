@@ -29,7 +29,7 @@ pub struct Artifact {
 }
 
 /// The data exports of the report, in a fixed order: the headlines, each
-/// figure's rows (CSV, JSON) and tests, and the whole model.
+/// figure's rows (CSV, JSON) and tests, the Excel workbooks, and the whole model.
 pub fn data_artifacts(report: &Report) -> Result<Vec<Artifact>> {
     let mut out = vec![Artifact { path: "data/headlines.csv".into(), bytes: export::headlines_csv(report)? }];
     for fig in report.chapters.iter().flat_map(|c| &c.figures) {
@@ -39,7 +39,26 @@ pub fn data_artifacts(report: &Report) -> Result<Vec<Artifact>> {
             out.push(Artifact { path: format!("data/{}.tests.csv", fig.id), bytes });
         }
     }
+    out.extend(workbook_artifacts(report)?);
     out.push(Artifact { path: "model.json".into(), bytes: export::model_json(report)? });
+    Ok(out)
+}
+
+/// The Excel workbooks: `data/<figure>.xlsx` beside each figure's CSV and
+/// JSON, and `data/chapters/<chapter>.xlsx` with a sheet per figure of the
+/// chapter (in a folder of its own, so a chapter id never meets a figure id).
+/// Dated by SOURCE_DATE_EPOCH, as the PDFs are, so the bytes repeat.
+fn workbook_artifacts(report: &Report) -> Result<Vec<Artifact>> {
+    let epoch = crate::handbook::PdfOptions::from_env()?.source_date_epoch.unwrap_or(crate::handbook::DEFAULT_DATE_EPOCH);
+    let mut out = Vec::new();
+    for ch in &report.chapters {
+        for fig in &ch.figures {
+            out.push(Artifact { path: format!("data/{}.xlsx", fig.id), bytes: export::figure_xlsx(report, fig, epoch)? });
+        }
+        if !ch.figures.is_empty() {
+            out.push(Artifact { path: format!("data/chapters/{}.xlsx", ch.id), bytes: export::chapter_xlsx(report, ch, epoch)? });
+        }
+    }
     Ok(out)
 }
 

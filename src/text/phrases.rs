@@ -334,6 +334,22 @@ pub fn method_page(waves: &[WaveFacts], data_note: &str, alpha: f64, min_n: usiz
     ]
 }
 
+// --- The data workbooks (export::workbook) --------------------------------
+
+/// The header of a figure's table in its Excel workbook, in the order of
+/// the columns: series, group, period, estimate, standard error, the
+/// interval's ends, respondents, whether the number is shown.
+pub const WORKBOOK_HEADERS: [&str; 9] =
+    ["Serie", "Gruppe", "Periode", "Andel", "Standardfejl", "Nedre grænse (95 %)", "Øvre grænse (95 %)", "Antal svar (n)", "Vist"];
+
+/// The estimate column's header where the figure's numbers are ratios ("how many times as often").
+pub const WORKBOOK_RATIO_HEADER: &str = "Forhold";
+
+/// The "Vist" cell of a suppressed number and of a shown one.
+pub fn workbook_shown(suppressed: bool) -> &'static str {
+    if suppressed { TOO_FEW } else { "Ja" }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -381,3 +397,4 @@ mod tests {
         );
     }
 }
+

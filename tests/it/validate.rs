@@ -475,7 +475,7 @@ fn two_files_for_one_period_are_refused_by_validate_and_build() {
 #[test]
 fn files_with_other_extensions_are_reported_with_what_to_do() {
     let c = case(GOOD);
-    for name in ["2021-2023.CSV", "2022-2023.xlsx", "2023-2024.txt", "noter.md", ".gitkeep"] {
+    for name in ["2021-2023.CSV", "2022-2023.xls", "2023-2024.txt", "noter.md", ".gitkeep"] {
         std::fs::write(c.waves().join(name), GOOD).unwrap();
     }
     let (code, _, err) = run(&c);
@@ -484,9 +484,9 @@ fn files_with_other_extensions_are_reported_with_what_to_do() {
         err,
         format!(
             "error: {w}/2021-2023.CSV: the extension must be written in lower case; rename the file to 2021-2023.csv\n{w}/2021-2023.CSV: 1 problem found\n\
-             {w}/2022-2023.xlsx: a workbook is not read; open it in Excel and save it as \"CSV UTF-8 (kommasepareret)\" named 2022-2023.csv\n{w}/2022-2023.xlsx: 1 problem found\n\
-             {w}/2023-2024.txt: a wave file must end in .csv or .parquet; if it is CSV text (';' or ',' between fields), rename it to 2023-2024.csv\n{w}/2023-2024.txt: 1 problem found\n\
-             {w}/noter.md: only wave files (<period>.csv or <period>.parquet, such as 2018-2019.csv) belong in the wave folder; move this one out\n{w}/noter.md: 1 problem found\n"
+             {w}/2022-2023.xls: this kind of workbook is not read; open it in Excel and save it as \"Excel-projektmappe (.xlsx)\" named 2022-2023.xlsx\n{w}/2022-2023.xls: 1 problem found\n\
+             {w}/2023-2024.txt: a wave file must end in .csv, .parquet, .sav, .zsav or .xlsx; if it is CSV text (';' or ',' between fields), rename it to 2023-2024.csv\n{w}/2023-2024.txt: 1 problem found\n\
+             {w}/noter.md: only wave files (<period>.csv, .parquet, .sav, .zsav or .xlsx, such as 2018-2019.csv) belong in the wave folder; move this one out\n{w}/noter.md: 1 problem found\n"
         )
     );
     assert_eq!(code, 1);

@@ -4,9 +4,14 @@
 //!
 //! Rows are typed structs; numbers are written as they are, in full
 //! precision (Rust's shortest round-trip form), and an estimate that is not
-//! shown (suppressed) is left empty.
+//! shown (suppressed) is left empty. The same rows also go into Excel
+//! workbooks (`workbook`), which Danish Excel opens with numbers as numbers.
+
+mod workbook;
 
 use serde::Serialize;
+
+pub use workbook::{chapter_xlsx, figure_xlsx};
 
 use crate::error::{Error, Result};
 use crate::model::{Chapter, Figure, Report};

@@ -1,8 +1,13 @@
 //! Reading a wave file into a table of text cells with Polars: detects the
 //! encoding and separator of CSV from Danish Excel, checks the file's shape
-//! line by line, and remembers each row's line for later messages.
+//! line by line, and remembers each row's line for later messages. SPSS
+//! files (`spss`) and Excel workbooks (`excel`) are read into the same table.
+
+mod excel;
+mod spss;
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{Cursor, Read};
 use std::panic::AssertUnwindSafe;
@@ -62,11 +67,19 @@ fn file_kind(kind: &std::fs::FileType) -> &'static str {
 
 /// A wave file as text cells, before the contract is checked.
 pub struct RawTable {
-    /// CSV: every column as String, empty cells null; Parquet: as typed in
-    /// the file. Names trimmed, as in the file.
+    /// CSV: every column as String, empty cells null; Parquet, SPSS, Excel:
+    /// as typed in the file (SPSS and Excel numbers as Int64 where every
+    /// one is whole, else Float64). Names trimmed, as in the file.
     pub frame: DataFrame,
-    /// File line of each data row (CSV), or none (Parquet: rows are numbered).
+    /// File line of each data row (CSV), or none (rows are numbered).
     lines: Option<Vec<u32>>,
+    /// The number the file shows for the first data row, when rows are
+    /// numbered: 1 for Parquet and SPSS cases, the sheet's row for Excel.
+    first_row: usize,
+    /// The Excel sheet read, named in messages.
+    pub sheet: Option<String>,
+    /// SPSS variable labels and value labels, by the file's column name.
+    pub labels: Labels,
     /// What was detected, for the summary ("UTF-8, ';'").
     pub encoding: &'static str,
     pub separator: Option<u8>,
@@ -80,8 +93,13 @@ impl RawTable {
     pub fn place(&self, row: usize) -> Place {
         match &self.lines {
             Some(lines) => Place::Line(lines[row] as usize),
-            None => Place::Row(row + 1),
+            None => Place::Row(row + self.first_row),
         }
+    }
+
+    /// A table of typed columns whose rows are numbered from `first_row`.
+    fn numbered(frame: DataFrame, encoding: &'static str, first_row: usize) -> RawTable {
+        RawTable { frame, lines: None, first_row, sheet: None, labels: Labels::default(), encoding, separator: None, duplicates: Vec::new() }
     }
 
     /// Where the header sits (for problems with columns as a whole).
@@ -93,7 +111,34 @@ impl RawTable {
     }
 }
 
-/// Reads a `.csv` or `.parquet` wave file; a file-level problem ends the read.
+/// What an SPSS file says of its columns: kept for messages and for
+/// proposing a `[[delivery]]` mapping.
+#[derive(Debug, Clone, Default)]
+pub struct Labels {
+    /// Column -> its variable label.
+    pub variables: BTreeMap<String, String>,
+    /// Column -> (value as the validator shows it, "4" or "Kommunal") -> label.
+    pub values: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+/// A number as a cell shows it ("40", "1.5"), as the validator writes
+/// numbers in messages and recode tables match them.
+pub fn number_text(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 { format!("{}", x as i64) } else { format!("{x}") }
+}
+
+/// Whether the file begins with one of `magics` (false when it cannot be read).
+fn starts_with_any(path: &Path, magics: &[&[u8]]) -> bool {
+    let mut head = Vec::with_capacity(4);
+    let read = File::open(path).and_then(|f| f.take(4).read_to_end(&mut head));
+    read.is_ok() && magics.iter().any(|m| head.starts_with(m))
+}
+
+/// The extensions of the wave files read, as `read_table` dispatches them.
+pub const WAVE_EXTENSIONS: [&str; 5] = ["csv", "parquet", "sav", "zsav", "xlsx"];
+
+/// Reads a `.csv`, `.parquet`, `.sav`, `.zsav` or `.xlsx` wave file; a
+/// file-level problem ends the read.
 pub fn read_table(path: &Path, problems: &mut Findings) -> Option<RawTable> {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     if let Err(why) = check_readable(path) {
@@ -109,8 +154,10 @@ pub fn read_table(path: &Path, problems: &mut Findings) -> Option<RawTable> {
             }
         },
         "parquet" => read_parquet(path, problems),
+        "sav" | "zsav" => spss::read_spss(path, problems),
+        "xlsx" => excel::read_xlsx(path, problems),
         _ => {
-            problems.file_level("a wave file must end in .csv or .parquet");
+            problems.file_level("a wave file must end in .csv, .parquet, .sav, .zsav or .xlsx");
             None
         }
     }
@@ -155,7 +202,7 @@ fn read_parquet(path: &Path, problems: &mut Findings) -> Option<RawTable> {
         return None;
     }
     match DataFrame::new(height, columns) {
-        Ok(frame) => Some(RawTable { frame, lines: None, encoding: "Parquet", separator: None, duplicates: Vec::new() }),
+        Ok(frame) => Some(RawTable::numbered(frame, "Parquet", 1)),
         Err(e) => {
             problems.file_level(format!("cannot read the Parquet columns as text: {e}"));
             None
@@ -163,36 +210,45 @@ fn read_parquet(path: &Path, problems: &mut Findings) -> Option<RawTable> {
     }
 }
 
-/// Parquet reads in progress, for the panic hook of `quiet_decoder_panics`.
-static PARQUET_READS: AtomicUsize = AtomicUsize::new(0);
+/// Decoder reads in progress, for the panic hook of `quiet_decoder_panics`.
+static DECODER_READS: AtomicUsize = AtomicUsize::new(0);
+
+/// The crates whose panics on a damaged file are reported as a damaged file.
+const DECODERS: [&str; 5] = ["polars-parquet", "polars-arrow", "ambers", "calamine", "arrow-"];
+
+/// Runs a decoder of damaged-file-prone input: a panic becomes `None`,
+/// its message kept off the terminal.
+fn decoding<T>(read: impl FnOnce() -> T) -> Option<T> {
+    quiet_decoder_panics();
+    DECODER_READS.fetch_add(1, Ordering::SeqCst);
+    let result = std::panic::catch_unwind(AssertUnwindSafe(read));
+    DECODER_READS.fetch_sub(1, Ordering::SeqCst);
+    result.ok()
+}
 
 /// The Parquet file as Polars reads it. A damaged file can make Polars'
 /// Parquet decoder panic rather than fail (0.55, on corrupt bit-packed
 /// pages): the panic is caught and reported as a damaged file.
 fn parquet_frame(path: &Path) -> Result<DataFrame, String> {
-    quiet_decoder_panics();
-    PARQUET_READS.fetch_add(1, Ordering::SeqCst);
-    let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
-        File::open(path).map_err(PolarsError::from).and_then(|f| ParquetReader::new(f).finish())
-    }));
-    PARQUET_READS.fetch_sub(1, Ordering::SeqCst);
+    let result = decoding(|| File::open(path).map_err(PolarsError::from).and_then(|f| ParquetReader::new(f).finish()));
     match result {
-        Ok(Ok(df)) => Ok(df),
-        Ok(Err(e)) => Err(format!("cannot read the file as Parquet: {e}")),
-        Err(_) => Err("cannot read the file as Parquet: its data do not decode (the file is damaged); write it again".to_string()),
+        Some(Ok(df)) => Ok(df),
+        Some(Err(e)) => Err(format!("cannot read the file as Parquet: {e}")),
+        None => Err("cannot read the file as Parquet: its data do not decode (the file is damaged); write it again".to_string()),
     }
 }
 
-/// Keeps the message of a panic in Polars' Parquet decoder (and the Arrow
-/// arrays it fills) off the terminal while a wave is read: `parquet_frame`
+/// Keeps the message of a panic in a decoder (Polars' Parquet decoder and
+/// the Arrow arrays it fills, the SPSS and Excel readers) off the terminal
+/// while a wave is read: the reader
 /// reports it in its own words. Every other panic is shown as before.
 fn quiet_decoder_panics() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            let in_decoder = info.location().is_some_and(|l| ["polars-parquet", "polars-arrow"].iter().any(|c| l.file().contains(c)));
-            if !(in_decoder && PARQUET_READS.load(Ordering::SeqCst) > 0) {
+            let in_decoder = info.location().is_some_and(|l| DECODERS.iter().any(|c| l.file().contains(c)));
+            if !(in_decoder && DECODER_READS.load(Ordering::SeqCst) > 0) {
                 previous(info);
             }
         }));
@@ -237,7 +293,10 @@ pub fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, &'static str), (Place, Stri
         return whole(format!("the file is UTF-16 (Excel's \"Unicode-tekst\"), which is not read; {SAVE_AS}"));
     }
     if bytes.starts_with(b"PK\x03\x04") {
-        return whole(format!("the file is a zip archive, such as an Excel workbook (.xlsx), not CSV text; {SAVE_AS}"));
+        return whole("the file is a zip archive, such as an Excel workbook, not CSV text; if it is a workbook, name it .xlsx".to_string());
+    }
+    if bytes.starts_with(b"$FL2") || bytes.starts_with(b"$FL3") {
+        return whole("the file is an SPSS data file, not CSV text; name it .sav (or .zsav if SPSS compressed it)".to_string());
     }
     if bytes.starts_with(b"PAR1") {
         return whole("the file is Parquet, not CSV text; name it .parquet".to_string());
@@ -289,7 +348,16 @@ pub fn read_csv_bytes(bytes: &[u8], problems: &mut Findings) -> Option<RawTable>
     let df = parse_csv(text.as_bytes().to_vec(), separator, lines.len(), problems)?;
     let (cols, duplicates) = name_columns(df, &header_names);
     match DataFrame::new(lines.len(), cols) {
-        Ok(frame) => Some(RawTable { frame, lines: Some(lines), encoding, separator: Some(separator), duplicates }),
+        Ok(frame) => Some(RawTable {
+            frame,
+            lines: Some(lines),
+            first_row: 1,
+            sheet: None,
+            labels: Labels::default(),
+            encoding,
+            separator: Some(separator),
+            duplicates,
+        }),
         Err(e) => {
             problems.file_level(format!("cannot read the header: {e}"));
             None
