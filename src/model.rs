@@ -92,6 +92,7 @@ pub struct SiteWords {
     pub svg: String,
     pub csv: String,
     pub json: String,
+    pub xlsx: String,
     pub pdf: String,
 }
 

@@ -245,7 +245,8 @@ fn plan_site(paths: &Paths, config: &Config, src: &Sources, nodes: &mut BTreeMap
         let mut theme_deps = vec![Node::Hero(ch.id.clone()), Node::HeroChart(ch.id.clone())];
         for fc in &ch.figures {
             let deps = vec![Node::Figure(fc.id.clone()), Node::Chart(fc.id.clone())];
-            let fp = on(site().with("chapter config", config.chapter_text(c)), nodes, &deps);
+            // The workbook download is dated by SOURCE_DATE_EPOCH.
+            let fp = on(site().with("chapter config", config.chapter_text(c)).with("SOURCE_DATE_EPOCH", &src.epoch), nodes, &deps);
             theme_deps.extend(deps.iter().cloned());
             nodes.insert(Node::SiteFigure(fc.id.clone()), Planned { fingerprint: fp, deps, chapter: chapter() });
         }

@@ -39,6 +39,7 @@ pub fn render_site(
         units.push((Node::SiteTheme(ch.id.clone()), Unit::Theme(ch)));
         units.extend(ch.figures.iter().map(|f| (Node::SiteFigure(f.id.clone()), Unit::Figure(ch, f))));
     }
+    let epoch = crate::handbook::PdfOptions::from_env()?.source_date_epoch.unwrap_or(crate::handbook::DEFAULT_DATE_EPOCH);
     let templates = if units.iter().any(|(n, _)| built(n)) { Some(Templates::load(&paths.site())?) } else { None };
     let files: BTreeMap<&str, &[u8]> = made.iter().map(|a| (a.path.as_str(), a.bytes.as_slice())).collect();
     let file = |path: String| -> Result<&[u8]> { files.get(path.as_str()).copied().ok_or_else(|| Error::internal(format!("the site needs {path}, which this build did not make"))) };
@@ -70,6 +71,7 @@ pub fn render_site(
                                 Download::Svg => file(format!("{stem}.svg"))?.to_vec(),
                                 Download::Csv => export::figure_csv(f)?,
                                 Download::Json => export::figure_json(f)?,
+                                Download::Xlsx => export::figure_xlsx(report, f, epoch)?,
                             };
                             Ok((*d, bytes))
                         })

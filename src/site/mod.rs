@@ -41,10 +41,12 @@ pub enum Download {
     /// The data behind the chart.
     Csv,
     Json,
+    /// The data as an Excel workbook, which opens in Danish Excel.
+    Xlsx,
 }
 
 /// Every figure download, in the order the pages list them.
-pub const FIGURE_DOWNLOADS: [Download; 4] = [Download::Png, Download::Svg, Download::Csv, Download::Json];
+pub const FIGURE_DOWNLOADS: [Download; 5] = [Download::Png, Download::Svg, Download::Xlsx, Download::Csv, Download::Json];
 
 impl Download {
     pub fn extension(self) -> &'static str {
@@ -53,6 +55,7 @@ impl Download {
             Download::Svg => "svg",
             Download::Csv => "csv",
             Download::Json => "json",
+            Download::Xlsx => "xlsx",
         }
     }
 
@@ -63,6 +66,7 @@ impl Download {
             Download::Svg => "image/svg+xml",
             Download::Csv => "text/csv",
             Download::Json => "application/json",
+            Download::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         }
     }
 
@@ -72,6 +76,7 @@ impl Download {
             Download::Svg => &words.svg,
             Download::Csv => &words.csv,
             Download::Json => &words.json,
+            Download::Xlsx => &words.xlsx,
         }
     }
 }

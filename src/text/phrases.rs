@@ -184,6 +184,7 @@ fn site_words() -> SiteWords {
         svg: "Illustration med redigerbar tekst (SVG)".into(),
         csv: "Data (CSV)".into(),
         json: "Data (JSON)".into(),
+        xlsx: "Data (Excel)".into(),
         pdf: "Kapitlet som PDF".into(),
     }
 }
