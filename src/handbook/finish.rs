@@ -8,7 +8,9 @@ use crate::error::{Error, Fail, Result};
 use lopdf::{Bookmark, Dictionary, Document, Object, ObjectId, StringFormat, dictionary, text_string};
 use sha2::{Digest, Sha256};
 
+use super::Chart;
 use super::frame::{Link, PAGE_H};
+use super::pages::STAND_IN;
 use crate::style::{FONT_BOLD, FONT_REGULAR};
 
 /// lopdf fails only on a PDF this crate wrote: a rendering error.
@@ -34,7 +36,7 @@ pub struct Entry {
     pub children: Vec<Entry>,
 }
 
-pub fn finish(raw: &[u8], meta: &Meta, outline: &[Entry], links: &[Link]) -> Result<Vec<u8>> {
+pub fn finish(raw: &[u8], meta: &Meta, outline: &[Entry], links: &[Link], charts: &[&Chart]) -> Result<Vec<u8>> {
     let mut doc = Document::load_mem(raw).or_render("genpdf wrote a PDF that lopdf cannot read")?;
     doc.version = "1.7".into();
     one_copy_per_font(&mut doc)?;
@@ -86,17 +88,16 @@ pub fn finish(raw: &[u8], meta: &Meta, outline: &[Entry], links: &[Link]) -> Res
 
     doc.prune_objects();
     canonical_order(&mut doc);
-    // Chart images are large and flat: deflate them fast ourselves, before
-    // lopdf's best-compression pass over the (small) rest.
+    // Each stand-in image becomes its chart, compressed as it came; lopdf's
+    // best-compression pass then covers only the (small) rest.
     for object in doc.objects.values_mut() {
         if let Object::Stream(stream) = object
             && stream.dict.get(b"Subtype").and_then(Object::as_name).is_ok_and(|s| s == b"Image")
-            && stream.dict.get(b"Filter").is_err()
         {
-            let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
-            std::io::Write::write_all(&mut enc, &stream.content).or_render("compressing an image")?;
-            stream.dict.set("Filter", "FlateDecode");
-            stream.set_content(enc.finish().or_render("compressing an image")?);
+            let size = |k: &[u8]| stream.dict.get(k).and_then(Object::as_i64).ok();
+            if (size(b"Width"), size(b"Height")) == (Some(STAND_IN.0 as i64), Some(STAND_IN.1 as i64)) {
+                put_chart(stream, charts)?;
+            }
         }
     }
     doc.compress();
@@ -110,6 +111,30 @@ pub fn finish(raw: &[u8], meta: &Meta, outline: &[Entry], links: &[Link]) -> Res
     let mut bytes = Vec::new();
     doc.save_to(&mut bytes).or_render("writing the PDF")?;
     Ok(bytes)
+}
+
+/// Replaces a chart's stand-in (its first pixel's colour is the chart's
+/// number) with the chart's pixels.
+fn put_chart(stream: &mut lopdf::Stream, charts: &[&Chart]) -> Result<()> {
+    let pixel = if stream.dict.get(b"Filter").is_ok() { stream.decompressed_content()? } else { stream.content.clone() };
+    let &[r, g, b, ..] = pixel.as_slice() else {
+        return Err(Error::Render(format!("an image of {} bytes where a chart's stand-in should be", pixel.len())));
+    };
+    let index = u32::from_be_bytes([0, r, g, b]) as usize;
+    let chart = charts.get(index).or_render(format!("a stand-in for chart {index}, of {}", charts.len()))?;
+    let d = &mut stream.dict;
+    d.set("Width", chart.width as i64);
+    d.set("Height", chart.height as i64);
+    d.set("ColorSpace", "DeviceRGB");
+    d.set("BitsPerComponent", 8);
+    d.set("Filter", "FlateDecode");
+    if chart.predicted {
+        d.set("DecodeParms", dictionary! { "Predictor" => 15, "Colors" => 3, "BitsPerComponent" => 8, "Columns" => chart.width as i64 });
+    } else {
+        d.remove(b"DecodeParms");
+    }
+    stream.set_content(chart.data.clone());
+    Ok(())
 }
 
 /// A clickable rectangle over a printed web address.
