@@ -3,6 +3,7 @@
 //! random ids and hash-map-ordered objects; all are replaced here).
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::sync::{Mutex, OnceLock};
 
 use crate::error::{Error, Fail, Result};
 use lopdf::{Bookmark, Dictionary, Document, Object, ObjectId, StringFormat, dictionary, text_string};
@@ -100,6 +101,7 @@ pub fn finish(raw: &[u8], meta: &Meta, outline: &[Entry], links: &[Link], charts
             }
         }
     }
+    compress_fonts(&mut doc)?;
     doc.compress();
 
     // The document id is the digest of the document itself.
@@ -134,6 +136,48 @@ fn put_chart(stream: &mut lopdf::Stream, charts: &[&Chart]) -> Result<()> {
         d.remove(b"DecodeParms");
     }
     stream.set_content(chart.data.clone());
+    Ok(())
+}
+
+/// Compresses the font files and their Unicode maps, the largest streams
+/// of a PDF and the same in every PDF, once per process: later documents
+/// reuse the bytes (the same lopdf compresses them, so the same bytes).
+fn compress_fonts(doc: &mut Document) -> Result<()> {
+    static DONE: OnceLock<Mutex<HashMap<[u8; 32], Vec<u8>>>> = OnceLock::new();
+    let mut ids = Vec::new();
+    for object in doc.objects.values() {
+        let Ok(d) = object.as_dict() else { continue };
+        for key in [&b"ToUnicode"[..], b"FontFile2"] {
+            if let Ok(Object::Reference(id)) = d.get(key) {
+                ids.push(*id);
+            }
+        }
+    }
+    for id in ids {
+        let Ok(stream) = doc.get_object_mut(id).and_then(Object::as_stream_mut) else { continue };
+        if stream.dict.get(b"Filter").is_ok() {
+            continue;
+        }
+        let key: [u8; 32] = Sha256::digest(&stream.content).into();
+        let done = DONE.get_or_init(Default::default);
+        let cached = done.lock().ok().and_then(|m| m.get(&key).cloned());
+        let compressed = match cached {
+            Some(c) => c,
+            None => {
+                let mut s = lopdf::Stream::new(Dictionary::new(), stream.content.clone());
+                s.compress()?;
+                if s.dict.get(b"Filter").is_err() {
+                    continue;
+                }
+                if let Ok(mut m) = done.lock() {
+                    m.insert(key, s.content.clone());
+                }
+                s.content
+            }
+        };
+        stream.dict.set("Filter", "FlateDecode");
+        stream.set_content(compressed);
+    }
     Ok(())
 }
 

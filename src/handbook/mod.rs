@@ -7,6 +7,7 @@
 //! contents page, the running headers and the bookmarks.
 
 mod finish;
+pub mod fonts;
 mod frame;
 mod pages;
 #[cfg(test)]
@@ -16,13 +17,12 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use crate::error::{Context, Error, Fail, Result};
-use genpdf::fonts::{FontData, FontFamily};
 
 use finish::{Entry, Meta};
 use frame::{Frame, Plan, Target, Trail};
 use pages::Book;
 
-use crate::style::{FONT_BOLD, FONT_REGULAR, Rgb, Style};
+use crate::style::{Rgb, Style};
 use crate::model::{Chapter, Report};
 
 /// The print chart of each figure, ready to embed, keyed by figure id;
@@ -190,37 +190,28 @@ fn flatten(png: &[u8], paper: Rgb) -> Result<image::DynamicImage> {
 }
 
 /// Lays the book out until the pages stop moving, then finishes the PDF.
-///
-/// The passes that only find where things land are drafts: they measure
-/// with the shipped fonts (genpdf always does) but name a built-in PDF font
-/// instead of embedding one, since printpdf looks up every code point of
-/// every embedded font when it writes a file. Only the last pass embeds.
-/// Text a built-in font cannot encode makes every pass a full one.
+/// Drafts (see [`fonts`]) find where things land; embedding passes then
+/// check that and lay out the file.
 fn render_book(book: &Book, charts: &[&Chart], meta: &Meta) -> Result<Vec<u8>> {
     let mut plan = Plan::default();
-    let mut draft = true;
-    for _ in 0..5 {
+    let draft = Book { report: Rc::new(fonts::draft_report(&book.report)?), ..book.clone() };
+    for _ in 0..4 {
         let trail = Trail::default();
-        let raw = match layout(book, &plan, &trail, draft) {
-            Ok(raw) => raw,
-            Err(_) if draft => {
-                draft = false;
-                continue;
-            }
-            Err(e) => return Err(e),
-        };
+        // Text a built-in font cannot encode ends the drafts early.
+        if layout(&draft, &plan, &trail, true).is_err() {
+            break;
+        }
         let marks = trail.marks();
         if marks == plan.marks {
-            let (raw, trail) = if draft {
-                let trail = Trail::default();
-                let raw = layout(book, &plan, &trail, false)?;
-                if trail.marks() != plan.marks {
-                    return Err(Error::Render("the final page layout differs from its draft".into()));
-                }
-                (raw, trail)
-            } else {
-                (raw, trail)
-            };
+            break;
+        }
+        plan = Plan { marks };
+    }
+    for _ in 0..4 {
+        let trail = Trail::default();
+        let raw = layout(book, &plan, &trail, false)?;
+        let marks = trail.marks();
+        if marks == plan.marks {
             return finish::finish(&raw, meta, &outline(book, &plan), &trail.links(), charts);
         }
         plan = Plan { marks };
@@ -230,11 +221,7 @@ fn render_book(book: &Book, charts: &[&Chart], meta: &Meta) -> Result<Vec<u8>> {
 
 /// One layout pass; a `draft` embeds no font.
 fn layout(book: &Book, plan: &Plan, trail: &Trail, draft: bool) -> Result<Vec<u8>> {
-    let builtin = |b| if draft { Some(b) } else { None };
-    let regular = FontData::new(FONT_REGULAR.to_vec(), builtin(printpdf::BuiltinFont::Helvetica)).or_render("the shipped regular font")?;
-    let bold = FontData::new(FONT_BOLD.to_vec(), builtin(printpdf::BuiltinFont::HelveticaBold)).or_render("the shipped bold font")?;
-    // Two weights only: italic falls back to regular, bold italic to bold.
-    let family = FontFamily { regular: regular.clone(), bold: bold.clone(), italic: regular, bold_italic: bold };
+    let family = fonts::family(draft)?;
     let mut doc = genpdf::Document::new(family);
     doc.set_minimal_conformance();
     doc.set_paper_size(genpdf::PaperSize::A4);

@@ -19,6 +19,7 @@ const MAX_CHART_H: f64 = 140.0;
 
 /// Everything one PDF is made from, owned so that the page blocks can
 /// rebuild themselves on each layout pass.
+#[derive(Clone)]
 pub struct Book {
     pub report: Rc<Report>,
     /// Indices into `report.chapters`, in print order.

@@ -8,6 +8,7 @@ use lopdf::{Document, Object};
 use plotters::prelude::*;
 
 use super::*;
+use crate::style::{FONT_BOLD, FONT_REGULAR};
 use crate::model::Figure;
 
 fn sample() -> Report {
