@@ -7,7 +7,7 @@
 //! kerns with the shipped fonts all the same, but names built-in PDF fonts,
 //! which embed nothing. Only the passes after the drafts embed.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::cell::Cell;
 
 use genpdf::fonts::{FontData, FontFamily};
 
@@ -15,19 +15,22 @@ use crate::error::{Fail, Result};
 use crate::model::Report;
 use crate::style::{FONT_BOLD, FONT_REGULAR};
 
-/// Layout passes that embedded the fonts, in this process.
-static EMBEDDING_PASSES: AtomicUsize = AtomicUsize::new(0);
+thread_local! {
+    /// Layout passes on this thread that had printpdf embed the fonts.
+    static EMBEDDING_PASSES: Cell<usize> = const { Cell::new(0) };
+}
 
-/// How many layout passes have had printpdf embed the fonts so far.
+/// How many layout passes on this thread have embedded the fonts so far
+/// (a PDF is laid out on the thread that asks for it).
 pub fn embedding_passes() -> usize {
-    EMBEDDING_PASSES.load(Ordering::Relaxed)
+    EMBEDDING_PASSES.get()
 }
 
 /// The family genpdf lays out with: the shipped fonts' metrics, written as
 /// built-in fonts in a `draft`, embedded otherwise.
 pub fn family(draft: bool) -> Result<FontFamily<FontData>> {
     if !draft {
-        EMBEDDING_PASSES.fetch_add(1, Ordering::Relaxed);
+        EMBEDDING_PASSES.set(EMBEDDING_PASSES.get() + 1);
     }
     let builtin = |b| if draft { Some(b) } else { None };
     let regular = FontData::new(FONT_REGULAR.to_vec(), builtin(printpdf::BuiltinFont::Helvetica)).or_render("the shipped regular font")?;
@@ -43,4 +46,21 @@ pub fn family(draft: bool) -> Result<FontFamily<FontData>> {
 pub fn draft_report(report: &Report) -> Result<Report> {
     let json = serde_json::to_string(report).or_render("the report as text")?;
     serde_json::from_str(&json.replace('\u{a0}', ".")).or_render("the report for a draft")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn drafts_print_no_no_break_space() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/model-sample.json");
+        let report: Report = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let hero = report.chapters[0].hero.text.clone();
+        assert!(hero.contains('\u{a0}'), "{hero:?}");
+        let draft = draft_report(&report).unwrap();
+        assert_eq!(draft.chapters[0].hero.text, hero.replace('\u{a0}', "."));
+        assert!(!serde_json::to_string(&draft).unwrap().contains('\u{a0}'));
+        assert_eq!(draft.chapters[0].figures.len(), report.chapters[0].figures.len());
+    }
 }
