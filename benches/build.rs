@@ -121,15 +121,17 @@ impl Project {
         for k in shipped.len()..n {
             let from = &shipped[k % shipped.len()];
             let id = format!("{from}-k{k}");
-            // Every id in the chapter file (the chapter's, its figures') gets the suffix.
-            let text = std::fs::read_to_string(p.config.join(format!("chapters/{from}.toml"))).unwrap();
-            let text: String = text
-                .lines()
-                .map(|l| match l.strip_prefix("id = \"").and_then(|r| r.strip_suffix('"')) {
-                    Some(old) => format!("id = \"{old}-k{k}\"\n"),
-                    None => format!("{l}\n"),
-                })
-                .collect();
+            // Every id in the chapter file (the chapter's, its figures') gets
+            // the suffix, where it is defined and where the text names it.
+            let mut text = std::fs::read_to_string(p.config.join(format!("chapters/{from}.toml"))).unwrap();
+            let olds: Vec<String> =
+                text.lines().filter_map(|l| l.strip_prefix("id = \"").and_then(|r| r.strip_suffix('"')).map(str::to_string)).collect();
+            for old in olds {
+                let new = format!("{old}-k{k}");
+                for (a, b) in [("\"", "\""), ("{", "}"), ("{", "."), ("{", "|")] {
+                    text = text.replace(&format!("{a}{old}{b}"), &format!("{a}{new}{b}"));
+                }
+            }
             std::fs::write(p.config.join(format!("chapters/{id}.toml")), text).unwrap();
             let content = p.inputs.join(format!("content/{from}.toml"));
             if content.exists() {

@@ -14,6 +14,10 @@ use super::frame::{Link, PAGE_H};
 use super::pages::STAND_IN;
 use crate::style::{FONT_BOLD, FONT_REGULAR};
 
+/// The names the shipped fonts are embedded under.
+const REGULAR_NAME: &str = "OpenSans-Regular";
+const BOLD_NAME: &str = "OpenSans-Bold";
+
 /// lopdf fails only on a PDF this crate wrote: a rendering error.
 impl From<lopdf::Error> for Error {
     fn from(e: lopdf::Error) -> Error {
@@ -41,6 +45,7 @@ pub fn finish(raw: &[u8], meta: &Meta, outline: &[Entry], links: &[Link], charts
     let mut doc = Document::load_mem(raw).or_render("genpdf wrote a PDF that lopdf cannot read")?;
     doc.version = "1.7".into();
     one_copy_per_font(&mut doc)?;
+    super::fonts::adopt_obliques(&mut doc, [REGULAR_NAME, BOLD_NAME])?;
 
     let date = chrono::DateTime::from_timestamp(meta.epoch, 0)
         .filter(|_| super::EPOCH_RANGE.contains(&meta.epoch))
@@ -231,9 +236,9 @@ fn one_copy_per_font(doc: &mut Document) -> Result<()> {
             None => {
                 first.insert(file.clone(), id);
                 let name = if file == FONT_REGULAR {
-                    "OpenSans-Regular"
+                    REGULAR_NAME
                 } else if file == FONT_BOLD {
-                    "OpenSans-Bold"
+                    BOLD_NAME
                 } else {
                     "Font"
                 };
@@ -267,7 +272,7 @@ fn font_file(doc: &Document, font: &Dictionary) -> Result<Vec<u8>> {
     Ok(stream.decompressed_content().unwrap_or_else(|_| stream.content.clone()))
 }
 
-fn replace_refs(object: &mut Object, map: &HashMap<ObjectId, ObjectId>) {
+pub(super) fn replace_refs(object: &mut Object, map: &HashMap<ObjectId, ObjectId>) {
     match object {
         Object::Reference(id) => {
             if let Some(new) = map.get(id) {

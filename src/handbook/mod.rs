@@ -19,6 +19,7 @@ use std::rc::Rc;
 use crate::error::{Context, Error, Fail, Result};
 
 use finish::{Entry, Meta};
+use fonts::Pass;
 use frame::{Frame, Plan, Target, Trail};
 use pages::Book;
 
@@ -198,7 +199,7 @@ fn render_book(book: &Book, charts: &[&Chart], meta: &Meta) -> Result<Vec<u8>> {
     for _ in 0..4 {
         let trail = Trail::default();
         // Text a built-in font cannot encode ends the drafts early.
-        if layout(&draft, &plan, &trail, true).is_err() {
+        if layout(&draft, &plan, &trail, Pass::Draft).is_err() {
             break;
         }
         let marks = trail.marks();
@@ -207,9 +208,18 @@ fn render_book(book: &Book, charts: &[&Chart], meta: &Meta) -> Result<Vec<u8>> {
         }
         plan = Plan { marks };
     }
-    for _ in 0..4 {
+    let mut pass = Pass::Final;
+    for _ in 0..5 {
         let trail = Trail::default();
-        let raw = layout(book, &plan, &trail, false)?;
+        let raw = match layout(book, &plan, &trail, pass) {
+            Ok(raw) => raw,
+            // Italic text a built-in oblique cannot encode: embed all four.
+            Err(_) if pass == Pass::Final => {
+                pass = Pass::Full;
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         let marks = trail.marks();
         if marks == plan.marks {
             return finish::finish(&raw, meta, &outline(book, &plan), &trail.links(), charts);
@@ -219,9 +229,9 @@ fn render_book(book: &Book, charts: &[&Chart], meta: &Meta) -> Result<Vec<u8>> {
     Err(Error::Render("the page layout did not settle after four passes".into()))
 }
 
-/// One layout pass; a `draft` embeds no font.
-fn layout(book: &Book, plan: &Plan, trail: &Trail, draft: bool) -> Result<Vec<u8>> {
-    let family = fonts::family(draft)?;
+/// One layout pass, writing the fonts `pass` says.
+fn layout(book: &Book, plan: &Plan, trail: &Trail, pass: Pass) -> Result<Vec<u8>> {
+    let family = fonts::family(pass)?;
     let mut doc = genpdf::Document::new(family);
     doc.set_minimal_conformance();
     doc.set_paper_size(genpdf::PaperSize::A4);

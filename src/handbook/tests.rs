@@ -367,6 +367,22 @@ fn a_pdf_embeds_the_fonts_in_one_layout_pass() {
 }
 
 #[test]
+fn italic_text_is_set_in_the_embedded_regular_font() {
+    let r = rendered();
+    let who = "Frit efter en forsker i samskabelse";
+    assert!(page_texts(&r.handbook).iter().any(|t| t.contains(who)), "the attribution reads back through the font's Unicode map");
+    let doc = Document::load_mem(&r.handbook).unwrap();
+    let subtypes: Vec<Vec<u8>> = doc
+        .objects
+        .values()
+        .filter_map(|o| o.as_dict().ok())
+        .filter(|d| d.get(b"Type").and_then(Object::as_name).is_ok_and(|t| t == b"Font"))
+        .map(|d| d.get(b"Subtype").unwrap().as_name().unwrap().to_vec())
+        .collect();
+    assert_eq!(subtypes, [b"Type0".to_vec(), b"Type0".to_vec()], "no built-in font is left");
+}
+
+#[test]
 fn a_missing_chart_is_named() {
     let r = rendered();
     let mut charts = r.charts.clone();
