@@ -10,6 +10,7 @@ use lopdf::{Bookmark, Dictionary, Document, Object, ObjectId, StringFormat, dict
 use sha2::{Digest, Sha256};
 
 use super::Chart;
+use super::fonts::replace_refs;
 use super::frame::{Link, PAGE_H};
 use super::pages::STAND_IN;
 use crate::style::{FONT_BOLD, FONT_REGULAR};
@@ -272,19 +273,6 @@ fn font_file(doc: &Document, font: &Dictionary) -> Result<Vec<u8>> {
     Ok(stream.decompressed_content().unwrap_or_else(|_| stream.content.clone()))
 }
 
-pub(super) fn replace_refs(object: &mut Object, map: &HashMap<ObjectId, ObjectId>) {
-    match object {
-        Object::Reference(id) => {
-            if let Some(new) = map.get(id) {
-                *id = *new;
-            }
-        }
-        Object::Array(items) => items.iter_mut().for_each(|o| replace_refs(o, map)),
-        Object::Dictionary(d) => d.iter_mut().for_each(|(_, o)| replace_refs(o, map)),
-        Object::Stream(s) => s.dict.iter_mut().for_each(|(_, o)| replace_refs(o, map)),
-        _ => {}
-    }
-}
 
 /// Dictionary keys sorted and objects numbered in the order they are reached
 /// from the trailer, so hash-map order inside printpdf leaves no trace.

@@ -135,7 +135,7 @@ pub fn adopt_obliques(doc: &mut Document, names: [&str; 2]) -> Result<()> {
         map.insert(id, targets[w].or_render("an oblique whose weight is not embedded")?);
     }
     for object in doc.objects.values_mut() {
-        super::finish::replace_refs(object, &map);
+        replace_refs(object, &map);
     }
     for id in obliques.keys() {
         doc.objects.remove(id);
@@ -177,6 +177,21 @@ fn reencode(o: &mut Object, face: &FontRef<'static>) -> Result<()> {
 pub fn draft_report(report: &Report) -> Result<Report> {
     let json = serde_json::to_string(report).or_render("the report as text")?;
     serde_json::from_str(&json.replace('\u{a0}', ".")).or_render("the report for a draft")
+}
+
+/// Points every reference in `object` that `map` names at its new object.
+pub(super) fn replace_refs(object: &mut Object, map: &HashMap<ObjectId, ObjectId>) {
+    match object {
+        Object::Reference(id) => {
+            if let Some(new) = map.get(id) {
+                *id = *new;
+            }
+        }
+        Object::Array(items) => items.iter_mut().for_each(|o| replace_refs(o, map)),
+        Object::Dictionary(d) => d.iter_mut().for_each(|(_, o)| replace_refs(o, map)),
+        Object::Stream(s) => s.dict.iter_mut().for_each(|(_, o)| replace_refs(o, map)),
+        _ => {}
+    }
 }
 
 #[cfg(test)]
