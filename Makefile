@@ -20,7 +20,9 @@ test:
 	$(CARGO) test --release --locked
 	BIN=$(BIN) tests/web/run.sh
 
-## Benchmarks: statistics and the full build on shipped and scaled waves.
+## Benchmarks, written to BENCHMARKS.md: statistics, the shipped report
+## (per chart, peak memory, a one-figure edit) and a 50-chapter report.
+## BENCH_SIZES=1000000,10000000 make bench adds scaled waves (minutes).
 bench:
 	mkdir -p target
 	$(CARGO) bench --locked --bench stats | tee target/bench-stats.txt

@@ -3,13 +3,21 @@
 //! random ids and hash-map-ordered objects; all are replaced here).
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::sync::{Mutex, OnceLock};
 
 use crate::error::{Error, Fail, Result};
 use lopdf::{Bookmark, Dictionary, Document, Object, ObjectId, StringFormat, dictionary, text_string};
 use sha2::{Digest, Sha256};
 
+use super::Chart;
+use super::fonts::replace_refs;
 use super::frame::{Link, PAGE_H};
+use super::pages::STAND_IN;
 use crate::style::{FONT_BOLD, FONT_REGULAR};
+
+/// The names the shipped fonts are embedded under.
+const REGULAR_NAME: &str = "OpenSans-Regular";
+const BOLD_NAME: &str = "OpenSans-Bold";
 
 /// lopdf fails only on a PDF this crate wrote: a rendering error.
 impl From<lopdf::Error> for Error {
@@ -34,10 +42,11 @@ pub struct Entry {
     pub children: Vec<Entry>,
 }
 
-pub fn finish(raw: &[u8], meta: &Meta, outline: &[Entry], links: &[Link]) -> Result<Vec<u8>> {
+pub fn finish(raw: &[u8], meta: &Meta, outline: &[Entry], links: &[Link], charts: &[&Chart]) -> Result<Vec<u8>> {
     let mut doc = Document::load_mem(raw).or_render("genpdf wrote a PDF that lopdf cannot read")?;
     doc.version = "1.7".into();
     one_copy_per_font(&mut doc)?;
+    super::fonts::adopt_obliques(&mut doc, [REGULAR_NAME, BOLD_NAME])?;
 
     let date = chrono::DateTime::from_timestamp(meta.epoch, 0)
         .filter(|_| super::EPOCH_RANGE.contains(&meta.epoch))
@@ -86,19 +95,19 @@ pub fn finish(raw: &[u8], meta: &Meta, outline: &[Entry], links: &[Link]) -> Res
 
     doc.prune_objects();
     canonical_order(&mut doc);
-    // Chart images are large and flat: deflate them fast ourselves, before
-    // lopdf's best-compression pass over the (small) rest.
+    // Each stand-in image becomes its chart, compressed as it came; lopdf's
+    // best-compression pass then covers only the (small) rest.
     for object in doc.objects.values_mut() {
         if let Object::Stream(stream) = object
             && stream.dict.get(b"Subtype").and_then(Object::as_name).is_ok_and(|s| s == b"Image")
-            && stream.dict.get(b"Filter").is_err()
         {
-            let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
-            std::io::Write::write_all(&mut enc, &stream.content).or_render("compressing an image")?;
-            stream.dict.set("Filter", "FlateDecode");
-            stream.set_content(enc.finish().or_render("compressing an image")?);
+            let size = |k: &[u8]| stream.dict.get(k).and_then(Object::as_i64).ok();
+            if (size(b"Width"), size(b"Height")) == (Some(STAND_IN.0 as i64), Some(STAND_IN.1 as i64)) {
+                put_chart(stream, charts)?;
+            }
         }
     }
+    compress_fonts(&mut doc)?;
     doc.compress();
 
     // The document id is the digest of the document itself.
@@ -110,6 +119,72 @@ pub fn finish(raw: &[u8], meta: &Meta, outline: &[Entry], links: &[Link]) -> Res
     let mut bytes = Vec::new();
     doc.save_to(&mut bytes).or_render("writing the PDF")?;
     Ok(bytes)
+}
+
+/// Replaces a chart's stand-in (its first pixel's colour is the chart's
+/// number) with the chart's pixels.
+fn put_chart(stream: &mut lopdf::Stream, charts: &[&Chart]) -> Result<()> {
+    let pixel = if stream.dict.get(b"Filter").is_ok() { stream.decompressed_content()? } else { stream.content.clone() };
+    let &[r, g, b, ..] = pixel.as_slice() else {
+        return Err(Error::Render(format!("an image of {} bytes where a chart's stand-in should be", pixel.len())));
+    };
+    let index = u32::from_be_bytes([0, r, g, b]) as usize;
+    let chart = charts.get(index).or_render(format!("a stand-in for chart {index}, of {}", charts.len()))?;
+    let d = &mut stream.dict;
+    d.set("Width", chart.width as i64);
+    d.set("Height", chart.height as i64);
+    d.set("ColorSpace", "DeviceRGB");
+    d.set("BitsPerComponent", 8);
+    d.set("Filter", "FlateDecode");
+    if chart.predicted {
+        d.set("DecodeParms", dictionary! { "Predictor" => 15, "Colors" => 3, "BitsPerComponent" => 8, "Columns" => chart.width as i64 });
+    } else {
+        d.remove(b"DecodeParms");
+    }
+    stream.set_content(chart.data.clone());
+    Ok(())
+}
+
+/// Compresses the font files and their Unicode maps, the largest streams
+/// of a PDF and the same in every PDF, once per process: later documents
+/// reuse the bytes (the same lopdf compresses them, so the same bytes).
+fn compress_fonts(doc: &mut Document) -> Result<()> {
+    static DONE: OnceLock<Mutex<HashMap<[u8; 32], Vec<u8>>>> = OnceLock::new();
+    let mut ids = Vec::new();
+    for object in doc.objects.values() {
+        let Ok(d) = object.as_dict() else { continue };
+        for key in [&b"ToUnicode"[..], b"FontFile2"] {
+            if let Ok(Object::Reference(id)) = d.get(key) {
+                ids.push(*id);
+            }
+        }
+    }
+    for id in ids {
+        let Ok(stream) = doc.get_object_mut(id).and_then(Object::as_stream_mut) else { continue };
+        if stream.dict.get(b"Filter").is_ok() {
+            continue;
+        }
+        let key: [u8; 32] = Sha256::digest(&stream.content).into();
+        let done = DONE.get_or_init(Default::default);
+        let cached = done.lock().ok().and_then(|m| m.get(&key).cloned());
+        let compressed = match cached {
+            Some(c) => c,
+            None => {
+                let mut s = lopdf::Stream::new(Dictionary::new(), stream.content.clone());
+                s.compress()?;
+                if s.dict.get(b"Filter").is_err() {
+                    continue;
+                }
+                if let Ok(mut m) = done.lock() {
+                    m.insert(key, s.content.clone());
+                }
+                s.content
+            }
+        };
+        stream.dict.set("Filter", "FlateDecode");
+        stream.set_content(compressed);
+    }
+    Ok(())
 }
 
 /// A clickable rectangle over a printed web address.
@@ -162,9 +237,9 @@ fn one_copy_per_font(doc: &mut Document) -> Result<()> {
             None => {
                 first.insert(file.clone(), id);
                 let name = if file == FONT_REGULAR {
-                    "OpenSans-Regular"
+                    REGULAR_NAME
                 } else if file == FONT_BOLD {
-                    "OpenSans-Bold"
+                    BOLD_NAME
                 } else {
                     "Font"
                 };
@@ -198,19 +273,6 @@ fn font_file(doc: &Document, font: &Dictionary) -> Result<Vec<u8>> {
     Ok(stream.decompressed_content().unwrap_or_else(|_| stream.content.clone()))
 }
 
-fn replace_refs(object: &mut Object, map: &HashMap<ObjectId, ObjectId>) {
-    match object {
-        Object::Reference(id) => {
-            if let Some(new) = map.get(id) {
-                *id = *new;
-            }
-        }
-        Object::Array(items) => items.iter_mut().for_each(|o| replace_refs(o, map)),
-        Object::Dictionary(d) => d.iter_mut().for_each(|(_, o)| replace_refs(o, map)),
-        Object::Stream(s) => s.dict.iter_mut().for_each(|(_, o)| replace_refs(o, map)),
-        _ => {}
-    }
-}
 
 /// Dictionary keys sorted and objects numbered in the order they are reached
 /// from the trailer, so hash-map order inside printpdf leaves no trace.

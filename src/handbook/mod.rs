@@ -7,6 +7,7 @@
 //! contents page, the running headers and the bookmarks.
 
 mod finish;
+pub mod fonts;
 mod frame;
 mod pages;
 #[cfg(test)]
@@ -16,24 +17,71 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use crate::error::{Context, Error, Fail, Result};
-use genpdf::fonts::{FontData, FontFamily};
 
 use finish::{Entry, Meta};
+use fonts::Pass;
 use frame::{Frame, Plan, Target, Trail};
 use pages::Book;
 
-use crate::style::{FONT_BOLD, FONT_REGULAR, Rgb, Style};
+use crate::style::{Rgb, Style};
 use crate::model::{Chapter, Report};
 
-/// The print chart of each figure, decoded once (RGB on the page colour),
-/// keyed by figure id; every PDF of a build is laid out from the same map.
-pub type ChartImages = BTreeMap<String, image::DynamicImage>;
+/// The print chart of each figure, ready to embed, keyed by figure id;
+/// every PDF of a build is made from the same map.
+pub type ChartImages = BTreeMap<String, Chart>;
 
-/// Decodes the print PNGs of the charts stage for the PDFs, once per build.
+/// A print chart as a PDF image stream: its size in pixels and its rows,
+/// deflated. Layout only needs the size; the pixels join the file at the end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chart {
+    pub width: u32,
+    pub height: u32,
+    /// zlib data of the RGB rows.
+    data: Vec<u8>,
+    /// The rows carry PNG filter bytes (the PNG's own IDAT stream), so the
+    /// PDF reads them with PNG predictors.
+    predicted: bool,
+}
+
+/// Readies the print PNGs of the charts stage for the PDFs, once per build.
+/// An 8-bit RGB PNG (what the chart stage writes) is embedded as it is
+/// compressed: nothing is decoded or deflated again.
 pub fn decode_charts(pngs: &BTreeMap<String, Vec<u8>>, style: &Style) -> Result<ChartImages> {
     pngs.iter()
-        .map(|(id, png)| Ok((id.clone(), flatten(png, style.palette.background).with_context(|| format!("the chart of figure {id}"))?)))
+        .map(|(id, png)| Ok((id.clone(), chart(png, style.palette.background).with_context(|| format!("the chart of figure {id}"))?)))
         .collect()
+}
+
+fn chart(png: &[u8], paper: Rgb) -> Result<Chart> {
+    let reader = png::Decoder::new(std::io::Cursor::new(png)).read_info().or_render("not a readable PNG")?;
+    let info = reader.info();
+    let (width, height) = (info.width, info.height);
+    if info.color_type == png::ColorType::Rgb && info.bit_depth == png::BitDepth::Eight && !info.interlaced {
+        return Ok(Chart { width, height, data: idat(png)?, predicted: true });
+    }
+    // Anything else (alpha, palette, 16 bits) is decoded and flattened.
+    let rgb = flatten(png, paper)?.to_rgb8();
+    let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut enc, rgb.as_raw()).or_render("compressing an image")?;
+    Ok(Chart { width, height, data: enc.finish().or_render("compressing an image")?, predicted: false })
+}
+
+/// The concatenated IDAT chunks of a PNG: one zlib stream of filtered rows.
+fn idat(png: &[u8]) -> Result<Vec<u8>> {
+    let mut data = Vec::new();
+    let mut rest = png.get(8..).or_render("a PNG without its signature")?;
+    while rest.len() >= 12 {
+        let len = u32::from_be_bytes([rest[0], rest[1], rest[2], rest[3]]) as usize;
+        let body = rest.get(8..8 + len).or_render("a PNG chunk runs past the end of the file")?;
+        if &rest[4..8] == b"IDAT" {
+            data.extend_from_slice(body);
+        }
+        rest = rest.get(12 + len..).unwrap_or_default();
+    }
+    if data.is_empty() {
+        return Err(Error::Render("a PNG without image data".into()));
+    }
+    Ok(data)
 }
 
 /// Used for the dates in the PDF when SOURCE_DATE_EPOCH is not set, so an
@@ -85,41 +133,46 @@ pub fn render_chapter(report: &Report, chapter: &Chapter, charts: &ChartImages, 
         .iter()
         .position(|c| c.id == chapter.id)
         .or_internal(format!("chapter {} is not in the report", chapter.id))?;
-    let book = book(report, vec![index], false, charts, style)?;
+    let (book, charts) = book(report, vec![index], false, charts, style)?;
     let meta = Meta {
         title: format!("{} {}", chapter.name, chapter.period),
         subject: format!("{}: {} {}", report.title, chapter.hero.text, chapter.hero.sentence),
         keywords: report.words.keywords.clone(),
         epoch: opts.epoch(),
     };
-    render_book(&book, &meta).with_context(|| format!("cannot render the chapter {}", chapter.id))
+    render_book(&book, &charts, &meta).with_context(|| format!("cannot render the chapter {}", chapter.id))
 }
 
 /// The combined handbook (`outputs/handbook.pdf`): title page, contents,
 /// every chapter and the method page.
 pub fn render_handbook(report: &Report, charts: &ChartImages, style: &Style, opts: &PdfOptions) -> Result<Vec<u8>> {
-    let book = book(report, (0..report.chapters.len()).collect(), true, charts, style)?;
+    let (book, charts) = book(report, (0..report.chapters.len()).collect(), true, charts, style)?;
     let meta = Meta {
         title: report.words.document_title.clone(),
         subject: report.subtitle.clone(),
         keywords: report.words.keywords.clone(),
         epoch: opts.epoch(),
     };
-    render_book(&book, &meta).context("cannot render the handbook")
+    render_book(&book, &charts, &meta).context("cannot render the handbook")
 }
 
-fn book(report: &Report, chapters: Vec<usize>, whole: bool, charts: &ChartImages, style: &Style) -> Result<Book> {
-    let mut decoded = BTreeMap::new();
+/// The book's pages and, in the order their stand-ins are numbered, the
+/// charts they show.
+fn book<'c>(report: &Report, chapters: Vec<usize>, whole: bool, charts: &'c ChartImages, style: &Style) -> Result<(Book, Vec<&'c Chart>)> {
+    let mut slots = BTreeMap::new();
+    let mut order = Vec::new();
     for &ci in &chapters {
         let chapter = &report.chapters[ci];
         for f in &chapter.figures {
             let chart = charts
                 .get(&f.id)
                 .or_internal(format!("no chart image for figure {} ({}) in chapter {}", f.number, f.id, chapter.id))?;
-            decoded.insert(f.id.clone(), chart.clone());
+            slots.insert(f.id.clone(), pages::Slot { width: chart.width, height: chart.height, index: order.len() as u32 });
+            order.push(chart);
         }
     }
-    Ok(Book { report: Rc::new(report.clone()), chapters, whole, charts: Rc::new(decoded), ink: Rc::new(style.palette.clone()) })
+    let book = Book { report: Rc::new(report.clone()), chapters, whole, charts: Rc::new(slots), ink: Rc::new(style.palette.clone()) };
+    Ok((book, order))
 }
 
 /// A print chart as RGB on the page colour (genpdf embeds no alpha).
@@ -138,25 +191,47 @@ fn flatten(png: &[u8], paper: Rgb) -> Result<image::DynamicImage> {
 }
 
 /// Lays the book out until the pages stop moving, then finishes the PDF.
-fn render_book(book: &Book, meta: &Meta) -> Result<Vec<u8>> {
+/// Drafts (see [`fonts`]) find where things land; embedding passes then
+/// check that and lay out the file.
+fn render_book(book: &Book, charts: &[&Chart], meta: &Meta) -> Result<Vec<u8>> {
     let mut plan = Plan::default();
+    let draft = Book { report: Rc::new(fonts::draft_report(&book.report)?), ..book.clone() };
     for _ in 0..4 {
         let trail = Trail::default();
-        let raw = layout(book, &plan, &trail)?;
+        // Text a built-in font cannot encode ends the drafts early.
+        if layout(&draft, &plan, &trail, Pass::Draft).is_err() {
+            break;
+        }
         let marks = trail.marks();
         if marks == plan.marks {
-            return finish::finish(&raw, meta, &outline(book, &plan), &trail.links());
+            break;
+        }
+        plan = Plan { marks };
+    }
+    let mut pass = Pass::Final;
+    for _ in 0..5 {
+        let trail = Trail::default();
+        let raw = match layout(book, &plan, &trail, pass) {
+            Ok(raw) => raw,
+            // Italic text a built-in oblique cannot encode: embed all four.
+            Err(_) if pass == Pass::Final => {
+                pass = Pass::Full;
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        let marks = trail.marks();
+        if marks == plan.marks {
+            return finish::finish(&raw, meta, &outline(book, &plan), &trail.links(), charts);
         }
         plan = Plan { marks };
     }
     Err(Error::Render("the page layout did not settle after four passes".into()))
 }
 
-fn layout(book: &Book, plan: &Plan, trail: &Trail) -> Result<Vec<u8>> {
-    let regular = FontData::new(FONT_REGULAR.to_vec(), None).or_render("the shipped regular font")?;
-    let bold = FontData::new(FONT_BOLD.to_vec(), None).or_render("the shipped bold font")?;
-    // Two weights only: italic falls back to regular, bold italic to bold.
-    let family = FontFamily { regular: regular.clone(), bold: bold.clone(), italic: regular, bold_italic: bold };
+/// One layout pass, writing the fonts `pass` says.
+fn layout(book: &Book, plan: &Plan, trail: &Trail, pass: Pass) -> Result<Vec<u8>> {
+    let family = fonts::family(pass)?;
     let mut doc = genpdf::Document::new(family);
     doc.set_minimal_conformance();
     doc.set_paper_size(genpdf::PaperSize::A4);

@@ -19,16 +19,29 @@ const MAX_CHART_H: f64 = 140.0;
 
 /// Everything one PDF is made from, owned so that the page blocks can
 /// rebuild themselves on each layout pass.
+#[derive(Clone)]
 pub struct Book {
     pub report: Rc<Report>,
     /// Indices into `report.chapters`, in print order.
     pub chapters: Vec<usize>,
     /// Title page, contents and method page (the combined handbook).
     pub whole: bool,
-    /// Decoded print charts (no alpha), by figure id.
-    pub charts: Rc<BTreeMap<String, image::DynamicImage>>,
+    /// Where each figure's print chart goes, by figure id.
+    pub charts: Rc<BTreeMap<String, Slot>>,
     pub ink: Rc<Palette>,
 }
+
+/// A print chart as layout sees it: its size in pixels and the number of
+/// its stand-in image, which the finished file replaces with the chart.
+#[derive(Debug, Clone, Copy)]
+pub struct Slot {
+    pub width: u32,
+    pub height: u32,
+    pub index: u32,
+}
+
+/// Width and height in pixels of a chart's stand-in image.
+pub const STAND_IN: (u32, u32) = (2, 1);
 
 impl Book {
     pub fn chapter(&self, i: usize) -> &Chapter {
@@ -262,7 +275,7 @@ fn figure(book: &Book, i: usize, j: usize, trail: &Trail) -> Unit {
             l.push(para(f.subtitle.clone(), ts(9, ink.muted)));
         }
         l.push(Space(3.0));
-        if let Some(chart) = &chart {
+        if let Some(chart) = chart {
             l.push(chart_element(chart));
         }
         l.push(Space(3.0));
@@ -276,13 +289,19 @@ fn figure(book: &Book, i: usize, j: usize, trail: &Trail) -> Unit {
     .marked(trail, Target::Figure(i, j))
 }
 
-/// The print chart at the text width, or smaller where it would be too tall;
-/// its pixels are embedded as they are.
-fn chart_element(chart: &image::DynamicImage) -> Image {
-    use image::GenericImageView;
-    let (w, h) = (chart.width() as f64, chart.height() as f64);
+/// The print chart at the text width, or smaller where it would be too tall.
+/// Layout gets a stand-in of two pixels, scaled to the chart's size, whose
+/// first pixel's colour is the chart's number (the page frame's colour
+/// blocks are one pixel); the finished file puts the chart's pixels in its
+/// place (see `finish`), so no pass copies or compresses them.
+fn chart_element(chart: Slot) -> Image {
+    const { assert!(STAND_IN.0 == 2 && STAND_IN.1 == 1) };
+    let (w, h) = (chart.width as f64, chart.height as f64);
     let dpi = (w * 25.4 / TEXT_W).max(h * 25.4 / MAX_CHART_H);
-    Image::from_dynamic_image(chart.clone()).expect("charts are flattened to RGB before layout").with_dpi(dpi)
+    let [_, r, g, b] = chart.index.to_be_bytes();
+    let stand_in = image::DynamicImage::ImageRgb8(image::RgbImage::from_pixel(STAND_IN.0, STAND_IN.1, image::Rgb([r, g, b])));
+    // Halving is exact, so the size is the chart's to the last bit.
+    Image::from_dynamic_image(stand_in).expect("an RGB image").with_dpi(dpi).with_scale(genpdf::Scale::new(w / 2.0, h))
 }
 
 fn content_box(book: &Book, i: usize, k: usize, trail: &Trail) -> Unit {

@@ -8,6 +8,7 @@ use lopdf::{Document, Object};
 use plotters::prelude::*;
 
 use super::*;
+use crate::style::{FONT_BOLD, FONT_REGULAR};
 use crate::model::Figure;
 
 fn sample() -> Report {
@@ -297,6 +298,88 @@ fn metadata_language_and_dates() {
     let info = doc.get_dictionary(doc.trailer.get(b"Info").unwrap().as_reference().unwrap()).unwrap();
     assert_eq!(info.get(b"ModDate").unwrap().as_str().unwrap(), b"D:20231114221320Z");
     assert!(at_epoch != r.chapters[0], "the date is part of the file and of its id");
+}
+
+#[test]
+fn charts_are_embedded_as_their_png_streams() {
+    let r = rendered();
+    let pngs = charts(&r.report, &r.style);
+    let doc = Document::load_mem(&r.chapters[0]).unwrap();
+    let images: Vec<&lopdf::Stream> = doc
+        .objects
+        .values()
+        .filter_map(|o| o.as_stream().ok())
+        .filter(|s| s.dict.get(b"Subtype").and_then(Object::as_name).is_ok_and(|n| n == b"Image"))
+        .filter(|s| s.dict.get(b"Width").and_then(Object::as_i64).unwrap() > 2)
+        .collect();
+    let figures = &r.report.chapters[0].figures;
+    assert_eq!(images.len(), figures.len());
+    for f in figures {
+        let png = &pngs[&f.id];
+        let chart = &r.charts[&f.id];
+        assert!(chart.predicted);
+        // The PNG's IDAT bytes, as they are, are one of the page's images.
+        let image = images.iter().find(|s| s.content == chart.data).unwrap_or_else(|| panic!("chart {} is not in the PDF as its PNG stream", f.id));
+        let info = png::Decoder::new(std::io::Cursor::new(png)).read_info().unwrap().info().clone();
+        let int = |k: &[u8]| image.dict.get(k).and_then(Object::as_i64).unwrap();
+        assert_eq!((int(b"Width"), int(b"Height")), (info.width as i64, info.height as i64));
+        let parms = image.dict.get(b"DecodeParms").unwrap().as_dict().unwrap();
+        let parm = |k: &[u8]| parms.get(k).and_then(Object::as_i64).unwrap();
+        assert_eq!((parm(b"Predictor"), parm(b"Colors"), parm(b"BitsPerComponent"), parm(b"Columns")), (15, 3, 8, info.width as i64));
+        assert_eq!(image.dict.get(b"Filter").unwrap().as_name().unwrap(), b"FlateDecode");
+        // And it decodes to the PNG's pixels.
+        let decoded = image.decompressed_content().unwrap();
+        let rgb = image::load_from_memory(png).unwrap().to_rgb8();
+        assert_eq!(decoded, rgb.into_raw(), "chart {}", f.id);
+    }
+    // No stand-in is left.
+    let stand_ins = doc.objects.values().filter_map(|o| o.as_stream().ok()).filter(|s| s.dict.get(b"Width").and_then(Object::as_i64).ok() == Some(2)).count();
+    assert_eq!(stand_ins, 0);
+}
+
+#[test]
+fn a_chart_with_alpha_is_flattened_on_the_page_colour() {
+    let style = house_style();
+    let paper = style.palette.background;
+    let img = image::RgbaImage::from_fn(4, 2, |x, _| if x < 2 { image::Rgba([0, 0, 0, 0]) } else { image::Rgba([10, 20, 30, 255]) });
+    let mut png = Vec::new();
+    image::DynamicImage::ImageRgba8(img).write_to(&mut png, image::ImageOutputFormat::Png).unwrap();
+    let charts = decode_charts(&BTreeMap::from([("x".to_string(), png)]), &style).unwrap();
+    let chart = &charts["x"];
+    assert_eq!((chart.width, chart.height, chart.predicted), (4, 2, false));
+    let mut rows = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::ZlibDecoder::new(&chart.data[..]), &mut rows).unwrap();
+    let p = [paper.0, paper.1, paper.2];
+    assert_eq!(rows, [p, p, [10, 20, 30], [10, 20, 30], p, p, [10, 20, 30], [10, 20, 30]].concat());
+}
+
+#[test]
+fn a_pdf_embeds_the_fonts_in_one_layout_pass() {
+    let r = rendered();
+    let opts = PdfOptions::default();
+    let before = fonts::embedding_passes();
+    let pdf = render_chapter(&r.report, &r.report.chapters[1], &r.charts, &r.style, &opts).unwrap();
+    assert_eq!(fonts::embedding_passes() - before, 1, "drafts found where everything lands");
+    assert!(pdf == r.chapters[1]);
+    let before = fonts::embedding_passes();
+    render_handbook(&r.report, &r.charts, &r.style, &opts).unwrap();
+    assert_eq!(fonts::embedding_passes() - before, 1);
+}
+
+#[test]
+fn italic_text_is_set_in_the_embedded_regular_font() {
+    let r = rendered();
+    let who = "Frit efter en forsker i samskabelse";
+    assert!(page_texts(&r.handbook).iter().any(|t| t.contains(who)), "the attribution reads back through the font's Unicode map");
+    let doc = Document::load_mem(&r.handbook).unwrap();
+    let subtypes: Vec<Vec<u8>> = doc
+        .objects
+        .values()
+        .filter_map(|o| o.as_dict().ok())
+        .filter(|d| d.get(b"Type").and_then(Object::as_name).is_ok_and(|t| t == b"Font"))
+        .map(|d| d.get(b"Subtype").unwrap().as_name().unwrap().to_vec())
+        .collect();
+    assert_eq!(subtypes, [b"Type0".to_vec(), b"Type0".to_vec()], "no built-in font is left");
 }
 
 #[test]

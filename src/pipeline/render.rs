@@ -135,20 +135,21 @@ pub fn render(report: &Report, paths: &Paths, decisions: &BTreeMap<Node, Decisio
     let mut pdfs: Vec<(Node, Option<&Chapter>)> = report.chapters.iter().map(|ch| (Node::ChapterPdf(ch.id.clone()), Some(ch))).collect();
     pdfs.push((Node::Handbook, None));
     let images = if pdfs.iter().any(|(n, _)| built(n)) { handbook::decode_charts(&images, &style)? } else { Default::default() };
-    let done: Vec<Result<Vec<Artifact>>> = pdfs
-        .par_iter()
-        .map(|(node, chapter)| {
-            if !built(node) {
-                return last_files(old, node, last);
-            }
-            let file = match chapter {
-                Some(ch) => Artifact { path: format!("handbook/{}.pdf", ch.id), bytes: handbook::render_chapter(report, ch, &images, &style, &opts)? },
-                None => Artifact { path: "handbook.pdf".into(), bytes: handbook::render_handbook(report, &images, &style, &opts)? },
-            };
-            Ok(vec![file])
-        })
-        .collect();
-    for (files, (node, _)) in done.into_iter().zip(&pdfs) {
+    let pdf_files = |(node, chapter): &(Node, Option<&Chapter>)| -> Result<Vec<Artifact>> {
+        if !built(node) {
+            return last_files(old, node, last);
+        }
+        let file = match chapter {
+            Some(ch) => Artifact { path: format!("handbook/{}.pdf", ch.id), bytes: handbook::render_chapter(report, ch, &images, &style, &opts)? },
+            None => Artifact { path: "handbook.pdf".into(), bytes: handbook::render_handbook(report, &images, &style, &opts)? },
+        };
+        Ok(vec![file])
+    };
+    // The book takes longest: it starts first, the chapters beside it.
+    let order: Vec<usize> = (0..pdfs.len()).rev().collect();
+    let mut done: Vec<(usize, Result<Vec<Artifact>>)> = order.into_par_iter().map(|i| (i, pdf_files(&pdfs[i]))).collect();
+    done.sort_by_key(|(i, _)| *i);
+    for ((_, files), (node, _)) in done.into_iter().zip(&pdfs) {
         rendered.add(node, built(node), files?);
     }
 
