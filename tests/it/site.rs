@@ -128,11 +128,11 @@ fn every_page_parses_links_inside_the_site_and_names_its_charts() {
             assert_eq!(named_by, [format!("figur-{f}-chart-title figur-{f}-chart-desc")]);
             assert_eq!(select(&own, &format!("#figur-{f}-chart-title")), [fig["title"].as_str().unwrap()]);
             assert_eq!(select(&own, &format!("#figur-{f}-chart-desc")), [fig["description"].as_str().unwrap()]);
-            for (ext, original) in [("png", format!("charts/{id}/{f}.png")), ("svg", format!("charts/{id}/{f}.svg")), ("csv", format!("data/{f}.csv")), ("json", format!("data/{f}.json"))] {
+            for (ext, original) in [("png", format!("charts/{id}/{f}.png")), ("svg", format!("charts/{id}/{f}.svg")), ("xlsx", format!("data/{f}.xlsx")), ("csv", format!("data/{f}.csv")), ("json", format!("data/{f}.json"))] {
                 assert_eq!(files[&format!("site/tema/{id}/figur/{f}.{ext}")], files[&original], "{f}.{ext}");
             }
             let downloads: Vec<String> = find(&own, "a").into_iter().filter(|a| a.attribute("download").is_some()).filter_map(|a| a.attribute("href").map(str::to_string)).collect();
-            assert_eq!(downloads, [format!("{f}.png"), format!("{f}.svg"), format!("{f}.csv"), format!("{f}.json"), format!("../{id}.pdf")]);
+            assert_eq!(downloads, [format!("{f}.png"), format!("{f}.svg"), format!("{f}.xlsx"), format!("{f}.csv"), format!("{f}.json"), format!("../{id}.pdf")]);
         }
     }
     // The front page: each theme's hero number, and the site in the manifest.
