@@ -12,3 +12,4 @@ mod publish;
 mod synth;
 mod targets;
 mod validate;
+mod verify;
