@@ -83,6 +83,25 @@ fn table(v: &Verification) -> String {
             );
         }
     }
+    if !v.controlled.is_empty() {
+        out += "\nfindings under controls (survey-weighted logistic regression, 0.05)\n";
+        out += &format!("{:<10} {:>8} {:<9} {:<9} {:<7} {}\n", "period", "p", "published", "computed", "verdict", "rows by group [domain], controlling for");
+        let said = |s: bool| if s { "holds" } else { "fades" };
+        for c in &v.controlled {
+            out += &format!(
+                "{:<10} {:>8.4} {:<9} {:<9} {:<7} {} by {} [{}], controlling for {}\n",
+                c.period,
+                c.p_value,
+                said(c.published_holds),
+                said(c.holds),
+                verdict(c.ok),
+                c.rows,
+                c.by,
+                c.domain,
+                c.controls
+            );
+        }
+    }
     out += "\nworst deviation per edition\n";
     for (period, what, dev) in v.worst_by_period() {
         out += &format!("{period}: {dev:+.2} points, {what}\n");
@@ -91,7 +110,13 @@ fn table(v: &Verification) -> String {
         out += &format!("\nno wave for {}: their published numbers were not checked\n", v.periods_without_wave.join(", "));
     }
     let (t_ok, f_ok) = (v.targets.iter().filter(|t| t.ok).count(), v.findings.iter().filter(|f| f.ok).count());
-    out += &format!("\n{t_ok} of {} numbers and {f_ok} of {} findings as published\n", v.targets.len(), v.findings.len());
+    let c_ok = v.controlled.iter().filter(|c| c.ok).count();
+    out += &format!(
+        "\n{t_ok} of {} numbers, {f_ok} of {} findings and {c_ok} of {} findings under controls as published\n",
+        v.targets.len(),
+        v.findings.len(),
+        v.controlled.len()
+    );
     out
 }
 

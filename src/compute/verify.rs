@@ -30,6 +30,8 @@ struct Raw {
     target: Vec<Target>,
     #[serde(default)]
     finding: Vec<Finding>,
+    #[serde(default)]
+    controlled: Vec<Controlled>,
 }
 
 /// A named domain or indicator: its expression and what it means.
@@ -77,6 +79,24 @@ pub struct Finding {
     pub not_significant: Vec<String>,
 }
 
+/// A published finding that holds, or fades, when controlling for other
+/// items: a survey-weighted logistic regression of each part (0/1) on the
+/// group and the controls (an expression, or a design column such as
+/// `area` as one dummy per level), the group's coefficient significant at
+/// 0,05 or not.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Controlled {
+    pub period: String,
+    pub domain: String,
+    pub test: String,
+    pub controls: Vec<String>,
+    #[serde(default)]
+    pub holds: Vec<String>,
+    #[serde(default)]
+    pub fades: Vec<String>,
+}
+
 /// The published numbers, their expressions parsed and checked against the
 /// codebook.
 #[derive(Debug)]
@@ -86,6 +106,7 @@ pub struct Published {
     pub waves: Vec<PublishedWave>,
     pub targets: Vec<Target>,
     pub findings: Vec<Finding>,
+    pub controlled: Vec<Controlled>,
 }
 
 /// How a ratio target is written: "ratio: Y among G to among neither".
@@ -99,8 +120,12 @@ fn split_ratio(indicator: &str) -> Option<(&str, &str)> {
 /// The rows a finding tests: each listed part with the column or indicator
 /// it names ("value_KIND" + "quality" -> value_quality).
 fn finding_rows(f: &Finding) -> Vec<(String, String)> {
-    let (rows, _) = f.test.split_once(" by ").unwrap_or((&f.test, ""));
-    let parts = f.significant.iter().chain(&f.not_significant);
+    test_rows(&f.test, f.significant.iter().chain(&f.not_significant))
+}
+
+/// The parts of "ROWS by GROUP" with the column or indicator each names.
+fn test_rows<'a>(test: &str, parts: impl Iterator<Item = &'a String>) -> Vec<(String, String)> {
+    let (rows, _) = test.split_once(" by ").unwrap_or((test, ""));
     match rows.strip_suffix("KIND") {
         Some(prefix) => parts.map(|k| (k.clone(), format!("{prefix}{k}"))).collect(),
         None => parts.map(|k| (k.clone(), rows.to_string())).collect(),
@@ -159,7 +184,21 @@ impl Published {
                 return Err(Error::Config(format!("{what}: list the parts in significant or not_significant")));
             }
         }
-        Ok(Published { env, waves: raw.wave, targets: raw.target, findings: raw.finding })
+        for (i, c) in raw.controlled.iter().enumerate() {
+            let what = format!("[[controlled]] {} ({}, {})", i + 1, c.period, c.test);
+            parse(&what, &c.domain)?;
+            let Some((_, by)) = c.test.split_once(" by ") else {
+                return Err(Error::Config(format!("{what}: write the test as \"ROWS by GROUP\"")));
+            };
+            parse(&what, by)?;
+            for control in c.controls.iter().filter(|c| !is_design_factor(c)) {
+                parse(&what, control)?;
+            }
+            if c.holds.is_empty() && c.fades.is_empty() {
+                return Err(Error::Config(format!("{what}: list the parts in holds or fades")));
+            }
+        }
+        Ok(Published { env, waves: raw.wave, targets: raw.target, findings: raw.finding, controlled: raw.controlled })
     }
 
     fn expr(&self, text: &str, codebook: &Codebook) -> Result<Expr> {
@@ -200,6 +239,26 @@ pub struct FindingCheck {
     pub ok: bool,
 }
 
+/// A finding under controls beside the computed logistic regression.
+#[derive(Debug, Clone, Serialize)]
+pub struct ControlledCheck {
+    pub period: String,
+    pub domain: String,
+    pub rows: String,
+    pub by: String,
+    pub controls: String,
+    /// p-value of the group's coefficient.
+    pub p_value: f64,
+    pub published_holds: bool,
+    pub holds: bool,
+    pub ok: bool,
+}
+
+/// Design columns a control may name, entered as one dummy per level.
+fn is_design_factor(name: &str) -> bool {
+    matches!(name, "sector" | "area" | "size")
+}
+
 /// A published unweighted count beside the wave's.
 #[derive(Debug, Clone, Serialize)]
 pub struct CountCheck {
@@ -216,6 +275,7 @@ pub struct Verification {
     pub counts: Vec<CountCheck>,
     pub targets: Vec<TargetCheck>,
     pub findings: Vec<FindingCheck>,
+    pub controlled: Vec<ControlledCheck>,
     /// Editions with published numbers but no wave here.
     pub periods_without_wave: Vec<String>,
     pub passed: bool,
@@ -236,7 +296,11 @@ impl Verification {
             let said = if f.published_significant { "significant" } else { "not significant" };
             format!("{} [{}] {} by {}: p = {:.4}, published {said}", f.period, f.domain, f.rows, f.by, f.p_value)
         });
-        counts.chain(targets).chain(findings).collect()
+        let controlled = self.controlled.iter().filter(|c| !c.ok).map(|c| {
+            let said = if c.published_holds { "holds" } else { "fades" };
+            format!("{} [{}] {} by {} controlling for {}: p = {:.4}, published {said}", c.period, c.domain, c.rows, c.by, c.controls, c.p_value)
+        });
+        counts.chain(targets).chain(findings).chain(controlled).collect()
     }
 
     /// The largest deviation of a percentage target per edition, as
@@ -255,8 +319,15 @@ impl Verification {
 
 /// Computes every published number of the waves given.
 pub fn verify(published: &Published, codebook: &Codebook, waves: &BTreeMap<String, WaveData>) -> Result<Verification> {
-    let mut out = Verification { counts: Vec::new(), targets: Vec::new(), findings: Vec::new(), periods_without_wave: Vec::new(), passed: true };
-    let periods = published.waves.iter().map(|w| &w.period).chain(published.targets.iter().map(|t| &t.period)).chain(published.findings.iter().map(|f| &f.period));
+    let mut out =
+        Verification { counts: Vec::new(), targets: Vec::new(), findings: Vec::new(), controlled: Vec::new(), periods_without_wave: Vec::new(), passed: true };
+    let periods = published
+        .waves
+        .iter()
+        .map(|w| &w.period)
+        .chain(published.targets.iter().map(|t| &t.period))
+        .chain(published.findings.iter().map(|f| &f.period))
+        .chain(published.controlled.iter().map(|c| &c.period));
     for p in periods {
         if !waves.contains_key(p) && !out.periods_without_wave.contains(p) {
             out.periods_without_wave.push(p.clone());
@@ -282,7 +353,16 @@ pub fn verify(published: &Published, codebook: &Codebook, waves: &BTreeMap<Strin
             out.findings.extend(checks);
         }
     }
-    out.passed = out.counts.iter().all(|c| c.ok) && out.targets.iter().all(|t| t.ok) && out.findings.iter().all(|f| f.ok);
+    for c in &published.controlled {
+        if let Some(wd) = waves.get(&c.period) {
+            let checks = check_controlled(published, codebook, c, wd).with_context(|| format!("published finding {} [{}] {} under controls", c.period, c.domain, c.test))?;
+            out.controlled.extend(checks);
+        }
+    }
+    out.passed = out.counts.iter().all(|c| c.ok)
+        && out.targets.iter().all(|t| t.ok)
+        && out.findings.iter().all(|f| f.ok)
+        && out.controlled.iter().all(|c| c.ok);
     Ok(out)
 }
 
@@ -359,6 +439,48 @@ fn check_finding(published: &Published, codebook: &Codebook, f: &Finding, wd: &W
     Ok(out)
 }
 
+fn check_controlled(published: &Published, codebook: &Codebook, c: &Controlled, wd: &WaveData) -> Result<Vec<ControlledCheck>> {
+    let domain = domain_rows(published, codebook, &c.domain, wd)?;
+    let (_, by) = c.test.split_once(" by ").ok_or_else(|| Error::Config(format!("\"{}\" is not \"ROWS by GROUP\"", c.test)))?;
+    let eval = |text: &str| published.expr(text, codebook)?.eval(&wd.wave, &published.env);
+    let mut columns: Vec<(String, Vec<bool>)> = vec![("group".into(), eval(by)?)];
+    for control in &c.controls {
+        if is_design_factor(control) {
+            let labels = wd.wave.labels(control)?;
+            let mut levels: Vec<&str> = labels.iter().zip(&domain).filter(|(_, d)| **d).map(|(l, _)| *l).collect();
+            levels.sort_unstable();
+            levels.dedup();
+            // The first level is the reference.
+            for level in levels.iter().skip(1) {
+                columns.push((format!("{control}{level}"), labels.iter().map(|l| l == level).collect()));
+            }
+        } else {
+            columns.push((control.clone(), eval(control)?));
+        }
+    }
+    let terms: Vec<(&str, &[bool])> = columns.iter().map(|(n, v)| (n.as_str(), v.as_slice())).collect();
+    let mut out = Vec::new();
+    for (part, rows) in test_rows(&c.test, c.holds.iter().chain(&c.fades)) {
+        let y: Vec<bool> = if wd.wave.has(&rows) { wd.wave.values(&rows)?.iter().map(|&v| v == 1.0).collect() } else { eval(&rows)? };
+        let fit = stats::logistic(&wd.design, &domain, y.as_slice(), &terms)?;
+        let group = fit.coefficients.iter().find(|k| k.term == "group").ok_or_else(|| Error::internal("no group coefficient"))?;
+        let holds = group.p < 0.05;
+        let published_holds = c.holds.contains(&part);
+        out.push(ControlledCheck {
+            period: c.period.clone(),
+            domain: c.domain.clone(),
+            rows,
+            by: by.to_string(),
+            controls: c.controls.join(", "),
+            p_value: group.p,
+            published_holds,
+            holds,
+            ok: holds == published_holds,
+        });
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -372,6 +494,7 @@ mod tests {
         let p = Published::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("inputs/published/published.toml"), &codebook()).unwrap();
         assert_eq!(p.targets.len(), 124);
         assert_eq!(p.findings.len(), 34);
+        assert_eq!(p.controlled.len(), 6);
         assert_eq!(p.waves.iter().map(|w| (w.responses, w.innovators)).collect::<Vec<_>>(), [(1255, 1093), (2363, 1942), (2271, 1877), (1611, 1352)]);
         assert!(p.env.contains_key("types_2") && p.env.contains_key("economy_positive_innovations"));
     }

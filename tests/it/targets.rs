@@ -39,8 +39,9 @@ fn every_published_number_and_finding_is_met() {
     assert!(v.periods_without_wave.is_empty(), "{:?}", v.periods_without_wave);
     assert_eq!(v.counts.len(), 8);
     assert_eq!(v.targets.len(), 124);
-    // 34 findings, 64 tested parts.
+    // 34 findings, 64 tested parts; 6 findings under controls, 9 parts.
     assert_eq!(v.findings.len(), 64);
+    assert_eq!(v.controlled.len(), 9);
     let failures = v.failures();
     assert!(failures.is_empty(), "not as published:\n{}", failures.join("\n"));
     assert!(v.passed);
@@ -63,6 +64,8 @@ fn the_published_numbers_keep_todays_targets() {
                 && q.published == t.published
                 && q.tolerance_pp == t.tolerance_pp
                 && q.published_ratio == t.published_ratio
+                && q.tolerance_ratio == t.tolerance_ratio
+                && q.source == t.source
         });
         assert!(found, "{} [{}] {} is not in published.toml", t.period, t.domain, t.indicator);
     }

@@ -247,10 +247,14 @@ fn outside_actors(m: &mut Model, e: Edition) {
         outside.push(("foundations", e.pick(0.0, 0.09, 0.10), 0.02, e.pick(0.0, 0.03, 0.04), e.pick(0.0, 0.08, 0.06)));
         outside.push(("foreign", e.pick(0.0, 0.07, 0.05), e.pick(0.0, 0.045, 0.02), e.pick(0.0, 0.05, 0.03), 0.03));
     }
+    let product = m.get("latest_product");
     for (name, pos, cause, collab, promote) in outside {
-        // Foreign actors' role goes with other values than firms' (2018-2019).
+        // Foreign actors' role goes with other values than firms' (2018-2019);
+        // knowledge institutions take part in product innovations, which
+        // explains their link with quality (2013-2014).
         let k = if e.y18 && name == "foreign" { 0.0 } else { 0.6 };
-        draw_share(m, &format!("pos_{name}"), move |r| k * r.z, |_| true, Share::All(pos));
+        let kp = if e.y13 && name == "knowledge" { 2.0 } else { 0.0 };
+        draw_share(m, &format!("pos_{name}"), move |r| k * r.z + kp * f(r, product), |_| true, Share::All(pos));
         let a = Actor { name, cause, collab: Some(Share::All(collab)), promote: Share::All(promote) };
         actor_ways(m, &a, Box::new(|r| 0.8 * r.z));
     }
@@ -419,7 +423,6 @@ fn values(m: &mut Model, e: Edition) {
     let pc = m.get("pos_citizens");
     let pv = m.get("pos_volunteers");
     let pp = m.get("pos_private");
-    let pk = m.get("pos_knowledge");
     let pe = m.get("pos_employees");
     let pt = m.get("pos_technology");
     let kp = m.get("collab_private");
@@ -429,7 +432,8 @@ fn values(m: &mut Model, e: Edition) {
     let foreign = if e.y13 { None } else { Some(m.get("pos_foreign")) };
     let fr = move |r: &Row| foreign.map_or(0.0, |v| f(r, v));
     if e.y13 {
-        m.item("value_quality", Box::new(move |r| 0.5 * f(r, pc) + 0.6 * f(r, kp) + 0.5 * f(r, pk) + 0.5 * f(r, op)), 0.70);
+        let product = m.get("latest_product");
+        m.item("value_quality", Box::new(move |r| 0.5 * f(r, pc) + 0.6 * f(r, kp) + 1.6 * f(r, product) + 0.5 * f(r, op)), 0.70);
         m.item("value_efficiency", Box::new(move |r| 0.6 * f(r, pp)), 0.46);
         m.item("value_employee_satisfaction", Box::new(move |r| 0.4 * f(r, pc)), 0.50);
         m.item("value_citizen_involvement", Box::new(move |r| 1.0 * f(r, pc) + 0.9 * f(r, lc)), 0.20);
