@@ -70,3 +70,30 @@ fn the_published_numbers_keep_todays_targets() {
         assert!(found, "{} [{}] {} is not in published.toml", t.period, t.domain, t.indicator);
     }
 }
+
+/// The sub-bases' unweighted counts that the publisher printed
+/// (wave-data-v2.md §8): those the synthetic draw calibrates within two
+/// rows, the others (unions of several drawn items) within fifteen.
+#[test]
+fn waves_show_the_published_sub_base_counts() {
+    let codebook = Codebook::load(&root().join("config/codebook.toml")).unwrap();
+    let p = published(&codebook);
+    let bases = [
+        ("2018-2019", "innovated = 0", 394, 0),
+        ("2018-2019", "developing", 111, 2),
+        ("2018-2019", "evaluated_innovations", 749, 2),
+        ("2018-2019", "tech_innovations", 733, 2),
+        ("2018-2019", "collaborators", 1334, 15),
+        ("2018-2019", "reused_innovations", 1349, 15),
+        ("2018-2019", "novelty_known", 1704, 15),
+        ("2021-2023", "innovated = 1 and collab_private = 1", 247, 2),
+        ("2021-2023", "procurement = 1", 174, 2),
+        ("2021-2023", "procurement_tender = 1", 36, 2),
+    ];
+    for (period, domain, published_n, slack) in bases {
+        let wave = load_wave(&root().join(format!("inputs/waves/{period}.csv")), &codebook).unwrap();
+        let expr = barometer::expr::Expr::parse(domain).unwrap();
+        let n = expr.eval(&wave, &p.env).unwrap().iter().filter(|x| **x).count();
+        assert!(n.abs_diff(published_n) <= slack, "{period} {domain}: {n} rows, published n={published_n}");
+    }
+}

@@ -39,6 +39,8 @@ struct Actor {
     cause: f64,
     collab: Option<Share>,
     promote: Share,
+    /// The published unweighted count of collaborations, where there is one.
+    collab_count: Option<usize>,
 }
 
 /// Draws an actor's cause, collaboration (with `collab_eta`) and promote items.
@@ -57,6 +59,9 @@ fn actor_ways_with(m: &mut Model, a: &Actor, cause_eta: Lin, collab_eta: Lin) {
             let name = format!("collab_{}", a.name);
             let eta = Arc::new(collab_eta);
             draw_share(m, &name, move |r| eta(r), move |r| r.v[pos], share);
+            if let Some(n) = a.collab_count {
+                m.count(n);
+            }
             Some(m.get(&name))
         }
         None => None,
@@ -126,7 +131,7 @@ pub(super) fn model(period: &str) -> Model {
     technology(&mut m, e);
     practice(&mut m, e);
     blocks(&mut m, e);
-    procurement(&mut m);
+    procurement(&mut m, e.y21);
     workplaces(&mut m, e);
     m
 }
@@ -199,6 +204,7 @@ fn citizens(m: &mut Model, e: Edition) {
         cause: e.pick(0.25, 0.25, 0.22),
         collab: Some(Share::All(e.pick4(0.28, 0.30, 0.30, 0.22))),
         promote: if e.y15 { Share::Kommune(0.60, 0.55) } else { Share::All(e.pick(0.45, 0.55, 0.42)) },
+        collab_count: None,
     };
     actor_ways(m, &citizens, Box::new(move |r| 1.2 * f64::from(u8::from(r.v[service]))));
 }
@@ -227,7 +233,7 @@ fn volunteers(m: &mut Model, e: Edition) {
         let k = if e.y13 { 1.5 } else { 0.5 };
         draw_share(m, "pos_volunteers", move |r| k * f64::from(u8::from(r.v[pc])) + 0.4 * r.z, |_| true, Share::All(e.pick(0.14, 0.16, 0.16)));
     }
-    let volunteers = Actor { name: "volunteers", cause: 0.03, collab: Some(Share::All(e.pick(0.08, 0.08, 0.06))), promote: Share::All(0.11) };
+    let volunteers = Actor { name: "volunteers", cause: 0.03, collab: Some(Share::All(e.pick(0.08, 0.08, 0.06))), promote: Share::All(0.11), collab_count: None };
     actor_ways(m, &volunteers, Box::new(|r| 0.8 * r.z));
 }
 
@@ -240,6 +246,8 @@ fn outside_actors(m: &mut Model, e: Edition) {
         cause: e.pick4(0.05, 0.05, 0.05, 0.02),
         collab: Some(if e.y15 { Share::Kommune(0.21, 0.20) } else { Share::All(e.pick4(0.22, 0.20, 0.13, 0.16)) }),
         promote: Share::All(0.17),
+        // 247 public-private innovations (2021-2023).
+        collab_count: e.y21.then_some(247),
     };
     actor_ways(m, &private, Box::new(|r| 0.8 * r.z));
     let mut outside: Vec<(&'static str, f64, f64, f64, f64)> = vec![("knowledge", e.pick(0.21, 0.20, 0.20), 0.04, e.pick(0.12, 0.12, 0.09), 0.12)];
@@ -255,7 +263,7 @@ fn outside_actors(m: &mut Model, e: Edition) {
         let k = if e.y18 && name == "foreign" { 0.0 } else { 0.6 };
         let kp = if e.y13 && name == "knowledge" { 2.0 } else { 0.0 };
         draw_share(m, &format!("pos_{name}"), move |r| k * r.z + kp * f(r, product), |_| true, Share::All(pos));
-        let a = Actor { name, cause, collab: Some(Share::All(collab)), promote: Share::All(promote) };
+        let a = Actor { name, cause, collab: Some(Share::All(collab)), promote: Share::All(promote), collab_count: None };
         actor_ways(m, &a, Box::new(|r| 0.8 * r.z));
     }
 }
@@ -286,7 +294,7 @@ fn inside_actors(m: &mut Model, e: Edition) {
         } else {
             draw_share(m, &format!("pos_{name}"), move |r| sector_eta[r.sector] + type_eta(r), |_| true, Share::All(pos));
         }
-        let a = Actor { name, cause, collab: None, promote: Share::All(promote) };
+        let a = Actor { name, cause, collab: None, promote: Share::All(promote), collab_count: None };
         if e.y13 && name == "economy" {
             // Economic pressure goes with more complex innovations (types).
             let t = types.clone();
@@ -471,6 +479,9 @@ fn values(m: &mut Model, e: Edition) {
 /// then evaluations under way (4) or planned (5) where published.
 fn evaluation(m: &mut Model, e: Edition) {
     m.item("eval_any", zero(), e.pick(0.44, 0.45, 0.39));
+    if e.y18 {
+        m.count(749);
+    }
     let ev = m.get("eval_any");
     m.within("eval_ext", zero(), is(ev), e.pick4(0.22, 0.222, 0.25, 0.18));
     m.within("eval_dk", zero(), isnt(ev), e.pick4(0.05, 0.12, 0.033, 0.033));
@@ -534,6 +545,9 @@ fn hindering(m: &mut Model, e: Edition) {
 /// Technology in the latest innovation (from 2018-2019).
 fn technology(m: &mut Model, e: Edition) {
     m.item("td_12", zero(), e.pick4(0.35, 0.35, 0.35, 0.37));
+    if e.y18 {
+        m.count(733);
+    }
     let td = m.get("td_12");
     m.within("tech_degree=1", zero(), is(td), 0.297);
     let t1 = m.get("tech_degree=1");
@@ -597,12 +611,18 @@ fn blocks(m: &mut Model, e: Edition) {
 
 /// Innovative public procurement among innovations made with private firms
 /// (2021-2023): 11 % of all innovations, a fifth of them in a tender.
-fn procurement(m: &mut Model) {
+fn procurement(m: &mut Model, y21: bool) {
     let kp = m.get("collab_private");
     among(m, "procurement=1", zero(), move |r| r.v[kp], 0.11);
+    if y21 {
+        m.count(174);
+    }
     let pr = m.get("procurement=1");
     among(m, "procurement=9", zero(), move |r| r.v[kp] && !r.v[pr], 0.005);
     m.within("procurement_tender=1", zero(), is(pr), 0.207);
+    if y21 {
+        m.count(36);
+    }
 }
 
 /// Items asked of every workplace or of those that did not innovate:
@@ -630,6 +650,9 @@ fn workplaces(m: &mut Model, e: Edition) {
     let _ = e;
     let none = |r: &Row| !r.v[V_INNOVATED];
     m.draw("dev_underway=1", zero(), Box::new(none), None, Box::new(none), 0.25);
+    if e.y18 {
+        m.count(111);
+    }
     let d1 = m.get("dev_underway=1");
     m.draw("dev_underway=9", zero(), Box::new(move |r| none(r) && !r.v[d1]), None, Box::new(none), 0.23);
     m.draw("dev_type_process", zero(), is(d1), None, is(d1), 0.70);
