@@ -203,9 +203,7 @@ fn coded(name: &str, codes: &[i32], x: f64, v: &dyn Fn(&str) -> bool, has: &dyn 
             if has(&this) || has(&that) {
                 return if v(&this) {
                     if x < 0.4 { 4 } else { 3 }
-                } else if v(&that) {
-                    1
-                } else if x < 0.45 {
+                } else if v(&that) || x < 0.45 {
                     1
                 } else if x < 0.85 {
                     2
