@@ -88,6 +88,8 @@ enum Command {
         #[command(subcommand)]
         action: cmd::delivery::Action,
     },
+    /// Compare every published number (<inputs>/published/published.toml) with the waves'.
+    Verify,
     /// Write the synthetic waves (the shipped default input).
     Synth {
         /// Seed of the random draws; the shipped waves use the default.
@@ -185,6 +187,7 @@ fn run(cli: Cli) -> Result<String, Error> {
         Command::List => cmd::list::run(&g),
         Command::Validate => cmd::validate::run(&g),
         Command::Delivery { action } => cmd::delivery::run(&g, action),
+        Command::Verify => cmd::verify::run(&g),
         Command::Synth { seed, rows, to, periods, parquet } => cmd::synth::run(&g, seed, rows, to, periods, parquet),
     }
 }

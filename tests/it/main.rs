@@ -13,3 +13,4 @@ mod site;
 mod synth;
 mod targets;
 mod validate;
+mod verify;
