@@ -463,7 +463,7 @@ fn a_truncated_or_damaged_spss_or_excel_file_is_refused_with_what_to_do() {
     let good_xlsx = dir.path().join("good.xlsx");
     write_workbook(&good_xlsx, &df);
     let cases: [(&str, Vec<u8>, &str); 4] = [
-        ("2018-2019.sav", { let b = std::fs::read(&good_sav).unwrap(); b[..b.len() * 2 / 3].to_vec() }, "the file is truncated: its header declares 40 cases but 14 were read (was the file cut off?); copy or save it again from SPSS"),
+        ("2018-2019.sav", { let b = std::fs::read(&good_sav).unwrap(); b[..b.len() * 2 / 3].to_vec() }, "the file is truncated: its header declares 40 cases but 9 were read (was the file cut off?); copy or save it again from SPSS"),
         ("2018-2019.sav", b"id,stratum\nA1,s1\n".to_vec(), "the file is not an SPSS data file (it does not begin with \"$FL2\"); save the wave from SPSS as .sav, or name the file by what it is (.csv, .xlsx)"),
         ("2018-2019.xlsx", { let b = std::fs::read(&good_xlsx).unwrap(); b[..b.len() / 2].to_vec() }, "cannot read the file as an Excel workbook: Zip error: invalid Zip archive: Could not find EOCD; the file is cut off or damaged: save it again from Excel as \"Excel-projektmappe (.xlsx)\""),
         ("2018-2019.xlsx", b"id,stratum\nA1,s1\n".to_vec(), "the file is not an Excel workbook (an .xlsx file is a zip archive, and this is not one); save it from Excel as \"Excel-projektmappe (.xlsx)\", or name the file by what it is (.csv)"),

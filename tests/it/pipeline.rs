@@ -305,8 +305,9 @@ fn status_names_what_source_date_epoch_rebuilds() {
         c.env("SOURCE_DATE_EPOCH", "1700000000");
         c
     };
-    // Built without the variable, then with it: only the PDFs carry dates
-    // (and the theme pages offer the chapters' PDFs).
+    // Built without the variable, then with it: only the PDFs and the
+    // workbooks carry dates (the theme pages offer the chapters' PDFs, the
+    // figure pages the figures' workbooks).
     p.status_predicts_after(
         tool,
         |_| {},
@@ -321,6 +322,18 @@ fn status_names_what_source_date_epoch_rebuilds() {
             "site:theme:borgere-2018",
             "site:theme:processen-2013",
             "site:theme:services-2018",
+            "site:figure:borgernes-roller",
+            "site:figure:borgernes-roller-2015",
+            "site:figure:borgernes-vaerdi",
+            "site:figure:danmark-norge",
+            "site:figure:eksterne-partnere",
+            "site:figure:eksternt-samarbejde",
+            "site:figure:formaal",
+            "site:figure:hovedtal-2015",
+            "site:figure:kvalitet-og-inddragelse",
+            "site:figure:processen",
+            "site:figure:service-borgere",
+            "site:figure:serviceinnovation",
         ],
     );
 }
