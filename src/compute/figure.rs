@@ -51,9 +51,11 @@ impl Ctx<'_> {
         let mut unasked = Vec::new();
         for item in Expr::parse(text)?.items(wave, &self.env.indicators) {
             if wave.has(&item) && expr::empty_in(wave, &item, domain)? > 0 {
-                let who = match self.codebook.item(&item).map(|i| i.asked) {
-                    Some(Asked::Innovators) => " (asked only of innovators)",
-                    _ => "",
+                let who = match self.codebook.item(&item).map(|i| &i.asked) {
+                    Some(Asked::Innovators) => " (asked only of innovators)".to_string(),
+                    Some(Asked::NonInnovators) => " (asked only of workplaces that did not innovate)".to_string(),
+                    Some(a @ Asked::When(_)) => format!(" (asked only where {a})"),
+                    _ => String::new(),
                 };
                 unasked.push(format!("{item}{who}"));
             }

@@ -44,6 +44,13 @@ pub struct WaveSpec {
     /// Weighted share of innovators among all workplaces, where published.
     #[serde(default)]
     pub innovated_share: Option<f64>,
+    /// The published population of workplaces (the frame), where published:
+    /// a synthetic wave's strata populations sum to it.
+    #[serde(default)]
+    pub population: Option<u32>,
+    /// The published gross sample, where published (for the method page).
+    #[serde(default)]
+    pub sample: Option<u32>,
 }
 
 /// Allowed values of the categorical design columns, with Danish labels.
@@ -62,19 +69,102 @@ struct RawItem {
     label: String,
     question: String,
     codes: String,
-    asked: Asked,
+    asked: String,
     from: Option<String>,
     until: Option<String>,
 }
 
-/// Who answered an item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
+/// Who answered an item (its routing).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Asked {
     /// Every workplace.
     All,
     /// Only workplaces with innovated = 1; empty cells elsewhere.
     Innovators,
+    /// Only workplaces with innovated = 0; empty cells elsewhere.
+    NonInnovators,
+    /// Only workplaces where a condition on an earlier item holds.
+    When(Condition),
+}
+
+/// A routing condition on one earlier item, or on a family of 0/1 items;
+/// the subset of the expression language a questionnaire's routing needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Condition {
+    /// `item = c` or `item in (c1, c2, …)`.
+    Codes { item: String, codes: Vec<i32> },
+    /// `any family_X = c`: some item whose name starts with `prefix` is `c`.
+    Any { prefix: String, code: i32 },
+}
+
+impl Condition {
+    /// The items the condition reads, among `names`.
+    pub fn reads<'a>(&self, names: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+        match self {
+            Condition::Codes { item, .. } => names.filter(|n| n == item).collect(),
+            Condition::Any { prefix, .. } => names.filter(|n| n.starts_with(prefix.as_str())).collect(),
+        }
+    }
+
+    /// Whether a row with these codes of the items the condition reads
+    /// (None = empty) meets it; an empty cell meets no condition.
+    pub fn holds(&self, codes: &[Option<u8>]) -> bool {
+        match self {
+            Condition::Codes { codes: allowed, .. } => {
+                codes.iter().any(|c| c.is_some_and(|c| allowed.contains(&i32::from(c))))
+            }
+            Condition::Any { code, .. } => codes.iter().any(|c| c.is_some_and(|c| i32::from(c) == *code)),
+        }
+    }
+}
+
+impl std::fmt::Display for Asked {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Asked::All => write!(f, "all"),
+            Asked::Innovators => write!(f, "innovators"),
+            Asked::NonInnovators => write!(f, "non_innovators"),
+            Asked::When(Condition::Codes { item, codes }) if codes.len() == 1 => write!(f, "{item} = {}", codes[0]),
+            Asked::When(Condition::Codes { item, codes }) => {
+                write!(f, "{item} in ({})", codes.iter().map(i32::to_string).collect::<Vec<_>>().join(", "))
+            }
+            Asked::When(Condition::Any { prefix, code }) => write!(f, "any {prefix}X = {code}"),
+        }
+    }
+}
+
+/// Parses an item's `asked`: "all", "innovators", "non_innovators", or a
+/// condition "ITEM = c", "ITEM in (c, …)", "any FAMILY_X = c".
+fn parse_asked(text: &str) -> Option<Asked> {
+    let t = text.trim();
+    match t {
+        "all" => return Some(Asked::All),
+        "innovators" => return Some(Asked::Innovators),
+        "non_innovators" => return Some(Asked::NonInnovators),
+        _ => {}
+    }
+    let code = |s: &str| s.trim().parse::<i32>().ok();
+    let is_name = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if let Some(rest) = t.strip_prefix("any ") {
+        let (family, value) = rest.split_once('=')?;
+        let family = family.trim();
+        let cut = family.rfind('_')?;
+        let (prefix, x) = (&family[..=cut], &family[cut + 1..]);
+        let placeholder = !x.is_empty() && x.chars().all(|c| c.is_ascii_uppercase());
+        if !(placeholder && is_name(prefix)) {
+            return None;
+        }
+        return code(value).map(|code| Asked::When(Condition::Any { prefix: prefix.to_string(), code }));
+    }
+    if let Some((item, list)) = t.split_once(" in ") {
+        let inner = list.trim().strip_prefix('(')?.strip_suffix(')')?;
+        let codes: Option<Vec<i32>> = inner.split(',').map(code).collect();
+        let codes = codes.filter(|c| !c.is_empty())?;
+        return is_name(item.trim()).then(|| Asked::When(Condition::Codes { item: item.trim().to_string(), codes }));
+    }
+    let (item, value) = t.split_once('=')?;
+    let codes = vec![code(value)?];
+    is_name(item.trim()).then(|| Asked::When(Condition::Codes { item: item.trim().to_string(), codes }))
 }
 
 /// A survey item, resolved against the code sets and the wave list.
@@ -347,19 +437,52 @@ fn resolve_items(raw: Vec<RawItem>, codes: &BTreeMap<String, Vec<(i32, String)>>
         if lo > hi {
             return Err(Error::Config(format!("item \"{}\": from comes after until", it.name)));
         }
-        items.push(Item {
-            name: it.name,
-            label: it.label,
-            question: it.question,
-            codes: set.clone(),
-            asked: it.asked,
-            waves: periods[lo..=hi].to_vec(),
-        });
+        let waves = periods[lo..=hi].to_vec();
+        let asked = parse_asked(&it.asked).ok_or_else(|| {
+            Error::Config(format!(
+                "item \"{}\": asked = \"{}\" is not one of \"all\", \"innovators\", \"non_innovators\" or a condition such as \"evaluated in (1, 2)\" or \"any collab_PARTNER = 1\"",
+                it.name, it.asked
+            ))
+        })?;
+        if let Asked::When(cond) = &asked {
+            check_condition(&it.name, &it.asked, cond, &items, &waves)?;
+        }
+        items.push(Item { name: it.name, label: it.label, question: it.question, codes: set.clone(), asked, waves });
     }
     if !items.iter().any(|i| i.name == "innovated") {
         return Err(Error::config("the item \"innovated\" is required by the wave contract"));
     }
     Ok(items)
+}
+
+/// A routing condition reads items defined before the item, asked in every
+/// wave that asks the item, with codes they have.
+fn check_condition(name: &str, text: &str, cond: &Condition, before: &[Item], waves: &[String]) -> Result<()> {
+    let fail = |why: String| Err(Error::Config(format!("item \"{name}\": asked = \"{text}\": {why}")));
+    let read: Vec<&Item> = match cond {
+        Condition::Codes { item, codes } => {
+            let Some(it) = before.iter().find(|i| &i.name == item) else {
+                return fail(format!("\"{item}\" is not an item defined above it; a condition reads an earlier item"));
+            };
+            if let Some(c) = codes.iter().find(|c| !it.has_code(**c)) {
+                return fail(format!("{c} is not a code of {item} ({})", it.code_list()));
+            }
+            vec![it]
+        }
+        Condition::Any { prefix, .. } => {
+            let family: Vec<&Item> = before.iter().filter(|i| i.name.starts_with(prefix.as_str())).collect();
+            if family.is_empty() {
+                return fail(format!("no item defined above it starts with \"{prefix}\""));
+            }
+            family
+        }
+    };
+    for w in waves {
+        if !read.iter().any(|i| i.in_wave(w)) {
+            return fail(format!("wave {w} asks the item but not {}; limit the item with from/until", read[0].name));
+        }
+    }
+    Ok(())
 }
 
 /// "2018-2019": two four-digit years, the second not before the first.
@@ -385,7 +508,14 @@ mod tests {
         assert_eq!(cb.item("process_planned").unwrap().waves, vec!["2013-2014"]);
         assert_eq!(cb.item("collab_foundations").unwrap().waves, vec!["2015-2016", "2018-2019"]);
         assert_eq!(cb.item("novelty").unwrap().code_list(), "1, 2, 3, 9");
-        assert_eq!(cb.items_in("2018-2019").count(), 48);
+        assert_eq!(cb.items_in("2018-2019").count(), 142);
+        assert_eq!(cb.items_in("2021-2023").count(), 73);
+        assert_eq!(cb.item("tech_new").unwrap().asked.to_string(), "tech_degree in (1, 2)");
+        assert_eq!(cb.item("phase_idea").unwrap().asked.to_string(), "any collab_X = 1");
+        assert_eq!(cb.item("dev_underway").unwrap().asked, Asked::NonInnovators);
+        assert_eq!(cb.item("evaluated").unwrap().code_list(), "1, 2, 3, 4, 5, 9");
+        let w4 = cb.waves.iter().find(|w| w.period == "2021-2023").unwrap();
+        assert_eq!((w4.responses, w4.innovators, w4.population, w4.sample), (Some(1611), Some(1352), Some(14297), Some(4494)));
     }
 
     #[test]
@@ -394,6 +524,23 @@ mod tests {
         let msg = format!("{err:#}");
         assert!(msg.contains("unknown field `colour`"), "{msg}");
         assert!(msg.contains("line 3"), "{msg}");
+    }
+
+    #[test]
+    fn routing_conditions_are_parsed_and_checked() {
+        assert_eq!(parse_asked("evaluated in (1, 2)"), Some(Asked::When(Condition::Codes { item: "evaluated".into(), codes: vec![1, 2] })));
+        assert_eq!(parse_asked("any collab_PARTNER = 1"), Some(Asked::When(Condition::Any { prefix: "collab_".into(), code: 1 })));
+        assert_eq!(parse_asked("dev_underway = 1").unwrap().to_string(), "dev_underway = 1");
+        assert_eq!(parse_asked("everyone"), None);
+        assert_eq!(parse_asked("x in ()"), None);
+        let base = "[[wave]]\nperiod = \"2018-2019\"\n[design]\nsector = {}\narea = {}\nsize = {}\n[codes.yn]\n0 = \"Nej\"\n1 = \"Ja\"\n\
+            [[item]]\nname = \"innovated\"\nlabel = \"\"\nquestion = \"\"\ncodes = \"yn\"\nasked = \"all\"\n\
+            [[item]]\nname = \"x\"\nlabel = \"\"\nquestion = \"\"\ncodes = \"yn\"\n";
+        let err = |asked: &str| Codebook::parse(&format!("{base}asked = \"{asked}\"\n")).unwrap_err().to_string();
+        assert!(err("innovated = 7").contains("item \"x\": asked = \"innovated = 7\": 7 is not a code of innovated (0, 1)"), "{}", err("innovated = 7"));
+        assert!(err("later = 1").contains("\"later\" is not an item defined above it"));
+        assert!(err("sometimes").contains("is not one of \"all\""));
+        assert!(Codebook::parse(&format!("{base}asked = \"innovated = 1\"\n")).is_ok());
     }
 
     #[test]

@@ -8,7 +8,7 @@ use statrs::distribution::{ContinuousCDF, Normal};
 
 use super::super::codebook::WaveSpec;
 use super::frame::{Stratum, allocate, frame};
-use super::items::model;
+use super::items::{model, sector_shares};
 use super::model::{Model, Row, U_INNOVATED, U_Z, V_INNOVATED, calibrate};
 use crate::error::{Error, Result};
 
@@ -26,6 +26,8 @@ pub(super) struct Drawn {
     /// The innovation intercept and size scale that give the base wave's innovators.
     pub innovated_a: f64,
     pub size_scale: f64,
+    /// Log-odds added by sector, so the sectors' published shares hold.
+    pub sector_offsets: [f64; 3],
 }
 
 /// Row `row`'s own stream, so a row draws the same whatever the thread count.
@@ -44,22 +46,40 @@ pub(super) fn new_row(st: &Stratum, weight: f64, n_u: usize, n_v: usize, seed: u
     Row { sector: st.sector, size: st.size, weight, z, u, v: vec![false; n_v] }
 }
 
-/// A row's log-odds of innovating with the size effect scaled by `scale`.
-pub(super) fn innovation_eta(r: &Row, scale: f64) -> f64 {
-    scale * SIZE_INNOVATION[r.size] + SECTOR_INNOVATION[r.sector]
+/// A row's log-odds of innovating with the size effect scaled by `scale`
+/// and the sectors' `offsets`.
+pub(super) fn innovation_eta(r: &Row, scale: f64, offsets: &[f64; 3]) -> f64 {
+    scale * SIZE_INNOVATION[r.size] + SECTOR_INNOVATION[r.sector] + offsets[r.sector]
 }
 
 /// Draws the base wave and calibrates it: exactly `responses` respondents,
 /// `innovators` of them innovators.
 pub(super) fn draw_base(spec: &WaveSpec, responses: usize, innovators: usize, wave: usize, seed: u64) -> Result<(Drawn, Vec<Row>, Vec<usize>)> {
     let strata = frame();
-    let populations: Vec<u32> = strata.iter().map(|s| s.population).collect();
+    let populations = populations_of(&strata, spec.population);
     let n = allocate(&strata, &populations, responses, seed, wave);
     let mut model = model(&spec.period);
     let (mut rows, stratum_of) = respondents(&strata, &populations, &n, &model, seed, wave);
-    let (innovated_a, size_scale) = draw_innovators(&mut rows, innovators, spec)?;
+    let (innovated_a, size_scale, sector_offsets) = draw_innovators(&mut rows, innovators, spec)?;
     calibrate(&mut model, &mut rows)?;
-    Ok((Drawn { strata, populations, n, model, innovated_a, size_scale }, rows, stratum_of))
+    Ok((Drawn { strata, populations, n, model, innovated_a, size_scale, sector_offsets }, rows, stratum_of))
+}
+
+/// The frame's stratum populations, scaled to the edition's published
+/// population where it has one (largest remainders, so they sum to it).
+fn populations_of(strata: &[Stratum], published: Option<u32>) -> Vec<u32> {
+    let base: Vec<u32> = strata.iter().map(|s| s.population).collect();
+    let Some(total) = published else { return base };
+    let sum: u32 = base.iter().sum();
+    let exact: Vec<f64> = base.iter().map(|&p| f64::from(p) * f64::from(total) / f64::from(sum)).collect();
+    let mut out: Vec<u32> = exact.iter().map(|x| x.floor() as u32).collect();
+    let mut order: Vec<usize> = (0..out.len()).collect();
+    order.sort_by(|&a, &b| (exact[b] - exact[b].floor()).total_cmp(&(exact[a] - exact[a].floor())).then(a.cmp(&b)));
+    let short = total - out.iter().sum::<u32>();
+    for &i in order.iter().take(short as usize) {
+        out[i] += 1;
+    }
+    out
 }
 
 /// The respondents stratum by stratum, weighted N_h / n_h, with each one's stratum.
@@ -80,43 +100,69 @@ fn respondents(strata: &[Stratum], populations: &[u32], n: &[u32], model: &Model
 }
 
 /// Innovators: exactly the published `count`; the size effect is scaled so
-/// the weighted share meets the published one. Returns the intercept and
-/// the size scale.
-fn draw_innovators(rows: &mut [Row], count: usize, spec: &WaveSpec) -> Result<(f64, f64)> {
+/// the weighted share meets the published one, and each sector's log-odds
+/// shifted so the sectors' published shares hold (a few rounds of
+/// bisection, one share at a time). Returns the intercept, the size scale
+/// and the sector offsets.
+fn draw_innovators(rows: &mut [Row], count: usize, spec: &WaveSpec) -> Result<(f64, f64, [f64; 3])> {
     let mut size_scale = 1.0;
-    if let Some(target) = spec.innovated_share {
-        let (mut lo, mut hi) = (0.0f64, 4.0f64);
-        for _ in 0..50 {
-            let mid = 0.5 * (lo + hi);
-            pick_innovators(rows, count, mid);
-            // A stronger size effect moves innovation to large, lightly weighted workplaces.
-            if innovated_weight(rows) > target {
-                lo = mid;
-            } else {
-                hi = mid;
+    let mut offsets = [0.0f64; 3];
+    let sectors = sector_shares(&spec.period);
+    let rounds = if sectors.iter().any(Option::is_some) { 12 } else { 1 };
+    for _ in 0..rounds {
+        if let Some(target) = spec.innovated_share {
+            let (mut lo, mut hi) = (0.0f64, 4.0f64);
+            for _ in 0..50 {
+                let mid = 0.5 * (lo + hi);
+                pick_innovators(rows, count, mid, &offsets);
+                // A stronger size effect moves innovation to large, lightly weighted workplaces.
+                if innovated_weight(rows, None) > target {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
             }
+            size_scale = 0.5 * (lo + hi);
         }
-        size_scale = 0.5 * (lo + hi);
-    }
-    let innovated_a = pick_innovators(rows, count, size_scale);
-    if let Some(target) = spec.innovated_share {
-        let got = innovated_weight(rows);
-        if (got - target).abs() > 0.005 {
-            return Err(Error::Internal(format!("synth calibration: {} innovators weigh {:.4}, not {:.4}", spec.period, got, target)));
+        for (s, target) in sectors.iter().enumerate() {
+            let Some(target) = *target else { continue };
+            let (mut lo, mut hi) = (-4.0f64, 4.0f64);
+            for _ in 0..50 {
+                offsets[s] = 0.5 * (lo + hi);
+                pick_innovators(rows, count, size_scale, &offsets);
+                if innovated_weight(rows, Some(s)) < target {
+                    lo = offsets[s];
+                } else {
+                    hi = offsets[s];
+                }
+            }
+            offsets[s] = 0.5 * (lo + hi);
         }
     }
-    Ok((innovated_a, size_scale))
+    let innovated_a = pick_innovators(rows, count, size_scale, &offsets);
+    let mut checks: Vec<(Option<usize>, f64)> = spec.innovated_share.map(|t| (None, t)).into_iter().collect();
+    checks.extend(sectors.iter().enumerate().filter_map(|(s, t)| t.map(|t| (Some(s), t))));
+    for (sector, target) in checks {
+        let got = innovated_weight(rows, sector);
+        // A sector holds few respondents: one row moves its share by up to a point.
+        let tolerance = if sector.is_some() { 0.01 } else { 0.005 };
+        if (got - target).abs() > tolerance {
+            let within = sector.map_or(String::new(), |s| format!(" in sector {s}"));
+            return Err(Error::Internal(format!("synth calibration: {} innovators{within} weigh {:.4}, not {:.4}", spec.period, got, target)));
+        }
+    }
+    Ok((innovated_a, size_scale, offsets))
 }
 
 /// Marks the `count` rows most inclined to innovate at size scale `scale`;
 /// returns the intercept halfway between the last in and the first out.
-fn pick_innovators(rows: &mut [Row], count: usize, scale: f64) -> f64 {
+fn pick_innovators(rows: &mut [Row], count: usize, scale: f64, offsets: &[f64; 3]) -> f64 {
     let mut t: Vec<(f64, usize)> = rows
         .iter()
         .enumerate()
         .map(|(i, r)| {
             let u = r.u[U_INNOVATED].clamp(1e-12, 1.0 - 1e-12);
-            ((u / (1.0 - u)).ln() - innovation_eta(r, scale), i)
+            ((u / (1.0 - u)).ln() - innovation_eta(r, scale, offsets), i)
         })
         .collect();
     t.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
@@ -129,8 +175,9 @@ fn pick_innovators(rows: &mut [Row], count: usize, scale: f64) -> f64 {
     0.5 * (t[count - 1].0 + t[count].0)
 }
 
-/// The weighted share of innovators among all rows.
-fn innovated_weight(rows: &[Row]) -> f64 {
-    let tot: f64 = rows.iter().map(|r| r.weight).sum();
-    rows.iter().filter(|r| r.v[V_INNOVATED]).map(|r| r.weight).sum::<f64>() / tot
+/// The weighted share of innovators among all rows, or a sector's rows.
+fn innovated_weight(rows: &[Row], sector: Option<usize>) -> f64 {
+    let of = |r: &&Row| sector.is_none_or(|s| r.sector == s);
+    let tot: f64 = rows.iter().filter(of).map(|r| r.weight).sum();
+    rows.iter().filter(of).filter(|r| r.v[V_INNOVATED]).map(|r| r.weight).sum::<f64>() / tot
 }

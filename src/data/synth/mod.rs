@@ -133,9 +133,19 @@ fn check_rows(rows: Option<usize>) -> Result<()> {
 /// Draws wave number `w` and writes it under a temporary name, renamed
 /// when complete.
 fn write_wave(codebook: &Codebook, spec: &WaveSpec, w: usize, opts: &SynthOptions) -> Result<Written> {
-    let columns: Vec<OutColumn> = codebook
-        .items_in(&spec.period)
-        .map(|i| OutColumn { name: i.name.clone(), asked: i.asked })
+    let items: Vec<&super::codebook::Item> = codebook.items_in(&spec.period).collect();
+    let columns: Vec<OutColumn> = items
+        .iter()
+        .map(|i| {
+            let reads = match &i.asked {
+                super::codebook::Asked::When(cond) => {
+                    let names = cond.reads(items.iter().map(|x| x.name.as_str()));
+                    names.iter().filter_map(|n| items.iter().position(|x| x.name == *n)).collect()
+                }
+                _ => Vec::new(),
+            };
+            OutColumn { name: i.name.clone(), asked: i.asked.clone(), codes: i.codes.iter().map(|(c, _)| *c).collect(), reads }
+        })
         .collect();
     let ext = if opts.parquet { "parquet" } else { "csv" };
     let path = opts.out_dir.join(format!("{}.{ext}", spec.period));
@@ -167,9 +177,12 @@ mod tests {
     fn the_shipped_waves_are_drawn_to_the_codebooks_counts() {
         let cb = shipped();
         let picked: Vec<(usize, &str)> = selected(&cb, None).into_iter().map(|(w, s)| (w, s.period.as_str())).collect();
-        assert_eq!(picked, [(0, "2013-2014"), (1, "2015-2016"), (2, "2018-2019")]);
+        assert_eq!(picked, [(0, "2013-2014"), (1, "2015-2016"), (2, "2018-2019"), (3, "2021-2023")]);
         let published: Vec<_> = cb.waves.iter().map(|w| (counts(w).unwrap(), w.innovated_share)).collect();
-        assert_eq!(published, [((1255, 1093), None), ((2363, 1942), Some(0.80)), ((2271, 1877), Some(0.81))]);
+        assert_eq!(
+            published,
+            [((1255, 1093), None), ((2363, 1942), Some(0.80)), ((2271, 1877), Some(0.81)), ((1611, 1352), Some(0.83))]
+        );
     }
 
     #[test]

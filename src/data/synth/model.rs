@@ -127,7 +127,7 @@ impl Model {
 }
 
 /// Uniforms after the steps, for the details of codes (3 or 4, a "ved ikke").
-pub(super) const EXTRAS: usize = 64;
+pub(super) const EXTRAS: usize = 160;
 
 /// Rows where variable `v` holds.
 pub(super) fn is(v: usize) -> Pred {
@@ -212,7 +212,9 @@ fn calibrate_draw(name: &str, var: usize, u: usize, draw: &Draw, rows: &mut [Row
     let (s_lo, s_hi) = (achieved(lo, rows), achieved(hi, rows));
     let a = if (s_lo - share).abs() < (s_hi - share).abs() { lo } else { hi };
     let got = achieved(a, rows);
-    if (got - share).abs() > 0.004 {
+    // A small cell cannot meet a share closer than a row or two allows.
+    let tolerance = (2.0 / members.len().max(1) as f64).max(0.004);
+    if (got - share).abs() > tolerance {
         return Err(Error::Internal(format!("synth calibration: step {name} reaches {got:.4}, not its target {share:.4}")));
     }
     Ok(a)

@@ -22,6 +22,10 @@ const CHUNK: usize = 200_000;
 pub(super) struct OutColumn {
     pub name: String,
     pub asked: Asked,
+    /// The item's codes, ascending.
+    pub codes: Vec<i32>,
+    /// The earlier columns a routing condition reads (by position).
+    pub reads: Vec<usize>,
 }
 
 /// How a wave is written: its item columns, the file written to (renamed
@@ -93,7 +97,7 @@ fn scaled_rows(layout: &Layout, stratum_of: &[u32], range: Range<usize>, seed: u
             let st = &drawn.strata[h];
             let mut r = new_row(st, layout.populations[h] as f64 / layout.n[h] as f64, n_u, n_v, seed, wave + 16, i as u64);
             let u = r.u[U_INNOVATED];
-            r.v[V_INNOVATED] = u < expit(drawn.innovated_a + innovation_eta(&r, drawn.size_scale));
+            r.v[V_INNOVATED] = u < expit(drawn.innovated_a + innovation_eta(&r, drawn.size_scale, &drawn.sector_offsets));
             run_row(&drawn.model, &mut r);
             r
         })
@@ -125,45 +129,118 @@ fn frame_of(layout: &Layout, columns: &[OutColumn], rows: &[Row], stratum_of: &[
     Ok(DataFrame::new(len, cols)?)
 }
 
-/// The code of every output column of a drawn row (None = empty cell).
+/// The code of every output column of a drawn row (None = empty cell), in
+/// codebook order, so a routing condition reads columns already coded.
 fn codes(m: &Model, row: &Row, columns: &[OutColumn]) -> Vec<Option<i32>> {
     let inn = row.v[V_INNOVATED];
     let extra = |k: usize| row.u[2 + m.steps.len() + (k % EXTRAS)];
-    let v = |name: &str| m.vars.iter().position(|x| x == name).map(|i| row.v[i]).unwrap_or(false);
-    columns
-        .iter()
-        .enumerate()
-        .map(|(k, col)| {
-            let name = col.name.as_str();
-            if name == "innovated" {
-                return Some(i32::from(inn));
+    let var = |name: &str| m.vars.iter().position(|x| x == name);
+    let v = |name: &str| var(name).map(|i| row.v[i]).unwrap_or(false);
+    let mut out: Vec<Option<i32>> = Vec::with_capacity(columns.len());
+    for (k, col) in columns.iter().enumerate() {
+        let name = col.name.as_str();
+        let asked = match &col.asked {
+            Asked::All => true,
+            Asked::Innovators => inn,
+            Asked::NonInnovators => !inn,
+            Asked::When(cond) => {
+                let read: Vec<Option<u8>> = col.reads.iter().map(|&j| out[j].map(|c| c as u8)).collect();
+                cond.holds(&read)
             }
-            if let Some(kind) = name.strip_prefix("intro_") {
-                let yes = v(&format!("intro_{kind}"));
-                return Some(if yes { 1 } else if extra(k) < 0.02 { 9 } else { 0 });
+        };
+        if name == "innovated" {
+            out.push(Some(i32::from(inn)));
+            continue;
+        }
+        if let Some(kind) = name.strip_prefix("intro_") {
+            let yes = v(&format!("intro_{kind}"));
+            out.push(Some(if yes { 1 } else if extra(k) < 0.02 { 9 } else { 0 }));
+            continue;
+        }
+        if !asked {
+            out.push(None);
+            continue;
+        }
+        let x = extra(k);
+        let c = match name {
+            "novelty" => if v("nov_23") { if v("nov_3") { 3 } else { 2 } } else if v("nov_9") { 9 } else { 1 },
+            "evaluated" => {
+                if v("eval_any") { if v("eval_ext") { 2 } else { 1 } } else if v("eval_dk") { 9 } else if v("eval_45") { if v("eval_5") { 5 } else { 4 } } else { 3 }
             }
-            if col.asked == Asked::Innovators && !inn {
-                return None;
+            "purpose_planned" => if v("pur_2") { 2 } else if v("pur_1") { 1 } else if v("pur_9") { 9 } else { 3 },
+            "process_planned" => if v("proc_1") { 1 } else if v("proc_2") { 2 } else if v("proc_9") { 9 } else { 3 },
+            "used_as_expected" => if v("use_1") { 1 } else if v("use_2") { 2 } else if v("use_9") { 9 } else { 3 },
+            _ => coded(name, &col.codes, x, &v, &|n: &str| var(n).is_some()),
+        };
+        out.push(Some(c));
+    }
+    out
+}
+
+/// Blocks whose "Ved ikke" box sets 9 on every item of the block.
+const DK_BLOCKS: [&str; 5] = ["finance_", "phase_", "channel_", "eval_purpose_", "eval_element_"];
+
+/// An item's code from the model's variables: a 0/1 variable of the item's
+/// name; variables "item=c" (the first that holds gives c, else the first
+/// code without one); promote_/hinder_ from the actor's positive and
+/// hindering roles; a block's "Ved ikke"; otherwise a plain draw with `x`.
+fn coded(name: &str, codes: &[i32], x: f64, v: &dyn Fn(&str) -> bool, has: &dyn Fn(&str) -> bool) -> i32 {
+    if let Some(block) = DK_BLOCKS.iter().find(|b| name.starts_with(**b))
+        && v(&format!("dk:{block}"))
+    {
+        return 9;
+    }
+    let levels: Vec<i32> = codes.iter().copied().filter(|c| has(&format!("{name}={c}"))).collect();
+    if !levels.is_empty() {
+        return levels
+            .iter()
+            .copied()
+            .find(|c| v(&format!("{name}={c}")))
+            .unwrap_or_else(|| codes.iter().copied().find(|c| !levels.contains(c)).unwrap_or(codes[0]));
+    }
+    for (prefix, other) in [("promote_", "hinder_"), ("hinder_", "promote_"), ("dev_promote_", "dev_hinder_"), ("dev_hinder_", "dev_promote_")] {
+        if let Some(actor) = name.strip_prefix(prefix) {
+            let this = format!("{}pos_{actor}", prefix);
+            let that = format!("{}pos_{actor}", other);
+            if has(&this) || has(&that) {
+                return if v(&this) {
+                    if x < 0.4 { 4 } else { 3 }
+                } else if v(&that) {
+                    1
+                } else if x < 0.45 {
+                    1
+                } else if x < 0.85 {
+                    2
+                } else {
+                    9
+                };
             }
-            let c = match name {
-                "novelty" => if v("nov_23") { if v("nov_3") { 3 } else { 2 } } else if v("nov_9") { 9 } else { 1 },
-                "evaluated" => if v("eval_any") { if v("eval_ext") { 2 } else { 1 } } else if v("eval_dk") { 9 } else { 3 },
-                "purpose_planned" => if v("pur_2") { 2 } else if v("pur_1") { 1 } else if v("pur_9") { 9 } else { 3 },
-                "process_planned" => if v("proc_1") { 1 } else if v("proc_2") { 2 } else if v("proc_9") { 9 } else { 3 },
-                "used_as_expected" => if v("use_1") { 1 } else if v("use_2") { 2 } else if v("use_9") { 9 } else { 3 },
-                _ => match name.strip_prefix("promote_") {
-                    Some(actor) => {
-                        let x = extra(k);
-                        if v(&format!("promote_pos_{actor}")) {
-                            if x < 0.4 { 4 } else { 3 }
-                        } else if x < 0.40 { 1 } else if x < 0.85 { 2 } else { 9 }
-                    }
-                    None => i32::from(v(name)),
-                },
-            };
-            Some(c)
-        })
-        .collect()
+        }
+    }
+    if has(name) {
+        return i32::from(v(name));
+    }
+    plain(codes, x)
+}
+
+/// A code drawn with `x` where the model has no variable for the item:
+/// 0/1 items one in four "Ja", a "ved ikke" (9) or "ikke relevant" (8) in
+/// a few per cent, other codes evenly.
+fn plain(codes: &[i32], x: f64) -> i32 {
+    if codes == [0, 1] {
+        return i32::from(x < 0.25);
+    }
+    if codes == [0, 1, 9] {
+        return if x < 0.04 { 9 } else if x < 0.30 { 1 } else { 0 };
+    }
+    let rare: Vec<i32> = codes.iter().copied().filter(|c| *c == 8 || *c == 9).collect();
+    let common: Vec<i32> = codes.iter().copied().filter(|c| *c != 8 && *c != 9).collect();
+    let r = 0.04 * rare.len() as f64;
+    if x < r {
+        return rare[(x / 0.04) as usize];
+    }
+    let i = (((x - r) / (1.0 - r)) * common.len() as f64) as usize;
+    common[i.min(common.len() - 1)]
 }
 
 /// Writes frames of one schema to one file as they come.

@@ -20,21 +20,53 @@ const MISSING: u8 = u8::MAX;
 pub(super) fn check_items(input: &Input, items: &[&Item], period: &str, problems: &mut Findings) -> Vec<Column> {
     let innovation = Innovation::check(input, items, problems);
     // The items are independent of each other now: checked side by side,
-    // their problems reported in codebook order.
-    let checked: Vec<(Column, Findings)> = items
+    // their problems reported in codebook order. An item routed by a
+    // condition on other items is parsed here and checked against them below.
+    let checked: Vec<(Column, Findings, Option<Parsed>)> = items
         .par_iter()
         .map(|item| {
             let mut mine = Findings::new(problems.file());
+            if let Asked::When(_) = item.asked {
+                let parsed = parse_item(input, item, &mut mine);
+                return (parsed.column.clone(), mine, Some(parsed));
+            }
             let column = innovation.check_item(input, item, period, &mut mine);
-            (column, mine)
+            (column, mine, None)
         })
         .collect();
-    let mut columns = Vec::with_capacity(checked.len());
-    for (column, mine) in checked {
+    let mut columns: Vec<Column> = checked.iter().map(|(c, _, _)| c.clone()).collect();
+    let mut found: Vec<Findings> = Vec::with_capacity(checked.len());
+    for (k, (_, mut mine, parsed)) in checked.into_iter().enumerate() {
+        if let (Asked::When(cond), Some(parsed)) = (&items[k].asked, parsed) {
+            let names = items.iter().map(|i| i.name.as_str());
+            let read: Vec<Vec<u8>> = cond.reads(names).iter().filter_map(|n| items.iter().position(|i| i.name == *n)).map(|j| code_slice(&columns[j])).collect();
+            let routed: Vec<bool> = (0..input.frame.height())
+                .map(|row| cond.holds(&read.iter().map(|c| Some(c[row]).filter(|&v| v != MISSING)).collect::<Vec<_>>()))
+                .collect();
+            check_routed(items[k], &parsed, input.col(&items[k].name), &routed, input.raw, period, &mut mine);
+            columns[k] = parsed.column;
+        }
+        found.push(mine);
+    }
+    for mine in found {
         problems.extend(mine);
-        columns.push(column);
     }
     columns
+}
+
+/// An item routed by a condition: answered exactly where it holds.
+fn check_routed(item: &Item, parsed: &Parsed, source: &Column, routed: &[bool], raw: &RawTable, period: &str, problems: &mut Findings) {
+    let codes = code_slice(&parsed.column);
+    let name = item.name.as_str();
+    let outside = format!("an answer where the item was not asked; it is asked only where {}", item.asked);
+    let empty = format!("the cell is empty where {} holds; wave {period} asked the item there", item.asked);
+    for (row, (&v, &asked)) in codes.iter().zip(routed).enumerate() {
+        if !asked && v != MISSING {
+            problems.push(raw.place(row), Some(name), Some(&written(source, row, v)), outside.as_str());
+        } else if asked && v == MISSING && !parsed.was_reported(row) {
+            problems.push(raw.place(row), Some(name), Some(""), empty.as_str());
+        }
+    }
 }
 
 /// An item's cells as codes, and the rows whose cell was reported as not
@@ -195,6 +227,7 @@ fn clean_codes(item: &Item, column: &Column, innovated: &[u8], innovators: Optio
     }
     match item.asked {
         Asked::All => ca.null_count() == 0,
+        Asked::NonInnovators | Asked::When(_) => false,
         Asked::Innovators => match innovators {
             // Answered exactly where innovated = 1: one comparison of bitmaps.
             Some(inn) => ca.is_not_null().equal(inn).all(),
@@ -277,6 +310,23 @@ fn check_asked(item: &Item, parsed: &Parsed, source: &Column, innovated: &[u8], 
                 }
             }
         }
+        Asked::NonInnovators => {
+            let empty = format!("the cell is empty for a workplace that did not innovate; wave {period} asked the item of every workplace that did not");
+            for (row, (&v, &inn)) in codes.iter().zip(innovated).enumerate() {
+                if inn == 1 && v != MISSING {
+                    problems.push(
+                        raw.place(row),
+                        Some(name),
+                        Some(&written(source, row, v)),
+                        "an answer from a workplace that innovated (innovated = 1); the item is asked only where innovated = 0",
+                    );
+                } else if inn == 0 && v == MISSING && !parsed.was_reported(row) {
+                    problems.push(raw.place(row), Some(name), Some(""), empty.as_str());
+                }
+            }
+        }
+        // Checked against the items it reads, in `check_routed`.
+        Asked::When(_) => {}
         Asked::Innovators => {
             let empty = format!("the cell is empty for a workplace that innovated; wave {period} asked the item of every innovator");
             for (row, (&v, &inn)) in codes.iter().zip(innovated).enumerate() {
