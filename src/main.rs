@@ -80,6 +80,8 @@ enum Command {
     List,
     /// Check every wave in <inputs>/waves against the codebook and summarise it.
     Validate,
+    /// Compare every published number (<inputs>/published/published.toml) with the waves'.
+    Verify,
     /// Write the synthetic waves (the shipped default input).
     Synth {
         /// Seed of the random draws; the shipped waves use the default.
@@ -176,6 +178,7 @@ fn run(cli: Cli) -> Result<String, Error> {
         Command::Status => cmd::status::run(&g),
         Command::List => cmd::list::run(&g),
         Command::Validate => cmd::validate::run(&g),
+        Command::Verify => cmd::verify::run(&g),
         Command::Synth { seed, rows, to, periods, parquet } => cmd::synth::run(&g, seed, rows, to, periods, parquet),
     }
 }

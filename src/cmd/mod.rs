@@ -7,6 +7,7 @@ pub mod list;
 pub mod status;
 pub mod synth;
 pub mod validate;
+pub mod verify;
 
 use barometer::pipeline::Paths;
 

@@ -6,6 +6,7 @@
 mod check;
 mod figure;
 mod published;
+pub mod verify;
 
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -506,7 +506,7 @@ mod tests {
     fn shipped_codebook_limits_items_to_their_waves() {
         let cb = shipped();
         assert_eq!(cb.item("process_planned").unwrap().waves, vec!["2013-2014"]);
-        assert_eq!(cb.item("collab_foundations").unwrap().waves, vec!["2015-2016", "2018-2019"]);
+        assert_eq!(cb.item("collab_foundations").unwrap().waves, vec!["2015-2016", "2018-2019", "2021-2023"]);
         assert_eq!(cb.item("novelty").unwrap().code_list(), "1, 2, 3, 9");
         assert_eq!(cb.items_in("2018-2019").count(), 142);
         assert_eq!(cb.items_in("2021-2023").count(), 73);

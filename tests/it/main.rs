@@ -13,3 +13,4 @@ mod publish;
 mod synth;
 mod targets;
 mod validate;
+mod verify;

@@ -36,6 +36,9 @@ pub(super) struct Draw {
     stat: Option<Pred>,
     domain: Pred,
     share: f64,
+    /// The published unweighted number of rows where the variable holds,
+    /// met by a calibrated size effect (larger workplaces weigh less).
+    count: Option<usize>,
 }
 
 /// One step of the model, run in order on every row.
@@ -49,6 +52,8 @@ pub(super) struct Step {
     kind: Kind,
     /// The calibrated intercept.
     a: f64,
+    /// The calibrated size effect (per size band), where a count is met.
+    b: f64,
 }
 
 /// Uniform slots before the steps: innovated, openness.
@@ -88,12 +93,20 @@ impl Model {
         let v = self.var(var);
         let u = 2 + self.steps.len();
         let name = format!("{var}#{}", self.steps.len());
-        self.steps.push(Step { name, var: v, u, kind, a: 0.0 });
+        self.steps.push(Step { name, var: v, u, kind, a: 0.0, b: 0.0 });
     }
 
     /// A calibrated draw (see [`Kind::Draw`]).
     pub(super) fn draw(&mut self, var: &str, eta: Lin, cell: Pred, stat: Option<Pred>, domain: Pred, share: f64) {
-        self.push(var, Kind::Draw(Draw { eta, cell, stat, domain, share }));
+        self.push(var, Kind::Draw(Draw { eta, cell, stat, domain, share, count: None }));
+    }
+
+    /// The last step, a draw, also meets a published unweighted count of
+    /// rows where its variable holds.
+    pub(super) fn count(&mut self, n: usize) {
+        if let Some(Step { kind: Kind::Draw(d), .. }) = self.steps.last_mut() {
+            d.count = Some(n);
+        }
     }
 
     /// A rule: `var` = `f(row)`.
@@ -154,7 +167,7 @@ pub(super) fn run_row(m: &Model, row: &mut Row) {
             Kind::Set(f) => row.v[s.var] = f(row),
             Kind::Draw(d) => {
                 if (d.cell)(row) {
-                    row.v[s.var] = row.u[s.u] < expit(s.a + (d.eta)(row));
+                    row.v[s.var] = row.u[s.u] < expit(s.a + s.b * size_term(row) + (d.eta)(row));
                 }
             }
         }
@@ -171,18 +184,50 @@ pub(super) fn calibrate(m: &mut Model, rows: &mut [Row]) -> Result<()> {
                     r.v[step.var] = f(r);
                 }
             }
-            Kind::Draw(draw) => m.steps[k].a = calibrate_draw(&step.name, step.var, step.u, draw, rows)?,
+            Kind::Draw(draw) => {
+                let (a, b) = match draw.count {
+                    None => (calibrate_draw(&step.name, step.var, step.u, draw, 0.0, rows)?, 0.0),
+                    Some(n) => calibrate_count(&step.name, step.var, step.u, draw, n, rows)?,
+                };
+                m.steps[k].a = a;
+                m.steps[k].b = b;
+            }
         }
     }
     Ok(())
 }
 
-/// The intercept of step `name`'s draw of `var` with uniform `u` that
-/// meets its share (bisection), the rows left drawn with it.
-fn calibrate_draw(name: &str, var: usize, u: usize, draw: &Draw, rows: &mut [Row]) -> Result<f64> {
-    let Draw { eta, cell, stat, domain, share } = draw;
+/// A row's size band centred (-1.5 .. 1.5), for a draw's size effect.
+fn size_term(r: &Row) -> f64 {
+    r.size as f64 - 1.5
+}
+
+/// The intercept and size effect of a draw that meets both its weighted
+/// share and its unweighted count: the size effect by bisection (a larger
+/// one moves the draw to larger workplaces, which weigh less, so more rows
+/// give the same share), the intercept inside it.
+fn calibrate_count(name: &str, var: usize, u: usize, draw: &Draw, count: usize, rows: &mut [Row]) -> Result<(f64, f64)> {
+    let counted = |rows: &[Row]| rows.iter().filter(|r| (draw.cell)(r) && r.v[var]).count();
+    let (mut lo, mut hi) = (-3.0f64, 3.0f64);
+    for _ in 0..30 {
+        let mid = 0.5 * (lo + hi);
+        calibrate_draw(name, var, u, draw, mid, rows)?;
+        if counted(rows) < count {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    let b = 0.5 * (lo + hi);
+    Ok((calibrate_draw(name, var, u, draw, b, rows)?, b))
+}
+
+/// The intercept of step `name`'s draw of `var` with uniform `u` and size
+/// effect `b` that meets its share (bisection), the rows left drawn with it.
+fn calibrate_draw(name: &str, var: usize, u: usize, draw: &Draw, b: f64, rows: &mut [Row]) -> Result<f64> {
+    let Draw { eta, cell, stat, domain, share, .. } = draw;
     let members: Vec<usize> = (0..rows.len()).filter(|&i| cell(&rows[i])).collect();
-    let etas: Vec<f64> = members.iter().map(|&i| eta(&rows[i])).collect();
+    let etas: Vec<f64> = members.iter().map(|&i| eta(&rows[i]) + b * size_term(&rows[i])).collect();
     let in_domain: Vec<bool> = rows.iter().map(domain).collect();
     let total: f64 = rows.iter().zip(&in_domain).filter(|(_, d)| **d).map(|(r, _)| r.weight).sum();
     if total <= 0.0 {
