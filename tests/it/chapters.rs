@@ -27,6 +27,7 @@ const EDITIONS: [(&str, &[&str]); 4] = [
             "politisk-2013",
             "forsker-2013",
             "samarbejd-2013",
+            "oekonomi-2013",
         ],
     ),
     ("2015-2016", &["borgere-2015", "frivillige-2015", "udlandet-2015", "teknologi-2015", "medarbejdere-2015", "dialog-2015"]),
