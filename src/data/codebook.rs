@@ -8,6 +8,16 @@ use crate::error::{Context, Error, Result};
 use serde::Deserialize;
 use toml::Spanned;
 
+/// Multi-select blocks with a "Ved ikke" box: a workplace that ticked only
+/// "Ved ikke" has 9 on every item of the block, and 9 nowhere else in it
+/// (wave-data-v2.md §5.2).
+pub const DONT_KNOW_BLOCKS: [&str; 5] = ["finance_", "phase_", "channel_", "eval_purpose_", "eval_element_"];
+
+/// The split of collaboration with public workplaces outside the own
+/// organisation by sector (wave-data-v2.md §7): 1 only where the partner
+/// item is 1, which needs at least one of them.
+pub const OTHER_PUBLIC_SPLIT: (&str, [&str; 2]) = ("collab_other_public", ["other_public_same_sector", "other_public_cross_sector"]);
+
 /// Design columns every wave carries, in file order.
 pub const DESIGN_COLUMNS: [&str; 7] = ["id", "stratum", "sector", "area", "size", "fpc", "weight"];
 
@@ -508,8 +518,8 @@ mod tests {
         assert_eq!(cb.item("process_planned").unwrap().waves, vec!["2013-2014"]);
         assert_eq!(cb.item("collab_foundations").unwrap().waves, vec!["2015-2016", "2018-2019", "2021-2023"]);
         assert_eq!(cb.item("novelty").unwrap().code_list(), "1, 2, 3, 9");
-        assert_eq!(cb.items_in("2018-2019").count(), 142);
-        assert_eq!(cb.items_in("2021-2023").count(), 73);
+        assert_eq!(cb.items_in("2018-2019").count(), 132);
+        assert_eq!(cb.items_in("2021-2023").count(), 76);
         assert_eq!(cb.item("tech_new").unwrap().asked.to_string(), "tech_degree in (1, 2)");
         assert_eq!(cb.item("phase_idea").unwrap().asked.to_string(), "any collab_X = 1");
         assert_eq!(cb.item("dev_underway").unwrap().asked, Asked::NonInnovators);

@@ -326,7 +326,11 @@ fn a_real_wave_beside_synthetic_ones_is_labelled_real() {
     for (path, svg) in &svgs {
         assert!(!svg.contains("Syntetiske data"), "{path}");
     }
-    assert!(report.words.title_note.ends_with("Det gælder udgaverne 2015-2016, 2018-2019 og 2021-2023; udgaven 2013-2014 bygger på rigtige besvarelser."), "{}", report.words.title_note);
+    assert!(
+        report.words.title_note.ends_with("Det gælder udgaverne 2015-2016, 2018-2019 og 2021-2023; udgaven 2013-2014 bygger på rigtige besvarelser."),
+        "{}",
+        report.words.title_note
+    );
     assert_eq!(report.words.footer, "Innovationsbarometeret · Nyt sammen bedre · syntetiske data: 2015-2016, 2018-2019 og 2021-2023");
     let chapter = report.chapters.iter().find(|c| c.id == "processen-2013").unwrap();
     assert_eq!(chapter.footer, "Innovationsbarometeret · Nyt sammen bedre");

@@ -130,7 +130,7 @@ pub(super) fn model(period: &str) -> Model {
     hindering(&mut m, e);
     technology(&mut m, e);
     practice(&mut m, e);
-    blocks(&mut m, e);
+    blocks(&mut m);
     procurement(&mut m, e.y21);
     workplaces(&mut m, e);
     m
@@ -403,7 +403,7 @@ fn finance(m: &mut Model, e: Edition) {
     }
     let outside = ["finance_national_pool", "finance_foundations", "finance_eu", "finance_foreign", "finance_other"].map(|n| m.var(n));
     let out = move |r: &Row| outside.iter().any(|&v| r.v[v]);
-    let o1 = out.clone();
+    let o1 = out;
     m.draw(
         "finance_national_pool",
         Box::new(move |r| k * f(r, n23)),
@@ -582,12 +582,15 @@ fn practice(m: &mut Model, e: Edition) {
     among(m, "spread_active=9", zero(), move |r| !r.v[s1], 0.04);
 }
 
+/// A block: its prefix, the variable of its base, the share of "Ved ikke"
+/// in the base, and each option's share in the base.
+type Block = (&'static str, usize, f64, &'static [(&'static str, f64)]);
+
 /// The multi-select blocks with a "Ved ikke" box, each in its base:
 /// collaboration phases, inspiration channels, evaluation purposes and
 /// elements (2018-2019).
-fn blocks(m: &mut Model, e: Edition) {
-    let _ = e;
-    let blocks: [(&str, usize, f64, &[(&str, f64)]); 4] = [
+fn blocks(m: &mut Model) {
+    let blocks: [Block; 4] = [
         ("phase_", m.get("collaborated"), 0.07, &[("idea", 0.50), ("development", 0.70), ("implementation", 0.45), ("evaluation", 0.25), ("other", 0.08)]),
         ("channel_", m.get("nov_23"), 0.01, &[("network", 0.55), ("organisation", 0.40), ("events", 0.30), ("media", 0.25), ("suppliers", 0.20), ("knowledge", 0.12), ("other", 0.14)]),
         ("eval_purpose_", m.get("eval_any"), 0.0, &[("learning", 0.70), ("documentation", 0.40), ("decision", 0.35), ("accountability", 0.25), ("other", 0.05)]),
@@ -647,7 +650,6 @@ fn workplaces(m: &mut Model, e: Edition) {
         let v4 = format!("culture_{name}=4");
         m.draw(&v4, zero(), Box::new(move |r| !r.v[av] && !r.v[c9] && !r.v[c8]), None, Box::new(move |r| !r.v[av] && !r.v[c9] && !r.v[c8]), 0.30);
     }
-    let _ = e;
     let none = |r: &Row| !r.v[V_INNOVATED];
     m.draw("dev_underway=1", zero(), Box::new(none), None, Box::new(none), 0.25);
     if e.y18 {

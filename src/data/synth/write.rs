@@ -9,7 +9,7 @@ use std::path::Path;
 use polars::prelude::*;
 use rayon::prelude::*;
 
-use super::super::codebook::Asked;
+use super::super::codebook::{Asked, DONT_KNOW_BLOCKS};
 use super::draw::{Drawn, innovation_eta, new_row};
 use super::frame::{SECTORS, SIZES, allocate};
 use super::model::{EXTRAS, Model, Row, U_INNOVATED, V_INNOVATED, expit, run_row};
@@ -177,15 +177,13 @@ fn codes(m: &Model, row: &Row, columns: &[OutColumn]) -> Vec<Option<i32>> {
     out
 }
 
-/// Blocks whose "Ved ikke" box sets 9 on every item of the block.
-const DK_BLOCKS: [&str; 5] = ["finance_", "phase_", "channel_", "eval_purpose_", "eval_element_"];
 
 /// An item's code from the model's variables: a 0/1 variable of the item's
 /// name; variables "item=c" (the first that holds gives c, else the first
 /// code without one); promote_/hinder_ from the actor's positive and
 /// hindering roles; a block's "Ved ikke"; otherwise a plain draw with `x`.
 fn coded(name: &str, codes: &[i32], x: f64, v: &dyn Fn(&str) -> bool, has: &dyn Fn(&str) -> bool) -> i32 {
-    if let Some(block) = DK_BLOCKS.iter().find(|b| name.starts_with(**b))
+    if let Some(block) = DONT_KNOW_BLOCKS.iter().find(|b| name.starts_with(**b))
         && v(&format!("dk:{block}"))
     {
         return 9;
@@ -205,9 +203,7 @@ fn coded(name: &str, codes: &[i32], x: f64, v: &dyn Fn(&str) -> bool, has: &dyn 
             if has(&this) || has(&that) {
                 return if v(&this) {
                     if x < 0.4 { 4 } else { 3 }
-                } else if v(&that) {
-                    1
-                } else if x < 0.45 {
+                } else if v(&that) || x < 0.45 {
                     1
                 } else if x < 0.85 {
                     2

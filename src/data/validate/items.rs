@@ -5,7 +5,7 @@
 use polars::prelude::*;
 use rayon::prelude::*;
 
-use super::super::codebook::{Asked, Item};
+use super::super::codebook::{Asked, DONT_KNOW_BLOCKS, Item, OTHER_PUBLIC_SPLIT};
 use super::super::findings::Findings;
 use super::super::read::RawTable;
 use super::Input;
@@ -36,22 +36,84 @@ pub(super) fn check_items(input: &Input, items: &[&Item], period: &str, problems
         .collect();
     let mut columns: Vec<Column> = checked.iter().map(|(c, _, _)| c.clone()).collect();
     let mut found: Vec<Findings> = Vec::with_capacity(checked.len());
+    // Where each routed item was asked, so a condition reads an item only
+    // where that item was asked (an answer given where it was not is
+    // reported once, at that item, not again as routing).
+    let mut routes: Vec<Option<Vec<bool>>> = vec![None; items.len()];
+    let inn = &innovation.codes;
+    let asked_at = |item: &Item, route: &Option<Vec<bool>>, row: usize| match &item.asked {
+        Asked::All => true,
+        Asked::Innovators => inn[row] == 1,
+        Asked::NonInnovators => inn[row] == 0,
+        Asked::When(_) => route.as_ref().is_some_and(|r| r[row]),
+    };
     for (k, (_, mut mine, parsed)) in checked.into_iter().enumerate() {
         if let (Asked::When(cond), Some(parsed)) = (&items[k].asked, parsed) {
             let names = items.iter().map(|i| i.name.as_str());
-            let read: Vec<Vec<u8>> = cond.reads(names).iter().filter_map(|n| items.iter().position(|i| i.name == *n)).map(|j| code_slice(&columns[j])).collect();
+            let read: Vec<(usize, Vec<u8>)> =
+                cond.reads(names).iter().filter_map(|n| items.iter().position(|i| i.name == *n)).map(|j| (j, code_slice(&columns[j]))).collect();
             let routed: Vec<bool> = (0..input.frame.height())
-                .map(|row| cond.holds(&read.iter().map(|c| Some(c[row]).filter(|&v| v != MISSING)).collect::<Vec<_>>()))
+                .map(|row| {
+                    let codes: Vec<Option<u8>> =
+                        read.iter().map(|(j, c)| Some(c[row]).filter(|&v| v != MISSING && asked_at(items[*j], &routes[*j], row))).collect();
+                    cond.holds(&codes)
+                })
                 .collect();
             check_routed(items[k], &parsed, input.col(&items[k].name), &routed, input.raw, period, &mut mine);
             columns[k] = parsed.column;
+            routes[k] = Some(routed);
         }
         found.push(mine);
     }
     for mine in found {
         problems.extend(mine);
     }
+    check_blocks(items, &columns, input.raw, problems);
+    check_other_public(items, &columns, input.raw, problems);
     columns
+}
+
+/// A "Ved ikke" (9) in a block with a "Ved ikke" box is on every item of
+/// the block; each row that breaks it is reported once, at its first item
+/// that is not 9.
+fn check_blocks(items: &[&Item], columns: &[Column], raw: &RawTable, problems: &mut Findings) {
+    for block in DONT_KNOW_BLOCKS {
+        let members: Vec<usize> = (0..items.len()).filter(|&k| items[k].name.starts_with(block)).collect();
+        if members.len() < 2 {
+            continue;
+        }
+        let codes: Vec<Vec<u8>> = members.iter().map(|&k| code_slice(&columns[k])).collect();
+        let rule = format!("a \"Ved ikke\" (9) in the {block} block must be on every item of the block (a workplace that ticked only \"Ved ikke\")");
+        for row in 0..codes[0].len() {
+            let nine = codes.iter().any(|c| c[row] == 9);
+            if let Some(j) = codes.iter().position(|c| nine && c[row] != 9 && c[row] != MISSING) {
+                problems.push(raw.place(row), Some(&items[members[j]].name), Some(&codes[j][row].to_string()), rule.as_str());
+            }
+        }
+    }
+}
+
+/// The public partners by sector agree with the partner item: 1 only where
+/// collab_other_public = 1, and at least one of them there.
+fn check_other_public(items: &[&Item], columns: &[Column], raw: &RawTable, problems: &mut Findings) {
+    let (partner, split) = OTHER_PUBLIC_SPLIT;
+    let find = |name: &str| items.iter().position(|i| i.name == name);
+    let (Some(p), Some(a), Some(b)) = (find(partner), find(split[0]), find(split[1])) else { return };
+    let (p, a, b) = (code_slice(&columns[p]), code_slice(&columns[a]), code_slice(&columns[b]));
+    for row in 0..p.len() {
+        if p[row] == MISSING || a[row] == MISSING || b[row] == MISSING {
+            continue;
+        }
+        let any = a[row] == 1 || b[row] == 1;
+        if p[row] == 1 && !any {
+            let rule = format!("{partner} = 1 needs {} or {} = 1 (the partner's sector)", split[0], split[1]);
+            problems.push(raw.place(row), Some(split[0]), Some("0"), rule.as_str());
+        } else if p[row] != 1 && any {
+            let (name, value) = if a[row] == 1 { (split[0], a[row]) } else { (split[1], b[row]) };
+            let rule = format!("{name} = 1 only where {partner} = 1 (here {partner} = {})", p[row]);
+            problems.push(raw.place(row), Some(name), Some(&value.to_string()), rule.as_str());
+        }
+    }
 }
 
 /// An item routed by a condition: answered exactly where it holds.
@@ -400,5 +462,43 @@ mod tests {
         // Once: not also as an empty cell, nor again by a second pass.
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(found[0].contains("column \"promote_citizens\", value \"7\": not a code of promote_citizens"), "{found:?}");
+    }
+
+    /// The first row where `f` holds.
+    fn row_where(df: &DataFrame, f: impl Fn(&dyn Fn(&str) -> Option<u8>) -> bool) -> usize {
+        let get = |row: usize| move |c: &str| df.column(c).unwrap().u8().unwrap().get(row);
+        (0..df.height()).find(|&r| f(&get(r))).unwrap()
+    }
+
+    #[test]
+    fn v2_rules_across_items_are_checked() {
+        // A routed item answered where its condition does not hold.
+        let found = parquet_problems(|df| {
+            let row = row_where(df, |v| v("tech_degree") == Some(4));
+            set_code(df, "tech_new", row, Some(1));
+        });
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].contains("column \"tech_new\", value \"1\": an answer where the item was not asked; it is asked only where tech_degree in (1, 2)"), "{found:?}");
+        // … and left empty where it holds.
+        let found = parquet_problems(|df| {
+            let row = row_where(df, |v| v("dev_underway") == Some(1));
+            set_code(df, "dev_type_service", row, None);
+        });
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].contains("the cell is empty where dev_underway = 1 holds"), "{found:?}");
+        // A "Ved ikke" on one item of a block only.
+        let found = parquet_problems(|df| {
+            let row = row_where(df, |v| v("finance_own_budget") == Some(1));
+            set_code(df, "finance_central", row, Some(9));
+        });
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].contains("column \"finance_own_budget\", value \"1\": a \"Ved ikke\" (9) in the finance_ block must be on every item"), "{found:?}");
+        // A public partner's sector without the partner.
+        let found = parquet_problems(|df| {
+            let row = row_where(df, |v| v("collab_other_public") == Some(0));
+            set_code(df, "other_public_cross_sector", row, Some(1));
+        });
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].contains("other_public_cross_sector = 1 only where collab_other_public = 1 (here collab_other_public = 0)"), "{found:?}");
     }
 }
