@@ -13,7 +13,8 @@ use crate::common::{Target, barometer, path_str, reference, root, stderr};
 
 /// Builds into a fresh folder and reads the model back.
 fn build_to(out: &Path, extra: &[&str]) -> Report {
-    let mut args = vec!["build", "--quiet", "--out", path_str(out)];
+    let cfg = config_copy();
+    let mut args = vec!["build", "--quiet", "--config", path_str(cfg.path()), "--out", path_str(out)];
     args.extend_from_slice(extra);
     let o = barometer(&args);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -150,6 +151,7 @@ fn config_copy() -> tempfile::TempDir {
             std::fs::copy(&p, dir.path().join(rel)).unwrap();
         }
     }
+    crate::common::list_core_chapters(dir.path());
     dir
 }
 

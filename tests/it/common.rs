@@ -46,3 +46,19 @@ pub struct Target {
     pub tolerance_ratio: Option<f64>,
     pub source: String,
 }
+
+/// The four chapters the build, output and pipeline tests were written
+/// against, in their order. Those tests run on a copy of the configuration
+/// that lists only these, so adding a theme chapter does not change what
+/// they check; tests/it/chapters.rs checks the whole report.
+pub const CORE_CHAPTERS: [&str; 4] = ["borgere-2018", "borgere-2015", "services-2018", "processen-2013"];
+
+/// Lists only [`CORE_CHAPTERS`] in the copied `report.toml` under `config`.
+pub fn list_core_chapters(config: &Path) {
+    let path = config.join("report.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let start = text.find("chapters = [").expect("report.toml lists its chapters");
+    let end = start + text[start..].find(']').unwrap() + 1;
+    let list = CORE_CHAPTERS.map(|c| format!("\"{c}\"")).join(", ");
+    std::fs::write(&path, format!("{}chapters = [{list}]{}", &text[..start], &text[end..])).unwrap();
+}

@@ -3,6 +3,7 @@
 
 mod architecture;
 mod build;
+mod chapters;
 mod common;
 mod deliveries;
 mod errors;

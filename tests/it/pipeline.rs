@@ -110,6 +110,7 @@ impl Project {
         let dir = tempfile::tempdir().unwrap();
         copy_dir(&root().join("config"), &dir.path().join("config"));
         copy_dir(&root().join("inputs"), &dir.path().join("inputs"));
+        crate::common::list_core_chapters(&dir.path().join("config"));
         Project { dir }
     }
     pub fn p(&self, rel: &str) -> std::path::PathBuf {
