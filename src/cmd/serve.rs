@@ -21,12 +21,18 @@ use super::Global;
 const SETTLE: Duration = Duration::from_millis(300);
 
 pub fn run(g: &Global, port: u16) -> Result<String> {
-    // Ctrl-C (or a plain kill) ends the loop below, between builds.
-    let stop = Arc::new(AtomicBool::new(false));
-    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        signal_hook::flag::register(signal, Arc::clone(&stop)).map_err(|e| Error::internal(format!("cannot handle signal {signal}: {e}")))?;
-    }
     print!("{}", super::build::run(g, false, None, false)?);
+    // From here Ctrl-C (or a plain kill) ends the loop below between builds;
+    // a second Ctrl-C ends the process at once.
+    let stop = Arc::new(AtomicBool::new(false));
+    let signals = || -> std::io::Result<()> {
+        use signal_hook::{consts, flag};
+        flag::register_conditional_shutdown(consts::SIGINT, 130, Arc::clone(&stop))?;
+        flag::register(consts::SIGINT, Arc::clone(&stop))?;
+        flag::register(consts::SIGTERM, Arc::clone(&stop))?;
+        Ok(())
+    };
+    signals().map_err(|e| Error::internal(format!("cannot handle Ctrl-C: {e}")))?;
 
     let server = Server::http(("127.0.0.1", port))
         .map_err(|e| Error::Usage(format!("cannot listen on 127.0.0.1:{port}: {e}; choose another port with --port")))?;
