@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use notify_debouncer_mini::{new_debouncer, notify::RecursiveMode};
+use notify::{EventKind, RecursiveMode, Watcher};
 use tiny_http::{Header, Method, Request, Response, Server};
 
 use barometer::error::{Error, Result};
@@ -47,28 +47,43 @@ pub fn run(g: &Global, port: u16) -> Result<String> {
     });
 
     let (tx, rx) = mpsc::channel();
-    let mut debouncer = new_debouncer(SETTLE, tx).map_err(|e| Error::internal(format!("cannot watch files: {e}")))?;
+    let mut watcher = notify::recommended_watcher(tx).map_err(|e| Error::internal(format!("cannot watch files: {e}")))?;
     for dir in [&g.paths.config, &g.paths.inputs] {
-        debouncer.watcher().watch(dir, RecursiveMode::Recursive).map_err(|e| Error::internal(format!("cannot watch {}: {e}", dir.display())))?;
+        watcher.watch(dir, RecursiveMode::Recursive).map_err(|e| Error::internal(format!("cannot watch {}: {e}", dir.display())))?;
     }
     println!("watching {} and {} (Ctrl-C stops)", g.paths.config.display(), g.paths.inputs.display());
 
     while !stop.load(Ordering::Relaxed) {
         match rx.recv_timeout(Duration::from_millis(200)) {
-            Ok(Ok(events)) if !events.is_empty() => {
-                // The same as `barometer build`: incremental, and its error
-                // printed the same way; the site served is the last good one.
+            Ok(event) if changes(&event) => {
+                // Wait until the files are quiet, then build as `barometer
+                // build` does: incremental, its error printed the same way;
+                // the site served stays the last good one.
+                while let Ok(more) = rx.recv_timeout(SETTLE) {
+                    changes(&more);
+                }
                 match super::build::run(g, false, None, false) {
                     Ok(out) => print!("{out}"),
                     Err(err) => eprintln!("error: {err}"),
                 }
             }
-            Ok(Ok(_)) | Err(mpsc::RecvTimeoutError::Timeout) => {}
-            Ok(Err(e)) => eprintln!("warning: watching files: {e}"),
+            Ok(_) | Err(mpsc::RecvTimeoutError::Timeout) => {}
             Err(mpsc::RecvTimeoutError::Disconnected) => return Err(Error::internal("the file watcher stopped")),
         }
     }
     Ok("stopped\n".to_string())
+}
+
+/// Whether a watcher's event is a change; the build's own reads (opening a
+/// file) are not, or every build would start the next.
+fn changes(event: &notify::Result<notify::Event>) -> bool {
+    match event {
+        Ok(e) => !matches!(e.kind, EventKind::Access(_)),
+        Err(e) => {
+            eprintln!("warning: watching files: {e}");
+            false
+        }
+    }
 }
 
 /// Answers one request from the files under `root`.
