@@ -146,6 +146,10 @@ fn serves_the_site_and_rebuilds_on_change() {
         (status == 200 && String::from_utf8(body).unwrap().contains("<h1>HØST NYE IDEER</h1>")).then_some(())
     });
     eprintln!("rebuilt and served in {:?}", started.elapsed());
+    // One rebuild for one edit; the build's own reads of config/ do not start another.
+    std::thread::sleep(Duration::from_secs(1));
+    let builds = s.out.lock().unwrap().lines().filter(|l| l.starts_with("built ")).count();
+    assert_eq!(builds, 2, "{}", s.out.lock().unwrap());
     let good = std::fs::read(p.p("outputs/site/tema/borgere-2018/index.html")).unwrap();
 
     // An invalid configuration: the error as `build` gives it, the last good site still served.
