@@ -77,6 +77,12 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Build, serve the site on 127.0.0.1 and rebuild when config or inputs change.
+    Serve {
+        /// Port to listen on (0: any free port; the address is printed).
+        #[arg(long, default_value_t = 3000)]
+        port: u16,
+    },
     /// Say what a build would redo, and why.
     Status,
     /// List the chapters and figures with their periods.
@@ -183,6 +189,7 @@ fn run(cli: Cli) -> Result<String, Error> {
     };
     match cli.command {
         Command::Build { strict, only, force } => cmd::build::run(&g, strict, only, force),
+        Command::Serve { port } => cmd::serve::run(&g, port),
         Command::Status => cmd::status::run(&g),
         Command::List => cmd::list::run(&g),
         Command::Validate => cmd::validate::run(&g),

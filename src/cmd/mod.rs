@@ -5,6 +5,7 @@ pub mod build;
 pub mod delivery;
 pub mod error;
 pub mod list;
+pub mod serve;
 pub mod status;
 pub mod synth;
 pub mod validate;

@@ -10,6 +10,7 @@ mod errors;
 mod outputs;
 mod pipeline;
 mod publish;
+mod serve;
 mod site;
 mod synth;
 mod targets;
