@@ -101,7 +101,8 @@ pub fn publish(out: &OutDir, artifacts: &[Artifact]) -> Result<Vec<String>> {
     sync_dir(&out.home)?;
     stop_point(1);
     let generation = out.generation(n);
-    if let Err(e) = write_generation(&generation, artifacts).and_then(|()| link_tops(out, &tops)) {
+    let previous = old.map(|o| out.generation(o));
+    if let Err(e) = write_generation(&generation, previous.as_deref(), artifacts).and_then(|()| link_tops(out, &tops)) {
         // Best effort: what is left is cleaned by the next build.
         let _ = remove_generation(out, n, &|| {});
         return Err(e);
@@ -176,8 +177,11 @@ fn sync_dir(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Writes every artifact under the new generation folder `dir`.
-fn write_generation(dir: &Path, artifacts: &[Artifact]) -> Result<()> {
+/// Writes every artifact under the new generation folder `dir`. A file whose
+/// bytes equal the live generation's (`previous`) is hard-linked instead of
+/// written: it is already on disk, so a rebuild that changed little writes
+/// and syncs little. Where links are not possible, it is written.
+fn write_generation(dir: &Path, previous: Option<&Path>, artifacts: &[Artifact]) -> Result<()> {
     std::fs::create_dir(dir).map_err(|e| Error::write(dir, e))?;
     let mut folders: BTreeSet<PathBuf> = BTreeSet::new();
     for a in artifacts {
@@ -190,21 +194,32 @@ fn write_generation(dir: &Path, artifacts: &[Artifact]) -> Result<()> {
         std::fs::create_dir_all(&path).map_err(|e| Error::write(&path, e))?;
     }
     let half = artifacts.len() / 2;
+    let mut written: Vec<PathBuf> = Vec::new();
     for (i, a) in artifacts.iter().enumerate() {
         if i == half {
             stop_point(2);
         }
         let path = dir.join(&a.path);
+        if let Some(old) = previous.map(|p| p.join(&a.path)).filter(|old| same_bytes(old, &a.bytes)) {
+            if std::fs::hard_link(&old, &path).is_ok() {
+                continue;
+            }
+        }
         std::fs::write(&path, &a.bytes).map_err(|e| Error::write(&path, e))?;
+        written.push(path);
     }
-    let files: Vec<PathBuf> = artifacts.iter().map(|a| dir.join(&a.path)).collect();
-    sync_all(&files)?;
+    sync_all(&written)?;
     for f in folders.iter().rev() {
         sync_dir(&dir.join(f))?;
     }
     sync_dir(dir)?;
     stop_point(3);
     Ok(())
+}
+
+/// Whether the file at `path` holds exactly `bytes` (false when unreadable).
+fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64) && std::fs::read(path).is_ok_and(|b| b == bytes)
 }
 
 /// Syncs written files, several at a time: the file system commits

@@ -80,3 +80,22 @@ fn a_publish_stopped_at_any_step_leaves_one_whole_build_and_the_next_cleans_up()
         assert!(p.stale(tool).is_empty(), "step {step}");
     }
 }
+
+/// A rebuild links the files whose bytes it would write again to the live
+/// generation's (same inode), and writes only what changed.
+#[test]
+fn a_rebuild_links_unchanged_files_and_writes_changed_ones() {
+    use std::os::unix::fs::MetadataExt;
+    let p = Project::new();
+    let out = p.p("outputs");
+    p.build(&[]);
+    let inode = |rel: &str| std::fs::metadata(out.join(rel)).unwrap().ino();
+    let (kept, changed) = ("charts/borgere-2018/borgernes-roller.png", "charts/borgere-2018/eksterne-partnere.svg");
+    let before = (inode(kept), inode(changed));
+    p.edit(CHAPTER, TITLES[0], TITLES[1]);
+    p.build(&[]);
+    assert_eq!(inode(kept), before.0, "an unchanged chart is the same file");
+    assert_ne!(inode(changed), before.1, "the edited chart is written anew");
+    assert!(std::fs::read_to_string(out.join(changed)).unwrap().contains(TITLES[1]));
+    assert_clean(&out, 0);
+}
