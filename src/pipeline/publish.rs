@@ -200,10 +200,10 @@ fn write_generation(dir: &Path, previous: Option<&Path>, artifacts: &[Artifact])
             stop_point(2);
         }
         let path = dir.join(&a.path);
-        if let Some(old) = previous.map(|p| p.join(&a.path)).filter(|old| same_bytes(old, &a.bytes)) {
-            if std::fs::hard_link(&old, &path).is_ok() {
-                continue;
-            }
+        if let Some(old) = previous.map(|p| p.join(&a.path)).filter(|old| same_bytes(old, &a.bytes))
+            && std::fs::hard_link(&old, &path).is_ok()
+        {
+            continue;
         }
         std::fs::write(&path, &a.bytes).map_err(|e| Error::write(&path, e))?;
         written.push(path);
