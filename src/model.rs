@@ -342,6 +342,14 @@ impl BoxKind {
     }
 }
 
+/// The sample model every renderer's unit tests are written against
+/// (tests/fixtures/model-sample.json).
+#[cfg(test)]
+pub fn sample() -> Report {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/model-sample.json");
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -349,8 +357,7 @@ mod tests {
     /// The sample model that renderers are developed against stays in step with the types.
     #[test]
     fn sample_model_reads() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/model-sample.json");
-        let report: Report = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let report = sample();
         assert_eq!(report.chapters.len(), 2);
         assert_eq!(report.chapters[0].figures[1].kind, FigureKind::Grouped);
         assert_eq!(report.chapters[0].hero.text, "57\u{a0}%");

@@ -4,10 +4,7 @@ use super::*;
 use crate::style::Style;
 use crate::model::{Figure, FigureKind};
 
-fn sample() -> Report {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/model-sample.json");
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
+use crate::model::sample;
 
 fn house() -> ChartStyle {
     let style = Style::load(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/config/style.toml"))).unwrap();

@@ -242,10 +242,7 @@ pub fn model_json(report: &Report) -> Result<Vec<u8>> {
 mod tests {
     use super::*;
 
-    fn sample() -> Report {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/model-sample.json");
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-    }
+    use crate::model::sample;
 
     #[test]
     fn formula_like_cells_are_defused() {

@@ -112,10 +112,7 @@ mod tests {
     use super::*;
     use calamine::{Data, Reader, Xlsx};
 
-    fn sample() -> Report {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/model-sample.json");
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-    }
+    use crate::model::sample;
 
     #[test]
     fn a_workbook_repeats_its_bytes_at_one_date_and_holds_the_numbers() {

@@ -200,8 +200,7 @@ mod tests {
 
     #[test]
     fn drafts_print_no_no_break_space() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/model-sample.json");
-        let report: Report = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let report = crate::model::sample();
         let hero = report.chapters[0].hero.text.clone();
         assert!(hero.contains('\u{a0}'), "{hero:?}");
         let draft = draft_report(&report).unwrap();

@@ -11,10 +11,7 @@ use super::*;
 use crate::style::{FONT_BOLD, FONT_REGULAR};
 use crate::model::Figure;
 
-fn sample() -> Report {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/model-sample.json");
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
+use crate::model::sample;
 
 fn house_style() -> Style {
     Style::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("config/style.toml")).unwrap()

@@ -7,8 +7,7 @@ use super::*;
 use crate::model::Report;
 
 fn sample() -> Report {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/model-sample.json");
-    let mut report: Report = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut report = crate::model::sample();
     report.words.site = crate::text::words("K", "T", 30, &report.method, "").site;
     report
 }

@@ -34,18 +34,8 @@ pub fn path_str(p: &Path) -> &str {
     p.to_str().expect("utf-8 path")
 }
 
-/// A published number of tests/reference/targets.toml.
-#[derive(serde::Deserialize)]
-pub struct Target {
-    pub period: String,
-    pub domain: String,
-    pub indicator: String,
-    pub published: Option<f64>,
-    pub tolerance_pp: Option<f64>,
-    pub published_ratio: Option<f64>,
-    pub tolerance_ratio: Option<f64>,
-    pub source: String,
-}
+/// A published number, as `barometer verify` reads it.
+pub use barometer::compute::verify::Target;
 
 /// The four chapters the build, output and pipeline tests were written
 /// against, in their order. Those tests run on a copy of the configuration

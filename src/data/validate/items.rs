@@ -364,6 +364,17 @@ fn written(source: &Column, row: usize, code: u8) -> String {
 fn check_asked(item: &Item, parsed: &Parsed, source: &Column, innovated: &[u8], raw: &RawTable, period: &str, problems: &mut Findings) {
     let codes = code_slice(&parsed.column);
     let name = item.name.as_str();
+    // Asked exactly where innovated = `asked`: an answer elsewhere is wrong,
+    // an empty cell there is missing.
+    let mut by_innovation = |asked: u8, answered_elsewhere: &str, empty: &str| {
+        for (row, (&v, &inn)) in codes.iter().zip(innovated).enumerate() {
+            if inn != asked && v != MISSING {
+                problems.push(raw.place(row), Some(name), Some(&written(source, row, v)), answered_elsewhere);
+            } else if inn == asked && v == MISSING && !parsed.was_reported(row) {
+                problems.push(raw.place(row), Some(name), Some(""), empty);
+            }
+        }
+    };
     match item.asked {
         Asked::All => {
             for (row, &v) in codes.iter().enumerate() {
@@ -372,38 +383,18 @@ fn check_asked(item: &Item, parsed: &Parsed, source: &Column, innovated: &[u8], 
                 }
             }
         }
-        Asked::NonInnovators => {
-            let empty = format!("the cell is empty for a workplace that did not innovate; wave {period} asked the item of every workplace that did not");
-            for (row, (&v, &inn)) in codes.iter().zip(innovated).enumerate() {
-                if inn == 1 && v != MISSING {
-                    problems.push(
-                        raw.place(row),
-                        Some(name),
-                        Some(&written(source, row, v)),
-                        "an answer from a workplace that innovated (innovated = 1); the item is asked only where innovated = 0",
-                    );
-                } else if inn == 0 && v == MISSING && !parsed.was_reported(row) {
-                    problems.push(raw.place(row), Some(name), Some(""), empty.as_str());
-                }
-            }
-        }
+        Asked::NonInnovators => by_innovation(
+            0,
+            "an answer from a workplace that innovated (innovated = 1); the item is asked only where innovated = 0",
+            &format!("the cell is empty for a workplace that did not innovate; wave {period} asked the item of every workplace that did not"),
+        ),
         // Checked against the items it reads, in `check_routed`.
         Asked::When(_) => {}
-        Asked::Innovators => {
-            let empty = format!("the cell is empty for a workplace that innovated; wave {period} asked the item of every innovator");
-            for (row, (&v, &inn)) in codes.iter().zip(innovated).enumerate() {
-                if inn == 0 && v != MISSING {
-                    problems.push(
-                        raw.place(row),
-                        Some(name),
-                        Some(&written(source, row, v)),
-                        "an answer from a workplace that did not innovate (innovated = 0); the item is asked only where innovated = 1",
-                    );
-                } else if inn == 1 && v == MISSING && !parsed.was_reported(row) {
-                    problems.push(raw.place(row), Some(name), Some(""), empty.as_str());
-                }
-            }
-        }
+        Asked::Innovators => by_innovation(
+            1,
+            "an answer from a workplace that did not innovate (innovated = 0); the item is asked only where innovated = 1",
+            &format!("the cell is empty for a workplace that innovated; wave {period} asked the item of every innovator"),
+        ),
     }
 }
 
