@@ -137,6 +137,9 @@ fn main() -> ExitCode {
         }
     };
     let json = cli.format == Format::Json;
+    // `verify` writes its own JSON document, failing or not (`passed`,
+    // `failures`): one document on standard output, never two.
+    let reports_itself = json && matches!(cli.command, Command::Verify);
     let result = run(cli);
     if let Ok(out) = &result
         && !print_out(out)
@@ -147,7 +150,7 @@ fn main() -> ExitCode {
         Ok(_) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err}");
-            if json {
+            if json && !reports_itself {
                 print_out(&cmd::error::json(&err));
             }
             ExitCode::from(match err.blame() {

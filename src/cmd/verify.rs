@@ -25,7 +25,13 @@ pub fn run(g: &Global) -> Result<String> {
         waves.insert(wave.period.clone(), WaveData { wave, design });
     }
     let result = verify(&published, &codebook, &waves)?;
-    let out = if g.json { json_line(&result)? } else if g.quiet { String::new() } else { table(&result) };
+    let out = if g.json {
+        json_line(&Document { failures: result.failures(), verification: &result })?
+    } else if g.quiet {
+        String::new()
+    } else {
+        table(&result)
+    };
     if result.passed {
         return Ok(out);
     }
@@ -37,6 +43,14 @@ pub fn run(g: &Global) -> Result<String> {
         failures.len(),
         failures.join("\n  ")
     )))
+}
+
+/// The JSON document: the verification and, one line each, what failed.
+#[derive(serde::Serialize)]
+struct Document<'a> {
+    failures: Vec<String>,
+    #[serde(flatten)]
+    verification: &'a Verification,
 }
 
 /// The report as plain text: counts, numbers, findings, the worst deviation per edition.

@@ -15,6 +15,7 @@ fn the_shipped_waves_pass() {
     assert!(json.status.success());
     let v: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
     assert_eq!(v["passed"], true);
+    assert_eq!(v["failures"].as_array().unwrap().len(), 0);
     assert_eq!(v["targets"].as_array().unwrap().len(), 124);
     assert_eq!(v["counts"][0]["what"], "responses");
 }
@@ -61,6 +62,14 @@ fn a_share_outside_its_tolerance_fails_and_is_named() {
     let text = stdout(&out);
     assert!(text.lines().any(|l| l.starts_with("2021-2023") && l.contains("OUTSIDE") && l.contains("hinder_employees in (3, 4)")), "{text}");
     assert!(text.contains("no wave for 2013-2014, 2015-2016, 2018-2019: their published numbers were not checked"), "{text}");
+    // As JSON: one document, not passed, the failure named; exit 1 all the same.
+    let json = barometer(&["verify", "--format", "json", "--inputs", path_str(inputs.path())]);
+    assert_eq!(json.status.code(), Some(1), "{}", stderr(&json));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&json)).expect("exactly one JSON document");
+    assert_eq!(v["passed"], false);
+    let failures = v["failures"].as_array().unwrap();
+    assert_eq!(failures.len(), 1, "{failures:?}");
+    assert!(failures[0].as_str().unwrap().starts_with("2021-2023 [innovators] hinder_employees in (3, 4): "), "{failures:?}");
 }
 
 #[test]
