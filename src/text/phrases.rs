@@ -4,7 +4,7 @@
 //! lay the results out.
 
 use super::{decimal, list_and, lower_first, n_equals, pct, quote, thousands};
-use crate::model::{Bar, BarKind, Figure, FigureKind, Section, SiteWords, WaveFacts, Words};
+use crate::model::{Bar, BarKind, Figure, FigureKind, HeroSource, Section, SiteWords, WaveFacts, Words};
 
 /// Shown instead of a number that rests on too few answers.
 pub const TOO_FEW: &str = "for få svar";
@@ -351,6 +351,25 @@ pub fn workbook_shown(suppressed: bool) -> &'static str {
     if suppressed { TOO_FEW } else { "Ja" }
 }
 
+// --- The hero's origin ----------------------------------------------------
+
+/// Said beside a hero number that is not the publisher's own: where the
+/// publisher's page shows no hero, the chapter must not pass another number
+/// off as one. None for the publisher's hero.
+pub fn hero_note(source: HeroSource) -> Option<String> {
+    match source {
+        HeroSource::Published => None,
+        HeroSource::Candidate => Some(
+            "Innovationsbarometerets egen side om temaet viser intet hovedtal. Tallet her er et andet tal, som samme udgave har offentliggjort, valgt til denne håndbog."
+                .to_string(),
+        ),
+        HeroSource::Ours => Some(
+            "Innovationsbarometerets egen side om temaet viser intet hovedtal, og tallet er ikke offentliggjort. Det er beregnet til denne håndbog."
+                .to_string(),
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -397,5 +416,11 @@ mod tests {
             "Sammenhængen holder for bedre kvalitet, men ikke for øget effektivitet, når der kontrolleres for innovationstype (logistisk regression)"
         );
     }
-}
 
+    #[test]
+    fn hero_notes_say_where_the_number_comes_from() {
+        assert_eq!(hero_note(HeroSource::Published), None);
+        assert!(hero_note(HeroSource::Candidate).unwrap().contains("et andet tal, som samme udgave har offentliggjort"));
+        assert!(hero_note(HeroSource::Ours).unwrap().contains("tallet er ikke offentliggjort"));
+    }
+}
