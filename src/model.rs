@@ -119,6 +119,12 @@ pub struct WaveFacts {
     /// The published response rate of the edition (a share), from the
     /// codebook; none where it was not published.
     pub response_rate: Option<f64>,
+    /// The published population of workplaces (the frame) and gross
+    /// sample, from the codebook, where the edition published them.
+    #[serde(default)]
+    pub published_population: Option<usize>,
+    #[serde(default)]
+    pub sample: Option<usize>,
     pub synthetic: bool,
     /// What validating the wave warned of (kept with its facts, so an
     /// incremental build still reports them under `--strict`).
