@@ -119,6 +119,12 @@ pub struct WaveFacts {
     /// The published response rate of the edition (a share), from the
     /// codebook; none where it was not published.
     pub response_rate: Option<f64>,
+    /// The published population of workplaces (the frame) and gross
+    /// sample, from the codebook, where the edition published them.
+    #[serde(default)]
+    pub published_population: Option<usize>,
+    #[serde(default)]
+    pub sample: Option<usize>,
     pub synthetic: bool,
     /// What validating the wave warned of (kept with its facts, so an
     /// incremental build still reports them under `--strict`).
@@ -167,6 +173,29 @@ pub struct Hero {
     pub text: String,
     /// Completing sentence, lower case first: "af de offentlige innovationer …".
     pub sentence: String,
+    /// Where the number comes from: the publisher's hero, another published
+    /// number of the edition, or our own computation.
+    #[serde(default)]
+    pub source: HeroSource,
+    /// Said beside the number where it is not the publisher's hero.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// Where a chapter's hero number comes from. The publisher's page may show
+/// none; then the chapter must not pass another number off as its hero.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum HeroSource {
+    /// The number the publisher's page shows as its hero.
+    #[default]
+    Published,
+    /// The page shows none; another published number of the same edition
+    /// that fits the theme (an editorial choice).
+    Candidate,
+    /// The page shows none and nothing fitting was published: computed for
+    /// this report.
+    Ours,
 }
 
 /// An estimated share with its uncertainty.

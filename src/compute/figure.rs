@@ -112,6 +112,8 @@ impl Ctx<'_> {
             value,
             text: text::share_label(value.estimate, value.suppressed),
             sentence: ch.hero.sentence.clone(),
+            source: ch.hero.source,
+            note: text::hero_note(ch.hero.source),
         })
     }
 

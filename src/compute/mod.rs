@@ -153,6 +153,8 @@ pub fn wave_facts(codebook: &Codebook, wd: &WaveData) -> Result<WaveFacts> {
         population: wd.design.weight().iter().sum(),
         // A response rate that was not published is written as 0 rather than NaN.
         response_rate: spec.and_then(|w| w.response_rate),
+        published_population: spec.and_then(|w| w.population).map(|p| p as usize),
+        sample: spec.and_then(|w| w.sample).map(|s| s as usize),
         synthetic: spec.is_some_and(|w| w.synthetic),
         warnings: wd.wave.warnings.clone(),
     })

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use serde::Deserialize;
 
-use crate::model::FigureKind;
+use crate::model::{FigureKind, HeroSource};
 
 /// `config/report.toml`.
 #[derive(Debug, Clone, Deserialize)]
@@ -90,6 +90,11 @@ pub struct HeroConfig {
     pub domain: String,
     /// Completing sentence, starting in lower case.
     pub sentence: String,
+    /// Where the number comes from: "published" (the page's own hero, the
+    /// default), "candidate" (the page shows none; another published number
+    /// of the edition) or "ours" (nothing was published).
+    #[serde(default)]
+    pub source: HeroSource,
 }
 
 /// One `[[figure]]` of a chapter file: the keys every kind has, and the

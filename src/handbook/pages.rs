@@ -230,6 +230,11 @@ fn opener(book: &Book, i: usize, trail: &Trail) -> Unit {
         l.push(Space(16.0));
         l.push(Display { text: chapter.hero.text.clone(), max: 120, style: ts(120, ink.accent).bold().with_line_spacing(0.95) });
         l.push(para(chapter.hero.sentence.clone(), ts(20, ink.text).with_line_spacing(1.25)));
+        // Where the number is not the publisher's hero, the model says so.
+        if let Some(note) = &chapter.hero.note {
+            l.push(Space(4.0));
+            l.push(para(note.clone(), ts(9, ink.muted).with_line_spacing(1.3)));
+        }
         l
     })
     .marked(trail, Target::Chapter(i))

@@ -59,6 +59,25 @@ fn a_theme_page_escapes_every_text_and_keeps_the_published_order() {
 }
 
 #[test]
+fn a_hero_that_is_not_the_publishers_says_so_under_the_number() {
+    let mut report = sample();
+    let svg = "<svg/>";
+    let render = |report: &Report| {
+        let ch = report.chapters[0].clone();
+        let files = ThemeFiles { hero_svg: b"<svg/>", hero_png: b"png", charts: vec![svg; ch.figures.len()], pdf: b"%PDF" };
+        String::from_utf8(theme_page(report, &ch, &files, &templates()).unwrap()[0].1.clone()).unwrap()
+    };
+    report.chapters[0].hero.note = None;
+    assert!(!render(&report).contains("hero-note"));
+    let note = crate::text::hero_note(crate::model::HeroSource::Ours).unwrap();
+    report.chapters[0].hero.note = Some(note.clone());
+    let html = render(&report);
+    let at = |s: &str| html.find(s).unwrap_or_else(|| panic!("{s} is not on the page"));
+    assert!(at("class=\"hero-sentence\"") < at(&format!("<p class=\"hero-note\">{note}</p>")));
+    assert!(at("class=\"hero-note\"") < at("class=\"source\""));
+}
+
+#[test]
 fn a_template_that_turns_escaping_off_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     for (name, _) in TEMPLATES {

@@ -4,7 +4,7 @@
 //! lay the results out.
 
 use super::{decimal, list_and, lower_first, n_equals, pct, quote, thousands};
-use crate::model::{Bar, BarKind, Figure, FigureKind, Section, SiteWords, WaveFacts, Words};
+use crate::model::{Bar, BarKind, Figure, FigureKind, HeroSource, Section, SiteWords, WaveFacts, Words};
 
 /// Shown instead of a number that rests on too few answers.
 pub const TOO_FEW: &str = "for få svar";
@@ -305,7 +305,7 @@ pub fn method_page(waves: &[WaveFacts], data_note: &str, alpha: f64, min_n: usiz
                 "Innovationsbarometeret er en spørgeskemaundersøgelse blandt offentlige arbejdspladser. Håndbogen bygger på udgaverne {}, og alle tal i figurerne er beregnet direkte fra besvarelserne som beskrevet her.",
                 list_and(&periods)
             )),
-            paragraphs: vec![],
+            paragraphs: waves.iter().filter_map(sample_sentence).collect(),
             table: Some(table),
         },
         Section {
@@ -351,12 +351,57 @@ pub fn workbook_shown(suppressed: bool) -> &'static str {
     if suppressed { TOO_FEW } else { "Ja" }
 }
 
+/// The method page's sentence on an edition's frame and gross sample,
+/// where the edition published them: "Udgaven 2021-2023 bygger på en
+/// stikprøve på 4.494 af de 14.297 offentlige arbejdspladser …".
+pub fn sample_sentence(w: &WaveFacts) -> Option<String> {
+    let (population, sample) = (w.published_population?, w.sample?);
+    let rate = w.response_rate.map(|r| format!(", en svarprocent på {}", pct(r))).unwrap_or_default();
+    Some(format!(
+        "Udgaven {} bygger på en stikprøve på {} af de {} offentlige arbejdspladser i populationen; {} af dem svarede{rate}.",
+        w.period,
+        thousands(sample),
+        thousands(population),
+        thousands(w.responses)
+    ))
+}
+
+// --- The hero's origin ----------------------------------------------------
+
+/// Said beside a hero number that is not the publisher's own: where the
+/// publisher's page shows no hero, the chapter must not pass another number
+/// off as one. None for the publisher's hero.
+pub fn hero_note(source: HeroSource) -> Option<String> {
+    match source {
+        HeroSource::Published => None,
+        HeroSource::Candidate => Some(
+            "Innovationsbarometerets egen side om temaet viser intet hovedtal. Tallet her er et andet tal, som samme udgave har offentliggjort, valgt til denne håndbog."
+                .to_string(),
+        ),
+        HeroSource::Ours => Some(
+            "Innovationsbarometerets egen side om temaet viser intet hovedtal, og tallet er ikke offentliggjort. Det er beregnet til denne håndbog."
+                .to_string(),
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn wave(period: &str, synthetic: bool) -> WaveFacts {
-        WaveFacts { period: period.into(), responses: 100, innovators: 80, strata: 4, population: 1000.0, response_rate: None, synthetic, warnings: vec![] }
+        WaveFacts {
+            period: period.into(),
+            responses: 100,
+            innovators: 80,
+            strata: 4,
+            population: 1000.0,
+            response_rate: None,
+            published_population: None,
+            sample: None,
+            synthetic,
+            warnings: vec![],
+        }
     }
 
     #[test]
@@ -397,5 +442,22 @@ mod tests {
             "Sammenhængen holder for bedre kvalitet, men ikke for øget effektivitet, når der kontrolleres for innovationstype (logistisk regression)"
         );
     }
-}
 
+    #[test]
+    fn hero_notes_say_where_the_number_comes_from() {
+        assert_eq!(hero_note(HeroSource::Published), None);
+        assert!(hero_note(HeroSource::Candidate).unwrap().contains("et andet tal, som samme udgave har offentliggjort"));
+        assert!(hero_note(HeroSource::Ours).unwrap().contains("tallet er ikke offentliggjort"));
+    }
+
+    #[test]
+    fn the_method_page_names_a_published_frame_and_sample() {
+        let mut w = wave("2021-2023", true);
+        assert_eq!(sample_sentence(&w), None);
+        (w.responses, w.response_rate, w.published_population, w.sample) = (1611, Some(0.36), Some(14297), Some(4494));
+        let said = "Udgaven 2021-2023 bygger på en stikprøve på 4.494 af de 14.297 offentlige arbejdspladser i populationen; 1.611 af dem svarede, en svarprocent på 36\u{a0}%.";
+        assert_eq!(sample_sentence(&w).as_deref(), Some(said));
+        let page = method_page(&[wave("2018-2019", true), w], "Syntetisk.", 0.05, 30);
+        assert_eq!(page[0].paragraphs, vec![said.to_string()]);
+    }
+}

@@ -115,6 +115,9 @@ fn every_page_parses_links_inside_the_site_and_names_its_charts() {
         let theme = page(&theme_path);
         assert_eq!(select(&theme, "h1"), [ch["title"].as_str().unwrap()]);
         assert_eq!(select(&theme, ".hero-number"), [ch["hero"]["text"].as_str().unwrap()]);
+        // A hero that is not the publisher's says so under the number.
+        let note: Vec<String> = ch["hero"]["note"].as_str().into_iter().map(String::from).collect();
+        assert_eq!(select(&theme, ".hero-note"), note);
         assert_eq!(files[&format!("site/tema/{id}/{id}.pdf")], files[&format!("handbook/{id}.pdf")]);
         assert_eq!(files[&format!("site/tema/{id}/hero.svg")], files[&format!("charts/{id}/hero.svg")]);
         let captions = select(&theme, "figcaption");

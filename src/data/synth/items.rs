@@ -537,8 +537,28 @@ fn hindering(m: &mut Model, e: Edition) {
             }
             "employees" => among(m, &name, zero(), move |r| !r.v[p], e.pick4(0.05, 0.05, 0.05, 0.07)),
             "cooperation" => among(m, &name, zero(), move |r| !r.v[p], 0.08),
-            _ => among(m, &name, zero(), move |r| !r.v[p], 0.06),
+            _ => among(m, &name, zero(), move |r| !r.v[p], hinder_share(a, e)),
         }
+    }
+}
+
+/// The share of innovations a factor hinders in some or high degree, where
+/// nothing was published: limited resources and rules hinder most, then
+/// technology and politics; outside actors rarely stand in the way. The
+/// shares grow a little over the editions, as the rules and the economy
+/// weigh more (an assumption of the synthetic waves, not a finding).
+fn hinder_share(actor: &str, e: Edition) -> f64 {
+    match actor {
+        "economy" => e.pick4(0.19, 0.20, 0.21, 0.23),
+        "law" => e.pick4(0.10, 0.11, 0.13, 0.14),
+        "technology" => e.pick4(0.07, 0.08, 0.09, 0.10),
+        "politicians" => e.pick4(0.07, 0.06, 0.08, 0.07),
+        "management" => e.pick4(0.04, 0.04, 0.05, 0.05),
+        "citizens" => 0.04,
+        "private" => 0.03,
+        "knowledge" | "volunteers" => 0.02,
+        "foundations" => 0.015,
+        _ => 0.01,
     }
 }
 

@@ -216,18 +216,30 @@ fn coded(name: &str, codes: &[i32], x: f64, v: &dyn Fn(&str) -> bool, has: &dyn 
     if has(name) {
         return i32::from(v(name));
     }
-    plain(codes, x)
+    plain(name, codes, x)
 }
 
-/// A code drawn with `x` where the model has no variable for the item:
-/// 0/1 items one in four "Ja", a "ved ikke" (9) or "ikke relevant" (8) in
-/// a few per cent, other codes evenly.
-fn plain(codes: &[i32], x: f64) -> i32 {
+/// A code drawn with `x` where the model has no variable for the item and
+/// no published share: 0/1 items "Ja" in a share of their own (see
+/// [`own_share`]), a "ved ikke" (9) or "ikke relevant" (8) in a few per
+/// cent; a promoting or hindering scale "i nogen eller høj grad" (3-4) in
+/// its own share; other codes evenly.
+fn plain(name: &str, codes: &[i32], x: f64) -> i32 {
     if codes == [0, 1] {
-        return i32::from(x < 0.25);
+        return i32::from(x < own_share(name));
     }
     if codes == [0, 1, 9] {
-        return if x < 0.04 { 9 } else if x < 0.30 { 1 } else { 0 };
+        return if x < 0.04 { 9 } else if x < 0.04 + 0.96 * own_share(name) { 1 } else { 0 };
+    }
+    if codes == [1, 2, 3, 4, 9] {
+        // 3-4 in the item's share (a third of it "i høj grad"), then 9 in 4 %
+        // of the rest, then "slet ikke" and "i mindre grad".
+        let high = own_share(name);
+        if x < high {
+            return if x < high / 3.0 { 4 } else { 3 };
+        }
+        let y = (x - high) / (1.0 - high);
+        return if y < 0.04 { 9 } else if y < 0.55 { 1 } else { 2 };
     }
     let rare: Vec<i32> = codes.iter().copied().filter(|c| *c == 8 || *c == 9).collect();
     let common: Vec<i32> = codes.iter().copied().filter(|c| *c != 8 && *c != 9).collect();
@@ -237,6 +249,51 @@ fn plain(codes: &[i32], x: f64) -> i32 {
     }
     let i = (((x - r) / (1.0 - r)) * common.len() as f64) as usize;
     common[i.min(common.len() - 1)]
+}
+
+/// The share of an item without a published number: for the innovation
+/// work under way (2018-2019), what themes.md says of it (employees and
+/// cooperation across the workplace promote it most, the process type is
+/// the most common, limited resources hinder most); otherwise a share
+/// between 10 and 40 % fixed by the item's name (FNV-1a), so no two items
+/// look alike and a regenerated wave is the same.
+fn own_share(name: &str) -> f64 {
+    let known = match name {
+        "dev_type_product" => Some(0.18),
+        "dev_type_service" => Some(0.33),
+        "dev_type_communication" => Some(0.27),
+        "dev_promote_employees" => Some(0.78),
+        "dev_promote_cooperation" => Some(0.66),
+        "dev_promote_management" => Some(0.62),
+        "dev_promote_citizens" => Some(0.30),
+        "dev_promote_technology" => Some(0.28),
+        "dev_promote_politicians" => Some(0.22),
+        "dev_promote_law" => Some(0.16),
+        "dev_promote_economy" => Some(0.14),
+        "dev_promote_private" => Some(0.12),
+        "dev_promote_knowledge" => Some(0.10),
+        "dev_promote_volunteers" => Some(0.05),
+        "dev_promote_foundations" => Some(0.04),
+        "dev_promote_foreign" => Some(0.03),
+        "dev_hinder_economy" => Some(0.34),
+        "dev_hinder_law" => Some(0.16),
+        "dev_hinder_technology" => Some(0.14),
+        "dev_hinder_politicians" => Some(0.11),
+        "dev_hinder_cooperation" => Some(0.10),
+        "dev_hinder_management" => Some(0.09),
+        "dev_hinder_employees" => Some(0.07),
+        "dev_hinder_citizens" => Some(0.05),
+        "dev_hinder_private" => Some(0.05),
+        "dev_hinder_knowledge" => Some(0.03),
+        "dev_hinder_foundations" => Some(0.03),
+        "dev_hinder_volunteers" => Some(0.02),
+        "dev_hinder_foreign" => Some(0.02),
+        _ => None,
+    };
+    known.unwrap_or_else(|| {
+        let h = name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+        0.10 + 0.30 * ((h >> 11) as f64 / (1u64 << 53) as f64)
+    })
 }
 
 /// Writes frames of one schema to one file as they come.
