@@ -9,6 +9,7 @@
 mod finish;
 pub mod fonts;
 mod frame;
+mod front;
 mod pages;
 #[cfg(test)]
 mod tests;
@@ -248,7 +249,7 @@ fn layout(book: &Book, plan: &Plan, trail: &Trail, pass: Pass) -> Result<Vec<u8>
         method: (words.method.to_uppercase(), words.running_title.clone()),
         footer_note: if book.whole { words.footer.clone() } else { book.chapter(0).footer.clone() },
     });
-    pages::compose(&mut doc, book, plan, trail);
+    front::compose(&mut doc, book, plan, trail);
     let mut raw = Vec::new();
     doc.render(&mut raw).or_render("genpdf cannot lay the pages out")?;
     Ok(raw)
