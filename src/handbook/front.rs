@@ -1,25 +1,23 @@
-//! The book's own pages: title page, the note on the data, the contents
-//! and the method page, and how a book is composed around its chapters.
-//! The chapter pages themselves are in `pages`.
+//! The book's own pages: the cover, the title verso (colophon), the
+//! contents, the part dividers and the method pages, laid out as one
+//! genpdf document per book and set around the chapters by `assemble`;
+//! and how a chapter's own PDF is composed. The chapter pages themselves
+//! are in `pages`.
+
+use std::rc::Rc;
 
 use genpdf::elements::{LinearLayout, Paragraph, TableLayout};
 use genpdf::style::{Style as TextStyle, StyledString};
 use genpdf::{Alignment, Element, Margins};
 
-use super::frame::{Dress, Flow, Gap, NewPage, Plan, Rule, Space, Target, Trail, Unit};
+use super::assemble::BookPages;
+use super::frame::{Dress, Flow, Gap, LinkLine, NewPage, Rule, Space, Target, Trail, Unit};
 use super::pages::{Book, content_box, figure, intro, opener, para, ts};
-use crate::model::Section;
+use crate::model::{self, Report, Section};
 use crate::style::Palette;
 
-/// Lays the book out into `doc`, noting in `trail` where things land; `plan`
-/// (the previous pass) gives the page numbers for the contents.
-pub fn compose(doc: &mut genpdf::Document, book: &Book, plan: &Plan, trail: &Trail) {
-    if book.whole {
-        doc.push(title_page(book, trail));
-        doc.push(title_note(book));
-        doc.push(NewPage::default());
-        doc.push(contents(book, plan, trail));
-    }
+/// Lays a chapter's own PDF out into `doc`, noting in `trail` where things land.
+pub fn compose(doc: &mut genpdf::Document, book: &Book, trail: &Trail) {
     for i in 0..book.chapters.len() {
         doc.push(NewPage::default());
         doc.push(opener(book, i, trail));
@@ -30,139 +28,270 @@ pub fn compose(doc: &mut genpdf::Document, book: &Book, plan: &Plan, trail: &Tra
         let boxes = (0..chapter.boxes.len()).map(|k| content_box(book, i, k, trail)).collect();
         doc.push(Flow::new(figures, boxes, 9.0));
     }
-    if book.whole {
-        doc.push(NewPage::default());
-        // The method page: its first section large, the second (the note on
-        // the data) on a tint, the rest side by side.
-        let mut sections = book.report.method_page.clone().into_iter();
-        let head = sections.next().unwrap_or_else(|| Section { heading: book.report.words.method.to_uppercase(), lead: None, paragraphs: vec![], table: None });
-        let ink = book.ink.clone();
-        doc.push(Unit::new(move || section_layout(&head, &ink, 11)).marked(trail, Target::Method));
-        if let Some(data) = sections.next() {
-            doc.push(Gap(6.0));
-            let ink = book.ink.clone();
-            let dress = Dress { fill: Some(ink.tint()), pad: 5.0, ..Dress::default() };
-            doc.push(Unit::new(move || section_layout(&data, &ink, 10)).dressed(dress));
+}
+
+/// Everything a book's own pages are made from.
+#[derive(Clone)]
+pub struct Matter {
+    pub report: Rc<Report>,
+    pub book: Rc<model::Book>,
+    /// Index into `report.chapters` of each of the book's chapters, in order.
+    pub chapters: Rc<Vec<usize>>,
+    /// Where things are in the book, from the previous pass.
+    pub pages: Rc<BookPages>,
+    pub ink: Rc<Palette>,
+    /// The title verso's date line.
+    pub date: String,
+}
+
+/// Lays a book's own pages out into `doc`: cover, title verso, contents,
+/// then each part's divider and method page.
+pub fn compose_matter(doc: &mut genpdf::Document, m: &Matter, trail: &Trail) {
+    doc.push(cover(m, trail));
+    doc.push(cover_note(m));
+    doc.push(NewPage::default());
+    doc.push(colophon(m, trail));
+    doc.push(NewPage::default());
+    doc.push(contents(m, trail));
+    for (k, part) in m.book.parts.iter().enumerate() {
+        if part.divider {
+            doc.push(NewPage::default());
+            doc.push(divider(m, k, trail));
         }
-        let columns: Vec<Section> = sections.collect();
-        if columns.is_empty() {
-            return;
+        if !part.method.is_empty() {
+            doc.push(NewPage::default());
+            method_page(doc, &part.method, &m.ink, trail);
         }
-        doc.push(Gap(6.0));
-        let ink = book.ink.clone();
-        doc.push(Unit::new(move || {
-            let mut table = TableLayout::new(vec![1; columns.len()]);
-            let mut row = table.row();
-            for (k, c) in columns.iter().enumerate() {
-                let pad = Margins::trbl(0.0, if k + 1 < columns.len() { 5.0 } else { 0.0 }, 0.0, 0.0);
-                row.push_element(section_layout(c, &ink, 9).padded(pad));
-            }
-            row.push().expect("one cell per column");
-            LinearLayout::vertical().element(table)
-        }));
     }
 }
 
-fn title_page(book: &Book, trail: &Trail) -> Unit {
-    let report = book.report.clone();
-    let ink = book.ink.clone();
+/// The method page: its first section large, the second (the note on the
+/// data) on a tint, the rest side by side.
+fn method_page(doc: &mut genpdf::Document, method: &[Section], ink: &Rc<Palette>, trail: &Trail) {
+    let mut sections = method.iter().cloned();
+    let Some(head) = sections.next() else { return };
+    let i = ink.clone();
+    doc.push(Unit::new(move || section_layout(&head, &i, 11)).marked(trail, Target::Method));
+    if let Some(data) = sections.next() {
+        doc.push(Gap(6.0));
+        let i = ink.clone();
+        let dress = Dress { fill: Some(ink.tint()), pad: 5.0, ..Dress::default() };
+        doc.push(Unit::new(move || section_layout(&data, &i, 10)).dressed(dress));
+    }
+    let columns: Vec<Section> = sections.collect();
+    if columns.is_empty() {
+        return;
+    }
+    doc.push(Gap(6.0));
+    let ink = ink.clone();
+    doc.push(Unit::new(move || {
+        let mut table = TableLayout::new(vec![1; columns.len()]);
+        let mut row = table.row();
+        for (k, c) in columns.iter().enumerate() {
+            let pad = Margins::trbl(0.0, if k + 1 < columns.len() { 5.0 } else { 0.0 }, 0.0, 0.0);
+            row.push_element(section_layout(c, &ink, 9).padded(pad));
+        }
+        row.push().expect("one cell per column");
+        LinearLayout::vertical().element(table)
+    }));
+}
+
+/// The cover: the kicker, the title stacked large, the edition, the subtitle.
+fn cover(m: &Matter, trail: &Trail) -> Unit {
+    let report = m.report.clone();
+    let book = m.book.clone();
+    let ink = m.ink.clone();
     Unit::new(move || {
         let mut l = LinearLayout::vertical();
-        l.push(Space(38.0));
+        l.push(Space(12.0));
         l.push(Rule { width: Some(36.0), height: 2.2, color: ink.accent });
         l.push(Space(9.0));
         l.push(para(report.kicker.to_uppercase(), ts(13, ink.accent).bold()));
-        l.push(Space(5.0));
-        l.push(para(report.title.to_uppercase(), ts(42, ink.text).bold().with_line_spacing(1.0)));
-        l.push(Space(7.0));
-        l.push(para(report.subtitle.clone(), ts(17, ink.muted).with_line_spacing(1.25)));
-        if !report.words.editions.is_empty() {
-            l.push(Space(14.0));
-            l.push(para(report.words.editions.clone(), ts(11, ink.text)));
+        l.push(Space(4.0));
+        for line in &book.title_lines {
+            l.push(para(line.clone(), ts(50, ink.text).bold().with_line_spacing(0.9)));
         }
+        l.push(Space(8.0));
+        l.push(para(book.edition_line.clone(), ts(16, ink.accent).bold()));
+        l.push(Space(5.0));
+        l.push(para(report.subtitle.clone(), ts(16, ink.muted).with_line_spacing(1.25)));
         l
     })
     .marked(trail, Target::Title)
 }
 
-/// The title page says plainly where the numbers come from.
-fn title_note(book: &Book) -> Unit {
-    let report = book.report.clone();
-    let ink = book.ink.clone();
+/// The cover says plainly where the numbers come from.
+fn cover_note(m: &Matter) -> Unit {
+    let heading = m.report.words.data_heading.to_uppercase();
+    let note = m.book.colophon.first().and_then(|s| s.paragraphs.get(1)).cloned().unwrap_or_else(|| m.report.words.title_note.clone());
+    let ink = m.ink.clone();
     Unit::new(move || {
         let mut l = LinearLayout::vertical();
-        l.push(para(report.words.data_heading.to_uppercase(), ts(9, ink.accent).bold()));
+        l.push(para(heading.clone(), ts(9, ink.accent).bold()));
         l.push(Space(2.0));
-        l.push(para(report.words.title_note.clone(), ts(10, ink.text).with_line_spacing(1.4)));
+        l.push(para(note.clone(), ts(10, ink.text).with_line_spacing(1.4)));
         l
     })
-    .dressed(Dress { fill: Some(book.ink.tint()), pad: 6.0, at_bottom: true, ..Dress::default() })
+    .dressed(Dress { fill: Some(m.ink.tint()), pad: 6.0, at_bottom: true, ..Dress::default() })
 }
 
-fn contents(book: &Book, plan: &Plan, trail: &Trail) -> Unit {
-    let report = book.report.clone();
-    let ink = book.ink.clone();
-    let chapters = book.chapters.clone();
-    let plan = plan.clone();
+/// The title verso: the book's title and edition, then data, method and
+/// software, and the date, set quietly at the foot of the page.
+fn colophon(m: &Matter, trail: &Trail) -> Unit {
+    let book = m.book.clone();
+    let ink = m.ink.clone();
+    let date = m.date.clone();
+    let kicker = m.report.kicker.clone();
     Unit::new(move || {
-        let page = |t: Target| plan.page_of(t).map_or_else(|| "00".to_string(), |p| p.to_string());
+        let mut l = LinearLayout::vertical();
+        l.push(para(format!("{} · {}", kicker.to_uppercase(), book.title_lines.join(" ")), ts(9, ink.text).bold()));
+        l.push(para(book.edition_line.clone(), ts(9, ink.muted)));
+        for s in &book.colophon {
+            l.push(Space(4.0));
+            l.push(para(s.heading.to_uppercase(), ts(8, ink.accent).bold()));
+            for p in &s.paragraphs {
+                l.push(Space(1.0));
+                l.push(para(p.clone(), ts(8, ink.text).with_line_spacing(1.4)));
+            }
+        }
+        l.push(Space(4.0));
+        l.push(para(date.clone(), ts(8, ink.text)));
+        l
+    })
+    .dressed(Dress { at_bottom: true, ..Dress::default() })
+    .marked(trail, Target::Colophon)
+}
+
+/// A part's divider: its label, its title, a line on it and its themes.
+fn divider(m: &Matter, k: usize, trail: &Trail) -> Unit {
+    let part = m.book.parts[k].clone();
+    let titles: Vec<String> = part.chapters.iter().filter_map(|id| m.report.chapters.iter().find(|c| c.id == *id)).map(|c| c.title.clone()).collect();
+    let ink = m.ink.clone();
+    Unit::new(move || {
+        let mut l = LinearLayout::vertical();
+        l.push(Space(60.0));
+        l.push(para(part.label.to_uppercase(), ts(13, ink.accent).bold()));
+        l.push(Space(3.0));
+        l.push(para(part.title.clone(), ts(30, ink.text).bold().with_line_spacing(1.05)));
+        l.push(Space(5.0));
+        l.push(Rule { width: Some(36.0), height: 2.2, color: ink.accent });
+        l.push(Space(5.0));
+        l.push(para(part.lead.clone(), ts(13, ink.muted)));
+        l.push(Space(10.0));
+        for t in &titles {
+            l.push(para(t.clone(), ts(11, ink.text).bold().with_line_spacing(1.5)));
+        }
+        l
+    })
+    .marked(trail, Target::Part(k))
+}
+
+/// One row of the contents: number, title, page; a link to `to` (see `assemble`).
+fn row(trail: &Trail, to: String, cells: [LinearLayout; 3]) -> LinkLine<TableLayout> {
+    let mut table = TableLayout::new(vec![12, 128, 14]);
+    let mut r = table.row();
+    for c in cells {
+        r.push_element(c);
+    }
+    r.push().expect("three columns");
+    LinkLine { line: table, url: format!("#{to}"), trail: trail.clone() }
+}
+
+fn contents(m: &Matter, trail: &Trail) -> Unit {
+    let report = m.report.clone();
+    let book = m.book.clone();
+    let chapters = m.chapters.clone();
+    let at = m.pages.clone();
+    let ink = m.ink.clone();
+    let trail2 = trail.clone();
+    Unit::new(move || {
+        let trail = &trail2;
+        let shown = |p: Option<usize>| p.map_or_else(|| "00".to_string(), |p| p.to_string());
         let mut l = LinearLayout::vertical();
         l.push(Space(4.0));
         l.push(para(report.words.contents.to_uppercase(), ts(30, ink.text).bold()));
         l.push(Space(4.0));
         l.push(Rule { width: Some(20.0), height: 1.0, color: ink.accent });
-        l.push(Space(10.0));
-        let mut table = TableLayout::new(vec![12, 128, 14]);
-        for (i, &ci) in chapters.iter().enumerate() {
-            let chapter = &report.chapters[ci];
-            let row_pad = Margins::trbl(if i == 0 { 0.0 } else { 6.0 }, 0.0, 0.5, 0.0);
-            let big = ts(14, ink.text).bold();
-            table
-                .row()
-                .element(para(chapter.number.to_string(), ts(14, ink.accent).bold()).padded(row_pad))
-                .element(para(chapter.title.clone(), big).padded(row_pad))
-                .element(para_right(page(Target::Chapter(i)), big).padded(row_pad))
-                .push()
-                .expect("three columns");
-            table
-                .row()
-                .element(Space(0.0))
-                .element(para(chapter.period.clone(), ts(9, ink.muted)).padded(Margins::trbl(0.0, 0.0, 1.5, 0.0)))
-                .element(Space(0.0))
-                .push()
-                .expect("three columns");
-            for (j, f) in chapter.figures.iter().enumerate() {
-                let small = ts(9, ink.text).with_line_spacing(1.3);
-                let line = Paragraph::default()
-                    .styled_string(format!("{}  ", f.label), ts(9, ink.accent).bold())
-                    .string(StyledString::new(f.title.clone(), small))
-                    .styled(small);
-                table
+        l.push(Space(6.0));
+        let mut b = 0;
+        for (k, part) in book.parts.iter().enumerate() {
+            if part.divider {
+                let style = ts(11, ink.accent).bold();
+                let pad = Margins::trbl(6.0, 0.0, 1.0, 0.0);
+                l.push(row(
+                    trail,
+                    format!("part:{k}"),
+                    [
+                        cell(Space(0.0)),
+                        cell(para(format!("{}  ·  {}", part.label.to_uppercase(), part.title.to_uppercase()), style).padded(pad)),
+                        cell(para_right(shown(at.parts.get(k).copied().flatten()), style).padded(pad)),
+                    ],
+                ));
+            }
+            for _ in &part.chapters {
+                let Some(&ci) = chapters.get(b) else { break };
+                let chapter = &report.chapters[ci];
+                let pad = Margins::trbl(5.0, 0.0, 0.5, 0.0);
+                let big = ts(14, ink.text).bold();
+                l.push(row(
+                    trail,
+                    format!("chapter:{b}"),
+                    [
+                        cell(para(chapter.number.to_string(), ts(14, ink.accent).bold()).padded(pad)),
+                        cell(para(chapter.title.clone(), big).padded(pad)),
+                        cell(para_right(shown(at.chapters.get(b).copied().flatten()), big).padded(pad)),
+                    ],
+                ));
+                let mut under = TableLayout::new(vec![12, 128, 14]);
+                under
                     .row()
                     .element(Space(0.0))
-                    .element(line.padded(Margins::trbl(0.5, 6.0, 0.5, 0.0)))
-                    .element(para_right(page(Target::Figure(i, j)), small).padded(Margins::trbl(0.5, 0.0, 0.5, 0.0)))
+                    .element(para(chapter.period.clone(), ts(9, ink.muted)).padded(Margins::trbl(0.0, 0.0, 1.5, 0.0)))
+                    .element(Space(0.0))
                     .push()
                     .expect("three columns");
+                l.push(under);
+                for (j, f) in chapter.figures.iter().enumerate() {
+                    let small = ts(9, ink.text).with_line_spacing(1.3);
+                    let line = Paragraph::default()
+                        .styled_string(format!("{}  ", f.label), ts(9, ink.accent).bold())
+                        .string(StyledString::new(f.title.clone(), small))
+                        .styled(small);
+                    l.push(row(
+                        trail,
+                        format!("figure:{b}:{j}"),
+                        [
+                            cell(Space(0.0)),
+                            cell(line.padded(Margins::trbl(0.5, 6.0, 0.5, 0.0))),
+                            cell(para_right(shown(at.figures.get(&(b, j)).copied()), small).padded(Margins::trbl(0.5, 0.0, 0.5, 0.0))),
+                        ],
+                    ));
+                }
+                b += 1;
+            }
+            if !part.method.is_empty() {
+                let style = ts(11, ink.text).bold();
+                let pad = Margins::trbl(5.0, 0.0, 0.5, 0.0);
+                let name = if part.divider { format!("{} {}", report.words.method, part.title.rsplit(' ').next().unwrap_or_default()) } else { report.words.method.clone() };
+                l.push(row(
+                    trail,
+                    format!("method:{k}"),
+                    [
+                        cell(Space(0.0)),
+                        cell(para(name.to_uppercase(), style).padded(pad)),
+                        cell(para_right(shown(at.methods.get(k).copied().flatten()), style).padded(pad)),
+                    ],
+                ));
             }
         }
-        if report.method.is_empty() {
-            l.push(table);
-            return l;
-        }
-        let big = ts(14, ink.text).bold();
-        let pad = Margins::trbl(6.0, 0.0, 0.5, 0.0);
-        table
-            .row()
-            .element(Space(0.0))
-            .element(para(report.words.method.to_uppercase(), big).padded(pad))
-            .element(para_right(page(Target::Method), big).padded(pad))
-            .push()
-            .expect("three columns");
-        l.push(table);
         l
     })
     .marked(trail, Target::Contents)
+}
+
+/// An element as a table cell.
+fn cell(e: impl Element + 'static) -> LinearLayout {
+    LinearLayout::vertical().element(e)
 }
 
 fn para_right(text: String, style: TextStyle) -> impl Element {
