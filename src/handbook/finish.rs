@@ -132,15 +132,28 @@ pub(super) fn no_smoothing(doc: &mut Document) {
     }
 }
 
-/// Saves the document with its id: the digest of the document itself.
+/// Saves the document with its id: the digest of the document itself,
+/// written with a blank id of the same length, which the digest then
+/// replaces in place (one save, not two: books are large).
 pub(super) fn save_with_id(doc: &mut Document) -> Result<Vec<u8>> {
+    let blank = Object::String(vec![0; 16], StringFormat::Hexadecimal);
+    doc.trailer.set("ID", vec![blank.clone(), blank]);
     let mut bytes = Vec::new();
     doc.save_to(&mut bytes).or_render("writing the PDF")?;
     let digest = Sha256::digest(&bytes);
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02X}")).collect();
+    let pattern = format!("<{}>", "00".repeat(16));
+    // The trailer comes last; its two ids are the last two blanks.
+    let tail = bytes.len().saturating_sub(4096);
+    let mut at = bytes.len();
+    for _ in 0..2 {
+        let found = bytes[tail..at].windows(pattern.len()).rposition(|w| w == pattern.as_bytes()).or_render("the PDF's id is not in its trailer")?;
+        let start = tail + found;
+        bytes[start + 1..start + 1 + hex.len()].copy_from_slice(hex.as_bytes());
+        at = start;
+    }
     let id = Object::String(digest[..16].to_vec(), StringFormat::Hexadecimal);
     doc.trailer.set("ID", vec![id.clone(), id]);
-    let mut bytes = Vec::new();
-    doc.save_to(&mut bytes).or_render("writing the PDF")?;
     Ok(bytes)
 }
 

@@ -52,7 +52,7 @@ pub fn compose_matter(doc: &mut genpdf::Document, m: &Matter, trail: &Trail) {
     doc.push(NewPage::default());
     doc.push(colophon(m, trail));
     doc.push(NewPage::default());
-    doc.push(contents(m, trail));
+    contents(doc, m, trail);
     for (k, part) in m.book.parts.iter().enumerate() {
         if part.divider {
             doc.push(NewPage::default());
@@ -197,96 +197,98 @@ fn row(trail: &Trail, to: String, cells: [LinearLayout; 3]) -> LinkLine<TableLay
     LinkLine { line: table, url: format!("#{to}"), trail: trail.clone() }
 }
 
-fn contents(m: &Matter, trail: &Trail) -> Unit {
-    let report = m.report.clone();
-    let book = m.book.clone();
-    let chapters = m.chapters.clone();
-    let at = m.pages.clone();
-    let ink = m.ink.clone();
-    let trail2 = trail.clone();
-    Unit::new(move || {
-        let trail = &trail2;
-        let shown = |p: Option<usize>| p.map_or_else(|| "00".to_string(), |p| p.to_string());
-        let mut l = LinearLayout::vertical();
-        l.push(Space(4.0));
-        l.push(para(report.words.contents.to_uppercase(), ts(30, ink.text).bold()));
-        l.push(Space(4.0));
-        l.push(Rule { width: Some(20.0), height: 1.0, color: ink.accent });
-        l.push(Space(6.0));
-        let mut b = 0;
-        for (k, part) in book.parts.iter().enumerate() {
-            if part.divider {
-                let style = ts(11, ink.accent).bold();
-                let pad = Margins::trbl(6.0, 0.0, 1.0, 0.0);
-                l.push(row(
-                    trail,
-                    format!("part:{k}"),
-                    [
-                        cell(Space(0.0)),
-                        cell(para(format!("{}  ·  {}", part.label.to_uppercase(), part.title.to_uppercase()), style).padded(pad)),
-                        cell(para_right(shown(at.parts.get(k).copied().flatten()), style).padded(pad)),
-                    ],
-                ));
-            }
-            for _ in &part.chapters {
-                let Some(&ci) = chapters.get(b) else { break };
-                let chapter = &report.chapters[ci];
-                let pad = Margins::trbl(5.0, 0.0, 0.5, 0.0);
-                let big = ts(14, ink.text).bold();
-                l.push(row(
-                    trail,
-                    format!("chapter:{b}"),
-                    [
-                        cell(para(chapter.number.to_string(), ts(14, ink.accent).bold()).padded(pad)),
-                        cell(para(chapter.title.clone(), big).padded(pad)),
-                        cell(para_right(shown(at.chapters.get(b).copied().flatten()), big).padded(pad)),
-                    ],
-                ));
-                let mut under = TableLayout::new(vec![12, 128, 14]);
-                under
-                    .row()
-                    .element(Space(0.0))
-                    .element(para(chapter.period.clone(), ts(9, ink.muted)).padded(Margins::trbl(0.0, 0.0, 1.5, 0.0)))
-                    .element(Space(0.0))
-                    .push()
-                    .expect("three columns");
-                l.push(under);
-                for (j, f) in chapter.figures.iter().enumerate() {
-                    let small = ts(9, ink.text).with_line_spacing(1.3);
-                    let line = Paragraph::default()
-                        .styled_string(format!("{}  ", f.label), ts(9, ink.accent).bold())
-                        .string(StyledString::new(f.title.clone(), small))
-                        .styled(small);
-                    l.push(row(
-                        trail,
-                        format!("figure:{b}:{j}"),
-                        [
-                            cell(Space(0.0)),
-                            cell(line.padded(Margins::trbl(0.5, 6.0, 0.5, 0.0))),
-                            cell(para_right(shown(at.figures.get(&(b, j)).copied()), small).padded(Margins::trbl(0.5, 0.0, 0.5, 0.0))),
-                        ],
-                    ));
-                }
-                b += 1;
-            }
-            if !part.method.is_empty() {
-                let style = ts(11, ink.text).bold();
-                let pad = Margins::trbl(5.0, 0.0, 0.5, 0.0);
-                let name = if part.divider { format!("{} {}", report.words.method, part.title.rsplit(' ').next().unwrap_or_default()) } else { report.words.method.clone() };
-                l.push(row(
-                    trail,
-                    format!("method:{k}"),
-                    [
-                        cell(Space(0.0)),
-                        cell(para(name.to_uppercase(), style).padded(pad)),
-                        cell(para_right(shown(at.methods.get(k).copied().flatten()), style).padded(pad)),
-                    ],
-                ));
-            }
+/// The contents: its heading, then a line per part, chapter, figure and
+/// method page, each linking to its page. The lines go into the document
+/// one by one (not as one block measured first): the contents of every
+/// edition runs over several pages and is laid out on each pass.
+fn contents(doc: &mut genpdf::Document, m: &Matter, trail: &Trail) {
+    let (report, book, chapters, at, ink) = (&m.report, &m.book, &m.chapters, &m.pages, &m.ink);
+    let shown = |p: Option<usize>| p.map_or_else(|| "00".to_string(), |p| p.to_string());
+    let heading = report.words.contents.to_uppercase();
+    let i = ink.clone();
+    doc.push(
+        Unit::new(move || {
+            let mut l = LinearLayout::vertical();
+            l.push(Space(4.0));
+            l.push(para(heading.clone(), ts(30, i.text).bold()));
+            l.push(Space(4.0));
+            l.push(Rule { width: Some(20.0), height: 1.0, color: i.accent });
+            l.push(Space(6.0));
+            l
+        })
+        .marked(trail, Target::Contents),
+    );
+    let mut b = 0;
+    for (k, part) in book.parts.iter().enumerate() {
+        if part.divider {
+            let style = ts(11, ink.accent).bold();
+            let pad = Margins::trbl(6.0, 0.0, 1.0, 0.0);
+            doc.push(row(
+                trail,
+                format!("part:{k}"),
+                [
+                    cell(Space(0.0)),
+                    cell(para(format!("{}  ·  {}", part.label.to_uppercase(), part.title.to_uppercase()), style).padded(pad)),
+                    cell(para_right(shown(at.parts.get(k).copied().flatten()), style).padded(pad)),
+                ],
+            ));
         }
-        l
-    })
-    .marked(trail, Target::Contents)
+        for _ in &part.chapters {
+            let Some(&ci) = chapters.get(b) else { break };
+            let chapter = &report.chapters[ci];
+            let pad = Margins::trbl(5.0, 0.0, 0.5, 0.0);
+            let big = ts(14, ink.text).bold();
+            doc.push(row(
+                trail,
+                format!("chapter:{b}"),
+                [
+                    cell(para(chapter.number.to_string(), ts(14, ink.accent).bold()).padded(pad)),
+                    cell(para(chapter.title.clone(), big).padded(pad)),
+                    cell(para_right(shown(at.chapters.get(b).copied().flatten()), big).padded(pad)),
+                ],
+            ));
+            let mut under = TableLayout::new(vec![12, 128, 14]);
+            under
+                .row()
+                .element(Space(0.0))
+                .element(para(chapter.period.clone(), ts(9, ink.muted)).padded(Margins::trbl(0.0, 0.0, 1.5, 0.0)))
+                .element(Space(0.0))
+                .push()
+                .expect("three columns");
+            doc.push(under);
+            for (j, f) in chapter.figures.iter().enumerate() {
+                let small = ts(9, ink.text).with_line_spacing(1.3);
+                let line = Paragraph::default()
+                    .styled_string(format!("{}  ", f.label), ts(9, ink.accent).bold())
+                    .string(StyledString::new(f.title.clone(), small))
+                    .styled(small);
+                doc.push(row(
+                    trail,
+                    format!("figure:{b}:{j}"),
+                    [
+                        cell(Space(0.0)),
+                        cell(line.padded(Margins::trbl(0.5, 6.0, 0.5, 0.0))),
+                        cell(para_right(shown(at.figures.get(&(b, j)).copied()), small).padded(Margins::trbl(0.5, 0.0, 0.5, 0.0))),
+                    ],
+                ));
+            }
+            b += 1;
+        }
+        if !part.method.is_empty() {
+            let style = ts(11, ink.text).bold();
+            let pad = Margins::trbl(5.0, 0.0, 0.5, 0.0);
+            let name = if part.divider { format!("{} {}", report.words.method, part.title.rsplit(' ').next().unwrap_or_default()) } else { report.words.method.clone() };
+            doc.push(row(
+                trail,
+                format!("method:{k}"),
+                [
+                    cell(Space(0.0)),
+                    cell(para(name.to_uppercase(), style).padded(pad)),
+                    cell(para_right(shown(at.methods.get(k).copied().flatten()), style).padded(pad)),
+                ],
+            ));
+        }
+    }
 }
 
 /// An element as a table cell.

@@ -467,3 +467,27 @@ fn preview() {
         std::fs::write(dir.join(format!("{}.pdf", c.id)), pdf).unwrap();
     }
 }
+
+/// Times the books of a built report (`BOOKS_FROM=<outputs>`):
+/// `cargo test --release --lib handbook::tests::time_books -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn time_books() {
+    let Ok(out) = std::env::var("BOOKS_FROM") else { return };
+    let out = Path::new(&out);
+    let report: Report = serde_json::from_slice(&std::fs::read(out.join("model.json")).unwrap()).unwrap();
+    let pdfs: BTreeMap<String, Vec<u8>> =
+        report.chapters.iter().map(|c| (c.id.clone(), std::fs::read(out.join(format!("handbook/{}.pdf", c.id))).unwrap())).collect();
+    let style = house_style();
+    let opts = PdfOptions::default();
+    for id in ["2018-2019", "handbook"] {
+        let best = (0..5)
+            .map(|_| {
+                let t = std::time::Instant::now();
+                render_book(&report, id, &pdfs, &style, &opts).unwrap();
+                t.elapsed().as_secs_f64()
+            })
+            .fold(f64::MAX, f64::min);
+        eprintln!("book {id}: {:.0} ms", best * 1000.0);
+    }
+}
