@@ -26,6 +26,45 @@ pub struct Report {
     pub words: Words,
     /// The method page: its sections, in order.
     pub method_page: Vec<Section>,
+    /// The printed books: one per edition, then the combined one.
+    #[serde(default)]
+    pub books: Vec<Book>,
+}
+
+/// A printed book: an edition's handbook, or every edition in one.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Book {
+    /// The edition's period, or "handbook" for the combined book.
+    pub id: String,
+    /// The title set stacked on the cover: "NYT", "SAMMEN", "BEDRE".
+    pub title_lines: Vec<String>,
+    /// "Udgaven 2018-2019" or "Udgaverne 2013-2014, … og 2021-2023".
+    pub edition_line: String,
+    /// The PDF's title: "Innovationsbarometeret: Nyt sammen bedre 2018-2019".
+    pub document_title: String,
+    /// The title verso: data (which waves, n, synthetic or real), method, software.
+    pub colophon: Vec<Section>,
+    /// The book's parts in order; an edition's book has one, without a divider.
+    pub parts: Vec<Part>,
+    /// The foot of the book's own pages.
+    pub footer: String,
+}
+
+/// A part of a book: its chapters and the method page of its wave.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Part {
+    /// "Del 2" on the divider page and in the contents; empty without a divider.
+    pub label: String,
+    /// "Innovationsbarometeret 2015-2016", or the chapters across editions.
+    pub title: String,
+    /// A line under the title on the divider: "6 temaer · n=1.234".
+    pub lead: String,
+    /// Whether the part opens on a divider page (the combined book).
+    pub divider: bool,
+    /// Chapter ids, in the configured order.
+    pub chapters: Vec<String>,
+    /// The method page of the part's wave (none for chapters across editions).
+    pub method: Vec<Section>,
 }
 
 /// Words the renderers set around the numbers, in Danish, from `text`.

@@ -203,7 +203,10 @@ pub fn assemble(config: &Config, content_dir: &Path, done: Vec<Done>, method: Ve
             warnings,
         });
     }
+    let ids: Vec<(String, String)> = chapters.iter().map(|c| (c.id.clone(), c.period.clone())).collect();
+    let books = text::books(&rc.kicker, &rc.title, &ids, &method, &words, &rc.data_note, rc.alpha, rc.min_n);
     Ok(Report {
+        books,
         kicker: rc.kicker.clone(),
         title: rc.title.clone(),
         subtitle: rc.subtitle.clone(),

@@ -13,11 +13,11 @@ use super::Chart;
 use super::fonts::replace_refs;
 use super::frame::{Link, PAGE_H};
 use super::pages::STAND_IN;
-use crate::style::{FONT_BOLD, FONT_REGULAR};
+use crate::style::{FONT_BOLD, FONT_REGULAR, Palette};
 
 /// The names the shipped fonts are embedded under.
-const REGULAR_NAME: &str = "OpenSans-Regular";
-const BOLD_NAME: &str = "OpenSans-Bold";
+pub(super) const REGULAR_NAME: &str = "OpenSans-Regular";
+pub(super) const BOLD_NAME: &str = "OpenSans-Bold";
 
 /// lopdf fails only on a PDF this crate wrote: a rendering error.
 impl From<lopdf::Error> for Error {
@@ -42,29 +42,16 @@ pub struct Entry {
     pub children: Vec<Entry>,
 }
 
-pub fn finish(raw: &[u8], meta: &Meta, outline: &[Entry], links: &[Link], charts: &[&Chart]) -> Result<Vec<u8>> {
+/// A chapter's own PDF from genpdf's file: fonts, metadata, bookmarks,
+/// links, its page numbers, its charts and reproducible bytes.
+pub fn finish(raw: &[u8], meta: &Meta, outline: &[Entry], links: &[Link], charts: &[&Chart], ink: &Palette) -> Result<Vec<u8>> {
     let mut doc = Document::load_mem(raw).or_render("genpdf wrote a PDF that lopdf cannot read")?;
     doc.version = "1.7".into();
     one_copy_per_font(&mut doc)?;
     super::fonts::adopt_obliques(&mut doc, [REGULAR_NAME, BOLD_NAME])?;
-
-    let date = chrono::DateTime::from_timestamp(meta.epoch, 0)
-        .filter(|_| super::EPOCH_RANGE.contains(&meta.epoch))
-        .or_config(format!("SOURCE_DATE_EPOCH={} is out of range: {}", meta.epoch, super::EPOCH_RANGE_TEXT))?;
-    let info = dictionary! {
-        "Title" => text_string(&meta.title),
-        "Author" => text_string("barometer"),
-        "Subject" => text_string(&meta.subject),
-        "Keywords" => text_string(&meta.keywords),
-        "Creator" => text_string("barometer"),
-        "Producer" => text_string("barometer (genpdf, printpdf, lopdf)"),
-        "CreationDate" => Object::from(date),
-        "ModDate" => Object::from(date),
-    };
-    let info_id = doc.add_object(info);
-    doc.trailer.set("Info", info_id);
-    doc.trailer.remove(b"ID");
-
+    let numbered: Vec<(ObjectId, usize)> = doc.get_pages().into_iter().map(|(n, id)| (id, n as usize)).collect();
+    super::folio::stamp(&mut doc, &numbered, ink, BOLD_NAME)?;
+    set_info(&mut doc, meta)?;
     let pages = doc.get_pages();
     for link in links {
         add_link(&mut doc, &pages, link)?;
@@ -72,27 +59,8 @@ pub fn finish(raw: &[u8], meta: &Meta, outline: &[Entry], links: &[Link], charts
     for entry in outline {
         add_bookmark(&mut doc, &pages, entry, None)?;
     }
-    let outlines = doc.build_outline();
-    let catalog = doc.catalog_mut()?;
-    for key in [&b"Outlines"[..], b"Metadata", b"OutputIntents"] {
-        catalog.remove(key);
-    }
-    catalog.set("Lang", text_string("da-DK"));
-    catalog.set("ViewerPreferences", dictionary! { "DisplayDocTitle" => true });
-    if let Some(id) = outlines {
-        catalog.set("Outlines", id);
-        catalog.set("PageMode", "UseOutlines");
-    }
-    // Print charts are embedded at print resolution and blocks are one
-    // pixel: viewers should not smooth either (printpdf asks them to).
-    for object in doc.objects.values_mut() {
-        if let Object::Stream(stream) = object
-            && stream.dict.get(b"Subtype").and_then(Object::as_name).is_ok_and(|s| s == b"Image")
-        {
-            stream.dict.remove(b"Interpolate");
-        }
-    }
-
+    set_catalog(&mut doc)?;
+    no_smoothing(&mut doc);
     doc.prune_objects();
     canonical_order(&mut doc);
     // Each stand-in image becomes its chart, compressed as it came; lopdf's
@@ -109,15 +77,83 @@ pub fn finish(raw: &[u8], meta: &Meta, outline: &[Entry], links: &[Link], charts
     }
     compress_fonts(&mut doc)?;
     doc.compress();
+    save_with_id(&mut doc)
+}
 
-    // The document id is the digest of the document itself.
+/// Document information, dated by SOURCE_DATE_EPOCH; any id is dropped (see [`save_with_id`]).
+pub(super) fn set_info(doc: &mut Document, meta: &Meta) -> Result<()> {
+    let date = chrono::DateTime::from_timestamp(meta.epoch, 0)
+        .filter(|_| super::EPOCH_RANGE.contains(&meta.epoch))
+        .or_config(format!("SOURCE_DATE_EPOCH={} is out of range: {}", meta.epoch, super::EPOCH_RANGE_TEXT))?;
+    let info = dictionary! {
+        "Title" => text_string(&meta.title),
+        "Author" => text_string("barometer"),
+        "Subject" => text_string(&meta.subject),
+        "Keywords" => text_string(&meta.keywords),
+        "Creator" => text_string("barometer"),
+        "Producer" => text_string("barometer (genpdf, printpdf, lopdf)"),
+        "CreationDate" => Object::from(date),
+        "ModDate" => Object::from(date),
+    };
+    let info_id = doc.add_object(info);
+    doc.trailer.set("Info", info_id);
+    doc.trailer.remove(b"ID");
+    Ok(())
+}
+
+/// The catalog: the bookmarks built so far, the language, the title shown
+/// as the window's title, and that the file is not tagged (see
+/// docs/ARCHITECTURE.md on PDF/UA).
+pub(super) fn set_catalog(doc: &mut Document) -> Result<()> {
+    let outlines = doc.build_outline();
+    let catalog = doc.catalog_mut()?;
+    for key in [&b"Outlines"[..], b"Metadata", b"OutputIntents"] {
+        catalog.remove(key);
+    }
+    catalog.set("Lang", text_string("da-DK"));
+    catalog.set("ViewerPreferences", dictionary! { "DisplayDocTitle" => true });
+    catalog.set("MarkInfo", dictionary! { "Marked" => false });
+    if let Some(id) = outlines {
+        catalog.set("Outlines", id);
+        catalog.set("PageMode", "UseOutlines");
+    }
+    Ok(())
+}
+
+/// Print charts are embedded at print resolution and blocks are one
+/// pixel: viewers should not smooth either (printpdf asks them to).
+pub(super) fn no_smoothing(doc: &mut Document) {
+    for object in doc.objects.values_mut() {
+        if let Object::Stream(stream) = object
+            && stream.dict.get(b"Subtype").and_then(Object::as_name).is_ok_and(|s| s == b"Image")
+        {
+            stream.dict.remove(b"Interpolate");
+        }
+    }
+}
+
+/// Saves the document with its id: the digest of the document itself,
+/// written with a blank id of the same length, which the digest then
+/// replaces in place (one save, not two: books are large).
+pub(super) fn save_with_id(doc: &mut Document) -> Result<Vec<u8>> {
+    let blank = Object::String(vec![0; 16], StringFormat::Hexadecimal);
+    doc.trailer.set("ID", vec![blank.clone(), blank]);
     let mut bytes = Vec::new();
     doc.save_to(&mut bytes).or_render("writing the PDF")?;
     let digest = Sha256::digest(&bytes);
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02X}")).collect();
+    let pattern = format!("<{}>", "00".repeat(16));
+    // The trailer comes last; its two ids are the last two blanks.
+    let tail = bytes.len().saturating_sub(4096);
+    let mut at = bytes.len();
+    for _ in 0..2 {
+        let found = bytes[tail..at].windows(pattern.len()).rposition(|w| w == pattern.as_bytes()).or_render("the PDF's id is not in its trailer")?;
+        let start = tail + found;
+        bytes[start + 1..start + 1 + hex.len()].copy_from_slice(hex.as_bytes());
+        at = start;
+    }
     let id = Object::String(digest[..16].to_vec(), StringFormat::Hexadecimal);
     doc.trailer.set("ID", vec![id.clone(), id]);
-    let mut bytes = Vec::new();
-    doc.save_to(&mut bytes).or_render("writing the PDF")?;
     Ok(bytes)
 }
 
@@ -148,7 +184,7 @@ fn put_chart(stream: &mut lopdf::Stream, charts: &[&Chart]) -> Result<()> {
 /// Compresses the font files and their Unicode maps, the largest streams
 /// of a PDF and the same in every PDF, once per process: later documents
 /// reuse the bytes (the same lopdf compresses them, so the same bytes).
-fn compress_fonts(doc: &mut Document) -> Result<()> {
+pub(super) fn compress_fonts(doc: &mut Document) -> Result<()> {
     static DONE: OnceLock<Mutex<HashMap<[u8; 32], Vec<u8>>>> = OnceLock::new();
     let mut ids = Vec::new();
     for object in doc.objects.values() {
@@ -188,7 +224,7 @@ fn compress_fonts(doc: &mut Document) -> Result<()> {
 }
 
 /// A clickable rectangle over a printed web address.
-fn add_link(doc: &mut Document, pages: &BTreeMap<u32, ObjectId>, link: &Link) -> Result<()> {
+pub(super) fn add_link(doc: &mut Document, pages: &BTreeMap<u32, ObjectId>, link: &Link) -> Result<()> {
     let page = *pages.get(&(link.page as u32)).or_render(format!("link to {} on page {}, which does not exist", link.url, link.page))?;
     let pt = |mm: f64| Object::Real((mm * 72.0 / 25.4) as f32);
     let (x, y, w, h) = link.rect;
@@ -207,7 +243,7 @@ fn add_link(doc: &mut Document, pages: &BTreeMap<u32, ObjectId>, link: &Link) ->
     Ok(())
 }
 
-fn add_bookmark(doc: &mut Document, pages: &BTreeMap<u32, ObjectId>, entry: &Entry, parent: Option<u32>) -> Result<()> {
+pub(super) fn add_bookmark(doc: &mut Document, pages: &BTreeMap<u32, ObjectId>, entry: &Entry, parent: Option<u32>) -> Result<()> {
     let page = *pages.get(&(entry.page as u32)).or_render(format!("bookmark \"{}\" points at page {}, which does not exist", entry.title, entry.page))?;
     let format = if parent.is_none() { 2 } else { 0 };
     let id = doc.add_bookmark(Bookmark::new(entry.title.clone(), [0.0, 0.0, 0.0], format, page), parent);
@@ -220,7 +256,7 @@ fn add_bookmark(doc: &mut Document, pages: &BTreeMap<u32, ObjectId>, entry: &Ent
 /// genpdf loads a font per style, so the regular font (also used for
 /// italic) and the bold one (also bold italic) arrive twice; point every use
 /// at one copy and give each its real name.
-fn one_copy_per_font(doc: &mut Document) -> Result<()> {
+pub(super) fn one_copy_per_font(doc: &mut Document) -> Result<()> {
     let mut first: HashMap<Vec<u8>, ObjectId> = HashMap::new();
     let mut same: HashMap<ObjectId, ObjectId> = HashMap::new();
     let mut names: Vec<(ObjectId, &str)> = Vec::new();
@@ -276,7 +312,7 @@ fn font_file(doc: &Document, font: &Dictionary) -> Result<Vec<u8>> {
 
 /// Dictionary keys sorted and objects numbered in the order they are reached
 /// from the trailer, so hash-map order inside printpdf leaves no trace.
-fn canonical_order(doc: &mut Document) {
+pub(super) fn canonical_order(doc: &mut Document) {
     for object in doc.objects.values_mut() {
         sort_keys(object);
     }

@@ -27,7 +27,9 @@ pub const TEXT_W: f64 = PAGE_W - MARGIN_LEFT - MARGIN_RIGHT;
 pub const BODY_H: f64 = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM;
 /// The red thread runs across every page at this height.
 const THREAD_Y: f64 = 17.0;
-const THREAD_H: f64 = 0.7;
+pub const THREAD_H: f64 = 0.7;
+/// The top of the footer line (the page number's and the note's), from the top of the page.
+pub const FOLIO_Y: f64 = PAGE_H - 17.0;
 
 /// What a page or a block is, for the contents page, headers and bookmarks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,6 +40,10 @@ pub enum Target {
     Chapter(usize),
     Figure(usize, usize),
     Method,
+    /// A book's title verso.
+    Colophon,
+    /// A part's divider page, by the part's index.
+    Part(usize),
 }
 
 /// Where a target landed (1-based page).
@@ -78,6 +84,10 @@ impl Trail {
         let mut s = self.0.borrow_mut();
         let page = s.page;
         s.marks.push(Mark { target, page });
+    }
+    /// The pages laid out so far.
+    pub fn pages(&self) -> usize {
+        self.0.borrow().page
     }
     pub fn marks(&self) -> Vec<Mark> {
         self.0.borrow().marks.clone()
@@ -434,7 +444,8 @@ impl PageDecorator for Frame {
         let section = self.plan.section_of(page);
         let opener = self.plan.marks.iter().any(|m| m.page == page && matches!(m.target, Target::Chapter(_)));
         fill_rect(&area, context, (0.0, THREAD_Y), (PAGE_W, THREAD_H), self.ink.accent)?;
-        if !matches!(section.map(|m| m.target), Some(Target::Title)) {
+        // The title page, its verso and part dividers are quiet.
+        if !matches!(section.map(|m| m.target), Some(Target::Title | Target::Colophon | Target::Part(_))) {
             let header = match section.map(|m| m.target) {
                 Some(Target::Chapter(i)) => self.chapters.get(i),
                 Some(Target::Contents) => Some(&self.contents),
@@ -448,14 +459,10 @@ impl PageDecorator for Frame {
                 let w = f64::from(small.str_width(&context.font_cache, right));
                 area.print_str(&context.font_cache, Position::new(PAGE_W - MARGIN_RIGHT - w, y), small.with_color(color(self.ink.muted)), right)?;
             }
-            let number = page.to_string();
-            let bold = style.with_font_size(9).bold().with_color(color(self.ink.text));
-            let w = f64::from(bold.str_width(&context.font_cache, &number));
-            let y = PAGE_H - 17.0;
-            area.print_str(&context.font_cache, Position::new(PAGE_W - MARGIN_RIGHT - w, y), bold, &number)?;
-            fill_rect(&area, context, (PAGE_W - MARGIN_RIGHT - w - 7.0, y + 2.0), (4.5, THREAD_H), self.ink.accent)?;
+            // The page number is stamped on the finished file (`folio`),
+            // where the page's place in its book is known.
             let note = style.with_font_size(7).with_color(color(self.ink.muted));
-            area.print_str(&context.font_cache, Position::new(MARGIN_LEFT, y + 0.8), note, &self.footer_note)?;
+            area.print_str(&context.font_cache, Position::new(MARGIN_LEFT, FOLIO_Y + 0.8), note, &self.footer_note)?;
         }
         area.add_margins(Margins::trbl(MARGIN_TOP, MARGIN_RIGHT, MARGIN_BOTTOM, MARGIN_LEFT));
         Ok(area)

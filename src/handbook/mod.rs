@@ -1,14 +1,22 @@
 //! Stage 6: the handbook, PDF chapters in the style of NYT SAMMEN BEDRE.
 //!
-//! genpdf lays the pages out from the figure model, the print charts and
-//! the editorial boxes; lopdf finishes the file (metadata, bookmarks, one
-//! copy of each font, reproducible bytes). Layout runs twice: the first pass
-//! notes where chapters and figures land, the second uses that for the
-//! contents page, the running headers and the bookmarks.
+//! genpdf lays each chapter out once, from the figure model, the print
+//! charts and the editorial boxes, into the chapter's own PDF; lopdf
+//! finishes the file (metadata, bookmarks, page numbers, one copy of each
+//! font, reproducible bytes). A book (an edition's, or every edition's) is
+//! its own pages (cover, title verso, contents, part dividers, method
+//! pages), laid out by genpdf, and its chapters' finished PDFs, put
+//! together by lopdf (`assemble`): an edited figure lays out its chapter
+//! again, never a whole book. Layout runs until the pages stop moving: a
+//! pass notes where things land, the next uses that for the contents, the
+//! running headers and the bookmarks.
 
+mod assemble;
 mod finish;
+mod folio;
 pub mod fonts;
 mod frame;
+mod front;
 mod pages;
 #[cfg(test)]
 mod tests;
@@ -21,10 +29,11 @@ use crate::error::{Context, Error, Fail, Result};
 use finish::{Entry, Meta};
 use fonts::Pass;
 use frame::{Frame, Plan, Target, Trail};
+use front::Matter;
 use pages::Book;
 
 use crate::style::{Rgb, Style};
-use crate::model::{Chapter, Report};
+use crate::model::{self, Chapter, Report};
 
 /// The print chart of each figure, ready to embed, keyed by figure id;
 /// every PDF of a build is made from the same map.
@@ -126,7 +135,8 @@ impl PdfOptions {
     }
 }
 
-/// One chapter as its own PDF (`outputs/handbook/<chapter-id>.pdf`).
+/// One chapter as its own PDF (`outputs/handbook/<chapter-id>.pdf`), its
+/// pages numbered from 1. Books are made from these files.
 pub fn render_chapter(report: &Report, chapter: &Chapter, charts: &ChartImages, style: &Style, opts: &PdfOptions) -> Result<Vec<u8>> {
     let index = report
         .chapters
@@ -140,20 +150,113 @@ pub fn render_chapter(report: &Report, chapter: &Chapter, charts: &ChartImages, 
         keywords: report.words.keywords.clone(),
         epoch: opts.epoch(),
     };
-    render_book(&book, &charts, &meta).with_context(|| format!("cannot render the chapter {}", chapter.id))
+    render_pdf(&book, &charts, &meta).with_context(|| format!("cannot render the chapter {}", chapter.id))
 }
 
-/// The combined handbook (`outputs/handbook.pdf`): title page, contents,
-/// every chapter and the method page.
-pub fn render_handbook(report: &Report, charts: &ChartImages, style: &Style, opts: &PdfOptions) -> Result<Vec<u8>> {
-    let (book, charts) = book(report, (0..report.chapters.len()).collect(), true, charts, style)?;
-    let meta = Meta {
-        title: report.words.document_title.clone(),
-        subject: report.subtitle.clone(),
-        keywords: report.words.keywords.clone(),
-        epoch: opts.epoch(),
+/// The file a book is published as: the combined book keeps the handbook's
+/// name, `handbook.pdf`; an edition's is `books/handbook-<period>.pdf`.
+pub fn book_path(id: &str) -> String {
+    if id == crate::text::COMBINED_BOOK { "handbook.pdf".into() } else { format!("books/handbook-{id}.pdf") }
+}
+
+/// A book of the report (`report.books`, by id) from its chapters' own
+/// PDFs (`chapters`, by chapter id): cover, title verso, contents, each
+/// part (divider, chapters, method page), every chapter on a right-hand page.
+pub fn render_book(report: &Report, id: &str, chapters: &BTreeMap<String, Vec<u8>>, style: &Style, opts: &PdfOptions) -> Result<Vec<u8>> {
+    let book = report.books.iter().find(|b| b.id == id).or_internal(format!("no book {id} in the report"))?;
+    assemble_book(report, book, chapters, style, opts).with_context(|| format!("cannot put the book {} together", book_path(id)))
+}
+
+fn assemble_book(report: &Report, book: &model::Book, pdfs: &BTreeMap<String, Vec<u8>>, style: &Style, opts: &PdfOptions) -> Result<Vec<u8>> {
+    let mut order = Vec::new();
+    for id in book.parts.iter().flat_map(|p| &p.chapters) {
+        order.push(report.chapters.iter().position(|c| c.id == *id).or_internal(format!("the book names chapter {id}, which is not in the report"))?);
+    }
+    let chapters: Vec<assemble::Chapter> = order
+        .iter()
+        .map(|&ci| {
+            let id = &report.chapters[ci].id;
+            let pdf = pdfs.get(id).or_internal(format!("no PDF of chapter {id} for the book"))?;
+            assemble::Chapter::read(pdf).with_context(|| format!("the PDF of chapter {id}"))
+        })
+        .collect::<Result<_>>()?;
+    let lengths: Vec<usize> = chapters.iter().map(|c| c.len()).collect();
+    // Each figure's page in its chapter, from the chapter's bookmarks.
+    let figures: Vec<Vec<Option<usize>>> = order
+        .iter()
+        .zip(&chapters)
+        .map(|(&ci, c)| {
+            let names: BTreeMap<&str, usize> = c.marks.iter().map(|(t, p)| (t.as_str(), *p)).collect();
+            report.chapters[ci].figures.iter().map(|f| names.get(format!("{} {}", f.label, f.title).as_str()).map(|p| p - 1)).collect()
+        })
+        .collect();
+    let draft_report = Rc::new(fonts::draft_report(report)?);
+    let report = Rc::new(report.clone());
+    let matter = |r: &Rc<Report>, pages: assemble::BookPages| Matter {
+        report: r.clone(),
+        // The draft's own book, whose text drafts can print.
+        book: Rc::new(r.books.iter().find(|b| b.id == book.id).unwrap_or(book).clone()),
+        chapters: Rc::new(order.clone()),
+        pages: Rc::new(pages),
+        ink: Rc::new(style.palette.clone()),
+        date: crate::text::book_date(opts.epoch()),
     };
-    render_book(&book, &charts, &meta).context("cannot render the handbook")
+    let words = &report.words;
+    let frame = |trail: &Trail, plan: &Plan| Frame {
+        trail: trail.clone(),
+        plan: plan.clone(),
+        ink: style.palette.clone(),
+        chapters: Vec::new(),
+        contents: (words.contents.to_uppercase(), words.running_title.clone()),
+        method: (words.method.to_uppercase(), words.running_title.clone()),
+        footer_note: book.footer.clone(),
+    };
+    let (raw, plan, pages, trail) = settle(|plan, pages, trail, pass| {
+        let at = assemble::sequence(book, &plan.marks, pages, &lengths, &figures).at;
+        let m = matter(if pass == Pass::Draft { &draft_report } else { &report }, at);
+        let mut doc = document(pass)?;
+        doc.set_page_decorator(frame(trail, plan));
+        front::compose_matter(&mut doc, &m, trail);
+        render_doc(doc)
+    })?;
+    let sequence = assemble::sequence(book, &plan.marks, pages, &lengths, &figures);
+    let outline = book_outline(&report, book, &order, &sequence.at);
+    let meta = Meta { title: book.document_title.clone(), subject: report.subtitle.clone(), keywords: words.keywords.clone(), epoch: opts.epoch() };
+    assemble::merge(&raw, chapters, &sequence, &outline, &trail.links(), &meta, &style.palette)
+}
+
+/// A book's bookmarks: the contents; each part with its chapters (each with
+/// its figures) and its method page. A chapter's bookmark names its period,
+/// so a theme of two editions is told apart.
+fn book_outline(report: &Report, book: &model::Book, order: &[usize], at: &assemble::BookPages) -> Vec<Entry> {
+    let mut top = Vec::new();
+    if let Some(p) = at.contents {
+        top.push(Entry { title: report.words.contents.clone(), page: p, children: vec![] });
+    }
+    let mut b = 0;
+    for (k, part) in book.parts.iter().enumerate() {
+        let mut entries = Vec::new();
+        for _ in &part.chapters {
+            let (Some(&ci), Some(Some(p))) = (order.get(b), at.chapters.get(b)) else { break };
+            let c = &report.chapters[ci];
+            let children = c
+                .figures
+                .iter()
+                .enumerate()
+                .filter_map(|(j, f)| at.figures.get(&(b, j)).map(|&p| Entry { title: format!("{} {}", f.label, f.title), page: p, children: vec![] }))
+                .collect();
+            entries.push(Entry { title: format!("{} {} ({})", c.number, c.name, c.period), page: *p, children });
+            b += 1;
+        }
+        if let Some(Some(p)) = at.methods.get(k) {
+            entries.push(Entry { title: report.words.method.clone(), page: *p, children: vec![] });
+        }
+        match at.parts.get(k).copied().flatten() {
+            Some(p) if part.divider => top.push(Entry { title: format!("{}: {}", part.label, part.title), page: p, children: entries }),
+            _ => top.extend(entries),
+        }
+    }
+    top
 }
 
 /// The book's pages and, in the order their stand-ins are numbered, the
@@ -190,28 +293,36 @@ fn flatten(png: &[u8], paper: Rgb) -> Result<image::DynamicImage> {
     Ok(image::DynamicImage::ImageRgb8(rgb))
 }
 
-/// Lays the book out until the pages stop moving, then finishes the PDF.
-/// Drafts (see [`fonts`]) find where things land; embedding passes then
-/// check that and lay out the file.
-fn render_book(book: &Book, charts: &[&Chart], meta: &Meta) -> Result<Vec<u8>> {
-    let mut plan = Plan::default();
+/// A chapter's own PDF: laid out until the pages stop moving, then finished.
+fn render_pdf(book: &Book, charts: &[&Chart], meta: &Meta) -> Result<Vec<u8>> {
     let draft = Book { report: Rc::new(fonts::draft_report(&book.report)?), ..book.clone() };
+    let (raw, plan, _, trail) = settle(|plan, _, trail, pass| layout(if pass == Pass::Draft { &draft } else { book }, plan, trail, pass))?;
+    finish::finish(&raw, meta, &outline(book, &plan), &trail.links(), charts, &book.ink)
+}
+
+/// Lays a document out until the pages stop moving: drafts (see [`fonts`])
+/// find where things land, embedding passes then check that. `lay` lays
+/// it out once from the previous pass's marks and page count.
+fn settle(lay: impl Fn(&Plan, usize, &Trail, Pass) -> Result<Vec<u8>>) -> Result<(Vec<u8>, Plan, usize, Trail)> {
+    let mut plan = Plan::default();
+    let mut pages = 0;
     for _ in 0..4 {
         let trail = Trail::default();
         // Text a built-in font cannot encode ends the drafts early.
-        if layout(&draft, &plan, &trail, Pass::Draft).is_err() {
+        if lay(&plan, pages, &trail, Pass::Draft).is_err() {
             break;
         }
         let marks = trail.marks();
-        if marks == plan.marks {
+        if marks == plan.marks && trail.pages() == pages {
             break;
         }
         plan = Plan { marks };
+        pages = trail.pages();
     }
     let mut pass = Pass::Final;
     for _ in 0..5 {
         let trail = Trail::default();
-        let raw = match layout(book, &plan, &trail, pass) {
+        let raw = match lay(&plan, pages, &trail, pass) {
             Ok(raw) => raw,
             // Italic text a built-in oblique cannot encode: embed all four.
             Err(_) if pass == Pass::Final => {
@@ -221,22 +332,35 @@ fn render_book(book: &Book, charts: &[&Chart], meta: &Meta) -> Result<Vec<u8>> {
             Err(e) => return Err(e),
         };
         let marks = trail.marks();
-        if marks == plan.marks {
-            return finish::finish(&raw, meta, &outline(book, &plan), &trail.links(), charts);
+        if marks == plan.marks && trail.pages() == pages {
+            return Ok((raw, plan, pages, trail));
         }
         plan = Plan { marks };
+        pages = trail.pages();
     }
     Err(Error::Render("the page layout did not settle after four passes".into()))
 }
 
-/// One layout pass, writing the fonts `pass` says.
-fn layout(book: &Book, plan: &Plan, trail: &Trail, pass: Pass) -> Result<Vec<u8>> {
+/// A genpdf document in the house's page setup, writing the fonts `pass` says.
+fn document(pass: Pass) -> Result<genpdf::Document> {
     let family = fonts::family(pass)?;
     let mut doc = genpdf::Document::new(family);
     doc.set_minimal_conformance();
     doc.set_paper_size(genpdf::PaperSize::A4);
     doc.set_font_size(10);
     doc.set_line_spacing(1.3);
+    Ok(doc)
+}
+
+fn render_doc(doc: genpdf::Document) -> Result<Vec<u8>> {
+    let mut raw = Vec::new();
+    doc.render(&mut raw).or_render("genpdf cannot lay the pages out")?;
+    Ok(raw)
+}
+
+/// One layout pass, writing the fonts `pass` says.
+fn layout(book: &Book, plan: &Plan, trail: &Trail, pass: Pass) -> Result<Vec<u8>> {
+    let mut doc = document(pass)?;
     let words = &book.report.words;
     let header = |c: &Chapter| (c.title.clone(), c.edition.clone());
     doc.set_page_decorator(Frame {
@@ -248,10 +372,8 @@ fn layout(book: &Book, plan: &Plan, trail: &Trail, pass: Pass) -> Result<Vec<u8>
         method: (words.method.to_uppercase(), words.running_title.clone()),
         footer_note: if book.whole { words.footer.clone() } else { book.chapter(0).footer.clone() },
     });
-    pages::compose(&mut doc, book, plan, trail);
-    let mut raw = Vec::new();
-    doc.render(&mut raw).or_render("genpdf cannot lay the pages out")?;
-    Ok(raw)
+    front::compose(&mut doc, book, trail);
+    render_doc(doc)
 }
 
 /// Bookmarks: the contents, each chapter with its figures, the method page.

@@ -1,17 +1,17 @@
-//! What goes on the pages: the title page, the contents, chapter openers,
-//! figure blocks, editorial boxes and the method page. Everything here reads
-//! the figure model; nothing is computed but the layout.
+//! What goes on a chapter's pages: openers, figure blocks and editorial
+//! boxes (the book's own pages are in `front`). Everything here reads the
+//! figure model; nothing is computed but the layout.
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use genpdf::elements::{Image, LinearLayout, Paragraph, TableLayout};
-use genpdf::style::{Style as TextStyle, StyledString};
-use genpdf::{Alignment, Element, Margins};
+use genpdf::elements::{Image, LinearLayout, Paragraph};
+use genpdf::style::Style as TextStyle;
+use genpdf::Element;
 
-use super::frame::{Display, Dress, Flow, Gap, LinkLine, NewPage, Plan, Rule, Space, TEXT_W, Target, Trail, Unit, color};
+use super::frame::{Display, Dress, LinkLine, Rule, Space, TEXT_W, Target, Trail, Unit, color};
 use crate::style::{Palette, Rgb};
-use crate::model::{BoxKind, Chapter, ContentBox, Figure, Report, Section};
+use crate::model::{BoxKind, Chapter, ContentBox, Figure, Report};
 
 /// Charts may be at most this tall on the page (mm), so a figure with its
 /// title and caption fits one page.
@@ -50,174 +50,16 @@ impl Book {
 }
 
 /// A paragraph in one style.
-fn para(text: impl Into<String>, style: TextStyle) -> impl Element {
+pub(super) fn para(text: impl Into<String>, style: TextStyle) -> impl Element {
     Paragraph::new(text.into()).styled(style)
 }
 
-fn ts(size: u8, c: Rgb) -> TextStyle {
+pub(super) fn ts(size: u8, c: Rgb) -> TextStyle {
     TextStyle::new().with_font_size(size).with_color(color(c))
 }
 
-/// Lays the book out into `doc`, noting in `trail` where things land; `plan`
-/// (the previous pass) gives the page numbers for the contents.
-pub fn compose(doc: &mut genpdf::Document, book: &Book, plan: &Plan, trail: &Trail) {
-    if book.whole {
-        doc.push(title_page(book, trail));
-        doc.push(title_note(book));
-        doc.push(NewPage::default());
-        doc.push(contents(book, plan, trail));
-    }
-    for i in 0..book.chapters.len() {
-        doc.push(NewPage::default());
-        doc.push(opener(book, i, trail));
-        doc.push(intro(book, i));
-        doc.push(NewPage::default());
-        let chapter = book.chapter(i);
-        let figures = (0..chapter.figures.len()).map(|j| figure(book, i, j, trail)).collect();
-        let boxes = (0..chapter.boxes.len()).map(|k| content_box(book, i, k, trail)).collect();
-        doc.push(Flow::new(figures, boxes, 9.0));
-    }
-    if book.whole {
-        doc.push(NewPage::default());
-        // The method page: its first section large, the second (the note on
-        // the data) on a tint, the rest side by side.
-        let mut sections = book.report.method_page.clone().into_iter();
-        let head = sections.next().unwrap_or_else(|| Section { heading: book.report.words.method.to_uppercase(), lead: None, paragraphs: vec![], table: None });
-        let ink = book.ink.clone();
-        doc.push(Unit::new(move || section_layout(&head, &ink, 11)).marked(trail, Target::Method));
-        if let Some(data) = sections.next() {
-            doc.push(Gap(6.0));
-            let ink = book.ink.clone();
-            let dress = Dress { fill: Some(ink.tint()), pad: 5.0, ..Dress::default() };
-            doc.push(Unit::new(move || section_layout(&data, &ink, 10)).dressed(dress));
-        }
-        let columns: Vec<Section> = sections.collect();
-        if columns.is_empty() {
-            return;
-        }
-        doc.push(Gap(6.0));
-        let ink = book.ink.clone();
-        doc.push(Unit::new(move || {
-            let mut table = TableLayout::new(vec![1; columns.len()]);
-            let mut row = table.row();
-            for (k, c) in columns.iter().enumerate() {
-                let pad = Margins::trbl(0.0, if k + 1 < columns.len() { 5.0 } else { 0.0 }, 0.0, 0.0);
-                row.push_element(section_layout(c, &ink, 9).padded(pad));
-            }
-            row.push().expect("one cell per column");
-            LinearLayout::vertical().element(table)
-        }));
-    }
-}
-
-fn title_page(book: &Book, trail: &Trail) -> Unit {
-    let report = book.report.clone();
-    let ink = book.ink.clone();
-    Unit::new(move || {
-        let mut l = LinearLayout::vertical();
-        l.push(Space(38.0));
-        l.push(Rule { width: Some(36.0), height: 2.2, color: ink.accent });
-        l.push(Space(9.0));
-        l.push(para(report.kicker.to_uppercase(), ts(13, ink.accent).bold()));
-        l.push(Space(5.0));
-        l.push(para(report.title.to_uppercase(), ts(42, ink.text).bold().with_line_spacing(1.0)));
-        l.push(Space(7.0));
-        l.push(para(report.subtitle.clone(), ts(17, ink.muted).with_line_spacing(1.25)));
-        if !report.words.editions.is_empty() {
-            l.push(Space(14.0));
-            l.push(para(report.words.editions.clone(), ts(11, ink.text)));
-        }
-        l
-    })
-    .marked(trail, Target::Title)
-}
-
-/// The title page says plainly where the numbers come from.
-fn title_note(book: &Book) -> Unit {
-    let report = book.report.clone();
-    let ink = book.ink.clone();
-    Unit::new(move || {
-        let mut l = LinearLayout::vertical();
-        l.push(para(report.words.data_heading.to_uppercase(), ts(9, ink.accent).bold()));
-        l.push(Space(2.0));
-        l.push(para(report.words.title_note.clone(), ts(10, ink.text).with_line_spacing(1.4)));
-        l
-    })
-    .dressed(Dress { fill: Some(book.ink.tint()), pad: 6.0, at_bottom: true, ..Dress::default() })
-}
-
-fn contents(book: &Book, plan: &Plan, trail: &Trail) -> Unit {
-    let report = book.report.clone();
-    let ink = book.ink.clone();
-    let chapters = book.chapters.clone();
-    let plan = plan.clone();
-    Unit::new(move || {
-        let page = |t: Target| plan.page_of(t).map_or_else(|| "00".to_string(), |p| p.to_string());
-        let mut l = LinearLayout::vertical();
-        l.push(Space(4.0));
-        l.push(para(report.words.contents.to_uppercase(), ts(30, ink.text).bold()));
-        l.push(Space(4.0));
-        l.push(Rule { width: Some(20.0), height: 1.0, color: ink.accent });
-        l.push(Space(10.0));
-        let mut table = TableLayout::new(vec![12, 128, 14]);
-        for (i, &ci) in chapters.iter().enumerate() {
-            let chapter = &report.chapters[ci];
-            let row_pad = Margins::trbl(if i == 0 { 0.0 } else { 6.0 }, 0.0, 0.5, 0.0);
-            let big = ts(14, ink.text).bold();
-            table
-                .row()
-                .element(para(chapter.number.to_string(), ts(14, ink.accent).bold()).padded(row_pad))
-                .element(para(chapter.title.clone(), big).padded(row_pad))
-                .element(para_right(page(Target::Chapter(i)), big).padded(row_pad))
-                .push()
-                .expect("three columns");
-            table
-                .row()
-                .element(Space(0.0))
-                .element(para(chapter.period.clone(), ts(9, ink.muted)).padded(Margins::trbl(0.0, 0.0, 1.5, 0.0)))
-                .element(Space(0.0))
-                .push()
-                .expect("three columns");
-            for (j, f) in chapter.figures.iter().enumerate() {
-                let small = ts(9, ink.text).with_line_spacing(1.3);
-                let line = Paragraph::default()
-                    .styled_string(format!("{}  ", f.label), ts(9, ink.accent).bold())
-                    .string(StyledString::new(f.title.clone(), small))
-                    .styled(small);
-                table
-                    .row()
-                    .element(Space(0.0))
-                    .element(line.padded(Margins::trbl(0.5, 6.0, 0.5, 0.0)))
-                    .element(para_right(page(Target::Figure(i, j)), small).padded(Margins::trbl(0.5, 0.0, 0.5, 0.0)))
-                    .push()
-                    .expect("three columns");
-            }
-        }
-        if report.method.is_empty() {
-            l.push(table);
-            return l;
-        }
-        let big = ts(14, ink.text).bold();
-        let pad = Margins::trbl(6.0, 0.0, 0.5, 0.0);
-        table
-            .row()
-            .element(Space(0.0))
-            .element(para(report.words.method.to_uppercase(), big).padded(pad))
-            .element(para_right(page(Target::Method), big).padded(pad))
-            .push()
-            .expect("three columns");
-        l.push(table);
-        l
-    })
-    .marked(trail, Target::Contents)
-}
-
-fn para_right(text: String, style: TextStyle) -> impl Element {
-    Paragraph::new(text).aligned(Alignment::Right).styled(style)
-}
-
 /// The opener page: the theme in capitals and the hero number with its sentence.
-fn opener(book: &Book, i: usize, trail: &Trail) -> Unit {
+pub(super) fn opener(book: &Book, i: usize, trail: &Trail) -> Unit {
     let chapter = book.chapter(i).clone();
     let word = book.report.words.chapter.to_uppercase();
     let ink = book.ink.clone();
@@ -241,7 +83,7 @@ fn opener(book: &Book, i: usize, trail: &Trail) -> Unit {
 }
 
 /// The chapter's introduction, set at the foot of the opener page.
-fn intro(book: &Book, i: usize) -> Unit {
+pub(super) fn intro(book: &Book, i: usize) -> Unit {
     let text = book.chapter(i).intro.clone();
     let ink = book.ink.clone();
     Unit::new(move || {
@@ -264,7 +106,7 @@ fn paragraphs(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split("\n\n").map(|p| p.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|p| !p.is_empty())
 }
 
-fn figure(book: &Book, i: usize, j: usize, trail: &Trail) -> Unit {
+pub(super) fn figure(book: &Book, i: usize, j: usize, trail: &Trail) -> Unit {
     let f: Figure = book.chapter(i).figures[j].clone();
     let chart = book.charts.get(&f.id).cloned();
     let ink = book.ink.clone();
@@ -309,7 +151,7 @@ fn chart_element(chart: Slot) -> Image {
     Image::from_dynamic_image(stand_in).expect("an RGB image").with_dpi(dpi).with_scale(genpdf::Scale::new(w / 2.0, h))
 }
 
-fn content_box(book: &Book, i: usize, k: usize, trail: &Trail) -> Unit {
+pub(super) fn content_box(book: &Book, i: usize, k: usize, trail: &Trail) -> Unit {
     let b: ContentBox = book.chapter(i).boxes[k].clone();
     let ink = book.ink.clone();
     let trail = trail.clone();
@@ -352,44 +194,4 @@ fn content_box(book: &Book, i: usize, k: usize, trail: &Trail) -> Unit {
         l
     })
     .dressed(dress)
-}
-
-fn section_layout(s: &Section, ink: &Palette, size: u8) -> LinearLayout {
-    let mut l = LinearLayout::vertical();
-    if s.lead.is_some() {
-        l.push(Space(4.0));
-        l.push(para(s.heading.clone(), ts(30, ink.text).bold()));
-        l.push(Space(4.0));
-        l.push(Rule { width: Some(20.0), height: 1.0, color: ink.accent });
-        l.push(Space(7.0));
-    } else {
-        l.push(para(s.heading.to_uppercase(), ts(9, ink.accent).bold()));
-        l.push(Space(1.5));
-    }
-    if let Some(lead) = &s.lead {
-        l.push(para(lead.clone(), ts(size, ink.text).with_line_spacing(1.5)));
-    }
-    for (k, p) in s.paragraphs.iter().enumerate() {
-        if k > 0 {
-            l.push(Space(2.0));
-        }
-        l.push(para(p.clone(), ts(size, ink.text).with_line_spacing(if size < 10 { 1.4 } else { 1.45 })));
-    }
-    if let Some(rows) = &s.table {
-        l.push(Space(5.0));
-        l.push(Rule { width: None, height: 0.35, color: ink.text });
-        let mut table = TableLayout::new(vec![20, 20, 24, 22, 20, 20]);
-        for (r, row) in rows.iter().enumerate() {
-            let style = if r == 0 { ts(8, ink.muted).bold() } else { ts(9, ink.text) };
-            let mut cells = table.row();
-            for (c, cell) in row.iter().enumerate() {
-                let p = Paragraph::new(cell.clone()).aligned(if c == 0 { Alignment::Left } else { Alignment::Right });
-                cells.push_element(p.styled(style).padded(Margins::trbl(1.2, 2.0, 1.2, 0.0)));
-            }
-            cells.push().expect("six columns");
-        }
-        l.push(table);
-        l.push(Rule { width: None, height: 0.35, color: ink.text });
-    }
-    l
 }

@@ -56,20 +56,50 @@ struct Rendered {
     report: Report,
     style: Style,
     charts: ChartImages,
+    /// The book of every edition, and the edition's own book.
     handbook: Vec<u8>,
+    edition: Vec<u8>,
     chapters: Vec<Vec<u8>>,
+}
+
+/// The sample model with its books, as `compute` makes them.
+fn with_books(mut report: Report) -> Report {
+    let ids: Vec<(String, String)> = report.chapters.iter().map(|c| (c.id.clone(), c.period.clone())).collect();
+    let note = report.data_note.clone();
+    report.books = crate::text::books(&report.kicker, &report.title, &ids, &report.method, &report.words, &note, report.alpha, report.min_n);
+    report
+}
+
+/// The chapters' PDFs, then the book `id` from them.
+fn render_books(report: &Report, id: &str, charts: &ChartImages, style: &Style, opts: &PdfOptions) -> Result<Vec<u8>> {
+    let mut pdfs = BTreeMap::new();
+    for c in &report.chapters {
+        pdfs.insert(c.id.clone(), render_chapter(report, c, charts, style, opts)?);
+    }
+    render_book(report, id, &pdfs, style, opts)
+}
+
+fn render_handbook(report: &Report, charts: &ChartImages, style: &Style, opts: &PdfOptions) -> Result<Vec<u8>> {
+    render_books(report, "handbook", charts, style, opts)
+}
+
+/// (level, title, 1-based page) of each bookmark, in order.
+fn bookmarks(pdf: &[u8]) -> Vec<(usize, String, usize)> {
+    let doc = Document::load_mem(pdf).unwrap();
+    doc.get_toc().unwrap().toc.into_iter().map(|t| (t.level, t.title, t.page)).collect()
 }
 
 fn rendered() -> &'static Rendered {
     static ONCE: std::sync::OnceLock<Rendered> = std::sync::OnceLock::new();
     ONCE.get_or_init(|| {
-        let report = sample();
+        let report = with_books(sample());
         let style = house_style();
         let charts = decode_charts(&charts(&report, &style), &style).unwrap();
         let opts = PdfOptions::default();
         let handbook = render_handbook(&report, &charts, &style, &opts).unwrap();
+        let edition = render_books(&report, "2018-2019", &charts, &style, &opts).unwrap();
         let chapters = report.chapters.iter().map(|c| render_chapter(&report, c, &charts, &style, &opts).unwrap()).collect();
-        Rendered { report, style, charts, handbook, chapters }
+        Rendered { report, style, charts, handbook, edition, chapters }
     })
 }
 
@@ -146,8 +176,18 @@ fn page_counts() {
     // Opener page, then figures with boxes filling the feet of their pages.
     assert_eq!(count(&r.chapters[0]), 4);
     assert_eq!(count(&r.chapters[1]), 4);
-    // Title, contents, both chapters, method.
-    assert_eq!(count(&r.handbook), 1 + 1 + 4 + 4 + 1);
+    // Cover, title verso, contents, blank, part divider, blank, both
+    // chapters, method page.
+    assert_eq!(count(&r.handbook), 1 + 1 + 1 + 1 + 1 + 1 + 4 + 4 + 1);
+    // Cover, title verso, contents, blank, both chapters, method page.
+    assert_eq!(count(&r.edition), 1 + 1 + 1 + 1 + 4 + 4 + 1);
+    for pdf in [&r.handbook, &r.edition] {
+        for (level, title, page) in bookmarks(pdf) {
+            if title.contains("(2018-2019)") {
+                assert!(page % 2 == 1, "{title} opens on page {page}, a left-hand page (level {level})");
+            }
+        }
+    }
 }
 
 #[test]
@@ -174,40 +214,44 @@ fn every_figure_sits_on_one_page_with_its_caption() {
 fn contents_and_bookmarks_point_at_the_pages_things_are_on() {
     let r = rendered();
     let pages = page_texts(&r.handbook);
+    let marks = bookmarks(&r.handbook);
+    let f = |c: usize, j: usize| format!("{} {}", r.report.chapters[c].figures[j].label, r.report.chapters[c].figures[j].title);
+    let titles: Vec<(usize, String)> = marks.iter().map(|(l, t, _)| (*l, t.clone())).collect();
+    let mut expected = vec![(1, "Indhold".to_string()), (1, "Del 1: Innovationsbarometeret 2018-2019".to_string()), (2, "1 Høst borgernes ideer (2018-2019)".to_string())];
+    expected.extend((0..r.report.chapters[0].figures.len()).map(|j| (3, f(0, j))));
+    expected.push((2, "2 Lav nye services (2018-2019)".to_string()));
+    expected.extend((0..r.report.chapters[1].figures.len()).map(|j| (3, f(1, j))));
+    expected.push((2, "Metode og data".to_string()));
+    assert_eq!(titles, expected);
+    let page_of = |t: &str| marks.iter().find(|m| m.1 == t).unwrap().2;
+    assert_eq!(page_of("Indhold"), 3);
+    assert_eq!(page_of("Del 1: Innovationsbarometeret 2018-2019"), 5);
+    assert_eq!(page_of("1 Høst borgernes ideer (2018-2019)"), 7);
+    assert_eq!(page_of("2 Lav nye services (2018-2019)"), 11);
+    assert!(pages[page_of("Metode og data") - 1].contains("METODE OG DATA"));
+    for (c, chapter) in r.report.chapters.iter().enumerate() {
+        let p = page_of(&format!("{} {} ({})", chapter.number, chapter.name, chapter.period));
+        assert!(pages[p - 1].contains(&squash(&chapter.hero.text)), "chapter {c} on page {p}");
+        // The contents names the page, and every page shows its number.
+        assert!(pages[2].contains(&format!("{} {p}", chapter.title)), "contents: {} on page {p} in {}", chapter.title, pages[2]);
+        for j in 0..chapter.figures.len() {
+            let fp = page_of(&f(c, j));
+            assert!(pages[fp - 1].contains(&format!("FIGUR {}", chapter.figures[j].number)), "figure {c}.{j} on page {fp}");
+            assert!(pages[fp - 1].split_whitespace().any(|w| w == fp.to_string()), "page {fp} shows its number: {}", pages[fp - 1]);
+        }
+    }
+    // The contents' lines go to the chapters' pages.
     let doc = Document::load_mem(&r.handbook).unwrap();
-    let page_numbers: std::collections::BTreeMap<_, _> = doc.get_pages().into_iter().map(|(n, id)| (id, n as usize)).collect();
-    let mut titles = Vec::new();
-    let outlines = doc.get_dictionary(doc.catalog().unwrap().get(b"Outlines").unwrap().as_reference().unwrap()).unwrap();
-    let mut next = outlines.get(b"First").ok().map(|o| o.as_reference().unwrap());
-    while let Some(id) = next {
-        let item = doc.get_dictionary(id).unwrap();
-        let title = lopdf::decode_text_string(item.get(b"Title").unwrap()).unwrap();
-        let action = doc.get_dictionary(item.get(b"A").unwrap().as_reference().unwrap()).unwrap();
-        let page = page_numbers[&action.get(b"D").unwrap().as_array().unwrap()[0].as_reference().unwrap()];
-        titles.push((title, page));
-        next = item.get(b"Next").ok().map(|o| o.as_reference().unwrap());
-    }
-    let names: Vec<&str> = titles.iter().map(|(t, _)| t.as_str()).collect();
-    assert_eq!(names, ["Indhold", "1 Høst borgernes ideer (2018-2019)", "2 Lav nye services (2018-2019)", "Metode og data"]);
-    assert_eq!(titles[0].1, 2);
-    assert_eq!(titles[1].1, 3);
-    for (title, page) in &titles[1..3] {
-        let chapter = r.report.chapters.iter().find(|c| title.contains(&crate::text::sentence_case(&c.title))).unwrap();
-        assert!(pages[page - 1].contains(&squash(&chapter.hero.text)), "{title} bookmark on page {page}");
-    }
-    // The contents page names each chapter's page.
-    let contents = &pages[1];
-    for (title, page) in &titles[1..] {
-        let upper = title.split(" (").next().unwrap().split_once(' ').unwrap().1.to_uppercase();
-        assert!(contents.contains(&format!("{upper} {page}")), "contents: {upper} on page {page} in {contents}");
-    }
-    // Figures are bookmarked under their chapter, on the page they are on.
-    let first = doc.get_dictionary(outlines.get(b"First").unwrap().as_reference().unwrap()).unwrap();
-    let chapter = doc.get_dictionary(first.get(b"Next").unwrap().as_reference().unwrap()).unwrap();
-    assert_eq!(chapter.get(b"Count").unwrap().as_i64().unwrap(), r.report.chapters[0].figures.len() as i64);
-    let fig = doc.get_dictionary(chapter.get(b"First").unwrap().as_reference().unwrap()).unwrap();
-    let title = lopdf::decode_text_string(fig.get(b"Title").unwrap()).unwrap();
-    assert_eq!(title, format!("Figur 1.1 {}", r.report.chapters[0].figures[0].title));
+    let numbers: BTreeMap<_, _> = doc.get_pages().into_iter().map(|(n, id)| (id, n as usize)).collect();
+    let contents = doc.get_pages()[&3];
+    let annots = doc.get_dictionary(contents).unwrap().get(b"Annots").unwrap().as_array().unwrap();
+    let mut to: Vec<usize> = annots
+        .iter()
+        .map(|a| doc.dereference(a).unwrap().1.as_dict().unwrap().get(b"Dest").unwrap().as_array().unwrap()[0].as_reference().unwrap())
+        .map(|id| numbers[&id])
+        .collect();
+    to.dedup();
+    assert!(to.contains(&7) && to.contains(&11) && to.contains(&5), "{to:?}");
 }
 
 #[test]
@@ -220,6 +264,9 @@ fn see_also_links_are_clickable_where_they_are_printed() {
         let Ok(annots) = doc.get_dictionary(page).unwrap().get(b"Annots") else { continue };
         for a in annots.as_array().unwrap() {
             let annot = doc.dereference(a).unwrap().1.as_dict().unwrap();
+            if annot.has(b"Dest") {
+                continue;
+            }
             assert_eq!(annot.get(b"Subtype").unwrap().as_name().unwrap(), b"Link");
             let url = String::from_utf8(annot.get(b"A").unwrap().as_dict().unwrap().get(b"URI").unwrap().as_str().unwrap().to_vec()).unwrap();
             let rect: Vec<f32> = annot.get(b"Rect").unwrap().as_array().unwrap().iter().map(|v| v.as_float().unwrap()).collect();
@@ -237,7 +284,7 @@ fn see_also_links_are_clickable_where_they_are_printed() {
 #[test]
 fn fonts_are_embedded_once_each() {
     let r = rendered();
-    for pdf in std::iter::once(&r.handbook).chain(&r.chapters) {
+    for pdf in [&r.handbook, &r.edition].into_iter().chain(&r.chapters) {
         let doc = Document::load_mem(pdf).unwrap();
         let mut files: Vec<Vec<u8>> = doc
             .objects
@@ -335,6 +382,22 @@ fn charts_are_embedded_as_their_png_streams() {
 }
 
 #[test]
+fn the_title_verso_says_what_the_book_is_made_of() {
+    let r = rendered();
+    let pages = page_texts(&r.edition);
+    assert!(pages[0].contains("NYT SAMMEN BEDRE") && pages[0].contains("Udgaven 2018-2019"), "{}", pages[0]);
+    let verso = &pages[1];
+    assert!(verso.contains("Dato: 1. januar 2020."), "{verso}");
+    assert!(verso.contains(&squash(&r.report.data_note)), "the synthetic note: {verso}");
+    assert!(verso.contains(&format!("barometer {}", env!("CARGO_PKG_VERSION"))) && verso.contains("lopdf"), "{verso}");
+    assert!(pages[3].is_empty(), "a blank verso before the first chapter: {}", pages[3]);
+    let doc = Document::load_mem(&r.handbook).unwrap();
+    let catalog = doc.catalog().unwrap();
+    assert!(catalog.get(b"ViewerPreferences").unwrap().as_dict().unwrap().get(b"DisplayDocTitle").unwrap().as_bool().unwrap());
+    assert!(catalog.get(b"MarkInfo").is_ok());
+}
+
+#[test]
 fn a_chart_with_alpha_is_flattened_on_the_page_colour() {
     let style = house_style();
     let paper = style.palette.background;
@@ -358,9 +421,11 @@ fn a_pdf_embeds_the_fonts_in_one_layout_pass() {
     let pdf = render_chapter(&r.report, &r.report.chapters[1], &r.charts, &r.style, &opts).unwrap();
     assert_eq!(fonts::embedding_passes() - before, 1, "drafts found where everything lands");
     assert!(pdf == r.chapters[1]);
+    let pdfs: BTreeMap<String, Vec<u8>> = r.report.chapters.iter().map(|c| c.id.clone()).zip(r.chapters.iter().cloned()).collect();
     let before = fonts::embedding_passes();
-    render_handbook(&r.report, &r.charts, &r.style, &opts).unwrap();
-    assert_eq!(fonts::embedding_passes() - before, 1);
+    let book = render_book(&r.report, "handbook", &pdfs, &r.style, &opts).unwrap();
+    assert_eq!(fonts::embedding_passes() - before, 1, "a book lays out its own pages once and no chapter again");
+    assert!(book == r.handbook);
 }
 
 #[test]
@@ -397,7 +462,32 @@ fn preview() {
     let dir = Path::new("/tmp/handbook-preview");
     std::fs::create_dir_all(dir).unwrap();
     std::fs::write(dir.join("handbook.pdf"), &r.handbook).unwrap();
+    std::fs::write(dir.join("handbook-2018-2019.pdf"), &r.edition).unwrap();
     for (c, pdf) in r.report.chapters.iter().zip(&r.chapters) {
         std::fs::write(dir.join(format!("{}.pdf", c.id)), pdf).unwrap();
+    }
+}
+
+/// Times the books of a built report (`BOOKS_FROM=<outputs>`):
+/// `cargo test --release --lib handbook::tests::time_books -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn time_books() {
+    let Ok(out) = std::env::var("BOOKS_FROM") else { return };
+    let out = Path::new(&out);
+    let report: Report = serde_json::from_slice(&std::fs::read(out.join("model.json")).unwrap()).unwrap();
+    let pdfs: BTreeMap<String, Vec<u8>> =
+        report.chapters.iter().map(|c| (c.id.clone(), std::fs::read(out.join(format!("handbook/{}.pdf", c.id))).unwrap())).collect();
+    let style = house_style();
+    let opts = PdfOptions::default();
+    for id in ["2018-2019", "handbook"] {
+        let best = (0..5)
+            .map(|_| {
+                let t = std::time::Instant::now();
+                render_book(&report, id, &pdfs, &style, &opts).unwrap();
+                t.elapsed().as_secs_f64()
+            })
+            .fold(f64::MAX, f64::min);
+        eprintln!("book {id}: {:.0} ms", best * 1000.0);
     }
 }

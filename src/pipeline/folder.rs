@@ -33,7 +33,7 @@ const LOCK: &str = "lock";
 pub const CURRENT: &str = "current";
 /// The entries a build publishes at the top of the output folder, each a
 /// link into the live generation. A build writes nothing else there.
-pub const TOPS: [&str; 9] = [".cache", "charts", "data", "handbook", "handbook.pdf", "manifest.json", "model.json", "site", "timings.json"];
+pub const TOPS: [&str; 10] = [".cache", "books", "charts", "data", "handbook", "handbook.pdf", "manifest.json", "model.json", "site", "timings.json"];
 /// A file git needs to keep an empty folder: an output folder holding only
 /// it counts as empty (the repository ships `outputs/.gitkeep`).
 const PLACEHOLDER: &str = ".gitkeep";

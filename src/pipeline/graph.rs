@@ -152,7 +152,7 @@ impl Sources {
 pub struct Planned {
     pub fingerprint: Fingerprint,
     pub deps: Vec<Node>,
-    /// The chapter id; empty for waves and the whole handbook.
+    /// The chapter id; empty for waves and the books.
     pub chapter: String,
 }
 
@@ -219,10 +219,24 @@ pub fn plan(paths: &Paths, config: &Config, src: &Sources) -> Graph {
         nodes.insert(pdf.clone(), planned(on(fp, &nodes, &pdf_deps), pdf_deps));
         chapter_pdfs.push(pdf);
     }
-    let mut deps: Vec<Node> = src.waves.keys().map(|p| Node::Wave(p.clone())).collect();
-    deps.extend(chapter_pdfs);
-    let fp = render().with("SOURCE_DATE_EPOCH", &src.epoch).with("report.toml", &report);
-    nodes.insert(Node::Handbook, Planned { fingerprint: on(fp, &nodes, &deps), deps, chapter: String::new() });
+    // The books: one per edition with chapters, each made from its wave
+    // and its chapters' PDFs, and the book of every edition (see
+    // `text::books`, which decides the same from the model).
+    let fp = || render().with("SOURCE_DATE_EPOCH", &src.epoch).with("report.toml", &report);
+    let mut all: Vec<Node> = src.waves.keys().map(|p| Node::Wave(p.clone())).collect();
+    for period in src.waves.keys() {
+        let mine: Vec<Node> = config.chapters.iter().zip(&chapter_pdfs).filter(|(c, _)| c.period == *period).map(|(_, n)| n.clone()).collect();
+        if mine.is_empty() {
+            continue;
+        }
+        // Every wave: the cover's note says which are synthetic.
+        let mut deps: Vec<Node> = src.waves.keys().map(|p| Node::Wave(p.clone())).collect();
+        deps.extend(mine);
+        nodes.insert(Node::Book(period.clone()), Planned { fingerprint: on(fp(), &nodes, &deps), deps, chapter: String::new() });
+    }
+    all.extend(chapter_pdfs);
+    let combined = Node::Book(crate::text::COMBINED_BOOK.into());
+    nodes.insert(combined, Planned { fingerprint: on(fp(), &nodes, &all), deps: all, chapter: String::new() });
     plan_site(paths, config, src, &mut nodes, &report);
     Graph { nodes }
 }
@@ -340,7 +354,7 @@ fn selected(node: &Node, planned: &Planned, only: Option<&str>) -> bool {
         Node::Figure(id) | Node::Chart(id) => id == o || planned.chapter == o,
         Node::SiteFigure(id) => id == o || planned.chapter == o,
         Node::Hero(c) | Node::HeroChart(c) | Node::ChapterPdf(c) | Node::SiteTheme(c) => c == o,
-        Node::Wave(_) | Node::Handbook | Node::SiteHome => false,
+        Node::Wave(_) | Node::Book(_) | Node::SiteHome => false,
     }
 }
 

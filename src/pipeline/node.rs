@@ -1,5 +1,5 @@
 //! The nodes of the build graph, named in `status` and in the cache as
-//! "figure:<id>", "chart:<chapter>:hero", "pdf:handbook" and so on.
+//! "figure:<id>", "chart:<chapter>:hero", "book:2018-2019" and so on.
 
 use std::fmt;
 use std::str::FromStr;
@@ -19,8 +19,8 @@ pub enum Node {
     Chart(String),
     /// A chapter's own PDF.
     ChapterPdf(String),
-    /// The whole handbook.
-    Handbook,
+    /// A printed book, by its id: an edition's period, or "handbook" for every edition in one.
+    Book(String),
     /// The site's front page, edition pages, method page, style sheet and fonts.
     SiteHome,
     /// A theme's page, with its hero tile and PDF to download.
@@ -45,7 +45,7 @@ impl fmt::Display for Node {
             Node::HeroChart(c) => write!(f, "chart:{c}:hero"),
             Node::Chart(id) => write!(f, "chart:{id}"),
             Node::ChapterPdf(c) => write!(f, "pdf:{c}"),
-            Node::Handbook => f.write_str("pdf:handbook"),
+            Node::Book(id) => write!(f, "book:{id}"),
             Node::SiteHome => f.write_str("site:home"),
             Node::SiteTheme(c) => write!(f, "site:theme:{c}"),
             Node::SiteFigure(id) => write!(f, "site:figure:{id}"),
@@ -66,7 +66,7 @@ impl FromStr for Node {
                 Some(c) => Node::HeroChart(c.to_string()),
                 None => Node::Chart(own()),
             },
-            "pdf" if rest == "handbook" => Node::Handbook,
+            "book" => Node::Book(own()),
             "pdf" => Node::ChapterPdf(own()),
             "site" if rest == "home" => Node::SiteHome,
             "site" => match (rest.strip_prefix("theme:"), rest.strip_prefix("figure:")) {
@@ -105,7 +105,8 @@ mod tests {
             Node::HeroChart("borgere-2018".into()),
             Node::Chart("roller".into()),
             Node::ChapterPdf("borgere-2018".into()),
-            Node::Handbook,
+            Node::Book("handbook".into()),
+            Node::Book("2018-2019".into()),
             Node::SiteHome,
             Node::SiteTheme("borgere-2018".into()),
             Node::SiteFigure("roller".into()),

@@ -129,27 +129,45 @@ pub fn render(report: &Report, paths: &Paths, decisions: &BTreeMap<Node, Decisio
         rendered.add(node, built(node), files);
     }
 
-    // Handbook PDFs: each chapter and the whole book, side by side, from
-    // the charts decoded once.
+    // Each chapter's PDF, side by side, from the charts decoded once; then
+    // the books, put together from the chapters' PDFs.
     let opts = PdfOptions::from_env()?;
-    let mut pdfs: Vec<(Node, Option<&Chapter>)> = report.chapters.iter().map(|ch| (Node::ChapterPdf(ch.id.clone()), Some(ch))).collect();
-    pdfs.push((Node::Handbook, None));
-    let images = if pdfs.iter().any(|(n, _)| built(n)) { handbook::decode_charts(&images, &style)? } else { Default::default() };
-    let pdf_files = |(node, chapter): &(Node, Option<&Chapter>)| -> Result<Vec<Artifact>> {
-        if !built(node) {
-            return last_files(old, node, last);
+    let books: Vec<Node> = report.books.iter().map(|b| Node::Book(b.id.clone())).collect();
+    let any_pdf = report.chapters.iter().any(|ch| built(&Node::ChapterPdf(ch.id.clone())));
+    let images = if any_pdf { handbook::decode_charts(&images, &style)? } else { Default::default() };
+    let done: Vec<Result<Vec<Artifact>>> = report
+        .chapters
+        .par_iter()
+        .map(|ch| {
+            let node = Node::ChapterPdf(ch.id.clone());
+            if !built(&node) {
+                return last_files(old, &node, last);
+            }
+            Ok(vec![Artifact { path: format!("handbook/{}.pdf", ch.id), bytes: handbook::render_chapter(report, ch, &images, &style, &opts)? }])
+        })
+        .collect();
+    let mut chapter_pdfs: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    for (files, ch) in done.into_iter().zip(&report.chapters) {
+        let files = files?;
+        if books.iter().any(&built)
+            && let Some(a) = files.first()
+        {
+            chapter_pdfs.insert(ch.id.clone(), a.bytes.clone());
         }
-        let file = match chapter {
-            Some(ch) => Artifact { path: format!("handbook/{}.pdf", ch.id), bytes: handbook::render_chapter(report, ch, &images, &style, &opts)? },
-            None => Artifact { path: "handbook.pdf".into(), bytes: handbook::render_handbook(report, &images, &style, &opts)? },
-        };
-        Ok(vec![file])
-    };
-    // The book takes longest: it starts first, the chapters beside it.
-    let order: Vec<usize> = (0..pdfs.len()).rev().collect();
-    let mut done: Vec<(usize, Result<Vec<Artifact>>)> = order.into_par_iter().map(|i| (i, pdf_files(&pdfs[i]))).collect();
-    done.sort_by_key(|(i, _)| *i);
-    for ((_, files), (node, _)) in done.into_iter().zip(&pdfs) {
+        rendered.add(&Node::ChapterPdf(ch.id.clone()), built(&Node::ChapterPdf(ch.id.clone())), files);
+    }
+    let done: Vec<Result<Vec<Artifact>>> = report
+        .books
+        .par_iter()
+        .map(|b| {
+            let node = Node::Book(b.id.clone());
+            if !built(&node) {
+                return last_files(old, &node, last);
+            }
+            Ok(vec![Artifact { path: handbook::book_path(&b.id), bytes: handbook::render_book(report, &b.id, &chapter_pdfs, &style, &opts)? }])
+        })
+        .collect();
+    for (files, node) in done.into_iter().zip(&books) {
         rendered.add(node, built(node), files?);
     }
 

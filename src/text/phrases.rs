@@ -385,6 +385,134 @@ pub fn hero_note(source: HeroSource) -> Option<String> {
     }
 }
 
+// --- The printed books (handbook::book) ----------------------------------
+
+/// The id of the book of every edition; an edition's book is named by its period.
+pub const COMBINED_BOOK: &str = "handbook";
+
+/// The note on the data of some waves: the configured note where any is
+/// synthetic, saying which are real where some are.
+fn data_sentence(waves: &[WaveFacts], data_note: &str) -> String {
+    let (synthetic, real) = split_synthetic(waves);
+    match (synthetic.is_empty(), real.is_empty()) {
+        (true, _) => all_real(&real),
+        (false, true) => data_note.to_string(),
+        (false, false) => format!("{data_note} Det gælder {}; {} bygger på rigtige besvarelser.", editions(&synthetic), editions(&real)),
+    }
+}
+
+/// The title verso of a book on `waves`: the data, the method in one
+/// paragraph, the software.
+fn colophon(waves: &[WaveFacts], data_note: &str, alpha: f64, min_n: usize) -> Vec<Section> {
+    let counts: Vec<String> =
+        waves.iter().map(|w| format!("{} besvarelser fra offentlige arbejdspladser, heraf {} med mindst én innovation", thousands(w.responses), thousands(w.innovators))).collect();
+    let basis = match waves {
+        [w] => format!("Bogen bygger på Innovationsbarometeret {}: {}.", w.period, counts[0]),
+        _ => {
+            let each: Vec<String> = waves.iter().zip(&counts).map(|(w, c)| format!("{} ({c})", w.period)).collect();
+            format!("Bogen bygger på Innovationsbarometerets udgaver {}.", list_and(&each))
+        }
+    };
+    let data = vec![basis, data_sentence(waves, data_note)];
+    let method = format!(
+        "Innovationsbarometeret er en spørgeskemaundersøgelse blandt offentlige arbejdspladser. Besvarelserne er vægtet inden for strata, så de repræsenterer alle offentlige arbejdspladser, og usikkerheden er beregnet med stikprøvens vægte og strata. Forskelle mellem grupper er testet med en Rao-Scott-korrigeret chi²-test på signifikansniveauet {}, og en andel, der bygger på færre end {min_n} besvarelser, vises ikke.",
+        decimal(alpha, 2)
+    );
+    let software = format!(
+        "Udarbejdet med barometer {}: tallene er beregnet med polars, figurerne tegnet med plotters og siderne sat med genpdf og lopdf. Alle tal og figurer er dannet direkte fra besvarelserne; intet er tastet ind i hånden.",
+        env!("CARGO_PKG_VERSION")
+    );
+    let plain = |heading: &str, paragraphs: Vec<String>| Section { heading: heading.into(), lead: None, paragraphs, table: None };
+    vec![plain("Data", data), plain("Metode", vec![method]), plain("Software", vec![software])]
+}
+
+/// The date line of a book's title verso, from SOURCE_DATE_EPOCH: "Dato: 1. januar 2020."
+pub fn book_date(epoch: i64) -> String {
+    const MONTHS: [&str; 12] = ["januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober", "november", "december"];
+    match chrono::DateTime::from_timestamp(epoch, 0) {
+        Some(t) => {
+            use chrono::Datelike;
+            format!("Dato: {}. {} {}.", t.day(), MONTHS[t.month0() as usize], t.year())
+        }
+        None => String::new(),
+    }
+}
+
+/// "7 temaer" / "1 tema".
+fn themes(n: usize) -> String {
+    if n == 1 { "1 tema".into() } else { format!("{n} temaer") }
+}
+
+/// The printed books: a book per edition with chapters (`chapters` as
+/// (id, period) in the configured order), then the book of every edition,
+/// a part per edition and, last, a part of the chapters whose period is no
+/// wave's (a trend across editions).
+#[allow(clippy::too_many_arguments)]
+pub fn books(kicker: &str, title: &str, chapters: &[(String, String)], waves: &[WaveFacts], words: &Words, data_note: &str, alpha: f64, min_n: usize) -> Vec<crate::model::Book> {
+    use crate::model::{Book, Part};
+    let title_lines: Vec<String> = title.split_whitespace().map(str::to_uppercase).collect();
+    let of = |period: &str| -> Vec<String> { chapters.iter().filter(|c| c.1 == period).map(|c| c.0.clone()).collect() };
+    let editions_with: Vec<&WaveFacts> = waves.iter().filter(|w| !of(&w.period).is_empty()).collect();
+    let name = sentence_case(kicker);
+    let mut books = Vec::new();
+    for w in &editions_with {
+        let part = Part {
+            label: String::new(),
+            title: edition(kicker, &w.period),
+            lead: String::new(),
+            divider: false,
+            chapters: of(&w.period),
+            method: method_page(std::slice::from_ref(*w), data_note, alpha, min_n),
+        };
+        books.push(Book {
+            id: w.period.clone(),
+            title_lines: title_lines.clone(),
+            edition_line: format!("Udgaven {}", w.period),
+            document_title: format!("{name} {}: {title}", w.period),
+            colophon: colophon(std::slice::from_ref(*w), data_note, alpha, min_n),
+            parts: vec![part],
+            footer: with_synthetic(&words.running_title, w.synthetic),
+        });
+    }
+    let mut parts: Vec<Part> = editions_with
+        .iter()
+        .enumerate()
+        .map(|(k, w)| {
+            let ids = of(&w.period);
+            Part {
+                label: format!("Del {}", k + 1),
+                title: edition(kicker, &w.period),
+                lead: format!("{} · {}", themes(ids.len()), n_equals(w.responses)),
+                divider: true,
+                chapters: ids,
+                method: method_page(std::slice::from_ref(*w), data_note, alpha, min_n),
+            }
+        })
+        .collect();
+    let across: Vec<String> = chapters.iter().filter(|c| !waves.iter().any(|w| w.period == c.1)).map(|c| c.0.clone()).collect();
+    if !across.is_empty() {
+        parts.push(Part {
+            label: format!("Del {}", parts.len() + 1),
+            title: "På tværs af udgaverne".into(),
+            lead: themes(across.len()),
+            divider: true,
+            chapters: across,
+            method: Vec::new(),
+        });
+    }
+    let periods: Vec<String> = waves.iter().map(|w| w.period.clone()).collect();
+    books.push(Book {
+        id: COMBINED_BOOK.into(),
+        title_lines,
+        edition_line: if periods.len() == 1 { format!("Udgaven {}", periods[0]) } else { format!("Udgaverne {}", list_and(&periods)) },
+        document_title: words.document_title.clone(),
+        colophon: colophon(waves, data_note, alpha, min_n),
+        parts,
+        footer: words.footer.clone(),
+    });
+    books
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -459,5 +587,33 @@ mod tests {
         assert_eq!(sample_sentence(&w).as_deref(), Some(said));
         let page = method_page(&[wave("2018-2019", true), w], "Syntetisk.", 0.05, 30);
         assert_eq!(page[0].paragraphs, vec![said.to_string()]);
+    }
+
+    #[test]
+    fn books_per_edition_and_one_of_every_edition() {
+        let note = "Tallene er syntetiske.";
+        let waves = [wave("2015-2016", true), wave("2018-2019", false), wave("2021-2023", true)];
+        let w = words("INNOVATIONSBAROMETERET", "Nyt sammen bedre", 30, &waves, note);
+        let chapters: Vec<(String, String)> =
+            [("a", "2018-2019"), ("b", "2015-2016"), ("c", "trend"), ("d", "2018-2019")].iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+        let books = books("INNOVATIONSBAROMETERET", "Nyt sammen bedre", &chapters, &waves, &w, note, 0.05, 30);
+        let ids: Vec<&str> = books.iter().map(|b| b.id.as_str()).collect();
+        assert_eq!(ids, ["2015-2016", "2018-2019", "handbook"], "no book for a wave without chapters");
+        assert_eq!(books[0].title_lines, ["NYT", "SAMMEN", "BEDRE"]);
+        assert_eq!(books[1].parts[0].chapters, ["a", "d"]);
+        assert_eq!(books[1].colophon[0].paragraphs[1], "Alle tal er beregnet direkte fra besvarelserne i udgaven 2018-2019.", "a real wave is called real");
+        assert_eq!(books[0].colophon[0].paragraphs[1], note);
+        assert_eq!(books[0].colophon[0].paragraphs[0], "Bogen bygger på Innovationsbarometeret 2015-2016: 100 besvarelser fra offentlige arbejdspladser, heraf 80 med mindst én innovation.");
+        assert!(books[2].colophon[0].paragraphs[0].starts_with("Bogen bygger på Innovationsbarometerets udgaver 2015-2016 (100 besvarelser fra offentlige arbejdspladser, heraf 80 med mindst én innovation), 2018-2019 ("));
+        let all = &books[2];
+        let parts: Vec<(&str, &str, Vec<String>)> = all.parts.iter().map(|p| (p.label.as_str(), p.title.as_str(), p.chapters.clone())).collect();
+        assert_eq!(parts[0], ("Del 1", "Innovationsbarometeret 2015-2016", vec!["b".to_string()]));
+        assert_eq!(parts[1].2, ["a", "d"]);
+        assert_eq!(parts[2], ("Del 3", "På tværs af udgaverne", vec!["c".to_string()]));
+        assert!(all.parts[2].method.is_empty());
+        assert_eq!(all.parts[0].lead, "1 tema · n=100");
+        assert_eq!(all.edition_line, "Udgaverne 2015-2016, 2018-2019 og 2021-2023");
+        assert_eq!(book_date(1_577_836_800), "Dato: 1. januar 2020.");
+        assert_eq!(book_date(1_700_000_000), "Dato: 14. november 2023.");
     }
 }

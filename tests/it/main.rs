@@ -2,6 +2,7 @@
 //! binary where a user would, and read tests/reference/ for published targets.
 
 mod architecture;
+mod books;
 mod build;
 mod chapters;
 mod common;

@@ -20,9 +20,10 @@ pub fn tool() -> Command {
 }
 
 /// Every node of the shipped report: 4 waves, 4 heroes, 12 figures, their
-/// 16 charts, 4 chapter PDFs and the book, the site's front pages, 4 theme
+/// 16 charts, 4 chapter PDFs, the books of the three editions with chapters
+/// and the book of every edition, the site's front pages, 4 theme
 /// pages and 12 figure pages, in graph order.
-pub const ALL: [&str; 58] = [
+pub const ALL: [&str; 61] = [
     "wave:2013-2014",
     "wave:2015-2016",
     "wave:2018-2019",
@@ -63,7 +64,10 @@ pub const ALL: [&str; 58] = [
     "pdf:borgere-2018",
     "pdf:processen-2013",
     "pdf:services-2018",
-    "pdf:handbook",
+    "book:2013-2014",
+    "book:2015-2016",
+    "book:2018-2019",
+    "book:handbook",
     "site:home",
     "site:theme:borgere-2015",
     "site:theme:borgere-2018",
@@ -84,7 +88,7 @@ pub const ALL: [&str; 58] = [
 ];
 
 fn rendered() -> Vec<&'static str> {
-    ALL.iter().copied().filter(|n| n.starts_with("chart:") || n.starts_with("pdf:") || n.starts_with("site:")).collect()
+    ALL.iter().copied().filter(|n| n.starts_with("chart:") || n.starts_with("pdf:") || n.starts_with("book:") || n.starts_with("site:")).collect()
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -208,7 +212,7 @@ fn full_build_then_a_rebuild_that_touches_nothing() {
     assert_eq!(names(&second["reused"]), ALL);
     assert!(p.outputs() == before, "a rebuild with nothing changed must give the same bytes");
     let status = p.run(&["status"]);
-    assert_eq!(stdout(&status), "everything is up to date (58 nodes)\n");
+    assert_eq!(stdout(&status), "everything is up to date (61 nodes)\n");
 }
 
 #[test]
@@ -223,7 +227,8 @@ fn status_names_what_a_figure_edit_rebuilds() {
             "figure:eksterne-partnere",
             "chart:eksterne-partnere",
             "pdf:borgere-2018",
-            "pdf:handbook",
+            "book:2018-2019",
+            "book:handbook",
             "site:theme:borgere-2018",
             "site:figure:eksterne-partnere",
         ],
@@ -237,7 +242,8 @@ fn status_names_what_a_figure_edit_rebuilds() {
         "figure:eksterne-partnere: changed: figure config\n\
 chart:eksterne-partnere: changed: figure:eksterne-partnere\n\
 pdf:borgere-2018: changed: chart:eksterne-partnere, figure:eksterne-partnere\n\
-pdf:handbook: changed: pdf:borgere-2018\n\
+book:2018-2019: changed: pdf:borgere-2018\n\
+book:handbook: changed: pdf:borgere-2018\n\
 site:theme:borgere-2018: changed: chart:eksterne-partnere, figure:eksterne-partnere, pdf:borgere-2018\n\
 site:figure:eksterne-partnere: changed: chart:eksterne-partnere, figure:eksterne-partnere\n"
     );
@@ -251,7 +257,7 @@ fn status_names_what_a_content_edit_rebuilds() {
         let text = std::fs::read_to_string(&path).unwrap();
         std::fs::write(&path, text.replacen("title = \"", "title = \"Ny: ", 1)).unwrap();
     };
-    p.status_predicts(tool, edit, &["pdf:borgere-2018", "pdf:handbook", "site:theme:borgere-2018"]);
+    p.status_predicts(tool, edit, &["pdf:borgere-2018", "book:2018-2019", "book:handbook", "site:theme:borgere-2018"]);
 }
 
 #[test]
@@ -275,7 +281,10 @@ fn status_names_what_a_wave_edit_rebuilds() {
             "chart:formaal",
             "chart:processen",
             "pdf:processen-2013",
-            "pdf:handbook",
+            "book:2013-2014",
+            "book:2015-2016",
+            "book:2018-2019",
+            "book:handbook",
             "site:home",
             "site:theme:processen-2013",
             "site:figure:formaal",
@@ -318,7 +327,10 @@ fn status_names_what_source_date_epoch_rebuilds() {
             "pdf:borgere-2018",
             "pdf:processen-2013",
             "pdf:services-2018",
-            "pdf:handbook",
+            "book:2013-2014",
+            "book:2015-2016",
+            "book:2018-2019",
+            "book:handbook",
             "site:theme:borgere-2015",
             "site:theme:borgere-2018",
             "site:theme:processen-2013",

@@ -15,11 +15,12 @@ use crate::pipeline::{Project, barometer_entries, names, tool};
 const CHAPTER: &str = "config/chapters/borgere-2018.toml";
 const TITLES: [&str; 2] = ["Der samarbejdes med mange forskellige eksterne aktører", "Der samarbejdes med mange eksterne aktører"];
 /// What the title edit rebuilds.
-const EDITED: [&str; 6] = [
+const EDITED: [&str; 7] = [
     "figure:eksterne-partnere",
     "chart:eksterne-partnere",
     "pdf:borgere-2018",
-    "pdf:handbook",
+    "book:2018-2019",
+    "book:handbook",
     "site:theme:borgere-2018",
     "site:figure:eksterne-partnere",
 ];
