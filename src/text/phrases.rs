@@ -351,6 +351,122 @@ pub fn workbook_shown(suppressed: bool) -> &'static str {
     if suppressed { TOO_FEW } else { "Ja" }
 }
 
+// --- Trend: numbers published for more than one edition ---------------------
+
+/// A footnote number as superscript digits ("¹", "¹²").
+pub fn superscript(n: usize) -> String {
+    const DIGITS: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
+    n.to_string().chars().map(|c| DIGITS[c.to_digit(10).unwrap_or(0) as usize]).collect()
+}
+
+/// An edition's short name under a trend chart's point: "2013-14".
+pub fn short_period(period: &str) -> String {
+    match period.split_once('-') {
+        Some((a, b)) if b.len() == 4 && a.len() == 4 => format!("{a}-{}", &b[2..]),
+        _ => period.to_string(),
+    }
+}
+
+/// "Kilde: Innovationsbarometeret 2013-2014, 2015-2016 og 2018-2019".
+pub fn trend_source(periods: &[String]) -> String {
+    format!("Kilde: Innovationsbarometeret {}", list_and(periods))
+}
+
+/// The source line of a trend chart: each point carries its own n.
+pub fn trend_source_line(source: &str) -> String {
+    format!("{source} · n ved hvert punkt")
+}
+
+/// A definition footnote under a trend chart: "¹ Andel af …".
+pub fn trend_definition(footnote: usize, definition: &str) -> String {
+    let d = definition.trim().trim_end_matches('.');
+    format!("{} {d}.", superscript(footnote))
+}
+
+/// The note where a series' definition changed between two editions.
+pub fn trend_changed(series: &str, from: &str, to: &str, what: &str) -> String {
+    let what = what.trim().trim_end_matches('.');
+    let tail = if what.is_empty() { String::new() } else { format!(": {}", lower_first(what)) };
+    format!("≠ {series}: definitionen er ændret fra {from} til {to}{tail}. Punkterne er ikke forbundet og ikke sammenlignet.")
+}
+
+/// How editions are compared, said in every trend caption.
+pub fn trend_method(alpha: f64) -> String {
+    format!(
+        "Hvert punkt er beregnet på sin egen udgaves data og stikprøvedesign, med et 95 %-konfidensinterval som i resten af rapporten. \
+         To udgaver med samme definition (=) er sammenlignet som to uafhængige stikprøver: forskellen mellem de to designbaserede skøn, \
+         med summen af de to designvarianser som varians, er testet med en z-test ved et signifikansniveau på {}. \
+         Testen er vores anbefaling, ikke udgiverens; udgiveren har ikke testet forskellene mellem udgaverne. \
+         Hvor definitionen er ændret (≠), er punkterne hverken forbundet eller testet",
+        decimal(alpha, 2)
+    )
+}
+
+/// One comparison of two editions in words: a change only where the test supports it.
+pub fn edition_test(series: &str, from: &str, a: f64, to: &str, b: f64, significant: bool, alpha: f64) -> String {
+    let level = decimal(alpha, 2);
+    if !significant {
+        return format!(
+            "{series}: på samme niveau i {from} ({}) og {to} ({}); forskellen er ikke signifikant ved {level}",
+            pct(a),
+            pct(b)
+        );
+    }
+    let word = if b > a { "steget" } else { "faldet" };
+    format!("{series}: {word} fra {} i {from} til {} i {to}; forskellen er signifikant ved {level}", pct(a), pct(b))
+}
+
+/// A trend figure's caption: what it shows, the questions, the method of
+/// comparison, each comparison's result, weighting and the n of each edition.
+pub fn trend_caption(shows: &str, questions: &[String], note: Option<&str>, method: &str, results: &[String], ns: &[(String, usize)]) -> String {
+    let full = |s: &str| {
+        let s = s.trim();
+        if s.is_empty() || s.ends_with(['.', '!', '?']) { s.to_string() } else { format!("{s}.") }
+    };
+    let mut parts = vec![full(shows)];
+    match questions.len() {
+        0 => {}
+        1 => parts.push(format!("Spørgsmålet er: {}.", quote(&questions[0]))),
+        _ => parts.push(format!("Spørgsmålene er: {}.", list_and(&questions.iter().map(|q| quote(q)).collect::<Vec<_>>()))),
+    }
+    parts.extend(note.map(full));
+    parts.push(full(method));
+    parts.extend(results.iter().map(|r| full(r)));
+    parts.push("Data er i hver udgave vægtet til at repræsentere den offentlige sektor samlet set.".to_string());
+    if !ns.is_empty() {
+        let each: Vec<String> = ns.iter().map(|(p, n)| format!("{} ({p})", thousands(*n))).collect();
+        parts.push(format!("Antallet af svar (n) står ved hvert punkt; det største grundlag i hver udgave er n={}.", list_and(&each)));
+    }
+    parts.into_iter().filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" ")
+}
+
+/// Words that call a change between editions an increase or a decrease.
+pub const CHANGE_WORDS: [&str; 10] = ["steget", "stiger", "stigning", "faldet", "falder", "fald", "flere end", "færre end", "højere end", "lavere end"];
+
+/// Words that call a level unchanged.
+pub const SAME_WORDS: [&str; 3] = ["samme niveau", "uændret", "i alle udgaver"];
+
+/// Where a trend title's words are not supported by the tests between editions.
+pub fn trend_title_misfits(title: &str, tests: &[crate::model::EditionTest]) -> Vec<String> {
+    let lower = title.to_lowercase();
+    let has = |w: &str| lower.split(|c: char| !c.is_alphanumeric() && c != ' ').any(|part| format!(" {part} ").contains(&format!(" {w} ")));
+    let mut out = Vec::new();
+    if let Some(w) = CHANGE_WORDS.iter().find(|w| has(w))
+        && !tests.iter().any(|t| t.significant)
+    {
+        out.push(format!("the title says \u{201c}{w}\u{201d} but no difference between two editions with the same definition is significant"));
+    }
+    // A title that names a change and calls the rest unchanged is judged by its change words.
+    if let Some(w) = SAME_WORDS.iter().find(|w| has(w))
+        && !CHANGE_WORDS.iter().any(|w| has(w))
+    {
+        for t in tests.iter().filter(|t| t.significant) {
+            out.push(format!("the title says \u{201c}{w}\u{201d} but \u{201c}{}\u{201d} changed significantly from {} to {}", t.series, t.from, t.to));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
