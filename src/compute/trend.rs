@@ -57,7 +57,7 @@ impl Whole<'_> {
         let mut bars = Vec::new();
         let mut points = Vec::new();
         let mut tests = Vec::new();
-        let mut changes = Vec::new();
+        let mut changes: Vec<(String, Vec<(String, String, String)>)> = Vec::new();
         for (s, series) in spec.series.iter().enumerate() {
             let mut previous: Option<(&str, Value)> = None;
             for (k, p) in series.points.iter().enumerate() {
@@ -73,7 +73,11 @@ impl Whole<'_> {
                 let joined = k > 0 && p.same_definition.unwrap_or(true);
                 let changed = (k > 0 && !joined).then(|| p.change.clone().unwrap_or_default());
                 if let (Some(what), Some((from, _))) = (&changed, previous) {
-                    changes.push(text::trend_changed(&series.label, from, period, what));
+                    let change = (series.label.clone(), from.to_string(), period.to_string());
+                    match changes.iter_mut().find(|(w, _): &&mut (String, Vec<_>)| w == what) {
+                        Some((_, list)) => list.push(change),
+                        None => changes.push((what.clone(), vec![change])),
+                    }
                 }
                 if let (true, Some((from, before))) = (joined, previous)
                     && !before.suppressed
@@ -113,7 +117,11 @@ impl Whole<'_> {
             .iter()
             .map(|p| (p.clone(), bars.iter().filter(|b| &b.group == p).map(|b| b.value.n).max().unwrap_or(0)))
             .collect();
-        let results: Vec<String> = tests.iter().map(|t| t.sentence.clone()).collect();
+        // The caption names the differences the test supports; the rest are said once.
+        let mut results: Vec<String> = tests.iter().filter(|t| t.significant).map(|t| t.sentence.clone()).collect();
+        if tests.iter().any(|t| !t.significant) {
+            results.push(text::trend_rest(!results.is_empty(), self.alpha));
+        }
         let mut fig = Figure {
             id: f.id.clone(),
             label: text::figure_label(&self.number),
@@ -139,7 +147,7 @@ impl Whole<'_> {
         };
         fig.notes = text::chart_notes(&fig, self.alpha, self.min_n);
         fig.notes.extend(definitions.iter().enumerate().map(|(i, d)| text::trend_definition(i + 1, d)));
-        fig.notes.extend(changes);
+        fig.notes.extend(changes.iter().map(|(what, list)| text::trend_changed(list, what)));
         fig.warnings = text::trend_title_misfits(&f.title, &tests).into_iter().map(|w| format!("figure {}: {w}", f.id)).collect();
         let period_labels = fig.groups.iter().map(|p| text::short_period(p)).collect();
         fig.trend = Some(Trend { points, tests, method, period_labels });

@@ -7,10 +7,12 @@
 //! shown (suppressed) is left empty. The same rows also go into Excel
 //! workbooks (`workbook`), which Danish Excel opens with numbers as numbers.
 
+mod trend;
 mod workbook;
 
 use serde::Serialize;
 
+pub use trend::{TREND_COLUMNS, TrendRow};
 pub use workbook::{chapter_xlsx, figure_xlsx};
 
 use crate::error::{Error, Result};
@@ -199,13 +201,20 @@ fn json<T: Serialize>(value: &T) -> Result<Vec<u8>> {
     Ok((serde_json::to_string_pretty(&tree)? + "\n").into_bytes())
 }
 
-/// `data/<figure>.csv`: one row per bar.
+/// `data/<figure>.csv`: one row per bar (a trend figure: per series and
+/// edition, with its definition and test).
 pub fn figure_csv(fig: &Figure) -> Result<Vec<u8>> {
+    if fig.trend.is_some() {
+        return csv(&TREND_COLUMNS, TrendRow::of(fig).iter().map(TrendRow::record));
+    }
     csv(&DATA_COLUMNS, DataRow::of(fig).iter().map(DataRow::record))
 }
 
 /// `data/<figure>.json`: the rows of [`figure_csv`] as JSON objects.
 pub fn figure_json(fig: &Figure) -> Result<Vec<u8>> {
+    if fig.trend.is_some() {
+        return json(&TrendRow::of(fig));
+    }
     json(&DataRow::of(fig))
 }
 

@@ -66,6 +66,11 @@ fn figure_sheet(sheet: &mut Worksheet, report: &Report, fig: &Figure) -> std::re
     let count = Format::new().set_num_format(COUNT_FORMAT);
     sheet.write_string_with_format(0, 0, format!("{} {}", fig.label, fig.title), &bold)?;
     sheet.write_string(1, 0, &fig.subtitle)?;
+    if fig.trend.is_some() {
+        let row = super::trend::sheet_table(sheet, fig, 3, &share, &count, &bold)? + 1;
+        notes(sheet, report, fig, row)?;
+        return super::trend::sheet_widths(sheet);
+    }
     let all_ratios = !fig.bars.is_empty() && fig.bars.iter().all(|b| b.kind == BarKind::Ratio);
     for (k, header) in text::WORKBOOK_HEADERS.iter().enumerate() {
         let header = if k == 3 && all_ratios { text::WORKBOOK_RATIO_HEADER } else { header };
@@ -89,6 +94,17 @@ fn figure_sheet(sheet: &mut Worksheet, report: &Report, fig: &Figure) -> std::re
         row += 1;
     }
     row += 1;
+    notes(sheet, report, fig, row)?;
+    sheet.set_column_width(0, 48)?;
+    sheet.set_column_width(1, 28)?;
+    for k in 2..9u16 {
+        sheet.set_column_width(k, 14)?;
+    }
+    Ok(())
+}
+
+/// The caption, the notes, the source line and, for a synthetic wave, the marker, from `row`.
+fn notes(sheet: &mut Worksheet, report: &Report, fig: &Figure, mut row: u32) -> std::result::Result<(), XlsxError> {
     let mut lines = vec![fig.caption.as_str()];
     lines.extend(fig.notes.iter().map(String::as_str));
     lines.push(&fig.source_line);
@@ -98,11 +114,6 @@ fn figure_sheet(sheet: &mut Worksheet, report: &Report, fig: &Figure) -> std::re
     for line in lines.into_iter().filter(|l| !l.is_empty()) {
         sheet.write_string(row, 0, line)?;
         row += 1;
-    }
-    sheet.set_column_width(0, 48)?;
-    sheet.set_column_width(1, 28)?;
-    for k in 2..9u16 {
-        sheet.set_column_width(k, 14)?;
     }
     Ok(())
 }

@@ -383,23 +383,38 @@ pub fn trend_definition(footnote: usize, definition: &str) -> String {
     format!("{} {d}.", superscript(footnote))
 }
 
-/// The note where a series' definition changed between two editions.
-pub fn trend_changed(series: &str, from: &str, to: &str, what: &str) -> String {
+/// The note where definitions changed between two editions, once per kind
+/// of change: "≠ Borgerne spiller en rolle (2015-2016 til 2018-2019) og …: what changed."
+pub fn trend_changed(changes: &[(String, String, String)], what: &str) -> String {
     let what = what.trim().trim_end_matches('.');
+    let which: Vec<String> = changes.iter().enumerate().map(|(i, (series, from, to))| {
+        let name = if i == 0 { series.clone() } else { lower_first(series) };
+        format!("{name} ({from} til {to})")
+    }).collect();
     let tail = if what.is_empty() { String::new() } else { format!(": {}", lower_first(what)) };
-    format!("≠ {series}: definitionen er ændret fra {from} til {to}{tail}. Punkterne er ikke forbundet og ikke sammenlignet.")
+    format!("≠ {}: definitionen er ændret{tail}.", list_and(&which))
 }
 
 /// How editions are compared, said in every trend caption.
 pub fn trend_method(alpha: f64) -> String {
     format!(
-        "Hvert punkt er beregnet på sin egen udgaves data og stikprøvedesign, med et 95 %-konfidensinterval som i resten af rapporten. \
-         To udgaver med samme definition (=) er sammenlignet som to uafhængige stikprøver: forskellen mellem de to designbaserede skøn, \
-         med summen af de to designvarianser som varians, er testet med en z-test ved et signifikansniveau på {}. \
-         Testen er vores anbefaling, ikke udgiverens; udgiveren har ikke testet forskellene mellem udgaverne. \
+        "Hvert punkt er beregnet på sin egen udgaves data og stikprøvedesign. \
+         To udgaver med samme definition (=) er sammenlignet som to uafhængige stikprøver: forskellen mellem de to designbaserede skøn \
+         er testet med en z-test ved et signifikansniveau på {}, med summen af de to designvarianser som varians. \
+         Testen er vores anbefaling; udgiveren har ikke testet forskellene mellem udgaverne. \
          Hvor definitionen er ændret (≠), er punkterne hverken forbundet eller testet",
         decimal(alpha, 2)
     )
+}
+
+/// The caption's sentence on the comparisons that the test does not support.
+pub fn trend_rest(any_significant: bool, alpha: f64) -> String {
+    let level = decimal(alpha, 2);
+    if any_significant {
+        format!("De øvrige forskelle mellem udgaver med samme definition er ikke signifikante ved {level}; de tal ligger på samme niveau")
+    } else {
+        format!("Ingen af forskellene mellem udgaver med samme definition er signifikante ved {level}; tallene ligger på samme niveau")
+    }
 }
 
 /// One comparison of two editions in words: a change only where the test supports it.
@@ -438,6 +453,29 @@ pub fn trend_caption(shows: &str, questions: &[String], note: Option<&str>, meth
         parts.push(format!("Antallet af svar (n) står ved hvert punkt; det største grundlag i hver udgave er n={}.", list_and(&each)));
     }
     parts.into_iter().filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" ")
+}
+
+/// The headers of a trend figure's workbook table.
+pub const TREND_WORKBOOK_HEADERS: [&str; 14] = [
+    "Serie",
+    "Udgave",
+    "Andel",
+    "Standardfejl",
+    "Nedre grænse (95 %)",
+    "Øvre grænse (95 %)",
+    "Antal svar (n)",
+    "Definition",
+    "Samme definition",
+    "Sammenlignet med",
+    "Forskel",
+    "z",
+    "p-værdi",
+    "Signifikant",
+];
+
+/// "Ja" or "Nej" in a workbook cell.
+pub fn yes_no(yes: bool) -> &'static str {
+    if yes { "Ja" } else { "Nej" }
 }
 
 /// Words that call a change between editions an increase or a decrease.
