@@ -107,13 +107,86 @@ pub fn body(ctx: &Ctx, s: &mut Scene, top: f64, fig: &Figure) -> f64 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
+    use crate::model::{BarKind, FigureKind, Trend, Value};
 
     #[test]
     fn panels_per_row() {
         assert_eq!(columns(1), 1);
         assert_eq!(columns(2), 2);
         assert_eq!(columns(9), 3);
+    }
+
+    /// A trend figure on the sample model: a series of three editions with a
+    /// change of definition, a series with one point, and a suppressed point.
+    pub fn trend_figure() -> Figure {
+        let mut fig = crate::model::sample().chapters[0].figures[0].clone();
+        let point = |series: &str, period: &str, estimate: f64, n: usize, joined: bool, changed: bool| {
+            let value = Value { estimate, se: 0.01, ci_low: Some(estimate - 0.02), ci_high: Some(estimate + 0.02), n, suppressed: n < 30 };
+            let bar = Bar {
+                series: series.into(),
+                group: period.into(),
+                label: crate::text::share_label(estimate, n < 30),
+                value,
+                highlight: false,
+                kind: BarKind::Estimate,
+            };
+            let p = TrendPoint {
+                definition: "Andel".into(),
+                footnote: 1,
+                n_label: crate::text::n_equals(n),
+                joined,
+                changed: changed.then(|| "Nyt spørgsmål".to_string()),
+            };
+            (bar, p)
+        };
+        let points = vec![
+            point("Borgerne", "2013-2014", 0.63, 1093, false, false),
+            point("Borgerne", "2015-2016", 0.63, 1942, true, false),
+            point("Borgerne", "2018-2019", 0.57, 1877, false, true),
+            point("Eksternt samarbejde", "2021-2023", 0.48, 1352, false, false),
+            point("Få svar", "2015-2016", 0.5, 12, false, false),
+            point("Få svar", "2018-2019", 0.4, 40, true, false),
+        ];
+        fig.kind = FigureKind::Trend;
+        fig.series = vec!["Borgerne".into(), "Eksternt samarbejde".into(), "Få svar".into()];
+        fig.groups = vec!["2013-2014".into(), "2015-2016".into(), "2018-2019".into(), "2021-2023".into()];
+        fig.bars = points.iter().map(|(b, _)| b.clone()).collect();
+        fig.trend = Some(Trend {
+            points: points.into_iter().map(|(_, p)| p).collect(),
+            tests: Vec::new(),
+            method: "Metode".into(),
+            period_labels: vec!["2013-14".into(), "2015-16".into(), "2018-19".into(), "2021-23".into()],
+        });
+        fig
+    }
+
+    #[test]
+    fn a_trend_chart_joins_equal_definitions_marks_changes_and_never_prints_nan() {
+        let report = crate::model::sample();
+        let style = crate::style::Style::load(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/config/style.toml"))).unwrap();
+        let style = super::super::ChartStyle::from_style(&style).unwrap();
+        let fig = trend_figure();
+        let scene = super::super::kinds::figure_scene(&report, &fig, &style);
+        let texts: Vec<&str> = scene.items.iter().filter_map(|i| match i {
+            super::super::scene::Item::Text(t) => Some(t.text.as_str()),
+            _ => None,
+        }).collect();
+        let lines = scene.items.iter().filter(|i| matches!(i, super::super::scene::Item::Line { .. })).count();
+        let dots = scene.items.iter().filter(|i| matches!(i, super::super::scene::Item::Dot { .. })).count();
+        // One join (2013-14 to 2015-16); the changed definition and the suppressed neighbour are not joined.
+        assert_eq!(lines, 1);
+        assert_eq!(dots, 5, "every shown point, the single one too");
+        assert!(texts.contains(&"≠"));
+        assert!(texts.contains(&"63\u{a0}%¹"));
+        assert!(texts.contains(&"48\u{a0}%¹"), "a series with one point is drawn");
+        assert!(texts.contains(&"n=1.093"));
+        assert!(texts.contains(&"for få svar"));
+        assert!(texts.contains(&"2021-23"));
+        let rendered = crate::charts::render_figure(&report, &fig, &style).unwrap();
+        assert!(!rendered.svg.contains("NaN"));
+        assert!(rendered.svg.contains("<circle"), "points are circles in the SVG");
+        assert!(rendered.png.starts_with(b"\x89PNG"));
     }
 }

@@ -168,3 +168,45 @@ pub fn sheet_widths(sheet: &mut Worksheet) -> Result<(), XlsxError> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::EditionTest;
+
+    #[test]
+    fn rows_carry_the_edition_its_definition_and_the_test_on_the_later_edition() {
+        let mut fig = crate::model::sample().chapters[0].figures[0].clone();
+        let mut trend = crate::model::Trend { points: Vec::new(), tests: Vec::new(), method: String::new(), period_labels: Vec::new() };
+        let mut bars = Vec::new();
+        for (k, (period, joined)) in [("2015-2016", false), ("2018-2019", true)].into_iter().enumerate() {
+            let mut b = fig.bars[0].clone();
+            b.series = "Evalueret".into();
+            b.group = period.into();
+            b.value.estimate = [0.45, 0.39][k];
+            bars.push(b);
+            trend.points.push(crate::model::TrendPoint { definition: "Evalueret internt eller udefra".into(), footnote: 1, n_label: String::new(), joined, changed: None });
+        }
+        trend.tests.push(EditionTest {
+            series: "Evalueret".into(),
+            from: "2015-2016".into(),
+            to: "2018-2019".into(),
+            difference: -0.06,
+            se: 0.0162,
+            z: -3.7,
+            p_value: 0.0002,
+            significant: true,
+            sentence: String::new(),
+        });
+        fig.bars = bars;
+        fig.trend = Some(trend);
+        let rows = TrendRow::of(&fig);
+        assert_eq!(rows.len(), 2);
+        assert_eq!((rows[0].period.as_str(), rows[0].same_definition.as_str(), rows[0].z), ("2015-2016", "", None));
+        assert_eq!((rows[1].period.as_str(), rows[1].same_definition.as_str(), rows[1].compared_with.as_str()), ("2018-2019", "=", "2015-2016"));
+        assert_eq!((rows[1].z, rows[1].significant), (Some(-3.7), Some(true)));
+        let csv = String::from_utf8(crate::export::figure_csv(&fig).unwrap()).unwrap();
+        assert_eq!(csv.lines().next().unwrap(), TREND_COLUMNS.join(","));
+        assert!(csv.lines().nth(2).unwrap().contains(",Evalueret internt eller udefra,=,2015-2016,-0.06,0.0162,-3.7,0.0002,true,"));
+    }
+}

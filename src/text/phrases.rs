@@ -506,6 +506,66 @@ pub fn trend_title_misfits(title: &str, tests: &[crate::model::EditionTest]) -> 
 }
 
 #[cfg(test)]
+mod trend_tests {
+    use super::*;
+    use crate::model::EditionTest;
+
+    fn test(series: &str, significant: bool) -> EditionTest {
+        EditionTest {
+            series: series.into(),
+            from: "2015-2016".into(),
+            to: "2018-2019".into(),
+            difference: -0.06,
+            se: 0.016,
+            z: -3.7,
+            p_value: 0.0002,
+            significant,
+            sentence: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_change_is_called_one_only_when_the_test_supports_it() {
+        assert_eq!(
+            edition_test("Evalueret", "2015-2016", 0.45, "2018-2019", 0.39, true, 0.05),
+            "Evalueret: faldet fra 45\u{a0}% i 2015-2016 til 39\u{a0}% i 2018-2019; forskellen er signifikant ved 0,05"
+        );
+        assert_eq!(
+            edition_test("Innovative", "2015-2016", 0.80, "2018-2019", 0.81, false, 0.05),
+            "Innovative: på samme niveau i 2015-2016 (80\u{a0}%) og 2018-2019 (81\u{a0}%); forskellen er ikke signifikant ved 0,05"
+        );
+        let none = [test("A", false)];
+        assert_eq!(
+            trend_title_misfits("Andelen er steget siden 2015-2016", &none),
+            vec!["the title says \u{201c}steget\u{201d} but no difference between two editions with the same definition is significant".to_string()]
+        );
+        assert!(trend_title_misfits("Fire ud af fem i alle udgaver", &none).is_empty());
+        let one = [test("Evalueret", true)];
+        assert_eq!(
+            trend_title_misfits("Tallene ligger på samme niveau", &one),
+            vec!["the title says \u{201c}samme niveau\u{201d} but \u{201c}Evalueret\u{201d} changed significantly from 2015-2016 to 2018-2019".to_string()]
+        );
+        assert!(trend_title_misfits("Evalueringen er faldet; resten ligger på samme niveau", &one).is_empty());
+        // "fald" is a word of its own, not part of "tilfældet".
+        assert!(trend_title_misfits("Det er tilfældet i alle udgaver", &none).is_empty());
+    }
+
+    #[test]
+    fn trend_words_and_notes() {
+        assert_eq!(superscript(1), "¹");
+        assert_eq!(superscript(12), "¹²");
+        assert_eq!(short_period("2013-2014"), "2013-14");
+        assert_eq!(short_period("2013-2023"), "2013-23");
+        assert_eq!(trend_source(&["2013-2014".into(), "2018-2019".into()]), "Kilde: Innovationsbarometeret 2013-2014 og 2018-2019");
+        assert_eq!(trend_definition(2, "Andel af innovationerne."), "² Andel af innovationerne.");
+        let changes = [("Borgerne".to_string(), "2015-2016".to_string(), "2018-2019".to_string()), ("Frivillige".to_string(), "2013-2014".to_string(), "2018-2019".to_string())];
+        assert_eq!(trend_changed(&changes, "Nye spørgsmål."), "≠ Borgerne (2015-2016 til 2018-2019) og frivillige (2013-2014 til 2018-2019): definitionen er ændret: nye spørgsmål.");
+        assert!(trend_method(0.05).contains("z-test ved et signifikansniveau på 0,05"));
+        assert!(trend_method(0.05).contains("vores anbefaling"));
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
