@@ -32,6 +32,9 @@ impl Ctx<'_> {
     }
 }
 
+/// A change of definition: the series, from and to which edition.
+type Changed = (String, String, String);
+
 /// What the trend figure is put together with.
 pub(super) struct Whole<'a> {
     pub f: &'a FigureConfig,
@@ -57,7 +60,7 @@ impl Whole<'_> {
         let mut bars = Vec::new();
         let mut points = Vec::new();
         let mut tests = Vec::new();
-        let mut changes: Vec<(String, Vec<(String, String, String)>)> = Vec::new();
+        let mut changes: Vec<(String, Vec<Changed>)> = Vec::new();
         for (s, series) in spec.series.iter().enumerate() {
             let mut previous: Option<(&str, Value)> = None;
             for (k, p) in series.points.iter().enumerate() {
@@ -74,7 +77,7 @@ impl Whole<'_> {
                 let changed = (k > 0 && !joined).then(|| p.change.clone().unwrap_or_default());
                 if let (Some(what), Some((from, _))) = (&changed, previous) {
                     let change = (series.label.clone(), from.to_string(), period.to_string());
-                    match changes.iter_mut().find(|(w, _): &&mut (String, Vec<_>)| w == what) {
+                    match changes.iter_mut().find(|(w, _)| w == what) {
                         Some((_, list)) => list.push(change),
                         None => changes.push((what.clone(), vec![change])),
                     }

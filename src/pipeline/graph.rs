@@ -200,7 +200,7 @@ pub fn plan(paths: &Paths, config: &Config, src: &Sources) -> Graph {
             // A trend figure is made from every wave it reads.
             let waves: Vec<&str> = ch.figure_periods(f).into_iter().map(|p| src.wave(p)).collect();
             let mut fp = base()
-                .with("wave", &waves.join(" "))
+                .with("wave", waves.join(" "))
                 .with("figure config", config.figure_text(c, f))
                 .with("position", format!("{}.{}", c + 1, f + 1));
             if let FigureSpec::Comparison(c) = &fc.spec {

@@ -219,6 +219,7 @@ fn the_chapter_alone_builds_its_chart_data_pdf_and_page() {
     // Nothing is stale after the build: every node's fingerprint is what was built.
     let o = barometer(&["status", "--config", path_str(cfg.path()), "--out", path_str(out.path())]);
     assert!(o.status.success(), "{}", stderr(&o));
+    assert!(crate::common::stdout(&o).contains("everything is up to date"), "{}", crate::common::stdout(&o));
     let model: barometer::model::Report = serde_json::from_slice(&std::fs::read(out.path().join("model.json")).unwrap()).unwrap();
     let ch = &model.chapters[0];
     assert_eq!((ch.period.as_str(), ch.hero.text.as_str()), ("2013-2023", "83\u{a0}%"));
