@@ -12,7 +12,7 @@ mod workbook;
 
 use serde::Serialize;
 
-pub use trend::{TREND_COLUMNS, TrendRow};
+pub use trend::{TREND_EXTRA_COLUMNS, TrendRow, trend_columns};
 pub use workbook::{chapter_xlsx, figure_xlsx};
 
 use crate::error::{Error, Result};
@@ -67,7 +67,8 @@ impl DataRow {
                 let shown = !v.suppressed;
                 DataRow {
                     figure: fig.id.clone(),
-                    period: fig.period.clone(),
+                    // A trend figure's bars are editions: each row is its edition's.
+                    period: if fig.trend.is_some() { b.group.clone() } else { fig.period.clone() },
                     series: b.series.clone(),
                     group: b.group.clone(),
                     estimate: shown.then_some(v.estimate).and_then(finite),
@@ -205,7 +206,7 @@ fn json<T: Serialize>(value: &T) -> Result<Vec<u8>> {
 /// edition, with its definition and test).
 pub fn figure_csv(fig: &Figure) -> Result<Vec<u8>> {
     if fig.trend.is_some() {
-        return csv(&TREND_COLUMNS, TrendRow::of(fig).iter().map(TrendRow::record));
+        return csv(&trend_columns(), TrendRow::of(fig).iter().map(TrendRow::record));
     }
     csv(&DATA_COLUMNS, DataRow::of(fig).iter().map(DataRow::record))
 }

@@ -5,22 +5,17 @@
 use rust_xlsxwriter::{Format, Worksheet, XlsxError};
 use serde::Serialize;
 
-use super::{cell, finite, safe_cell};
+use super::{DataRow, cell, finite, safe_cell};
 use crate::model::Figure;
 use crate::text;
 
-/// One point of a trend figure: a row of `data/<figure>.csv` and `.json`.
+/// One point of a trend figure: a row of `data/<figure>.csv` and `.json`:
+/// the columns of every figure (period and group being the edition), then
+/// the definition and the test.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TrendRow {
-    pub figure: String,
-    /// The edition the point is estimated on.
-    pub period: String,
-    pub series: String,
-    pub estimate: Option<f64>,
-    pub se: Option<f64>,
-    pub ci_low: Option<f64>,
-    pub ci_high: Option<f64>,
-    pub n: u64,
+    #[serde(flatten)]
+    pub data: DataRow,
     /// The definition the edition used.
     pub definition: String,
     /// "=" same definition as the series' previous edition, "≠" changed, empty for the first.
@@ -32,52 +27,28 @@ pub struct TrendRow {
     pub z: Option<f64>,
     pub p_value: Option<f64>,
     pub significant: Option<bool>,
-    pub suppressed: bool,
-    pub synthetic: bool,
 }
 
-pub const TREND_COLUMNS: [&str; 18] = [
-    "figure",
-    "period",
-    "series",
-    "estimate",
-    "se",
-    "ci_low",
-    "ci_high",
-    "n",
-    "definition",
-    "same_definition",
-    "compared_with",
-    "difference",
-    "difference_se",
-    "z",
-    "p_value",
-    "significant",
-    "suppressed",
-    "synthetic",
-];
+/// The trend columns after those of every figure ([`super::DATA_COLUMNS`]).
+pub const TREND_EXTRA_COLUMNS: [&str; 8] = ["definition", "same_definition", "compared_with", "difference", "difference_se", "z", "p_value", "significant"];
+
+/// Every column of a trend figure's CSV.
+pub fn trend_columns() -> Vec<&'static str> {
+    super::DATA_COLUMNS.iter().chain(&TREND_EXTRA_COLUMNS).copied().collect()
+}
 
 impl TrendRow {
     pub fn of(fig: &Figure) -> Vec<TrendRow> {
         let Some(trend) = &fig.trend else { return Vec::new() };
-        fig.bars
-            .iter()
-            .zip(&trend.points)
+        DataRow::of(fig)
+            .into_iter()
+            .zip(fig.bars.iter().zip(&trend.points))
             .enumerate()
-            .map(|(i, (b, p))| {
-                let v = &b.value;
-                let shown = !v.suppressed;
+            .map(|(i, (data, (b, p)))| {
                 let test = trend.tests.iter().find(|t| t.series == b.series && t.to == b.group);
                 let first = i == 0 || fig.bars[i - 1].series != b.series;
                 TrendRow {
-                    figure: fig.id.clone(),
-                    period: b.group.clone(),
-                    series: b.series.clone(),
-                    estimate: shown.then_some(v.estimate).and_then(finite),
-                    se: shown.then_some(v.se).and_then(finite),
-                    ci_low: if shown { v.ci_low.and_then(finite) } else { None },
-                    ci_high: if shown { v.ci_high.and_then(finite) } else { None },
-                    n: v.n as u64,
+                    data,
                     definition: p.definition.clone(),
                     same_definition: if first { String::new() } else if p.joined { "=".into() } else { "≠".into() },
                     compared_with: test.map(|t| t.from.clone()).unwrap_or_default(),
@@ -86,23 +57,14 @@ impl TrendRow {
                     z: test.and_then(|t| finite(t.z)),
                     p_value: test.and_then(|t| finite(t.p_value)),
                     significant: test.map(|t| t.significant),
-                    suppressed: v.suppressed,
-                    synthetic: fig.synthetic,
                 }
             })
             .collect()
     }
 
     pub fn record(&self) -> Vec<String> {
-        vec![
-            safe_cell(&self.figure),
-            safe_cell(&self.period),
-            safe_cell(&self.series),
-            cell(self.estimate),
-            cell(self.se),
-            cell(self.ci_low),
-            cell(self.ci_high),
-            self.n.to_string(),
+        let mut r = self.data.record();
+        r.extend([
             safe_cell(&self.definition),
             self.same_definition.clone(),
             safe_cell(&self.compared_with),
@@ -111,60 +73,41 @@ impl TrendRow {
             cell(self.z),
             cell(self.p_value),
             self.significant.map(|s| s.to_string()).unwrap_or_default(),
-            self.suppressed.to_string(),
-            self.synthetic.to_string(),
-        ]
+        ]);
+        r
     }
 }
 
-/// The table of a trend figure on a sheet from `row` (header first), in
-/// Danish; returns the row below it.
-pub fn sheet_table(sheet: &mut Worksheet, fig: &Figure, mut row: u32, share: &Format, count: &Format, bold: &Format) -> Result<u32, XlsxError> {
+/// The trend columns of a figure's sheet, right of the table of every
+/// figure (header on `header_row`, the rows below it in bar order).
+pub fn sheet_columns(sheet: &mut Worksheet, fig: &Figure, header_row: u32, share: &Format, bold: &Format) -> Result<(), XlsxError> {
+    let first = text::WORKBOOK_HEADERS.len() as u16;
     for (k, header) in text::TREND_WORKBOOK_HEADERS.iter().enumerate() {
-        sheet.write_string_with_format(row, k as u16, *header, bold)?;
+        sheet.write_string_with_format(header_row, first + k as u16, *header, bold)?;
     }
-    row += 1;
     let number = Format::new().set_num_format("0.00");
     let p_format = Format::new().set_num_format("0.0000");
-    for r in TrendRow::of(fig) {
-        sheet.write_string(row, 0, &r.series)?;
-        sheet.write_string(row, 1, &r.period)?;
-        for (k, value) in [r.estimate, r.se, r.ci_low, r.ci_high].into_iter().enumerate() {
-            if let Some(v) = value {
-                sheet.write_number_with_format(row, 2 + k as u16, v, share)?;
-            }
-        }
-        sheet.write_number_with_format(row, 6, r.n as f64, count)?;
-        sheet.write_string(row, 7, &r.definition)?;
-        sheet.write_string(row, 8, &r.same_definition)?;
-        sheet.write_string(row, 9, &r.compared_with)?;
+    for (i, r) in TrendRow::of(fig).iter().enumerate() {
+        let row = header_row + 1 + i as u32;
+        sheet.write_string(row, first, &r.definition)?;
+        sheet.write_string(row, first + 1, &r.same_definition)?;
+        sheet.write_string(row, first + 2, &r.compared_with)?;
         if let Some(d) = r.difference {
-            sheet.write_number_with_format(row, 10, d, share)?;
+            sheet.write_number_with_format(row, first + 3, d, share)?;
         }
         if let Some(z) = r.z {
-            sheet.write_number_with_format(row, 11, z, &number)?;
+            sheet.write_number_with_format(row, first + 4, z, &number)?;
         }
         if let Some(p) = r.p_value {
-            sheet.write_number_with_format(row, 12, p, &p_format)?;
+            sheet.write_number_with_format(row, first + 5, p, &p_format)?;
         }
         if let Some(s) = r.significant {
-            sheet.write_string(row, 13, text::yes_no(s))?;
+            sheet.write_string(row, first + 6, text::yes_no(s))?;
         }
-        row += 1;
     }
-    Ok(row)
-}
-
-/// Column widths of a trend sheet.
-pub fn sheet_widths(sheet: &mut Worksheet) -> Result<(), XlsxError> {
-    sheet.set_column_width(0, 40)?;
-    sheet.set_column_width(1, 12)?;
-    for k in 2..7u16 {
-        sheet.set_column_width(k, 12)?;
-    }
-    sheet.set_column_width(7, 60)?;
-    for k in 8..14u16 {
-        sheet.set_column_width(k, 12)?;
+    sheet.set_column_width(first, 60)?;
+    for k in 1..7u16 {
+        sheet.set_column_width(first + k, 14)?;
     }
     Ok(())
 }
@@ -202,11 +145,12 @@ mod tests {
         fig.trend = Some(trend);
         let rows = TrendRow::of(&fig);
         assert_eq!(rows.len(), 2);
-        assert_eq!((rows[0].period.as_str(), rows[0].same_definition.as_str(), rows[0].z), ("2015-2016", "", None));
-        assert_eq!((rows[1].period.as_str(), rows[1].same_definition.as_str(), rows[1].compared_with.as_str()), ("2018-2019", "=", "2015-2016"));
+        assert_eq!((rows[0].data.period.as_str(), rows[0].same_definition.as_str(), rows[0].z), ("2015-2016", "", None));
+        assert_eq!((rows[1].data.period.as_str(), rows[1].same_definition.as_str(), rows[1].compared_with.as_str()), ("2018-2019", "=", "2015-2016"));
         assert_eq!((rows[1].z, rows[1].significant), (Some(-3.7), Some(true)));
         let csv = String::from_utf8(crate::export::figure_csv(&fig).unwrap()).unwrap();
-        assert_eq!(csv.lines().next().unwrap(), TREND_COLUMNS.join(","));
-        assert!(csv.lines().nth(2).unwrap().contains(",Evalueret internt eller udefra,=,2015-2016,-0.06,0.0162,-3.7,0.0002,true,"));
+        assert_eq!(csv.lines().next().unwrap(), trend_columns().join(","));
+        assert!(csv.lines().next().unwrap().starts_with("figure,period,series,group,estimate,se,ci_low,ci_high,n,suppressed,synthetic,definition,"));
+        assert!(csv.lines().nth(2).unwrap().ends_with(",Evalueret internt eller udefra,=,2015-2016,-0.06,0.0162,-3.7,0.0002,true"));
     }
 }

@@ -66,11 +66,6 @@ fn figure_sheet(sheet: &mut Worksheet, report: &Report, fig: &Figure) -> std::re
     let count = Format::new().set_num_format(COUNT_FORMAT);
     sheet.write_string_with_format(0, 0, format!("{} {}", fig.label, fig.title), &bold)?;
     sheet.write_string(1, 0, &fig.subtitle)?;
-    if fig.trend.is_some() {
-        let row = super::trend::sheet_table(sheet, fig, 3, &share, &count, &bold)? + 1;
-        notes(sheet, report, fig, row)?;
-        return super::trend::sheet_widths(sheet);
-    }
     let all_ratios = !fig.bars.is_empty() && fig.bars.iter().all(|b| b.kind == BarKind::Ratio);
     for (k, header) in text::WORKBOOK_HEADERS.iter().enumerate() {
         let header = if k == 3 && all_ratios { text::WORKBOOK_RATIO_HEADER } else { header };
@@ -99,6 +94,9 @@ fn figure_sheet(sheet: &mut Worksheet, report: &Report, fig: &Figure) -> std::re
     sheet.set_column_width(1, 28)?;
     for k in 2..9u16 {
         sheet.set_column_width(k, 14)?;
+    }
+    if fig.trend.is_some() {
+        super::trend::sheet_columns(sheet, fig, 3, &share, &bold)?;
     }
     Ok(())
 }

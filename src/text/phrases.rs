@@ -455,23 +455,8 @@ pub fn trend_caption(shows: &str, questions: &[String], note: Option<&str>, meth
     parts.into_iter().filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" ")
 }
 
-/// The headers of a trend figure's workbook table.
-pub const TREND_WORKBOOK_HEADERS: [&str; 14] = [
-    "Serie",
-    "Udgave",
-    "Andel",
-    "Standardfejl",
-    "Nedre grænse (95 %)",
-    "Øvre grænse (95 %)",
-    "Antal svar (n)",
-    "Definition",
-    "Samme definition",
-    "Sammenlignet med",
-    "Forskel",
-    "z",
-    "p-værdi",
-    "Signifikant",
-];
+/// The headers of a trend figure's workbook columns after [`WORKBOOK_HEADERS`].
+pub const TREND_WORKBOOK_HEADERS: [&str; 7] = ["Definition", "Samme definition", "Sammenlignet med", "Forskel", "z", "p-værdi", "Signifikant"];
 
 /// "Ja" or "Nej" in a workbook cell.
 pub fn yes_no(yes: bool) -> &'static str {

@@ -208,7 +208,7 @@ fn the_chapter_alone_builds_its_chart_data_pdf_and_page() {
     let actors = std::fs::read_to_string(out.path().join("charts/udvikling/udvikling-aktoerer.svg")).unwrap();
     assert!(actors.contains(">≠<"));
     let csv = std::fs::read_to_string(out.path().join("data/udvikling-samme.csv")).unwrap();
-    assert_eq!(csv.lines().next().unwrap(), barometer::export::TREND_COLUMNS.join(","));
+    assert_eq!(csv.lines().next().unwrap(), barometer::export::trend_columns().join(","));
     assert_eq!(csv.lines().count(), 1 + 11);
     assert!(out.path().join("data/udvikling-samme.xlsx").exists());
     assert!(out.path().join("handbook/udvikling.pdf").exists());
