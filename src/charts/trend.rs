@@ -11,9 +11,13 @@ use crate::text::{printed, superscript};
 use super::fonts::{ASCENT, CAP_HEIGHT, DESCENT};
 use super::scene::{Anchor, Ctx, Scene, mm};
 
-/// Panels per row: three, or fewer where there are fewer series.
+/// Panels per row: three, two for two or four series (a square), one for one.
 fn columns(series: usize) -> usize {
-    series.clamp(1, 3)
+    match series {
+        0 | 1 => 1,
+        2 | 4 => 2,
+        _ => 3,
+    }
 }
 
 /// Draws the panels from `top`; returns the y below them.
@@ -115,6 +119,8 @@ pub(super) mod tests {
     fn panels_per_row() {
         assert_eq!(columns(1), 1);
         assert_eq!(columns(2), 2);
+        assert_eq!(columns(4), 2);
+        assert_eq!(columns(5), 3);
         assert_eq!(columns(9), 3);
     }
 
