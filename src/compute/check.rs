@@ -301,7 +301,7 @@ fn trend(path: &std::path::Path, f: &FigureConfig, t: &TrendSpec, periods: &BTre
             let checker = Checker { file: &at, period, columns: &columns, env, codebook };
             match env.domains.get(domain) {
                 Some(_) => {
-                    if let Some(dc) = codebook_domain(env, domain) {
+                    if let Some(dc) = domain_expr(env, domain) {
                         checker.expr(format!("domain = \"{domain}\""), &dc, errors);
                     }
                 }
@@ -325,6 +325,6 @@ fn trend(path: &std::path::Path, f: &FigureConfig, t: &TrendSpec, periods: &BTre
 }
 
 /// A domain's expression as written in report.toml.
-fn codebook_domain(env: &Env, name: &str) -> Option<String> {
+fn domain_expr(env: &Env, name: &str) -> Option<String> {
     env.domain_text.get(name).cloned()
 }
