@@ -268,6 +268,9 @@ pub enum FigureKind {
     Comparison,
     /// A few headline numbers as tiles (shares and ratios).
     Facts,
+    /// Numbers published for more than one edition: a small multiple per
+    /// series, a point per edition (each from its own wave and design).
+    Trend,
 }
 
 /// One computed figure.
@@ -312,6 +315,56 @@ pub struct Figure {
     pub source_line: String,
     /// The chart in words for screen readers: the finding's numbers, the notes, the source.
     pub description: String,
+    /// A trend figure's editions: definitions, joins and tests between
+    /// editions (absent for every other kind, so their model is unchanged).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trend: Option<Trend>,
+}
+
+/// What a trend figure holds beside its bars (one bar per series and
+/// edition, `Bar.group` being the edition's period).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Trend {
+    /// One per bar, in the bars' order.
+    pub points: Vec<TrendPoint>,
+    /// Tests between neighbouring editions of a series with the same definition.
+    pub tests: Vec<EditionTest>,
+    /// The caption's note on the test: the method, and that it is ours.
+    pub method: String,
+    /// Each edition's short name under the points ("2013-14"), as `Figure.groups`.
+    pub period_labels: Vec<String>,
+}
+
+/// One edition of one series.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TrendPoint {
+    /// The definition used in that edition.
+    pub definition: String,
+    /// Its footnote number among the figure's notes (1-based).
+    pub footnote: usize,
+    /// "n=1.611"
+    pub n_label: String,
+    /// Same definition as the series' previous point ("="): the two are joined.
+    pub joined: bool,
+    /// Where the definition changed ("≠") from the previous point: what changed.
+    pub changed: Option<String>,
+}
+
+/// A difference between two editions of a series: two independent samples,
+/// the variance the sum of the two design variances, a z test.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct EditionTest {
+    pub series: String,
+    pub from: String,
+    pub to: String,
+    /// Later minus earlier (shares 0..1).
+    pub difference: f64,
+    pub se: f64,
+    pub z: f64,
+    pub p_value: f64,
+    pub significant: bool,
+    /// The result in words ("på samme niveau", "steget fra … til …").
+    pub sentence: String,
 }
 
 /// One bar (or segment, or tile) of a figure.
@@ -394,6 +447,7 @@ impl FigureKind {
             FigureKind::Distribution => "distribution",
             FigureKind::Comparison => "comparison",
             FigureKind::Facts => "facts",
+            FigureKind::Trend => "trend",
         }
     }
 }

@@ -465,6 +465,7 @@ pub fn figure_scene_framed(report: &Report, fig: &Figure, style: &ChartStyle, fr
         FigureKind::Bars => y = bars_body(&ctx, &mut s, y + mm(1.0), fig),
         FigureKind::Distribution => y = distribution_body(&ctx, &mut s, y, fig),
         FigureKind::Facts => y = facts_body(&ctx, &mut s, y + mm(1.0), fig),
+        FigureKind::Trend => y = super::trend::body(&ctx, &mut s, y + mm(1.0), fig),
         FigureKind::Grouped | FigureKind::Comparison => {
             y = ctx.legend(&mut s, y, &keys(&fig.groups, &looks)) + mm(4.0);
             y = grouped_body(&ctx, &mut s, y, fig, &looks);
@@ -484,7 +485,8 @@ pub fn figure_scene_framed(report: &Report, fig: &Figure, style: &ChartStyle, fr
         }
     }
     // Whiskers are the style's choice: their note follows the model's notes.
-    let whiskers = style.chart.whiskers && fig.kind != FigureKind::Facts;
+    // A trend chart always draws its intervals.
+    let whiskers = (style.chart.whiskers && fig.kind != FigureKind::Facts) || fig.kind == FigureKind::Trend;
     if whiskers {
         notes.push(report.words.whiskers_note.clone());
     }

@@ -10,6 +10,7 @@ mod kinds;
 mod paint;
 mod scene;
 pub mod style;
+mod trend;
 #[cfg(test)]
 mod tests;
 

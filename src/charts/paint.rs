@@ -37,6 +37,21 @@ fn draw_rect<DB: DrawingBackend>(db: &mut DB, scale: f64, item: &Item) -> Result
     Ok(())
 }
 
+/// Lines and dots, scaled to device pixels (at least one pixel wide).
+fn draw_shape<DB: DrawingBackend>(db: &mut DB, scale: f64, item: &Item) -> Result<()> {
+    match *item {
+        Item::Line { x0, y0, x1, y1, width, color } => {
+            let style = ShapeStyle { color: colour(color).to_rgba(), filled: false, stroke_width: ((width * scale).round() as u32).max(1) };
+            db.draw_line((px(x0, scale), px(y0, scale)), (px(x1, scale), px(y1, scale)), &style).map_err(err)
+        }
+        Item::Dot { x, y, r, fill } => {
+            let radius = ((r * scale).round() as u32).max(1);
+            db.draw_circle((px(x, scale), px(y, scale)), radius, &colour(fill).filled(), true).map_err(err)
+        }
+        _ => Ok(()),
+    }
+}
+
 /// SVG text: one <text> element per run, em size exact in the file.
 fn svg_text(db: &mut SVGBackend, t: &TextRun) -> Result<()> {
     let weight = if t.bold { FontStyle::Bold } else { FontStyle::Normal };
@@ -112,6 +127,7 @@ pub fn svg(scene: &Scene) -> Result<String> {
             match item {
                 Item::Rect { .. } => draw_rect(&mut db, 1.0, item)?,
                 Item::Text(t) => svg_text(&mut db, t)?,
+                Item::Line { .. } | Item::Dot { .. } => draw_shape(&mut db, 1.0, item)?,
             }
         }
         db.present().map_err(err)?;
@@ -158,6 +174,7 @@ pub fn png(scene: &Scene, width_px: u32, dpi: f64, background: Rgb) -> Result<Ve
             match item {
                 Item::Rect { .. } => draw_rect(&mut db, scale, item)?,
                 Item::Text(t) => bitmap_text(&mut db, t, scale)?,
+                Item::Line { .. } | Item::Dot { .. } => draw_shape(&mut db, scale, item)?,
             }
         }
         db.present().map_err(err)?;

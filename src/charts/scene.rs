@@ -29,6 +29,10 @@ pub struct TextRun {
 pub enum Item {
     Rect { x: f64, y: f64, w: f64, h: f64, fill: Rgb },
     Text(TextRun),
+    /// A straight line of `width` (trend charts join editions).
+    Line { x0: f64, y0: f64, x1: f64, y1: f64, width: f64, color: Rgb },
+    /// A filled circle (a trend chart's point).
+    Dot { x: f64, y: f64, r: f64, fill: Rgb },
 }
 
 /// Everything one chart draws, plus what a screen reader is told.
@@ -48,6 +52,14 @@ impl Scene {
         if w > 0.0 && h > 0.0 {
             self.items.push(Item::Rect { x, y, w, h, fill });
         }
+    }
+
+    pub fn line(&mut self, from: (f64, f64), to: (f64, f64), width: f64, color: Rgb) {
+        self.items.push(Item::Line { x0: from.0, y0: from.1, x1: to.0, y1: to.1, width, color });
+    }
+
+    pub fn dot(&mut self, x: f64, y: f64, r: f64, fill: Rgb) {
+        self.items.push(Item::Dot { x, y, r, fill });
     }
 
     #[allow(clippy::too_many_arguments)]

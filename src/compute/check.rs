@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::placeholders;
-use crate::config::{ChapterConfig, Config, FigureConfig, FigureSpec};
+use crate::config::{ChapterConfig, Config, FigureConfig, FigureSpec, TrendSpec};
 use crate::data::codebook::{Codebook, DESIGN_COLUMNS};
 use crate::expr::{Expr, Indicators};
 
@@ -15,6 +15,8 @@ pub(super) struct Env {
     pub explain: BTreeMap<String, String>,
     /// Each domain's expression and who was asked ("{period}" filled in later).
     pub domains: BTreeMap<String, (Expr, String)>,
+    /// Each domain's expression as written, to check it against another wave.
+    pub domain_text: BTreeMap<String, String>,
 }
 
 /// Parses the indicators and domains of report.toml, their values checked
@@ -36,6 +38,7 @@ pub(super) fn env_of(config: &Config, codebook: &Codebook) -> Result<Env, Vec<St
         }
     }
     let mut domains = BTreeMap::new();
+    let domain_text = config.report.domain.iter().map(|(n, d)| (n.clone(), d.expr.clone())).collect();
     for (name, d) in &config.report.domain {
         match Expr::parse(&d.expr).and_then(|e| e.resolve(codebook)) {
             Ok(e) => {
@@ -44,7 +47,7 @@ pub(super) fn env_of(config: &Config, codebook: &Codebook) -> Result<Env, Vec<St
             Err(e) => errors.push(format!("{file}: [domain.{name}] expr: {e}")),
         }
     }
-    if errors.is_empty() { Ok(Env { indicators, explain, domains }) } else { Err(errors) }
+    if errors.is_empty() { Ok(Env { indicators, explain, domains, domain_text }) } else { Err(errors) }
 }
 
 /// Every expression a figure uses, with where it is written, for checking.
@@ -119,15 +122,30 @@ pub fn check(config: &Config, codebook: &Codebook, periods: &BTreeSet<String>) -
     let mut errors = Vec::new();
     for (ch, path) in config.chapters.iter().zip(&config.chapter_files) {
         let file = path.display().to_string();
+        let across = ch.figures.iter().all(|f| matches!(f.spec, FigureSpec::Trend(_))) && !ch.figures.is_empty();
         if !periods.contains(&ch.period) {
-            errors.push(format!("{file}: period = \"{}\": there is no wave file for it in the inputs", ch.period));
+            if !across || ch.hero.period.is_none() {
+                let how = if across { "; a chapter across editions names the wave of its hero in [hero]: period = \"2021-2023\"" } else { "" };
+                errors.push(format!("{file}: period = \"{}\": there is no wave file for it in the inputs{how}", ch.period));
+                continue;
+            }
+        } else if ch.hero.period.as_ref().is_some_and(|p| p != &ch.period) {
+            errors.push(format!("{file}: [hero] period: only a chapter across editions (trend figures only, a period that is no wave) computes its hero from another wave; leave it out"));
             continue;
         }
-        let columns = Columns::of(codebook, &ch.period);
-        let checker = Checker { file: &file, period: &ch.period, columns: &columns, env: &env, codebook };
+        let hero_period = ch.hero_period();
+        if !periods.contains(hero_period) {
+            errors.push(format!("{file}: [hero] period = \"{hero_period}\": there is no wave file for it in the inputs; use one of {}", list_periods(periods)));
+            continue;
+        }
+        let columns = Columns::of(codebook, hero_period);
+        let checker = Checker { file: &file, period: hero_period, columns: &columns, env: &env, codebook };
         checker.chapter(config, ch, &mut errors);
         for f in &ch.figures {
-            checker.figure(codebook, f, &mut errors);
+            match &f.spec {
+                FigureSpec::Trend(t) => trend(path, f, t, periods, &env, codebook, &mut errors),
+                _ => checker.figure(codebook, f, &mut errors),
+            }
         }
         if let Err(e) = placeholders(&ch.intro, ch) {
             errors.push(format!("{file}: intro: {e}"));
@@ -199,6 +217,7 @@ impl Checker<'_> {
             FigureSpec::Stacked(s) => errors.extend(needs(!s.series.is_empty(), "series")),
             FigureSpec::Comparison(c) => errors.extend(needs(!c.series.is_empty(), "series")),
             FigureSpec::Facts(x) => errors.extend(needs(!x.facts.is_empty(), "facts")),
+            FigureSpec::Trend(_) => {}
             FigureSpec::Grouped(g) => {
                 errors.extend(needs(!g.series.is_empty(), "series"));
                 errors.extend(needs(g.groups.len() >= 2, "at least two groups"));
@@ -217,4 +236,95 @@ impl Checker<'_> {
             }
         }
     }
+}
+
+/// "2013-2014, 2015-2016 or 2018-2019": the waves the inputs hold.
+fn list_periods(periods: &BTreeSet<String>) -> String {
+    let all: Vec<&str> = periods.iter().map(String::as_str).collect();
+    match all.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        Some((last, _)) => last.to_string(),
+        None => "(no waves)".into(),
+    }
+}
+
+/// Line and column (1-based) of the `index`-th `period` key after the
+/// figure's id in a chapter file: where a trend point is written (the
+/// points are read in file order). The figure's start where it is not found.
+fn point_place(path: &std::path::Path, figure: &str, index: usize) -> (usize, usize) {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let start = [format!("id = \"{figure}\""), format!("id=\"{figure}\"")].iter().find_map(|k| text.find(k.as_str())).unwrap_or(0);
+    let offset = text[start..]
+        .match_indices("period")
+        .map(|(i, _)| start + i)
+        .filter(|&i| {
+            let before = text[..i].chars().next_back();
+            let after = text[i + "period".len()..].trim_start_matches([' ', '\t']);
+            before.is_some_and(|c| c == ' ' || c == '{' || c == ',' || c == '\n') && after.starts_with('=')
+        })
+        .nth(index)
+        .unwrap_or(start);
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// A trend figure: every point checked against its own edition's wave,
+/// each problem named with the file, line and column of the point.
+fn trend(path: &std::path::Path, f: &FigureConfig, t: &TrendSpec, periods: &BTreeSet<String>, env: &Env, codebook: &Codebook, errors: &mut Vec<String>) {
+    let file = path.display().to_string();
+    if t.series.is_empty() {
+        errors.push(format!("{file}: figure \"{}\": kind = \"trend\" needs at least one [[figure.series]] with points", f.id));
+    }
+    let mut index = 0;
+    for (s, series) in t.series.iter().enumerate() {
+        if series.points.is_empty() {
+            errors.push(format!("{file}: figure \"{}\": series {} (\"{}\") has no points; give each edition as {{ period, expr, definition }}", f.id, s + 1, series.label));
+        }
+        let mut previous: Option<&str> = None;
+        for (k, p) in series.points.iter().enumerate() {
+            let (line, col) = point_place(path, &f.id, index);
+            index += 1;
+            let at = format!("{file}:{line}:{col}: figure \"{}\": series {} (\"{}\") point {}", f.id, s + 1, series.label, k + 1);
+            let period = &p.period;
+            if !periods.contains(period) {
+                errors.push(format!("{at}: period = \"{period}\" is not a wave in the inputs; use one of {}", list_periods(periods)));
+                continue;
+            }
+            if previous.is_some_and(|before| before >= period.as_str()) {
+                errors.push(format!("{at}: period = \"{period}\" comes after {}; list the editions of a series in time order, each once", previous.unwrap_or_default()));
+            }
+            previous = Some(period);
+            let domain = p.domain.as_deref().unwrap_or(&f.domain);
+            let columns = Columns::of(codebook, period);
+            let checker = Checker { file: &at, period, columns: &columns, env, codebook };
+            match env.domains.get(domain) {
+                Some(_) => {
+                    if let Some(dc) = domain_expr(env, domain) {
+                        checker.expr(format!("domain = \"{domain}\""), &dc, errors);
+                    }
+                }
+                None => errors.push(format!("{at}: domain = \"{domain}\" is not a [domain] of report.toml")),
+            }
+            checker.expr("expr".into(), &p.expr, errors);
+            if p.definition.trim().is_empty() {
+                errors.push(format!("{at}: definition is empty; say what the edition measured, for the footnote"));
+            }
+            if k == 0 && (p.same_definition.is_some() || p.change.is_some()) {
+                errors.push(format!("{at}: the first point has no edition before it; leave out same_definition and change"));
+            }
+            if k > 0 && p.same_definition == Some(false) && p.change.as_deref().is_none_or(|c| c.trim().is_empty()) {
+                errors.push(format!("{at}: same_definition = false needs change = \"what changed\" for the note under the chart"));
+            }
+            if p.same_definition != Some(false) && p.change.is_some() {
+                errors.push(format!("{at}: change is only for a point whose definition changed; add same_definition = false or leave change out"));
+            }
+        }
+    }
+}
+
+/// A domain's expression as written in report.toml.
+fn domain_expr(env: &Env, name: &str) -> Option<String> {
+    env.domain_text.get(name).cloned()
 }

@@ -41,7 +41,7 @@ impl Ctx<'_> {
     /// Where an expression holds in a domain. Refused where it is unknown
     /// for rows of the domain (an item not asked of them): an empty answer
     /// is never counted as "no".
-    fn eval_in(&self, text: &str, domain: &[bool], what: &str) -> Result<Vec<bool>> {
+    pub(super) fn eval_in(&self, text: &str, domain: &[bool], what: &str) -> Result<Vec<bool>> {
         let m = self.mask(text)?;
         let unknown = m.unknown_in(domain);
         if unknown == 0 {
@@ -70,14 +70,14 @@ impl Ctx<'_> {
     }
 
     /// A named domain's rows, and who was asked (for the caption).
-    fn domain(&self, name: &str) -> Result<(Vec<bool>, String)> {
+    pub(super) fn domain(&self, name: &str) -> Result<(Vec<bool>, String)> {
         let (e, asked) = self.env.domains.get(name).ok_or_else(|| Error::internal(format!("unknown domain {name}")))?;
         let rows = self.memo.get_domain(name, || e.eval_memo(&self.wd.wave, &self.env.indicators, self.memo))?;
         Ok((rows, asked.replace("{period}", self.period)))
     }
 
     /// A share as a model value, suppressed under the minimum n.
-    fn value(&self, domain: &[bool], y: &[bool]) -> Result<Value> {
+    pub(super) fn value(&self, domain: &[bool], y: &[bool]) -> Result<Value> {
         Ok(self.values(domain, &[y])?.remove(0))
     }
 
@@ -174,6 +174,7 @@ impl Ctx<'_> {
             notes: Vec::new(),
             source_line: String::new(),
             description: String::new(),
+            trend: None,
         };
         match &f.spec {
             FigureSpec::Bars(spec) => self.bars(spec, &domain, &mut fig, &mut caption)?,
@@ -181,6 +182,7 @@ impl Ctx<'_> {
             FigureSpec::Stacked(spec) => self.stacked(spec, &domain, &mut fig)?,
             FigureSpec::Distribution(spec) => self.distribution(spec, &domain, &mut fig, &mut caption)?,
             FigureSpec::Comparison(spec) => self.comparison(f, spec, &domain, &mut fig, &mut caption)?,
+            FigureSpec::Trend(_) => return Err(Error::internal(format!("figure {} is a trend, computed across waves", f.id))),
             FigureSpec::Facts(spec) => {
                 // Tiles over several domains: each says what it is about.
                 caption.asked.clear();

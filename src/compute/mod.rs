@@ -6,6 +6,7 @@
 mod check;
 mod figure;
 mod published;
+mod trend;
 pub mod verify;
 
 use std::collections::BTreeMap;
@@ -15,8 +16,9 @@ use rayon::prelude::*;
 
 pub use check::check;
 pub use published::{PublishedRow, read_published};
+pub use trend::Part as TrendPart;
 
-use crate::config::{ChapterConfig, Config};
+use crate::config::{ChapterConfig, Config, FigureSpec};
 use crate::data::Wave;
 use crate::data::codebook::Codebook;
 use crate::error::{Context, Error, Result};
@@ -102,29 +104,91 @@ pub enum Done {
     Figure(Box<Figure>),
 }
 
+/// The waves a job reads: a hero's wave, a figure's wave, or every edition
+/// of a trend figure.
+pub fn job_periods(config: &Config, job: Job) -> Vec<String> {
+    match job {
+        Job::Hero(c) => vec![config.chapters[c].hero_period().to_string()],
+        Job::Figure(c, f) => config.chapters[c].figure_periods(f).into_iter().map(str::to_string).collect(),
+    }
+}
+
+/// A figure put together from the waves of several editions (a trend).
+pub fn is_trend(config: &Config, job: Job) -> bool {
+    matches!(job, Job::Figure(c, f) if matches!(config.chapters[c].figures[f].spec, FigureSpec::Trend(_)))
+}
+
+/// What computing one job on one wave needs.
+fn ctx_of<'a>(config: &'a Config, inputs: &'a Inputs, env: &'a check::Env, memo: &'a Memo, period: &'a str) -> Result<figure::Ctx<'a>> {
+    let wd = inputs.waves.get(period).ok_or_else(|| Error::Internal(format!("wave {period} is not loaded")))?;
+    Ok(figure::Ctx {
+        env,
+        memo,
+        wd,
+        period,
+        min_n: config.report.min_n,
+        alpha: config.report.alpha,
+        codebook: inputs.codebook,
+        dir: inputs.dir,
+    })
+}
+
+/// A trend job's estimates from the waves `inputs` holds (a build reads one
+/// wave at a time and calls this once per wave).
+pub fn trend_part(config: &Config, inputs: &Inputs, job: Job) -> Result<TrendPart> {
+    let Job::Figure(c, f) = job else { return Err(Error::internal("a hero is not a trend")) };
+    let fc = &config.chapters[c].figures[f];
+    let FigureSpec::Trend(spec) = &fc.spec else { return Err(Error::internal(format!("figure {} is not a trend", fc.id))) };
+    let env = check::env_of(config, inputs.codebook).map_err(|e| Error::Config(e.join("\n")))?;
+    let mut out = Vec::new();
+    for period in inputs.waves.keys() {
+        let memo = Memo::default();
+        let ctx = ctx_of(config, inputs, &env, &memo, period)?;
+        out.extend(ctx.trend_part(fc, spec).with_context(|| format!("{}: figure \"{}\" ({period})", config.chapter_files[c].display(), fc.id))?);
+    }
+    Ok(out)
+}
+
+/// A trend figure from the parts of every wave it reads.
+pub fn trend_finish(config: &Config, codebook: &Codebook, job: Job, parts: Vec<TrendPart>) -> Result<Done> {
+    let Job::Figure(c, f) = job else { return Err(Error::internal("a hero is not a trend")) };
+    let ch = &config.chapters[c];
+    let fc = &ch.figures[f];
+    let FigureSpec::Trend(spec) = &fc.spec else { return Err(Error::internal(format!("figure {} is not a trend", fc.id))) };
+    let whole = trend::Whole {
+        f: fc,
+        spec,
+        number: format!("{}.{}", c + 1, f + 1),
+        period: &ch.period,
+        alpha: config.report.alpha,
+        min_n: config.report.min_n,
+        codebook,
+    };
+    let fig = whole.figure(parts).with_context(|| format!("{}: figure \"{}\"", config.chapter_files[c].display(), fc.id))?;
+    Ok(Done::Figure(Box::new(fig)))
+}
+
 /// Computes `jobs` side by side (rayon); results come back in the given
-/// order whatever finishes first. The configuration must have passed `check`.
+/// order whatever finishes first. The configuration must have passed
+/// `check`, and `inputs` must hold every wave the jobs read.
 pub fn compute_jobs(config: &Config, inputs: &Inputs, jobs: &[Job]) -> Result<Vec<Done>> {
     let env = check::env_of(config, inputs.codebook).map_err(|e| Error::Config(e.join("\n")))?;
-    let rc = &config.report;
     let memos: BTreeMap<&String, Memo> = inputs.waves.keys().map(|p| (p, Memo::default())).collect();
     jobs.par_iter()
         .map(|&job| {
+            if is_trend(config, job) {
+                return trend_finish(config, inputs.codebook, job, vec![trend_part(config, inputs, job)?]);
+            }
             let c = match job {
                 Job::Hero(c) | Job::Figure(c, _) => c,
             };
             let ch = &config.chapters[c];
-            let wd = inputs.waves.get(&ch.period).ok_or_else(|| Error::Internal(format!("wave {} is not loaded", ch.period)))?;
-            let ctx = figure::Ctx {
-                env: &env,
-                memo: &memos[&ch.period],
-                wd,
-                period: &ch.period,
-                min_n: rc.min_n,
-                alpha: rc.alpha,
-                codebook: inputs.codebook,
-                dir: inputs.dir,
+            let period = match job {
+                Job::Hero(_) => ch.hero_period(),
+                Job::Figure(..) => ch.period.as_str(),
             };
+            let memo = memos.get(&period.to_string()).ok_or_else(|| Error::Internal(format!("wave {period} is not loaded")))?;
+            let ctx = ctx_of(config, inputs, &env, memo, period)?;
             match job {
                 Job::Hero(_) => ctx.hero(ch).map(Done::Hero).with_context(|| format!("{}: hero", config.chapter_files[c].display())),
                 Job::Figure(_, f) => {
@@ -175,7 +239,8 @@ pub fn assemble(config: &Config, content_dir: &Path, done: Vec<Done>, method: Ve
             fig.description = text::description(&fig, &words.synthetic_marker);
             figures.push(*fig);
         }
-        let synthetic = method.iter().any(|w| w.period == ch.period && w.synthetic);
+        // A chapter across editions is synthetic where any wave it reads is.
+        let synthetic = method.iter().any(|w| w.period == ch.hero_period() && w.synthetic) || figures.iter().any(|f| f.synthetic);
         let (intro, mut warnings) = fill_intro(&ch.intro, ch, &hero, &figures)?;
         if !hero.value.suppressed {
             warnings.extend(text::misfits(&hero.sentence, hero.value.estimate, &format!("chapter {}: the hero sentence", ch.id)));
@@ -192,7 +257,7 @@ pub fn assemble(config: &Config, content_dir: &Path, done: Vec<Done>, method: Ve
             title: ch.title.clone(),
             period: ch.period.clone(),
             edition: text::edition(&rc.kicker, &ch.period),
-            source_line: text::source_line(&text::source(&ch.period), hero.value.n),
+            source_line: text::source_line(&text::source(ch.hero_period()), hero.value.n),
             name: text::sentence_case(&ch.title),
             hero,
             intro,

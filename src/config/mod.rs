@@ -95,6 +95,10 @@ pub struct HeroConfig {
     /// of the edition) or "ours" (nothing was published).
     #[serde(default)]
     pub source: HeroSource,
+    /// The wave of a chapter that spans editions (`period = "2013-2023"`):
+    /// its hero is computed from this one. Default: the chapter's period.
+    #[serde(default)]
+    pub period: Option<String>,
 }
 
 /// One `[[figure]]` of a chapter file: the keys every kind has, and the
@@ -145,6 +149,44 @@ pub enum FigureSpec {
     Comparison(ComparisonSpec),
     /// A few headline numbers as tiles (shares and ratios).
     Facts(FactsSpec),
+    /// Numbers published for more than one edition, each from its own wave.
+    Trend(TrendSpec),
+}
+
+/// `kind = "trend"`: one `[[figure.series]]` per small multiple.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrendSpec {
+    pub series: Vec<TrendSeriesConfig>,
+}
+
+/// One series of a trend figure: its editions in time order.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrendSeriesConfig {
+    pub label: String,
+    pub points: Vec<TrendPointConfig>,
+}
+
+/// One edition of a series: the share of `expr` in `domain` of that
+/// edition's wave, and the definition the edition used.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrendPointConfig {
+    /// A wave period.
+    pub period: String,
+    pub expr: String,
+    /// A named domain (default: the figure's).
+    #[serde(default)]
+    pub domain: Option<String>,
+    /// The definition the edition used, as the footnote says it.
+    pub definition: String,
+    /// Same definition as the previous point: "=" (joined, tested) or "≠".
+    #[serde(default)]
+    pub same_definition: Option<bool>,
+    /// Where `same_definition = false`: what changed, for the note.
+    #[serde(default)]
+    pub change: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -225,6 +267,25 @@ impl ChapterConfig {
     pub fn content_name(&self) -> String {
         self.content.clone().unwrap_or_else(|| format!("{}.toml", self.id))
     }
+
+    /// The wave the hero is computed from.
+    pub fn hero_period(&self) -> &str {
+        self.hero.period.as_deref().unwrap_or(&self.period)
+    }
+
+    /// The waves a figure is computed from: a trend figure's editions, or
+    /// the chapter's wave.
+    pub fn figure_periods(&self, figure: usize) -> Vec<&str> {
+        match &self.figures[figure].spec {
+            FigureSpec::Trend(t) => {
+                let mut p: Vec<&str> = t.series.iter().flat_map(|s| s.points.iter().map(|p| p.period.as_str())).collect();
+                p.sort();
+                p.dedup();
+                p
+            }
+            _ => vec![self.period.as_str()],
+        }
+    }
 }
 
 impl FigureSpec {
@@ -236,6 +297,7 @@ impl FigureSpec {
             FigureSpec::Distribution(_) => FigureKind::Distribution,
             FigureSpec::Comparison(_) => FigureKind::Comparison,
             FigureSpec::Facts(_) => FigureKind::Facts,
+            FigureSpec::Trend(_) => FigureKind::Trend,
         }
     }
 
@@ -246,7 +308,7 @@ impl FigureSpec {
             FigureSpec::Grouped(g) => &g.series,
             FigureSpec::Stacked(s) => &s.series,
             FigureSpec::Comparison(c) => &c.series,
-            FigureSpec::Distribution(_) | FigureSpec::Facts(_) => &[],
+            FigureSpec::Distribution(_) | FigureSpec::Facts(_) | FigureSpec::Trend(_) => &[],
         }
     }
 

@@ -7,10 +7,12 @@
 //! shown (suppressed) is left empty. The same rows also go into Excel
 //! workbooks (`workbook`), which Danish Excel opens with numbers as numbers.
 
+mod trend;
 mod workbook;
 
 use serde::Serialize;
 
+pub use trend::{TREND_EXTRA_COLUMNS, TrendRow, trend_columns};
 pub use workbook::{chapter_xlsx, figure_xlsx};
 
 use crate::error::{Error, Result};
@@ -65,7 +67,8 @@ impl DataRow {
                 let shown = !v.suppressed;
                 DataRow {
                     figure: fig.id.clone(),
-                    period: fig.period.clone(),
+                    // A trend figure's bars are editions: each row is its edition's.
+                    period: if fig.trend.is_some() { b.group.clone() } else { fig.period.clone() },
                     series: b.series.clone(),
                     group: b.group.clone(),
                     estimate: shown.then_some(v.estimate).and_then(finite),
@@ -199,13 +202,20 @@ fn json<T: Serialize>(value: &T) -> Result<Vec<u8>> {
     Ok((serde_json::to_string_pretty(&tree)? + "\n").into_bytes())
 }
 
-/// `data/<figure>.csv`: one row per bar.
+/// `data/<figure>.csv`: one row per bar (a trend figure: per series and
+/// edition, with its definition and test).
 pub fn figure_csv(fig: &Figure) -> Result<Vec<u8>> {
+    if fig.trend.is_some() {
+        return csv(&trend_columns(), TrendRow::of(fig).iter().map(TrendRow::record));
+    }
     csv(&DATA_COLUMNS, DataRow::of(fig).iter().map(DataRow::record))
 }
 
 /// `data/<figure>.json`: the rows of [`figure_csv`] as JSON objects.
 pub fn figure_json(fig: &Figure) -> Result<Vec<u8>> {
+    if fig.trend.is_some() {
+        return json(&TrendRow::of(fig));
+    }
     json(&DataRow::of(fig))
 }
 

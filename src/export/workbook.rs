@@ -89,6 +89,20 @@ fn figure_sheet(sheet: &mut Worksheet, report: &Report, fig: &Figure) -> std::re
         row += 1;
     }
     row += 1;
+    notes(sheet, report, fig, row)?;
+    sheet.set_column_width(0, 48)?;
+    sheet.set_column_width(1, 28)?;
+    for k in 2..9u16 {
+        sheet.set_column_width(k, 14)?;
+    }
+    if fig.trend.is_some() {
+        super::trend::sheet_columns(sheet, fig, 3, &share, &bold)?;
+    }
+    Ok(())
+}
+
+/// The caption, the notes, the source line and, for a synthetic wave, the marker, from `row`.
+fn notes(sheet: &mut Worksheet, report: &Report, fig: &Figure, mut row: u32) -> std::result::Result<(), XlsxError> {
     let mut lines = vec![fig.caption.as_str()];
     lines.extend(fig.notes.iter().map(String::as_str));
     lines.push(&fig.source_line);
@@ -98,11 +112,6 @@ fn figure_sheet(sheet: &mut Worksheet, report: &Report, fig: &Figure) -> std::re
     for line in lines.into_iter().filter(|l| !l.is_empty()) {
         sheet.write_string(row, 0, line)?;
         row += 1;
-    }
-    sheet.set_column_width(0, 48)?;
-    sheet.set_column_width(1, 28)?;
-    for k in 2..9u16 {
-        sheet.set_column_width(k, 14)?;
     }
     Ok(())
 }

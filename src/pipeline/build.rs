@@ -189,7 +189,10 @@ fn compute_stale(
         .collect();
     let stale_facts: BTreeSet<&String> =
         decisions.iter().filter_map(|(n, d)| match (n, d) { (Node::Wave(p), Decision::Build(_)) => Some(p), _ => None }).collect();
-    let needed: BTreeSet<&String> = stale.iter().map(|(_, j)| &plan.chapter_of(*j).period).chain(stale_facts.iter().copied()).collect();
+    let periods: Vec<Vec<String>> = stale.iter().map(|(_, j)| compute::job_periods(&plan.config, *j)).collect();
+    let needed: BTreeSet<&String> = periods.iter().flatten().chain(stale_facts.iter().copied()).collect();
+    // A trend figure reads several waves: its estimates are gathered wave by wave.
+    let mut trend_parts: BTreeMap<&Node, Vec<compute::TrendPart>> = BTreeMap::new();
     let mut fresh = Fresh { done: BTreeMap::new(), facts: BTreeMap::new() };
     let (mut t_validate, mut t_compute) = (0.0, 0.0);
     for period in needed {
@@ -202,7 +205,12 @@ fn compute_stale(
         t_validate += t.elapsed().as_secs_f64();
         progress.stage(&format!("compute {period}"));
         let t = Instant::now();
-        let mine: Vec<(&Node, Job)> = stale.iter().filter(|(_, j)| plan.chapter_of(*j).period == *period).copied().collect();
+        let mine: Vec<(&Node, Job)> = stale
+            .iter()
+            .zip(&periods)
+            .filter(|((_, j), ps)| !compute::is_trend(&plan.config, *j) && ps.iter().any(|p| p == period))
+            .map(|(x, _)| *x)
+            .collect();
         let jobs: Vec<Job> = mine.iter().map(|(_, j)| *j).collect();
         if stale_facts.contains(period) {
             fresh.facts.insert(period.clone(), compute::wave_facts(&plan.codebook, &wd)?);
@@ -211,7 +219,16 @@ fn compute_stale(
         for ((node, _), done) in mine.iter().zip(compute::compute_jobs(&plan.config, &inputs, &jobs)?) {
             fresh.done.insert((*node).clone(), done);
         }
+        for ((node, job), ps) in stale.iter().zip(&periods) {
+            if compute::is_trend(&plan.config, *job) && ps.iter().any(|p| p == period) {
+                trend_parts.entry(*node).or_default().push(compute::trend_part(&plan.config, &inputs, *job)?);
+            }
+        }
         t_compute += t.elapsed().as_secs_f64();
+    }
+    for (node, job) in stale.iter().filter(|(_, j)| compute::is_trend(&plan.config, *j)) {
+        let parts = trend_parts.remove(*node).unwrap_or_default();
+        fresh.done.insert((*node).clone(), compute::trend_finish(&plan.config, &plan.codebook, *job, parts)?);
     }
     laps.add("validate", t_validate);
     laps.add("compute", t_compute);

@@ -189,7 +189,7 @@ pub fn plan(paths: &Paths, config: &Config, src: &Sources) -> Graph {
         let chapter = ch.id.clone();
         let planned = |fingerprint, deps| Planned { fingerprint, deps, chapter: chapter.clone() };
         let hero = Node::Hero(ch.id.clone());
-        let fp = base().with("wave", src.wave(&ch.period)).with("chapter config", config.chapter_text(c));
+        let fp = base().with("wave", src.wave(ch.hero_period())).with("chapter config", config.chapter_text(c));
         nodes.insert(hero.clone(), planned(fp, Vec::new()));
         let tile = Node::HeroChart(ch.id.clone());
         let deps = vec![hero.clone()];
@@ -197,8 +197,10 @@ pub fn plan(paths: &Paths, config: &Config, src: &Sources) -> Graph {
         let mut pdf_deps = vec![hero, tile];
         for (f, fc) in ch.figures.iter().enumerate() {
             let figure = Node::Figure(fc.id.clone());
+            // A trend figure is made from every wave it reads.
+            let waves: Vec<&str> = ch.figure_periods(f).into_iter().map(|p| src.wave(p)).collect();
             let mut fp = base()
-                .with("wave", src.wave(&ch.period))
+                .with("wave", waves.join(" "))
                 .with("figure config", config.figure_text(c, f))
                 .with("position", format!("{}.{}", c + 1, f + 1));
             if let FigureSpec::Comparison(c) = &fc.spec {

@@ -228,7 +228,14 @@ fn table(figure: &Figure) -> Table<'_> {
         .series
         .iter()
         .map(|s| {
-            let cells = figure.bars.iter().filter(|b| b.series == *s).map(|b| b.label.as_str()).collect();
+            let mine = || figure.bars.iter().filter(|b| b.series == *s);
+            // A cell per group, empty where the series has no bar there (a trend
+            // series that an edition did not publish).
+            let cells = if figure.groups.is_empty() {
+                mine().map(|b| b.label.as_str()).collect()
+            } else {
+                figure.groups.iter().map(|g| mine().find(|b| &b.group == g).map_or("", |b| b.label.as_str())).collect()
+            };
             (s.as_str(), cells)
         })
         .collect();

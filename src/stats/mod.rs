@@ -19,11 +19,13 @@
 //! so results are bit-identical whatever the pool size.
 
 mod design;
+mod difference;
 mod logistic;
 mod rao_scott;
 mod shares;
 
 pub use design::{Design, Values};
+pub use difference::{Difference, independent_difference};
 pub use crate::error::StatsError;
 pub use logistic::{Coefficient, Logistic, logistic, logistic_each};
 pub use rao_scott::{RaoScott, rao_scott};

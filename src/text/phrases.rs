@@ -513,6 +513,205 @@ pub fn books(kicker: &str, title: &str, chapters: &[(String, String)], waves: &[
     books
 }
 
+// --- Trend: numbers published for more than one edition ---------------------
+
+/// A footnote number as superscript digits ("¹", "¹²").
+pub fn superscript(n: usize) -> String {
+    const DIGITS: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
+    n.to_string().chars().map(|c| DIGITS[c.to_digit(10).unwrap_or(0) as usize]).collect()
+}
+
+/// An edition's short name under a trend chart's point: "2013-14".
+pub fn short_period(period: &str) -> String {
+    match period.split_once('-') {
+        Some((a, b)) if b.len() == 4 && a.len() == 4 => format!("{a}-{}", &b[2..]),
+        _ => period.to_string(),
+    }
+}
+
+/// "Kilde: Innovationsbarometeret 2013-2014, 2015-2016 og 2018-2019".
+pub fn trend_source(periods: &[String]) -> String {
+    format!("Kilde: Innovationsbarometeret {}", list_and(periods))
+}
+
+/// The source line of a trend chart: each point carries its own n.
+pub fn trend_source_line(source: &str) -> String {
+    format!("{source} · n ved hvert punkt")
+}
+
+/// A definition footnote under a trend chart: "¹ Andel af …".
+pub fn trend_definition(footnote: usize, definition: &str) -> String {
+    let d = definition.trim().trim_end_matches('.');
+    format!("{} {d}.", superscript(footnote))
+}
+
+/// The note where definitions changed between two editions, once per kind
+/// of change: "≠ Borgerne spiller en rolle (2015-2016 til 2018-2019) og …: what changed."
+pub fn trend_changed(changes: &[(String, String, String)], what: &str) -> String {
+    let what = what.trim().trim_end_matches('.');
+    let which: Vec<String> = changes.iter().enumerate().map(|(i, (series, from, to))| {
+        let name = if i == 0 { series.clone() } else { lower_first(series) };
+        format!("{name} ({from} til {to})")
+    }).collect();
+    let tail = if what.is_empty() { String::new() } else { format!(": {}", lower_first(what)) };
+    format!("≠ {}: definitionen er ændret{tail}.", list_and(&which))
+}
+
+/// How editions are compared, said in every trend caption.
+pub fn trend_method(alpha: f64) -> String {
+    format!(
+        "Hvert punkt er beregnet på sin egen udgaves data og stikprøvedesign. \
+         To udgaver med samme definition (=) er sammenlignet som to uafhængige stikprøver: forskellen mellem de to designbaserede skøn \
+         er testet med en z-test ved et signifikansniveau på {}, med summen af de to designvarianser som varians. \
+         Testen er vores anbefaling; udgiveren har ikke testet forskellene mellem udgaverne. \
+         Hvor definitionen er ændret (≠), er punkterne hverken forbundet eller testet",
+        decimal(alpha, 2)
+    )
+}
+
+/// The caption's sentence on the comparisons that the test does not support.
+pub fn trend_rest(any_significant: bool, alpha: f64) -> String {
+    let level = decimal(alpha, 2);
+    if any_significant {
+        format!("De øvrige forskelle mellem udgaver med samme definition er ikke signifikante ved {level}; de tal ligger på samme niveau")
+    } else {
+        format!("Ingen af forskellene mellem udgaver med samme definition er signifikante ved {level}; tallene ligger på samme niveau")
+    }
+}
+
+/// One comparison of two editions in words: a change only where the test supports it.
+pub fn edition_test(series: &str, from: &str, a: f64, to: &str, b: f64, significant: bool, alpha: f64) -> String {
+    let level = decimal(alpha, 2);
+    if !significant {
+        return format!(
+            "{series}: på samme niveau i {from} ({}) og {to} ({}); forskellen er ikke signifikant ved {level}",
+            pct(a),
+            pct(b)
+        );
+    }
+    let word = if b > a { "steget" } else { "faldet" };
+    format!("{series}: {word} fra {} i {from} til {} i {to}; forskellen er signifikant ved {level}", pct(a), pct(b))
+}
+
+/// A trend figure's caption: what it shows, the questions, the method of
+/// comparison, each comparison's result, weighting and the n of each edition.
+pub fn trend_caption(shows: &str, questions: &[String], note: Option<&str>, method: &str, results: &[String], ns: &[(String, usize)]) -> String {
+    let full = |s: &str| {
+        let s = s.trim();
+        if s.is_empty() || s.ends_with(['.', '!', '?']) { s.to_string() } else { format!("{s}.") }
+    };
+    let mut parts = vec![full(shows)];
+    match questions.len() {
+        0 => {}
+        1 => parts.push(format!("Spørgsmålet er: {}.", quote(&questions[0]))),
+        _ => parts.push(format!("Spørgsmålene er: {}.", list_and(&questions.iter().map(|q| quote(q)).collect::<Vec<_>>()))),
+    }
+    parts.extend(note.map(full));
+    parts.push(full(method));
+    parts.extend(results.iter().map(|r| full(r)));
+    parts.push("Data er i hver udgave vægtet til at repræsentere den offentlige sektor samlet set.".to_string());
+    if !ns.is_empty() {
+        let each: Vec<String> = ns.iter().map(|(p, n)| format!("{} ({p})", thousands(*n))).collect();
+        parts.push(format!("Antallet af svar (n) står ved hvert punkt; det største grundlag i hver udgave er n={}.", list_and(&each)));
+    }
+    parts.into_iter().filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" ")
+}
+
+/// The headers of a trend figure's workbook columns after [`WORKBOOK_HEADERS`].
+pub const TREND_WORKBOOK_HEADERS: [&str; 7] = ["Definition", "Samme definition", "Sammenlignet med", "Forskel", "z", "p-værdi", "Signifikant"];
+
+/// "Ja" or "Nej" in a workbook cell.
+pub fn yes_no(yes: bool) -> &'static str {
+    if yes { "Ja" } else { "Nej" }
+}
+
+/// Words that call a change between editions an increase or a decrease.
+pub const CHANGE_WORDS: [&str; 10] = ["steget", "stiger", "stigning", "faldet", "falder", "fald", "flere end", "færre end", "højere end", "lavere end"];
+
+/// Words that call a level unchanged.
+pub const SAME_WORDS: [&str; 3] = ["samme niveau", "uændret", "i alle udgaver"];
+
+/// Where a trend title's words are not supported by the tests between editions.
+pub fn trend_title_misfits(title: &str, tests: &[crate::model::EditionTest]) -> Vec<String> {
+    let lower = title.to_lowercase();
+    let has = |w: &str| lower.split(|c: char| !c.is_alphanumeric() && c != ' ').any(|part| format!(" {part} ").contains(&format!(" {w} ")));
+    let mut out = Vec::new();
+    if let Some(w) = CHANGE_WORDS.iter().find(|w| has(w))
+        && !tests.iter().any(|t| t.significant)
+    {
+        out.push(format!("the title says \u{201c}{w}\u{201d} but no difference between two editions with the same definition is significant"));
+    }
+    // A title that names a change and calls the rest unchanged is judged by its change words.
+    if let Some(w) = SAME_WORDS.iter().find(|w| has(w))
+        && !CHANGE_WORDS.iter().any(|w| has(w))
+    {
+        for t in tests.iter().filter(|t| t.significant) {
+            out.push(format!("the title says \u{201c}{w}\u{201d} but \u{201c}{}\u{201d} changed significantly from {} to {}", t.series, t.from, t.to));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod trend_tests {
+    use super::*;
+    use crate::model::EditionTest;
+
+    fn test(series: &str, significant: bool) -> EditionTest {
+        EditionTest {
+            series: series.into(),
+            from: "2015-2016".into(),
+            to: "2018-2019".into(),
+            difference: -0.06,
+            se: 0.016,
+            z: -3.7,
+            p_value: 0.0002,
+            significant,
+            sentence: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_change_is_called_one_only_when_the_test_supports_it() {
+        assert_eq!(
+            edition_test("Evalueret", "2015-2016", 0.45, "2018-2019", 0.39, true, 0.05),
+            "Evalueret: faldet fra 45\u{a0}% i 2015-2016 til 39\u{a0}% i 2018-2019; forskellen er signifikant ved 0,05"
+        );
+        assert_eq!(
+            edition_test("Innovative", "2015-2016", 0.80, "2018-2019", 0.81, false, 0.05),
+            "Innovative: på samme niveau i 2015-2016 (80\u{a0}%) og 2018-2019 (81\u{a0}%); forskellen er ikke signifikant ved 0,05"
+        );
+        let none = [test("A", false)];
+        assert_eq!(
+            trend_title_misfits("Andelen er steget siden 2015-2016", &none),
+            vec!["the title says \u{201c}steget\u{201d} but no difference between two editions with the same definition is significant".to_string()]
+        );
+        assert!(trend_title_misfits("Fire ud af fem i alle udgaver", &none).is_empty());
+        let one = [test("Evalueret", true)];
+        assert_eq!(
+            trend_title_misfits("Tallene ligger på samme niveau", &one),
+            vec!["the title says \u{201c}samme niveau\u{201d} but \u{201c}Evalueret\u{201d} changed significantly from 2015-2016 to 2018-2019".to_string()]
+        );
+        assert!(trend_title_misfits("Evalueringen er faldet; resten ligger på samme niveau", &one).is_empty());
+        // "fald" is a word of its own, not part of "tilfældet".
+        assert!(trend_title_misfits("Det er tilfældet i alle udgaver", &none).is_empty());
+    }
+
+    #[test]
+    fn trend_words_and_notes() {
+        assert_eq!(superscript(1), "¹");
+        assert_eq!(superscript(12), "¹²");
+        assert_eq!(short_period("2013-2014"), "2013-14");
+        assert_eq!(short_period("2013-2023"), "2013-23");
+        assert_eq!(trend_source(&["2013-2014".into(), "2018-2019".into()]), "Kilde: Innovationsbarometeret 2013-2014 og 2018-2019");
+        assert_eq!(trend_definition(2, "Andel af innovationerne."), "² Andel af innovationerne.");
+        let changes = [("Borgerne".to_string(), "2015-2016".to_string(), "2018-2019".to_string()), ("Frivillige".to_string(), "2013-2014".to_string(), "2018-2019".to_string())];
+        assert_eq!(trend_changed(&changes, "Nye spørgsmål."), "≠ Borgerne (2015-2016 til 2018-2019) og frivillige (2013-2014 til 2018-2019): definitionen er ændret: nye spørgsmål.");
+        assert!(trend_method(0.05).contains("z-test ved et signifikansniveau på 0,05"));
+        assert!(trend_method(0.05).contains("vores anbefaling"));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

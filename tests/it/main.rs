@@ -15,5 +15,6 @@ mod serve;
 mod site;
 mod synth;
 mod targets;
+mod trend;
 mod validate;
 mod verify;
