@@ -85,10 +85,15 @@ struct Edition<'a> {
 
 /// The editions, newest first, each with its themes in report order. A
 /// chapter whose period spans editions (a trend chapter) is an edition of
-/// its own.
-fn editions(report: &Report) -> Vec<(&str, Vec<&Chapter>)> {
+/// its own, after the newest edition it reaches ("2013-2023" after
+/// "2021-2023", before "2018-2019").
+pub(super) fn editions(report: &Report) -> Vec<(&str, Vec<&Chapter>)> {
     let mut periods: Vec<&str> = report.chapters.iter().map(|c| c.period.as_str()).collect();
-    periods.sort_unstable_by(|a, b| b.cmp(a));
+    let newest_first = |p: &str| {
+        let (start, end) = p.split_once('-').unwrap_or((p, p));
+        (std::cmp::Reverse(end.to_string()), std::cmp::Reverse(start.to_string()))
+    };
+    periods.sort_unstable_by_key(|p| newest_first(p));
     periods.dedup();
     periods.into_iter().map(|p| (p, report.chapters.iter().filter(|c| c.period == p).collect())).collect()
 }

@@ -101,3 +101,19 @@ fn a_template_that_turns_escaping_off_is_refused() {
     let err = t.render("edition.html", serde_json::json!({})).err().unwrap().to_string();
     assert!(err.starts_with(&format!("{}:", edition.display())), "{err}");
 }
+
+#[test]
+fn editions_run_newest_first_with_a_chapter_across_editions_after_the_newest_it_reaches() {
+    let mut report = sample();
+    let one = report.chapters[0].clone();
+    report.chapters = ["2013-2014", "2021-2023", "2013-2023", "2018-2019"]
+        .iter()
+        .map(|p| {
+            let mut ch = one.clone();
+            ch.period = p.to_string();
+            ch
+        })
+        .collect();
+    let order: Vec<&str> = super::pages::editions(&report).iter().map(|e| e.0).collect();
+    assert_eq!(order, ["2021-2023", "2013-2023", "2018-2019", "2013-2014"]);
+}
