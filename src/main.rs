@@ -122,7 +122,9 @@ fn main() -> ExitCode {
     // the system and faulted in (and zeroed) again. A batch job that exits
     // when done has no use for returning it early.
     // SAFETY: sets a global option of the allocator; called before any thread starts.
-    unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
