@@ -66,7 +66,6 @@ impl Laps {
     }
     /// Records the time since the last lap under `name`.
     fn lap(&mut self, name: &str) {
-        if std::env::var_os("DEBUG_RSS").is_some() { eprintln!("{name}: hwm {:?} rss {:?}", peak_rss_mb(), std::fs::read_to_string("/proc/self/status").ok().and_then(|s| s.lines().find(|l| l.starts_with("VmRSS")).map(str::to_string))); }
         self.list.push((name.to_string(), self.clock.elapsed().as_secs_f64()));
         self.clock = Instant::now();
     }
@@ -203,8 +202,13 @@ fn compute_stale(
         let (file, _) = plan.sources.waves.get(period).ok_or_else(|| Error::config(format!("{}: no wave file for {period}", paths.waves().display())))?;
         progress.stage(&format!("validate {period}"));
         let t = Instant::now();
-        let wave = data::load_wave(file, &plan.codebook)?;
+        let mut wave = data::load_wave(file, &plan.codebook)?;
         let design = design_of(&wave)?;
+        // Validated whole; computed from the columns the stale jobs read.
+        let jobs: Vec<Job> = stale.iter().filter(|(_, j)| plan.chapter_of(*j).period == *period).map(|(_, j)| *j).collect();
+        if let Some(keep) = compute::columns_used(&plan.config, &plan.codebook, &wave, &jobs)? {
+            wave.frame = wave.frame.select(keep)?;
+        }
         let wd = WaveData { wave, design };
         t_validate += t.elapsed().as_secs_f64();
         progress.stage(&format!("compute {period}"));
