@@ -18,7 +18,7 @@ use barometer::pipeline::Paths;
 
 /// Large column buffers come and go per estimate and chart; mimalloc reuses
 /// their pages for a while before returning them to the system (see
-/// [`PURGE_DELAY_MS`]). Built without transparent huge pages (the `no_thp`
+/// [`RENDER_PURGE_DELAY_MS`]). Built without transparent huge pages (the `no_thp`
 /// feature): the kernel zeroed 2 MiB for every region touched, a third of a
 /// shipped build's CPU and 50 MB of its peak memory, and the
 /// 10-million-row build was no faster.
@@ -33,13 +33,23 @@ unsafe extern "C" {
 /// mimalloc's `mi_option_purge_delay` (the same number in its v2 and v3 headers).
 const MI_OPTION_PURGE_DELAY: i32 = 15;
 /// Milliseconds freed memory stays with the process before it goes back to
-/// the system. Never returning it (-1) spared a 10-million-row build some
-/// page faults, but the charts and PDFs then left the shipped build's peak
-/// at 230 MB, of which 100 MB was in use at once; after 100 ms the peak is
-/// 130 MB for 0,2-0,3 s more system time, and the 10-million-row build's
-/// peak falls too (the validated wave's memory is not kept through the
-/// render). mimalloc's own MIMALLOC_PURGE_DELAY, where set, decides instead.
-const PURGE_DELAY_MS: std::ffi::c_long = 100;
+/// the system, while the charts and PDFs are made. Never returning it (-1),
+/// as while computing, left the shipped build's peak at 230 MB, of which
+/// 100 MB was in use at once (the PNGs and PDFs of every size fragment it);
+/// after 100 ms the peak is 130 MB. Computing keeps it (-1): purging there
+/// made a 10-million-row wave's build fault in and zero its pages again,
+/// 20 % more CPU. mimalloc's own MIMALLOC_PURGE_DELAY, where set, decides
+/// instead.
+const RENDER_PURGE_DELAY_MS: std::ffi::c_long = 100;
+
+/// Sets mimalloc's purge delay, unless MIMALLOC_PURGE_DELAY does.
+fn purge_delay(ms: std::ffi::c_long) {
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        // SAFETY: sets a global option of the allocator, which reads it each
+        // time it considers returning memory.
+        unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, ms) };
+    }
+}
 
 #[derive(Parser)]
 #[command(name = "barometer", version, about = "Regenerates the Innovation Barometer: statistics, charts and handbook")]
@@ -126,10 +136,8 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
-        // SAFETY: sets a global option of the allocator; called before any thread starts.
-        unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, PURGE_DELAY_MS) };
-    }
+    purge_delay(-1);
+    let _ = barometer::pipeline::build::BEFORE_RENDER.set(|| purge_delay(RENDER_PURGE_DELAY_MS));
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -46,6 +46,11 @@ pub struct BuildOptions {
     pub quiet: bool,
 }
 
+/// Called once the numbers are computed, before the charts and PDFs: the
+/// binary uses it to let its allocator return freed memory to the system
+/// from then on (see main.rs), where computing keeps it for reuse.
+pub static BEFORE_RENDER: std::sync::OnceLock<fn()> = std::sync::OnceLock::new();
+
 /// The process's peak resident memory in MB (Linux), for the benchmarks.
 pub fn peak_rss_mb() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -118,6 +123,9 @@ pub fn build(paths: &Paths, opts: &BuildOptions) -> Result<Built> {
     // becomes live only when the build is whole (dropped on an error, which
     // deletes it).
     let stage = Staging::begin(&out)?;
+    if let Some(hook) = BEFORE_RENDER.get() {
+        hook();
+    }
     progress.stage("data");
     let mut artifacts = publish::data_artifacts(&report)?.iter().map(|a| stage.put(&a.path, &a.bytes)).collect::<Result<Vec<Staged>>>()?;
     publish::stop_point(2);
