@@ -99,6 +99,9 @@ pub fn check_chart_names(config: &Config) -> Result<()> {
     Ok(())
 }
 
+/// A chart node's files in the new generation, and its handbook PNG for the PDFs.
+type ChartDone = (Vec<Staged>, Option<Vec<u8>>);
+
 /// Renders the stale charts and PDFs into the new generation as each is
 /// made; takes the rest from the last build, whose files are under `last`.
 pub fn render(report: &Report, paths: &Paths, decisions: &BTreeMap<Node, Decision>, old: &State, last: &Path, stage: &Staging) -> Result<Rendered> {
@@ -115,7 +118,7 @@ pub fn render(report: &Report, paths: &Paths, decisions: &BTreeMap<Node, Decisio
         units.extend(ch.figures.iter().map(|f| (Node::Chart(f.id.clone()), ch, Some(f))));
     }
     let need_pdfs = report.chapters.iter().map(|ch| Node::ChapterPdf(ch.id.clone())).chain([Node::Handbook]).any(|n| built(&n));
-    let done: Vec<Result<(Vec<Staged>, Option<Vec<u8>>)>> = units
+    let done: Vec<Result<ChartDone>> = units
         .par_iter()
         .map(|(node, chapter, figure)| {
             if !built(node) {
