@@ -22,7 +22,8 @@ test:
 
 ## Benchmarks, written to BENCHMARKS.md: statistics, the shipped report
 ## (per chart, peak memory, a one-figure edit) and a 50-chapter report.
-## BENCH_SIZES=1000000,10000000 make bench adds scaled waves (minutes).
+## BENCH_SIZES=1000000,10000000 make bench adds scaled waves (minutes the first
+## time; the synthesised waves are kept in target/bench-waves/ and reused).
 bench:
 	mkdir -p target
 	$(CARGO) bench --locked --bench stats | tee target/bench-stats.txt

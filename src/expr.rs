@@ -103,21 +103,51 @@ impl Mask {
 }
 
 /// Evaluated indicators of one wave, shared by the figures computed side by
-/// side, so "innovators" or pos(citizens) is evaluated once per wave.
+/// side, so "innovators" or pos(citizens) is evaluated once per wave. Kept
+/// as bits (a 10-million-row wave's mask is 2,5 MB instead of 20 MB), so a
+/// wave's every indicator can stay until the wave is done.
 #[derive(Default)]
-pub struct Memo(Mutex<HashMap<String, Arc<Mask>>>);
+pub struct Memo(Mutex<HashMap<String, Arc<Packed>>>);
+
+/// A mask as bits, 64 rows a word.
+pub struct Packed {
+    rows: usize,
+    yes: Vec<u64>,
+    known: Vec<u64>,
+}
+
+impl Packed {
+    fn of(m: &Mask) -> Packed {
+        let pack = |v: &[bool]| v.chunks(64).map(|c| c.iter().enumerate().fold(0u64, |w, (i, &b)| w | (u64::from(b) << i))).collect();
+        Packed { rows: m.yes.len(), yes: pack(&m.yes), known: pack(&m.known) }
+    }
+
+    fn bools(words: &[u64], rows: usize) -> Vec<bool> {
+        (0..rows).map(|i| (words[i >> 6] >> (i & 63)) & 1 == 1).collect()
+    }
+
+    fn mask(&self) -> Mask {
+        Mask { yes: Packed::bools(&self.yes, self.rows), known: Packed::bools(&self.known, self.rows) }
+    }
+}
 
 impl Memo {
     /// A named domain's rows (unknown rows are outside it), evaluated once per wave.
     pub fn get_domain(&self, name: &str, f: impl FnOnce() -> Result<Mask>) -> Result<Vec<bool>> {
-        Ok(self.get_or(format!("domain:{name}"), f)?.yes.clone())
+        let p = self.get_or(format!("domain:{name}"), f)?;
+        Ok(Packed::bools(&p.yes, p.rows))
     }
 
-    fn get_or(&self, key: String, f: impl FnOnce() -> Result<Mask>) -> Result<Arc<Mask>> {
+    /// An expression as written in the configuration, evaluated once per wave.
+    pub fn get_expr(&self, text: &str, f: impl FnOnce() -> Result<Mask>) -> Result<Mask> {
+        Ok(self.get_or(format!("expr:{text}"), f)?.mask())
+    }
+
+    fn get_or(&self, key: String, f: impl FnOnce() -> Result<Mask>) -> Result<Arc<Packed>> {
         if let Some(v) = self.0.lock().expect("memo lock").get(&key) {
             return Ok(v.clone());
         }
-        let v = Arc::new(f()?);
+        let v = Arc::new(Packed::of(&f()?));
         self.0.lock().expect("memo lock").insert(key, v.clone());
         Ok(v)
     }
@@ -298,7 +328,7 @@ impl Expr {
             }
             Expr::Ref(name) => match env.get(name) {
                 Some(e) => match memo {
-                    Some(m) => m.get_or(name.clone(), || e.eval_depth(wave, env, depth + 1, memo))?.as_ref().clone(),
+                    Some(m) => m.get_or(name.clone(), || e.eval_depth(wave, env, depth + 1, memo))?.mask(),
                     None => e.eval_depth(wave, env, depth + 1, memo)?,
                 },
                 // A bare 0/1 item means "item = 1".

@@ -16,11 +16,12 @@ use barometer::data::synth::DEFAULT_SEED;
 use barometer::error::{Blame, Error};
 use barometer::pipeline::Paths;
 
-/// Large column buffers come and go per estimate; mimalloc reuses their
-/// pages instead of returning them to the system and faulting them back in.
-/// Built without transparent huge pages (the `no_thp` feature): the kernel
-/// zeroed 2 MiB for every region touched, a third of a shipped build's CPU
-/// and 50 MB of its peak memory, and the 10-million-row build was no faster.
+/// Large column buffers come and go per estimate and chart; mimalloc reuses
+/// their pages for a while before returning them to the system (see
+/// [`RENDER_PURGE_DELAY_MS`]). Built without transparent huge pages (the `no_thp`
+/// feature): the kernel zeroed 2 MiB for every region touched, a third of a
+/// shipped build's CPU and 50 MB of its peak memory, and the
+/// 10-million-row build was no faster.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -31,6 +32,24 @@ unsafe extern "C" {
 }
 /// mimalloc's `mi_option_purge_delay` (the same number in its v2 and v3 headers).
 const MI_OPTION_PURGE_DELAY: i32 = 15;
+/// Milliseconds freed memory stays with the process before it goes back to
+/// the system, while the charts and PDFs are made. Never returning it (-1),
+/// as while computing, left the shipped build's peak at 230 MB, of which
+/// 100 MB was in use at once (the PNGs and PDFs of every size fragment it);
+/// after 100 ms the peak is 130 MB. Computing keeps it (-1): purging there
+/// made a 10-million-row wave's build fault in and zero its pages again,
+/// 20 % more CPU. mimalloc's own MIMALLOC_PURGE_DELAY, where set, decides
+/// instead.
+const RENDER_PURGE_DELAY_MS: std::ffi::c_long = 100;
+
+/// Sets mimalloc's purge delay, unless MIMALLOC_PURGE_DELAY does.
+fn purge_delay(ms: std::ffi::c_long) {
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        // SAFETY: sets a global option of the allocator, which reads it each
+        // time it considers returning memory.
+        unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, ms) };
+    }
+}
 
 #[derive(Parser)]
 #[command(name = "barometer", version, about = "Regenerates the Innovation Barometer: statistics, charts and handbook")]
@@ -117,12 +136,8 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    // A 10-million-row wave is gigabytes of columns: memory freed after one
-    // wave or estimate is kept for the next instead of being handed back to
-    // the system and faulted in (and zeroed) again. A batch job that exits
-    // when done has no use for returning it early.
-    // SAFETY: sets a global option of the allocator; called before any thread starts.
-    unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
+    purge_delay(-1);
+    let _ = barometer::pipeline::build::BEFORE_RENDER.set(|| purge_delay(RENDER_PURGE_DELAY_MS));
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -35,7 +35,8 @@ fn mask_and(a: &[bool], b: &[bool]) -> Vec<bool> {
 impl Ctx<'_> {
     /// Where an expression holds and where it is known, its values read as the codebook writes them.
     fn mask(&self, text: &str) -> Result<Mask> {
-        Expr::parse(text)?.resolve(self.codebook)?.eval_memo(&self.wd.wave, &self.env.indicators, self.memo)
+        let e = Expr::parse(text)?.resolve(self.codebook)?;
+        self.memo.get_expr(text, || e.eval_memo(&self.wd.wave, &self.env.indicators, self.memo))
     }
 
     /// Where an expression holds in a domain. Refused where it is unknown

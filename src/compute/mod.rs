@@ -202,6 +202,62 @@ pub fn compute_jobs(config: &Config, inputs: &Inputs, jobs: &[Job]) -> Result<Ve
         .collect()
 }
 
+/// The columns computing `jobs` on `wave` reads, or None to keep them all:
+/// every column that is not an item's codes (the design's, the text
+/// columns controls use) and the items the jobs' expressions, domains,
+/// controls and distributions name (a family's members as this wave has
+/// them). A 10-million-row wave is a gigabyte and more of item codes, most
+/// of which a build never reads once the wave is validated. Where an
+/// expression does not parse, everything is kept, so the error comes from
+/// computing it, as ever.
+pub fn columns_used(config: &Config, codebook: &Codebook, wave: &Wave, jobs: &[Job]) -> Result<Option<Vec<String>>> {
+    use crate::expr::Expr;
+    let env = check::env_of(config, codebook).map_err(|e| Error::Config(e.join("\n")))?;
+    let mut exprs: Vec<Expr> = env.domains.values().map(|(e, _)| e.clone()).collect();
+    let mut texts: Vec<String> = Vec::new();
+    let mut names: std::collections::BTreeSet<String> = ["innovated".to_string()].into();
+    for &job in jobs {
+        let c = match job {
+            Job::Hero(c) | Job::Figure(c, _) => c,
+        };
+        let ch = &config.chapters[c];
+        match job {
+            Job::Hero(_) => texts.push(ch.hero.indicator.clone()),
+            Job::Figure(_, f) => {
+                let fc = &ch.figures[f];
+                texts.extend(check::expressions(fc).into_iter().map(|(_, t)| t));
+                match &fc.spec {
+                    crate::config::FigureSpec::Grouped(g) => {
+                        names.extend(g.controls.iter().cloned());
+                        texts.extend(g.controls.iter().cloned());
+                    }
+                    crate::config::FigureSpec::Distribution(d) => {
+                        names.insert(d.item.clone());
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    for t in &texts {
+        match Expr::parse(t).and_then(|e| e.resolve(codebook)) {
+            Ok(e) => exprs.push(e),
+            Err(_) => return Ok(None),
+        }
+    }
+    for e in &exprs {
+        names.extend(e.items(wave, &env.indicators));
+    }
+    let keep = wave
+        .frame
+        .columns()
+        .iter()
+        .filter(|c| c.dtype() != &polars::prelude::DataType::UInt8 || names.contains(c.name().as_str()))
+        .map(|c| c.name().to_string())
+        .collect();
+    Ok(Some(keep))
+}
+
 /// Facts of one wave for the method page.
 pub fn wave_facts(codebook: &Codebook, wd: &WaveData) -> Result<WaveFacts> {
     let period = &wd.wave.period;

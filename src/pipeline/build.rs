@@ -7,9 +7,9 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use super::cache::{NodeState, STATE, State, sha256_hex};
+use super::cache::{NodeState, STATE, State};
 use super::folder::OutDir;
-use super::publish::{self, Artifact};
+use super::publish::{self, Staged, Staging};
 use super::graph::{self, Decision, Graph, Node, Sources, TOOL};
 use super::plan::Plan;
 use super::progress::Progress;
@@ -25,7 +25,8 @@ use crate::model::{Report, WaveFacts};
 /// What `build` produced.
 pub struct Built {
     pub report: Report,
-    pub artifacts: Vec<Artifact>,
+    /// Every file of the build but timings.json and the state, in the manifest's order.
+    pub artifacts: Vec<Staged>,
     pub warnings: Vec<String>,
     /// Seconds each stage took, in order.
     pub timings: Vec<(String, f64)>,
@@ -44,6 +45,11 @@ pub struct BuildOptions {
     pub force: bool,
     pub quiet: bool,
 }
+
+/// Called once the numbers are computed, before the charts and PDFs: the
+/// binary uses it to let its allocator return freed memory to the system
+/// from then on (see main.rs), where computing keeps it for reuse.
+pub static BEFORE_RENDER: std::sync::OnceLock<fn()> = std::sync::OnceLock::new();
 
 /// The process's peak resident memory in MB (Linux), for the benchmarks.
 pub fn peak_rss_mb() -> Option<f64> {
@@ -113,18 +119,28 @@ pub fn build(paths: &Paths, opts: &BuildOptions) -> Result<Built> {
         return Err(Error::Warnings(warnings));
     }
 
+    // The new generation: every file goes to disk as it is made, and
+    // becomes live only when the build is whole (dropped on an error, which
+    // deletes it).
+    let stage = Staging::begin(&out)?;
+    if let Some(hook) = BEFORE_RENDER.get() {
+        hook();
+    }
     progress.stage("data");
-    let mut artifacts = publish::data_artifacts(&report)?;
+    let mut artifacts = publish::data_artifacts(&report)?.iter().map(|a| stage.put(&a.path, &a.bytes)).collect::<Result<Vec<Staged>>>()?;
+    publish::stop_point(2);
     laps.lap("data");
 
     progress.stage("charts and handbook");
-    let rendered = render::render(&report, paths, &decisions, &old, &last)?;
+    let rendered = render::render(&report, paths, &decisions, &old, &last, &stage)?;
     artifacts.extend(rendered.artifacts);
     laps.lap("render");
 
     progress.stage("publish");
     let state = next_state(&plan.graph, &decisions, &old, &report, rendered.files)?;
-    artifacts.push(Artifact { path: "manifest.json".into(), bytes: manifest(&plan.sources, &artifacts)? });
+    artifacts.push(stage.put("manifest.json", &manifest(&plan.sources, &artifacts)?)?);
+    stage.put(STATE, &state.to_bytes()?)?;
+    drop(state);
     laps.lap("publish");
     let (rebuilt, reused) = outcome(&decisions);
     let timings = Timings {
@@ -134,10 +150,8 @@ pub fn build(paths: &Paths, opts: &BuildOptions) -> Result<Built> {
         reused: &reused,
         peak_rss_mb: peak_rss_mb(),
     };
-    let mut to_write = artifacts.clone();
-    to_write.push(Artifact { path: "timings.json".into(), bytes: (serde_json::to_string_pretty(&timings)? + "\n").into_bytes() });
-    to_write.push(Artifact { path: STATE.into(), bytes: state.to_bytes()? });
-    notes.extend(publish::publish(&out, &to_write)?);
+    stage.put("timings.json", (serde_json::to_string_pretty(&timings)? + "\n").as_bytes())?;
+    notes.extend(stage.publish()?);
     progress.done();
     // Notes on the folder come after `--strict` has judged the build's own warnings.
     warnings.extend(notes);
@@ -199,8 +213,13 @@ fn compute_stale(
         let (file, _) = plan.sources.waves.get(period).ok_or_else(|| Error::config(format!("{}: no wave file for {period}", paths.waves().display())))?;
         progress.stage(&format!("validate {period}"));
         let t = Instant::now();
-        let wave = data::load_wave(file, &plan.codebook)?;
+        let mut wave = data::load_wave(file, &plan.codebook)?;
         let design = design_of(&wave)?;
+        // Validated whole; computed from the columns the stale jobs read.
+        let jobs: Vec<Job> = stale.iter().filter(|(_, j)| plan.chapter_of(*j).period == *period).map(|(_, j)| *j).collect();
+        if let Some(keep) = compute::columns_used(&plan.config, &plan.codebook, &wave, &jobs)? {
+            wave.frame = wave.frame.select(keep)?;
+        }
         let wd = WaveData { wave, design };
         t_validate += t.elapsed().as_secs_f64();
         progress.stage(&format!("compute {period}"));
@@ -304,7 +323,7 @@ fn model_of(node: &Node, report: &Report) -> Result<Option<serde_json::Value>> {
 /// `outputs/manifest.json`: the tool, every input and artifact with its
 /// SHA-256 and size. Nothing time-dependent: two builds of the same inputs
 /// give the same manifest (timings go to `timings.json`).
-fn manifest(src: &Sources, artifacts: &[Artifact]) -> Result<Vec<u8>> {
+fn manifest(src: &Sources, artifacts: &[Staged]) -> Result<Vec<u8>> {
     // Keys in alphabetical order, as the manifest has always been written.
     #[derive(Serialize)]
     struct Entry<'a> {
@@ -319,7 +338,7 @@ fn manifest(src: &Sources, artifacts: &[Artifact]) -> Result<Vec<u8>> {
         tool: &'a str,
     }
     let m = Manifest {
-        artifacts: artifacts.iter().map(|a| Entry { bytes: a.bytes.len() as u64, path: &a.path, sha256: sha256_hex(&a.bytes) }).collect(),
+        artifacts: artifacts.iter().map(|a| Entry { bytes: a.bytes, path: &a.path, sha256: a.sha256.clone() }).collect(),
         inputs: src.files.iter().map(|(p, h, n)| Entry { bytes: *n, path: p, sha256: h.clone() }).collect(),
         tool: TOOL,
     };

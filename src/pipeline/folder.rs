@@ -4,8 +4,8 @@
 //! ```text
 //! <out>/.barometer/output-folder   marker: barometer publishes here
 //! <out>/.barometer/lock            held for the whole build
-//! <out>/.barometer/gen-<n>/        one build's files, written whole first
-//! <out>/.barometer/gen-<n>.files   what gen-<n> holds, written before it
+//! <out>/.barometer/gen-<n>/        one build's files, written as made, live only when whole
+//! <out>/.barometer/gen-<n>.files   what gen-<n> holds, a path a line, each before its file
 //! <out>/.barometer/current         link to the live gen-<n>, switched by one rename
 //! <out>/charts, data, ...          fixed links to .barometer/current/<name>
 //! ```
@@ -122,7 +122,13 @@ impl OutDir {
     /// it cannot be read (then barometer deletes nothing of it).
     pub fn listed(&self, n: u64) -> Option<Vec<String>> {
         let bytes = std::fs::read(self.list_path(n)).ok()?;
-        let list: Vec<String> = serde_json::from_slice(&bytes).ok()?;
+        // One path a line, each added before its file is written; earlier
+        // builds wrote a JSON array, which the next build still reads to delete them.
+        let list: Vec<String> = if bytes.first() == Some(&b'[') {
+            serde_json::from_slice(&bytes).ok()?
+        } else {
+            std::str::from_utf8(&bytes).ok()?.lines().map(str::to_string).collect()
+        };
         list.iter().all(|p| is_relative_path(p)).then_some(list)
     }
 

@@ -1,5 +1,6 @@
 //! Artifacts and publishing, all or nothing. A build writes every file into
-//! a new generation folder, `<out>/.barometer/gen-<n>/`, then makes it live
+//! a new generation folder, `<out>/.barometer/gen-<n>/`, as it is made
+//! ([`Staging`]), then makes it live
 //! by renaming one link, `<out>/.barometer/current`, over the old one. The
 //! paths users read (`<out>/charts`, `<out>/handbook.pdf`, ...) are fixed
 //! links through `current` (see [`super::folder`]), so at every moment they
@@ -15,6 +16,9 @@
 use std::collections::BTreeSet;
 use std::io::{ErrorKind, Write as _};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use super::cache::sha256_hex;
 
 use super::folder::{self, CURRENT, OutDir, TOPS};
 use crate::error::{Error, Result};
@@ -66,9 +70,9 @@ fn workbook_artifacts(report: &Report) -> Result<Vec<Artifact>> {
 pub const TEST_EXIT_VAR: &str = "BAROMETER_TEST_PUBLISH_EXIT";
 /// The exit status of a process stopped by the test hook.
 pub const TEST_EXIT_STATUS: i32 = 99;
-/// The steps of [`publish`] the test hook can stop at, in order:
-/// 1 the new generation's list written, no file yet;
-/// 2 half its files written;
+/// The steps of a build's publishing the test hook can stop at, in order:
+/// 1 the new generation's list made, no file yet;
+/// 2 some of its files written (the data), the charts not yet;
 /// 3 every file written and synced;
 /// 4 the top-level links made, still resolving to the old build;
 /// 5 the new `current` link made beside the old one;
@@ -78,7 +82,7 @@ pub const TEST_EXIT_STATUS: i32 = 99;
 pub const STEPS: u32 = 8;
 
 /// The test hook: exits here if the environment asks to stop at `step`.
-fn stop_point(step: u32) {
+pub(super) fn stop_point(step: u32) {
     static AT: std::sync::OnceLock<Option<u32>> = std::sync::OnceLock::new();
     let at = AT.get_or_init(|| std::env::var(TEST_EXIT_VAR).ok().and_then(|v| v.trim().parse().ok()));
     if *at == Some(step) {
@@ -86,46 +90,167 @@ fn stop_point(step: u32) {
     }
 }
 
-/// Publishes `artifacts` into the locked output folder, all or nothing, and
-/// deletes the build it replaces. Returns notes on what it had to keep.
-pub fn publish(out: &OutDir, artifacts: &[Artifact]) -> Result<Vec<String>> {
-    let tops = check_paths(artifacts)?;
-    out.check_tops()?;
-    let old = out.live();
-    let n = out.generations()?.into_iter().chain(old).max().unwrap_or(0) + 1;
+/// A file of the new generation, on disk: its path, SHA-256 and size.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Staged {
+    pub path: String,
+    pub sha256: String,
+    pub bytes: u64,
+}
 
-    // The list first: whatever of gen-<n> exists is listed, so a later run
-    // deletes exactly what this one wrote.
-    let paths: Vec<&str> = artifacts.iter().map(|a| a.path.as_str()).collect();
-    write_synced(&out.list_path(n), &serde_json::to_vec(&paths)?)?;
-    sync_dir(&out.home)?;
-    stop_point(1);
-    let generation = out.generation(n);
-    let previous = old.map(|o| out.generation(o));
-    if let Err(e) = write_generation(&generation, previous.as_deref(), artifacts).and_then(|()| link_tops(out, &tops)) {
-        // Best effort: what is left is cleaned by the next build.
-        let _ = remove_generation(out, n, &|| {});
-        return Err(e);
+/// The new generation, `gen-<n>`, while the build writes it: each file
+/// goes to disk as soon as it is made, so memory holds a few files at a
+/// time, never the whole build. Nothing here is live until [`Staging::publish`];
+/// a build that fails drops it, which deletes what it wrote (and the next
+/// build deletes what a killed one left, by its list).
+pub struct Staging<'a> {
+    out: &'a OutDir,
+    n: u64,
+    dir: PathBuf,
+    /// The live generation, whose files equal to new ones are linked.
+    previous: Option<PathBuf>,
+    old: Option<u64>,
+    book: Mutex<Book>,
+    published: bool,
+}
+
+/// What a generation has written so far.
+#[derive(Default)]
+struct Book {
+    /// `gen-<n>.files`, one path a line, each added before its file is made.
+    list: Option<std::fs::File>,
+    paths: BTreeSet<String>,
+    folders: BTreeSet<PathBuf>,
+    tops: BTreeSet<&'static str>,
+    /// Files written (not linked), to sync before the switch.
+    written: Vec<PathBuf>,
+}
+
+impl<'a> Staging<'a> {
+    /// Starts generation `n` in the locked output folder: its list first,
+    /// so whatever of it exists is listed and a later run deletes exactly
+    /// what this one wrote.
+    pub fn begin(out: &'a OutDir) -> Result<Staging<'a>> {
+        out.check_tops()?;
+        let old = out.live();
+        let n = out.generations()?.into_iter().chain(old).max().unwrap_or(0) + 1;
+        let list_path = out.list_path(n);
+        let list = std::fs::File::create(&list_path).map_err(|e| Error::write(&list_path, e))?;
+        sync_dir(&out.home)?;
+        stop_point(1);
+        let dir = out.generation(n);
+        let staging = Staging {
+            out,
+            n,
+            dir,
+            previous: old.map(|o| out.generation(o)),
+            old,
+            book: Mutex::new(Book { list: Some(list), ..Book::default() }),
+            published: false,
+        };
+        std::fs::create_dir(&staging.dir).map_err(|e| Error::write(&staging.dir, e))?;
+        Ok(staging)
     }
-    stop_point(4);
-    switch(out, n)?;
-    stop_point(6);
 
-    let mut notes = Vec::new();
-    for name in TOPS.into_iter().filter(|t| !tops.contains(t) && out.is_our_link(t)) {
-        let link = out.root.join(name);
-        if let Err(e) = std::fs::remove_file(&link) {
-            notes.push(format!("could not remove the link {}: {e}", link.display()));
+    fn book(&self) -> std::sync::MutexGuard<'_, Book> {
+        self.book.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Writes one file of the new generation (from any thread). A file
+    /// whose bytes equal the live generation's is hard-linked instead: it
+    /// is already on disk, so a rebuild that changed little writes and
+    /// syncs little. Where links are not possible, it is written.
+    pub fn put(&self, path: &str, bytes: &[u8]) -> Result<Staged> {
+        let top = check_path(path)?;
+        let target = self.dir.join(path);
+        {
+            let mut book = self.book();
+            if !book.paths.insert(path.to_string()) {
+                return Err(Error::internal(format!("two files of the build would be written to {path}")));
+            }
+            book.tops.insert(top);
+            let list_path = self.out.list_path(self.n);
+            let list = book.list.as_mut().ok_or_else(|| Error::internal("the generation is closed"))?;
+            list.write_all(format!("{path}\n").as_bytes()).map_err(|e| Error::write(&list_path, e))?;
+            for parent in Path::new(path).ancestors().skip(1).filter(|p| !p.as_os_str().is_empty()) {
+                if book.folders.insert(parent.to_path_buf()) {
+                    let folder = self.dir.join(parent);
+                    std::fs::create_dir_all(&folder).map_err(|e| Error::write(&folder, e))?;
+                }
+            }
+        }
+        let staged = Staged { path: path.to_string(), sha256: sha256_hex(bytes), bytes: bytes.len() as u64 };
+        if let Some(old) = self.previous.as_ref().map(|p| p.join(path)).filter(|old| same_bytes(old, bytes))
+            && std::fs::hard_link(&old, &target).is_ok()
+        {
+            return Ok(staged);
+        }
+        std::fs::write(&target, bytes).map_err(|e| Error::write(&target, e))?;
+        self.book().written.push(target);
+        Ok(staged)
+    }
+
+    /// A file this build has already written, read back (the site copies
+    /// charts and PDFs beside its pages).
+    pub fn read(&self, path: &str) -> Result<Vec<u8>> {
+        let file = self.dir.join(path);
+        std::fs::read(&file).map_err(|e| Error::read(&file, e))
+    }
+
+    /// Makes the generation live, all or nothing, and deletes the build it
+    /// replaces. Returns notes on what it had to keep.
+    pub fn publish(mut self) -> Result<Vec<String>> {
+        let (written, folders, tops) = {
+            let mut book = self.book();
+            let list_path = self.out.list_path(self.n);
+            if let Some(list) = book.list.take() {
+                list.sync_all().map_err(|e| Error::write(&list_path, e))?;
+            }
+            (std::mem::take(&mut book.written), std::mem::take(&mut book.folders), std::mem::take(&mut book.tops))
+        };
+        sync_all(&written)?;
+        for f in folders.iter().rev() {
+            sync_dir(&self.dir.join(f))?;
+        }
+        sync_dir(&self.dir)?;
+        stop_point(3);
+        self.out.check_tops()?;
+        link_tops(self.out, &tops)?;
+        stop_point(4);
+        // From here a failure leaves the generation to the next build's
+        // clean-up: once renamed, it may be live.
+        self.published = true;
+        switch(self.out, self.n)?;
+        stop_point(6);
+
+        let out = self.out;
+        let mut notes = Vec::new();
+        for name in TOPS.into_iter().filter(|t| !tops.contains(t) && out.is_our_link(t)) {
+            let link = out.root.join(name);
+            if let Err(e) = std::fs::remove_file(&link) {
+                notes.push(format!("could not remove the link {}: {e}", link.display()));
+            }
+        }
+        stop_point(7);
+        if let Some(old) = self.old {
+            match remove_generation(out, old, &|| stop_point(8)) {
+                Ok(note) => notes.extend(note),
+                Err(e) => notes.push(format!("{e}; the next build tries again")),
+            }
+        }
+        Ok(notes)
+    }
+}
+
+impl Drop for Staging<'_> {
+    /// A build that stops with an error deletes what it wrote; what cannot
+    /// be deleted now the next build deletes, by the list.
+    fn drop(&mut self) {
+        if !self.published {
+            drop(self.book().list.take());
+            let _ = remove_generation(self.out, self.n, &|| {});
         }
     }
-    stop_point(7);
-    if let Some(old) = old {
-        match remove_generation(out, old, &|| stop_point(8)) {
-            Ok(note) => notes.extend(note),
-            Err(e) => notes.push(format!("{e}; the next build tries again")),
-        }
-    }
-    Ok(notes)
 }
 
 /// Deletes what interrupted builds left in the locked folder: generations
@@ -143,30 +268,14 @@ pub fn clean_leftovers(out: &OutDir) -> Result<Vec<String>> {
     Ok(notes)
 }
 
-/// Every artifact path plain, relative, unique and under one of [`TOPS`];
-/// returns the tops used.
-fn check_paths(artifacts: &[Artifact]) -> Result<BTreeSet<&'static str>> {
-    let mut seen = BTreeSet::new();
-    let mut tops = BTreeSet::new();
-    for a in artifacts {
-        if !folder::is_relative_path(&a.path) {
-            return Err(Error::internal(format!("refusing to write {}: outside the output folder", a.path)));
-        }
-        let first = a.path.split('/').next().unwrap_or_default();
-        let top = TOPS.into_iter().find(|t| *t == first).ok_or_else(|| Error::internal(format!("refusing to write {}: not a place a build publishes", a.path)))?;
-        if !seen.insert(a.path.as_str()) {
-            return Err(Error::internal(format!("two files of the build would be written to {}", a.path)));
-        }
-        tops.insert(top);
+/// An artifact path plain, relative, on one line and under one of [`TOPS`];
+/// returns its top.
+fn check_path(path: &str) -> Result<&'static str> {
+    if !folder::is_relative_path(path) || path.contains('\n') {
+        return Err(Error::internal(format!("refusing to write {path}: outside the output folder")));
     }
-    Ok(tops)
-}
-
-/// Writes a file and waits until it is on disk, so that a generation that
-/// goes live is whole even after a power cut.
-fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut f = std::fs::File::create(path).map_err(|e| Error::write(path, e))?;
-    f.write_all(bytes).and_then(|()| f.sync_all()).map_err(|e| Error::write(path, e))
+    let first = path.split('/').next().unwrap_or_default();
+    TOPS.into_iter().find(|t| *t == first).ok_or_else(|| Error::internal(format!("refusing to write {path}: not a place a build publishes")))
 }
 
 /// Makes a folder's entries durable (a no-op where folders cannot be opened).
@@ -174,46 +283,6 @@ fn sync_dir(dir: &Path) -> Result<()> {
     if cfg!(unix) {
         std::fs::File::open(dir).and_then(|f| f.sync_all()).map_err(|e| Error::write(dir, e))?;
     }
-    Ok(())
-}
-
-/// Writes every artifact under the new generation folder `dir`. A file whose
-/// bytes equal the live generation's (`previous`) is hard-linked instead of
-/// written: it is already on disk, so a rebuild that changed little writes
-/// and syncs little. Where links are not possible, it is written.
-fn write_generation(dir: &Path, previous: Option<&Path>, artifacts: &[Artifact]) -> Result<()> {
-    std::fs::create_dir(dir).map_err(|e| Error::write(dir, e))?;
-    let mut folders: BTreeSet<PathBuf> = BTreeSet::new();
-    for a in artifacts {
-        for parent in Path::new(&a.path).ancestors().skip(1).filter(|p| !p.as_os_str().is_empty()) {
-            folders.insert(parent.to_path_buf());
-        }
-    }
-    for f in &folders {
-        let path = dir.join(f);
-        std::fs::create_dir_all(&path).map_err(|e| Error::write(&path, e))?;
-    }
-    let half = artifacts.len() / 2;
-    let mut written: Vec<PathBuf> = Vec::new();
-    for (i, a) in artifacts.iter().enumerate() {
-        if i == half {
-            stop_point(2);
-        }
-        let path = dir.join(&a.path);
-        if let Some(old) = previous.map(|p| p.join(&a.path)).filter(|old| same_bytes(old, &a.bytes))
-            && std::fs::hard_link(&old, &path).is_ok()
-        {
-            continue;
-        }
-        std::fs::write(&path, &a.bytes).map_err(|e| Error::write(&path, e))?;
-        written.push(path);
-    }
-    sync_all(&written)?;
-    for f in folders.iter().rev() {
-        sync_dir(&dir.join(f))?;
-    }
-    sync_dir(dir)?;
-    stop_point(3);
     Ok(())
 }
 

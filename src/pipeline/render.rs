@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use super::paths::Paths;
 use super::cache::{State, sha256_hex};
-use super::publish::Artifact;
+use super::publish::{Artifact, Staged, Staging};
 use crate::export;
 use super::graph::{Decision, Node};
 use crate::charts::{self, ChartStyle};
@@ -19,15 +19,16 @@ use crate::model::{Chapter, Figure, Report};
 use crate::handbook::{self, PdfOptions};
 use crate::style::Style;
 
-/// What the render stages produced.
+/// What the render stages produced (on disk, in the new generation).
 pub struct Rendered {
-    pub artifacts: Vec<Artifact>,
+    pub artifacts: Vec<Staged>,
     /// The files of each node built now, with their SHA-256.
     pub files: BTreeMap<Node, Vec<(String, String)>>,
 }
 
-/// The last build's files of `node`, checked against their hashes.
-fn last_files(old: &State, node: &Node, out: &Path) -> Result<Vec<Artifact>> {
+/// The last build's files of `node`, checked against their hashes and
+/// put into the new generation (linked: their bytes are the same).
+pub(super) fn last_files(old: &State, node: &Node, out: &Path, stage: &Staging) -> Result<Vec<Staged>> {
     let prev = old.nodes.get(node).ok_or_else(|| Error::internal(format!("{node}: reused without a state")))?;
     prev.files
         .iter()
@@ -37,7 +38,7 @@ fn last_files(old: &State, node: &Node, out: &Path) -> Result<Vec<Artifact>> {
             if sha256_hex(&bytes) != *h {
                 return Err(Error::internal(format!("{} changed during the build", path.display())));
             }
-            Ok(Artifact { path: p.clone(), bytes })
+            stage.put(p, &bytes)
         })
         .collect()
 }
@@ -98,33 +99,51 @@ pub fn check_chart_names(config: &Config) -> Result<()> {
     Ok(())
 }
 
-/// Renders the stale charts and PDFs; takes the rest from the last build,
-/// whose files are under `last`.
-pub fn render(report: &Report, paths: &Paths, decisions: &BTreeMap<Node, Decision>, old: &State, last: &Path) -> Result<Rendered> {
+/// A chart node's files in the new generation, and its handbook PNG for the PDFs.
+type ChartDone = (Vec<Staged>, Option<Vec<u8>>);
+
+/// Renders the stale charts and PDFs into the new generation as each is
+/// made; takes the rest from the last build, whose files are under `last`.
+pub fn render(report: &Report, paths: &Paths, decisions: &BTreeMap<Node, Decision>, old: &State, last: &Path, stage: &Staging) -> Result<Rendered> {
     let style_path = paths.style();
     let style = Style::load(&style_path)?;
     let chart_style = ChartStyle::from_style(&style)?;
     let built = |node: &Node| matches!(decisions.get(node), Some(Decision::Build(_)));
 
-    // Charts, side by side.
+    // Charts, side by side, each written as soon as it is drawn; only the
+    // handbook PNGs stay in memory, for the PDFs.
     let mut units: Vec<(Node, &Chapter, Option<&Figure>)> = Vec::new();
     for ch in &report.chapters {
         units.push((Node::HeroChart(ch.id.clone()), ch, None));
         units.extend(ch.figures.iter().map(|f| (Node::Chart(f.id.clone()), ch, Some(f))));
     }
-    let done: Vec<Result<Vec<Artifact>>> = units
+    let need_pdfs = report.chapters.iter().map(|ch| Node::ChapterPdf(ch.id.clone())).chain(report.books.iter().map(|b| Node::Book(b.id.clone()))).any(|n| built(&n));
+    let done: Vec<Result<ChartDone>> = units
         .par_iter()
-        .map(|(node, chapter, figure)| if built(node) { chart_files(report, chapter, *figure, &chart_style) } else { last_files(old, node, last) })
+        .map(|(node, chapter, figure)| {
+            if !built(node) {
+                let files = last_files(old, node, last, stage)?;
+                let png = match figure {
+                    Some(f) if need_pdfs => Some(stage.read(&handbook_png_path(&chapter.id, Some(&f.id)))?),
+                    _ => None,
+                };
+                return Ok((files, png));
+            }
+            let files = chart_files(report, chapter, *figure, &chart_style)?;
+            let png = figure.filter(|_| need_pdfs).and_then(|f| {
+                let name = handbook_png_path(&chapter.id, Some(&f.id));
+                files.iter().find(|a| a.path == name).map(|a| a.bytes.clone())
+            });
+            let staged = files.iter().map(|a| stage.put(&a.path, &a.bytes)).collect::<Result<_>>()?;
+            Ok((staged, png))
+        })
         .collect();
     let mut rendered = Rendered { artifacts: Vec::new(), files: BTreeMap::new() };
     let mut images: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-    for (files, (node, chapter, figure)) in done.into_iter().zip(&units) {
-        let files = files?;
-        if let Some(f) = figure {
-            let name = handbook_png_path(&chapter.id, Some(&f.id));
-            if let Some(png) = files.iter().find(|a| a.path == name) {
-                images.insert(f.id.clone(), png.bytes.clone());
-            }
+    for (files, (node, _, figure)) in done.into_iter().zip(&units) {
+        let (files, png) = files?;
+        if let (Some(f), Some(png)) = (figure, png) {
+            images.insert(f.id.clone(), png);
         }
         rendered.add(node, built(node), files);
     }
@@ -133,46 +152,48 @@ pub fn render(report: &Report, paths: &Paths, decisions: &BTreeMap<Node, Decisio
     // the books, put together from the chapters' PDFs.
     let opts = PdfOptions::from_env()?;
     let books: Vec<Node> = report.books.iter().map(|b| Node::Book(b.id.clone())).collect();
-    let any_pdf = report.chapters.iter().any(|ch| built(&Node::ChapterPdf(ch.id.clone())));
-    let images = if any_pdf { handbook::decode_charts(&images, &style)? } else { Default::default() };
-    let done: Vec<Result<Vec<Artifact>>> = report
+    let images = if need_pdfs { handbook::decode_charts(&std::mem::take(&mut images), &style)? } else { Default::default() };
+    let done: Vec<Result<Vec<Staged>>> = report
         .chapters
         .par_iter()
         .map(|ch| {
             let node = Node::ChapterPdf(ch.id.clone());
             if !built(&node) {
-                return last_files(old, &node, last);
+                return last_files(old, &node, last, stage);
             }
-            Ok(vec![Artifact { path: format!("handbook/{}.pdf", ch.id), bytes: handbook::render_chapter(report, ch, &images, &style, &opts)? }])
+            Ok(vec![stage.put(&format!("handbook/{}.pdf", ch.id), &handbook::render_chapter(report, ch, &images, &style, &opts)?)?])
         })
         .collect();
-    let mut chapter_pdfs: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    drop(images);
     for (files, ch) in done.into_iter().zip(&report.chapters) {
-        let files = files?;
-        if books.iter().any(&built)
-            && let Some(a) = files.first()
-        {
-            chapter_pdfs.insert(ch.id.clone(), a.bytes.clone());
-        }
-        rendered.add(&Node::ChapterPdf(ch.id.clone()), built(&Node::ChapterPdf(ch.id.clone())), files);
+        let node = Node::ChapterPdf(ch.id.clone());
+        rendered.add(&node, built(&node), files?);
     }
-    let done: Vec<Result<Vec<Artifact>>> = report
+    // The books read the chapters' PDFs back from the new generation, only when one is built.
+    let mut chapter_pdfs: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    if books.iter().any(&built) {
+        for ch in &report.chapters {
+            chapter_pdfs.insert(ch.id.clone(), stage.read(&format!("handbook/{}.pdf", ch.id))?);
+        }
+    }
+    let done: Vec<Result<Vec<Staged>>> = report
         .books
         .par_iter()
         .map(|b| {
             let node = Node::Book(b.id.clone());
             if !built(&node) {
-                return last_files(old, &node, last);
+                return last_files(old, &node, last, stage);
             }
-            Ok(vec![Artifact { path: handbook::book_path(&b.id), bytes: handbook::render_book(report, &b.id, &chapter_pdfs, &style, &opts)? }])
+            Ok(vec![stage.put(&handbook::book_path(&b.id), &handbook::render_book(report, &b.id, &chapter_pdfs, &style, &opts)?)?])
         })
         .collect();
+    drop(chapter_pdfs);
     for (files, node) in done.into_iter().zip(&books) {
         rendered.add(node, built(node), files?);
     }
 
-    // The site, from the model and the files above.
-    let site = super::site::render_site(report, &style, paths, &built, &|n: &Node| last_files(old, n, last), &rendered.artifacts)?;
+    // The site, from the model and the files above (read back from the new generation).
+    let site = super::site::render_site(report, &style, paths, &built, &|n: &Node| last_files(old, n, last, stage), stage)?;
     for (node, files) in site {
         rendered.add(&node, built(&node), files);
     }
@@ -180,9 +201,9 @@ pub fn render(report: &Report, paths: &Paths, decisions: &BTreeMap<Node, Decisio
 }
 
 impl Rendered {
-    fn add(&mut self, node: &Node, built: bool, files: Vec<Artifact>) {
+    fn add(&mut self, node: &Node, built: bool, files: Vec<Staged>) {
         if built {
-            self.files.insert(node.clone(), files.iter().map(|a| (a.path.clone(), sha256_hex(&a.bytes))).collect());
+            self.files.insert(node.clone(), files.iter().map(|a| (a.path.clone(), a.sha256.clone())).collect());
         }
         self.artifacts.extend(files);
     }

@@ -100,3 +100,27 @@ fn a_rebuild_links_unchanged_files_and_writes_changed_ones() {
     assert!(std::fs::read_to_string(out.join(changed)).unwrap().contains(TITLES[1]));
     assert_clean(&out, 0);
 }
+
+/// Files go into the new generation as they are made. A build that fails
+/// after writing most of them (here a site template fails as the pages are
+/// made, after the data, charts and PDFs) deletes what it wrote: the
+/// outputs stay the last build's, whole, and nothing of the failed build
+/// is left beside them. Fixing the template, the next build publishes.
+#[test]
+fn a_build_failing_after_it_wrote_files_leaves_the_last_build_and_nothing_else() {
+    let p = Project::new();
+    let out = p.p("outputs");
+    p.build(&[]);
+    let old = p.outputs();
+    p.edit(CHAPTER, TITLES[0], TITLES[1]);
+    p.edit("config/site/base.html", "<body>", "{% for x in 5 %}{% endfor %}<body>");
+    let o = p.run(&["build", "--quiet"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("base.html:12: invalid operation: number is not iterable"), "{}", stderr(&o));
+    assert!(p.outputs() == old, "the last build, whole");
+    assert_clean(&out, 0);
+    p.edit("config/site/base.html", "{% for x in 5 %}{% endfor %}<body>", "<body>");
+    p.build(&[]);
+    assert!(std::fs::read_to_string(out.join("charts/borgere-2018/eksterne-partnere.svg")).unwrap().contains(TITLES[1]));
+    assert_clean(&out, 0);
+}
