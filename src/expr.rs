@@ -404,10 +404,8 @@ fn pos_items(actor: &str, has: &dyn Fn(&str) -> bool) -> Vec<(String, Vec<f64>)>
 
 /// Items of a family (`collab_` -> collab_own_org, collab_citizens, …) in a wave.
 pub fn family_members(wave: &Wave, prefix: &str, external: bool) -> Vec<String> {
-    wave.frame
-        .get_column_names()
-        .iter()
-        .map(|c| c.to_string())
+    wave.column_names()
+        .into_iter()
         .filter(|c| c.starts_with(prefix) && c.len() > prefix.len())
         .filter(|c| !external || !INTERNAL_PARTNERS.contains(&&c[prefix.len()..]))
         .collect()
@@ -426,7 +424,10 @@ fn compare(wave: &Wave, column: &str, f: impl Fn(Cell) -> bool) -> Result<Mask> 
     let col = wave
         .frame
         .column(column)
-        .map_err(|_| Error::Config(format!("wave {}: the item \"{column}\" is not in the wave", wave.period)))?;
+        .map_err(|_| match wave.left_out.contains(column) {
+            true => Error::internal(format!("wave {}: the item \"{column}\" was left out of the computation, but an expression reads it", wave.period)),
+            false => Error::Config(format!("wave {}: the item \"{column}\" is not in the wave", wave.period)),
+        })?;
     if let Ok(ca) = col.u8() {
         // Codes as bytes: the comparison is a table of 256 answers, looked up
         // per row from the values and validity directly.
@@ -779,13 +780,27 @@ mod tests {
     }
 
     #[test]
+    fn a_family_member_left_out_of_the_computation_fails_loudly() {
+        use polars::prelude::{Column, DataFrame};
+        let cols = ["cause_citizens", "promote_citizens", "collab_citizens"].map(|n| Column::new(n.into(), vec![Some(0u8), Some(1)]));
+        let frame = DataFrame::new(2, cols.to_vec()).unwrap();
+        let mut wave = Wave { period: "2013-2014".into(), file: "w.csv".into(), frame, read_as: String::new(), strata: Default::default(), warnings: vec![], left_out: Default::default() };
+        let pos = Expr::parse("pos(citizens)").unwrap();
+        assert_eq!(pos.eval(&wave, &Indicators::new()).unwrap(), [false, true]);
+        wave.keep_columns(vec!["cause_citizens".into()]).unwrap();
+        assert!(wave.has("collab_citizens"));
+        let err = pos.eval(&wave, &Indicators::new()).unwrap_err().to_string();
+        assert!(err.contains("was left out of the computation, but an expression reads it"), "{err}");
+    }
+
+    #[test]
     fn byte_codes_compare_with_empty_cells() {
         use polars::prelude::{Column, DataFrame};
         // two chunks, the second with empty cells
         let mut x = Column::new("x".into(), vec![Some(1u8), Some(3), Some(4), Some(9)]);
         x.append(&Column::new("x".into(), vec![None, Some(1u8), None, Some(2)])).unwrap();
         let frame = DataFrame::new(8, vec![x]).unwrap();
-        let wave = Wave { period: "2018-2019".into(), file: "w.csv".into(), frame, read_as: String::new(), strata: Default::default(), warnings: vec![] };
+        let wave = Wave { period: "2018-2019".into(), file: "w.csv".into(), frame, read_as: String::new(), strata: Default::default(), warnings: vec![], left_out: Default::default() };
         let eval = |text: &str| Expr::parse(text).unwrap().eval(&wave, &Indicators::new()).unwrap();
         let (t, f) = (true, false);
         assert_eq!(eval("x = 1"), [t, f, f, f, f, t, f, f]);

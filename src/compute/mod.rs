@@ -234,6 +234,10 @@ pub fn columns_used(config: &Config, codebook: &Codebook, wave: &Wave, jobs: &[J
                     crate::config::FigureSpec::Distribution(d) => {
                         names.insert(d.item.clone());
                     }
+                    // A trend reads this wave through the points of its edition.
+                    crate::config::FigureSpec::Trend(t) => {
+                        texts.extend(t.series.iter().flat_map(|s| &s.points).filter(|p| p.period == wave.period).map(|p| p.expr.clone()));
+                    }
                     _ => {}
                 }
             }

@@ -31,6 +31,10 @@ pub struct Wave {
     /// The validator's stratum index of the rows, for the design.
     pub strata: validate::Strata,
     pub warnings: Vec<String>,
+    /// Items the wave has but the computation left out of `frame`
+    /// ([`Wave::keep_columns`]): still the wave's, so a family or pos() that
+    /// names one fails loudly instead of counting fewer members.
+    pub left_out: std::collections::BTreeSet<String>,
 }
 
 impl Wave {
@@ -57,8 +61,26 @@ impl Wave {
         Ok(col.str()?.iter().map(|v| v.unwrap_or("")).collect())
     }
 
+    /// Whether the wave has the column (loaded, or left out of the computation).
     pub fn has(&self, name: &str) -> bool {
-        self.frame.column(name).is_ok()
+        self.frame.column(name).is_ok() || self.left_out.contains(name)
+    }
+
+    /// Every column name of the wave, left-out ones included.
+    pub fn column_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.frame.get_column_names().iter().map(|c| c.to_string()).collect();
+        names.extend(self.left_out.iter().cloned());
+        names
+    }
+
+    /// Keeps only `keep` in the frame (the columns the stale jobs read) and
+    /// remembers the rest as the wave's, left out.
+    pub fn keep_columns(&mut self, keep: Vec<String>) -> Result<()> {
+        let kept: std::collections::BTreeSet<&str> = keep.iter().map(String::as_str).collect();
+        let dropped: Vec<String> = self.frame.get_column_names().iter().map(|c| c.to_string()).filter(|c| !kept.contains(c.as_str())).collect();
+        self.frame = self.frame.select(keep)?;
+        self.left_out.extend(dropped);
+        Ok(())
     }
 }
 
@@ -102,7 +124,7 @@ pub fn load_wave(path: &Path, codebook: &Codebook) -> Result<Wave, Problems> {
     let mut warnings = Vec::new();
     match validate::validate(&raw, &mapped, &period, codebook, &mut problems, &mut warnings) {
         Some((frame, strata)) if problems.is_empty() => {
-            Ok(Wave { period, file: path.to_path_buf(), frame, read_as, strata, warnings })
+            Ok(Wave { period, file: path.to_path_buf(), frame, read_as, strata, warnings, left_out: Default::default() })
         }
         _ => Err(problems.into_problems()),
     }

@@ -215,10 +215,10 @@ fn compute_stale(
         let t = Instant::now();
         let mut wave = data::load_wave(file, &plan.codebook)?;
         let design = design_of(&wave)?;
-        // Validated whole; computed from the columns the stale jobs read.
-        let jobs: Vec<Job> = stale.iter().filter(|(_, j)| plan.chapter_of(*j).period == *period).map(|(_, j)| *j).collect();
+        // Validated whole; computed from the columns the stale jobs that read this wave use.
+        let jobs: Vec<Job> = stale.iter().zip(&periods).filter(|(_, ps)| ps.iter().any(|p| p == period)).map(|((_, j), _)| *j).collect();
         if let Some(keep) = compute::columns_used(&plan.config, &plan.codebook, &wave, &jobs)? {
-            wave.frame = wave.frame.select(keep)?;
+            wave.keep_columns(keep)?;
         }
         let wd = WaveData { wave, design };
         t_validate += t.elapsed().as_secs_f64();
