@@ -10,7 +10,6 @@ use genpdf::style::{Style as TextStyle, StyledString};
 use genpdf::{Alignment, Element, Margins};
 
 use super::frame::{CAPTION_W, Display, Dress, Flow, Gap, LEAD_BODY, LEAD_HEAD, LinkLine, NewPage, Plan, Rule, Space, TEXT_W, Target, Trail, Unit, color, type_style};
-use crate::text::tie_last_words;
 use crate::style::{Palette, Rgb};
 use crate::model::{BoxKind, Chapter, ContentBox, Figure, Report, Section};
 
@@ -267,11 +266,11 @@ fn opener(book: &Book, i: usize, trail: &Trail) -> Unit {
         }
         l.push(para(format!("{word} {}  ·  {}", chapter.number, chapter.period), type_style(10, ink.muted, LEAD_HEAD).bold()));
         l.push(Space(3.0));
-        l.push(para(tie_last_words(&chapter.title), type_style(30, ink.text, LEAD_HEAD).bold()));
+        l.push(para(chapter.title.clone(), type_style(30, ink.text, LEAD_HEAD).bold()));
         l.push(Space(14.0));
         l.push(Display { text: chapter.hero.text.clone(), max: 120, style: type_style(120, ink.accent, 1.0).bold() });
         l.push(Space(2.0));
-        l.push(para(tie_last_words(&chapter.hero.sentence), type_style(20, ink.text, 1.25)));
+        l.push(para(chapter.hero.sentence.clone(), type_style(20, ink.text, 1.25)));
         l.push(Space(12.0));
         l.push(Rule { width: Some(20.0), height: 0.6, color: ink.greys[0] });
         l.push(Space(6.0));
@@ -303,7 +302,7 @@ fn figure(book: &Book, i: usize, j: usize, side: Option<usize>, trail: &Trail) -
         l.push(Space(2.5));
         l.push(para(f.label.to_uppercase(), type_style(8, ink.muted, LEAD_HEAD).bold()));
         l.push(Space(1.0));
-        l.push(para(tie_last_words(&f.title), type_style(13, ink.text, LEAD_HEAD).bold()));
+        l.push(para(f.title.clone(), type_style(13, ink.text, LEAD_HEAD).bold()));
         if !f.subtitle.is_empty() {
             l.push(Space(1.0));
             l.push(para(f.subtitle.clone(), type_style(9, ink.muted, LEAD_BODY)));
@@ -421,7 +420,7 @@ fn box_layout(b: &ContentBox, ink: &Palette, trail: &Trail) -> LinearLayout {
     let title = b.title.strip_prefix(&format!("{heading}:")).unwrap_or(&b.title).trim();
     if !title.is_empty() && title != heading {
         l.push(Space(1.0));
-        l.push(para(tie_last_words(title), type_style(13, ink.text, LEAD_HEAD).bold()));
+        l.push(para(title.to_string(), type_style(13, ink.text, LEAD_HEAD).bold()));
     }
     for p in &b.body {
         l.push(Space(2.0));

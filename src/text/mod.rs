@@ -370,7 +370,7 @@ mod tests {
         let r = vec![("Bedre kvalitet".to_string(), true), ("Øget effektivitet".to_string(), false), ("Øget medarbejdertilfredshed".to_string(), true)];
         assert_eq!(
             significance_sentence(&r, 0.05),
-            "Forskellen mellem grupperne er signifikant ved et signifikansniveau på 0,05 for bedre kvalitet og øget medarbejdertilfredshed, men ikke for øget effektivitet."
+            "Forskellen mellem grupperne er signifikant ved et signifikansniveau på 0,05 for \u{201d}Bedre kvalitet\u{201d} og \u{201d}Øget medarbejdertilfredshed\u{201d}, men ikke for \u{201d}Øget effektivitet\u{201d}."
         );
     }
 }

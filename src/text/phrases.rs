@@ -403,7 +403,7 @@ mod tests {
         );
         assert_eq!(
             controlled_sentence(&[("Bedre kvalitet".into(), true), ("Øget effektivitet".into(), false)], "innovationstype"),
-            "Sammenhængen holder for bedre kvalitet, men ikke for øget effektivitet, når der kontrolleres for innovationstype (logistisk regression)"
+            "Sammenhængen holder for \u{201d}Bedre kvalitet\u{201d}, men ikke for \u{201d}Øget effektivitet\u{201d}, når der kontrolleres for innovationstype (logistisk regression)"
         );
     }
 }
