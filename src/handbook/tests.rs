@@ -401,3 +401,51 @@ fn preview() {
         std::fs::write(dir.join(format!("{}.pdf", c.id)), pdf).unwrap();
     }
 }
+
+/// The shipped fonts as genpdf measures them.
+fn font_cache() -> genpdf::fonts::FontCache {
+    genpdf::fonts::FontCache::new(fonts::family(fonts::Pass::Draft).unwrap())
+}
+
+/// The type grid: running text and captions at a leading of about 1,35,
+/// titles and headings at about 1,15 (not the 1,77 of genpdf's default).
+#[test]
+fn leading_follows_the_type_grid() {
+    let cache = font_cache();
+    let ink = house_style().palette;
+    for (size, lead, what) in [(8, frame::LEAD_BODY, "caption"), (10, frame::LEAD_BODY, "box text"), (11, frame::LEAD_BODY, "introduction"), (13, frame::LEAD_HEAD, "figure title"), (30, frame::LEAD_HEAD, "chapter title")] {
+        let line = f64::from(frame::type_style(size, ink.text, lead).line_height(&cache));
+        let ratio = line / (f64::from(size) * 25.4 / 72.0);
+        assert!((ratio - lead).abs() < 0.005, "{what}: {size} pt on a leading of {ratio:.3}, not {lead}");
+    }
+    assert!((1.3..=1.4).contains(&frame::LEAD_BODY) && (1.1..=1.2).contains(&frame::LEAD_HEAD));
+}
+
+/// Captions keep to their column: at most 90 characters a line, measured
+/// with the metrics the layout breaks lines with.
+#[test]
+fn captions_run_at_most_90_characters_a_line() {
+    let cache = font_cache();
+    let style = frame::type_style(8, house_style().palette.muted, frame::LEAD_BODY);
+    let column = genpdf::Mm::from(frame::CAPTION_W);
+    let mut longest = 0;
+    for f in sample().chapters.iter().flat_map(|c| &c.figures) {
+        let mut line = String::new();
+        let mut lines = Vec::new();
+        for word in f.caption.split(' ') {
+            let wider = if line.is_empty() { word.to_string() } else { format!("{line} {word}") };
+            if !line.is_empty() && style.str_width(&cache, &wider) > column {
+                lines.push(std::mem::replace(&mut line, word.to_string()));
+            } else {
+                line = wider;
+            }
+        }
+        lines.push(line);
+        for l in &lines {
+            let n = l.chars().count();
+            assert!(n <= 90, "figure {}: a caption line of {n} characters: {l}", f.number);
+            longest = longest.max(n);
+        }
+    }
+    assert!(longest > 70, "the captions fill their column ({longest} characters at most)");
+}
