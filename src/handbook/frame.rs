@@ -44,6 +44,19 @@ pub fn type_style(size: u8, c: Rgb, lead: f64) -> TextStyle {
     TextStyle::new().with_font_size(size).with_color(color(c)).with_line_spacing(lead / super::fonts::natural_leading())
 }
 
+/// Sets its element's leading. genpdf merges a styled element's size,
+/// colour and weight into the style it is given, but not its line spacing,
+/// so every paragraph would run at the document's; this passes the
+/// element's own on.
+pub struct Leading<E: Element>(pub E, pub f64);
+
+impl<E: Element> Element for Leading<E> {
+    fn render(&mut self, context: &Context, area: Area<'_>, mut style: TextStyle) -> Result<RenderResult, Error> {
+        style.set_line_spacing(self.1);
+        self.0.render(context, area, style)
+    }
+}
+
 /// What a page or a block is, for the contents page, headers and bookmarks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
@@ -174,7 +187,8 @@ impl Element for Display {
         while size > 12 && style.with_font_size(size).str_width(&context.font_cache, &self.text) > area.size().width {
             size -= 2;
         }
-        genpdf::elements::Paragraph::new(self.text.clone()).styled(style.with_font_size(size)).render(context, area, style)
+        let style = style.with_font_size(size).with_line_spacing(self.style.line_spacing());
+        genpdf::elements::Paragraph::new(self.text.clone()).styled(style).render(context, area, style)
     }
 }
 

@@ -9,7 +9,7 @@ use genpdf::elements::{Image, LinearLayout, Paragraph, TableLayout};
 use genpdf::style::{Style as TextStyle, StyledString};
 use genpdf::{Alignment, Element, Margins};
 
-use super::frame::{CAPTION_W, Display, Dress, Flow, Gap, LEAD_BODY, LEAD_HEAD, LinkLine, NewPage, Plan, Rule, Space, TEXT_W, Target, Trail, Unit, color, type_style};
+use super::frame::{CAPTION_W, Display, Dress, Flow, Gap, LEAD_BODY, LEAD_HEAD, Leading, LinkLine, NewPage, Plan, Rule, Space, TEXT_W, Target, Trail, Unit, color, type_style};
 use crate::style::{Palette, Rgb};
 use crate::model::{BoxKind, Chapter, ContentBox, Figure, Report, Section};
 
@@ -51,7 +51,7 @@ impl Book {
 
 /// A paragraph in one style.
 fn para(text: impl Into<String>, style: TextStyle) -> impl Element {
-    Paragraph::new(text.into()).styled(style)
+    Leading(Paragraph::new(text.into()).styled(style), style.line_spacing())
 }
 
 fn ts(size: u8, c: Rgb) -> TextStyle {
@@ -352,7 +352,8 @@ fn side_links(b: &ContentBox, ink: &Palette, trail: &Trail, x: f64) -> LinearLay
     for (label, url) in &b.links {
         l.push(Space(1.5));
         l.push(para(label.clone(), type_style(8, ink.text, LEAD_HEAD).bold()));
-        let line = Paragraph::new(url.clone()).styled(type_style(8, ink.muted, LEAD_HEAD));
+        let style = type_style(8, ink.muted, LEAD_HEAD);
+        let line = Leading(Paragraph::new(url.clone()).styled(style), style.line_spacing());
         l.push(LinkLine { line, x, url: url.clone(), trail: trail.clone() });
     }
     l
@@ -438,6 +439,7 @@ fn box_layout(b: &ContentBox, ink: &Palette, trail: &Trail) -> LinearLayout {
             .styled_string(format!("{label}  "), ts(10, ink.text).bold())
             .styled_string(url.clone(), ts(10, ink.muted))
             .styled(type_style(10, ink.text, LEAD_BODY));
+        let line = Leading(line, LEAD_BODY / super::fonts::natural_leading());
         l.push(LinkLine { line, x: 0.0, url: url.clone(), trail: trail.clone() });
     }
     l
