@@ -171,8 +171,6 @@ pub fn assemble(config: &Config, content_dir: &Path, done: Vec<Done>, method: Ve
         for _ in &ch.figures {
             let Some(Done::Figure(mut fig)) = done.next() else { return Err(Error::internal(format!("chapter {} lacks a figure", ch.id))) };
             fig.description = text::description(&fig, &words.synthetic_marker);
-            // No line of a title holds one word alone.
-            fig.title = text::tie_last_words(&fig.title);
             figures.push(*fig);
         }
         let synthetic = method.iter().any(|w| w.period == ch.period && w.synthetic);
@@ -188,9 +186,8 @@ pub fn assemble(config: &Config, content_dir: &Path, done: Vec<Done>, method: Ve
         };
         // A number and its unit never part at a line's end.
         let (intro, mut hero) = (text::bind_units(&intro), hero);
-        hero.sentence = text::tie_last_words(&hero.sentence);
+        hero.sentence = text::bind_units(&hero.sentence);
         for b in &mut boxes {
-            b.title = text::tie_last_words(&b.title);
             b.body = b.body.iter().map(|p| text::bind_units(p)).collect();
         }
         chapters.push(Chapter {

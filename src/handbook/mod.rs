@@ -171,7 +171,7 @@ fn book<'c>(report: &Report, chapters: Vec<usize>, whole: bool, charts: &'c Char
             order.push(chart);
         }
     }
-    let book = Book { report: Rc::new(report.clone()), chapters, whole, charts: Rc::new(slots), ink: Rc::new(style.palette.clone()) };
+    let book = Book { report: Rc::new(pages::typeset(report)), chapters, whole, charts: Rc::new(slots), ink: Rc::new(style.palette.clone()) };
     Ok((book, order))
 }
 

@@ -11,6 +11,7 @@ use genpdf::{Alignment, Element, Margins};
 
 use super::frame::{CAPTION_W, Display, Dress, Flow, Gap, LEAD_BODY, LEAD_HEAD, Leading, LinkLine, NewPage, Plan, Rule, Space, TEXT_W, Target, Trail, Unit, color, type_style};
 use crate::style::{Palette, Rgb};
+use crate::text::tie_last_words;
 use crate::model::{BoxKind, Chapter, ContentBox, Figure, Report, Section};
 
 /// Charts may be at most this tall on the page (mm), so a figure with its
@@ -47,6 +48,23 @@ impl Book {
     pub fn chapter(&self, i: usize) -> &Chapter {
         &self.report.chapters[self.chapters[i]]
     }
+}
+
+/// The report as the pages set it: no line of a figure title, a hero
+/// sentence or a box title holds one word alone (their last two words are
+/// tied). Done before any layout pass, so drafts see the same words.
+pub fn typeset(report: &Report) -> Report {
+    let mut r = report.clone();
+    for c in &mut r.chapters {
+        c.hero.sentence = tie_last_words(&c.hero.sentence);
+        for f in &mut c.figures {
+            f.title = tie_last_words(&f.title);
+        }
+        for b in &mut c.boxes {
+            b.title = tie_last_words(&b.title);
+        }
+    }
+    r
 }
 
 /// A paragraph in one style.
