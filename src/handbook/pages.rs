@@ -249,8 +249,8 @@ pub fn chapter(doc: &mut genpdf::Document, book: &Book, i: usize, trail: &Trail)
         .map(|j| figure(book, i, j, if Some(j) == last { side } else { None }, trail))
         .collect();
     let mut boxes = Vec::new();
-    for k in 0..kinds.len() {
-        match (kinds[k], advice, tool) {
+    for (k, &kind) in kinds.iter().enumerate() {
+        match (kind, advice, tool) {
             (BoxKind::SeeAlso, ..) => {}
             // Advice and tool are short: side by side, they fill a page's foot together.
             (BoxKind::Advice, Some(_), Some(t)) => boxes.push(box_pair(book, i, [k, t], trail)),

@@ -210,7 +210,8 @@ fn contents_and_bookmarks_point_at_the_pages_things_are_on() {
     assert_eq!(chapter.get(b"Count").unwrap().as_i64().unwrap(), r.report.chapters[0].figures.len() as i64);
     let fig = doc.get_dictionary(chapter.get(b"First").unwrap().as_reference().unwrap()).unwrap();
     let title = lopdf::decode_text_string(fig.get(b"Title").unwrap()).unwrap();
-    assert_eq!(title, format!("Figur 1.1 {}", r.report.chapters[0].figures[0].title));
+    // The title as the page sets it (its last two words tied).
+    assert_eq!(squash(&title), format!("Figur 1.1 {}", r.report.chapters[0].figures[0].title));
 }
 
 #[test]
