@@ -79,18 +79,6 @@ pub fn natural_leading() -> f64 {
     })
 }
 
-/// Danish hyphenation (the TeX hyph-da patterns the `hyphenation` crate
-/// embeds): genpdf breaks a word that does not fit at the end of a line at
-/// one of its syllables, which keeps narrow columns from ragged gaps.
-pub fn hyphenator() -> Result<hyphenation::Standard> {
-    use hyphenation::Load;
-    static DANISH: std::sync::OnceLock<std::result::Result<hyphenation::Standard, String>> = std::sync::OnceLock::new();
-    DANISH
-        .get_or_init(|| hyphenation::Standard::from_embedded(hyphenation::Language::Danish).map_err(|e| e.to_string()))
-        .clone()
-        .map_err(|e| Error::Render(format!("the Danish hyphenation patterns: {e}")))
-}
-
 /// The weight (0 regular, 1 bold) a built-in oblique of a final pass stands for.
 fn oblique_weight(font: &Dictionary) -> Option<usize> {
     if !font.get(b"Subtype").and_then(Object::as_name).is_ok_and(|s| s == b"Type1") {
@@ -221,16 +209,6 @@ pub(super) fn replace_refs(object: &mut Object, map: &HashMap<ObjectId, ObjectId
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn danish_words_break_at_their_syllables() {
-        use hyphenation::{Hyphenator, Iter};
-        let h = hyphenator().unwrap();
-        let parts: Vec<String> = h.hyphenate("medarbejdertilfredshed").iter().segments().map(str::to_string).collect();
-        assert!(parts.len() >= 4, "{parts:?}");
-        assert_eq!(parts.concat(), "medarbejdertilfredshed");
-        assert!(parts.contains(&"til".to_string()) || parts.iter().any(|p| p.starts_with("til")), "{parts:?}");
-    }
 
     #[test]
     fn drafts_print_no_no_break_space() {

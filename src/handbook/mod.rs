@@ -237,7 +237,6 @@ fn layout(book: &Book, plan: &Plan, trail: &Trail, pass: Pass) -> Result<Vec<u8>
     doc.set_paper_size(genpdf::PaperSize::A4);
     doc.set_font_size(10);
     doc.set_line_spacing(1.3);
-    doc.set_hyphenator(fonts::hyphenator()?);
     let words = &book.report.words;
     let header = |c: &Chapter| (c.title.clone(), c.edition.clone());
     doc.set_page_decorator(Frame {

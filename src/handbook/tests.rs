@@ -74,15 +74,14 @@ fn rendered() -> &'static Rendered {
 }
 
 /// Text of each page, with no-break spaces as spaces (the font's space and
-/// no-break space share a glyph), words hyphenated at a line's end joined
-/// again, and runs of whitespace as one space.
+/// no-break space share a glyph) and runs of whitespace as one space.
 fn page_texts(pdf: &[u8]) -> Vec<String> {
     let doc = Document::load_mem(pdf).unwrap();
     let pages = doc.get_pages();
     pages
         .keys()
         .map(|&n| {
-            let text = doc.extract_text(&[n]).unwrap().replace('\u{a0}', " ").replace("- \n", "").replace("-\n", "");
+            let text = doc.extract_text(&[n]).unwrap().replace('\u{a0}', " ");
             text.split_whitespace().collect::<Vec<_>>().join(" ")
         })
         .collect()
