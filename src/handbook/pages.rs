@@ -286,7 +286,8 @@ fn opener(book: &Book, i: usize, trail: &Trail) -> Unit {
         l.push(Space(3.0));
         l.push(para(chapter.title.clone(), type_style(30, ink.text, LEAD_HEAD).bold()));
         l.push(Space(14.0));
-        l.push(Display { text: chapter.hero.text.clone(), max: 120, style: type_style(120, ink.accent, 1.0).bold() });
+        // genpdf sets a line's baseline one font height down: display type keeps that height.
+        l.push(Display { text: chapter.hero.text.clone(), max: 120, style: type_style(120, ink.accent, super::fonts::natural_leading()).bold() });
         l.push(Space(2.0));
         l.push(para(chapter.hero.sentence.clone(), type_style(20, ink.text, 1.25)));
         l.push(Space(12.0));
@@ -322,7 +323,8 @@ fn figure(book: &Book, i: usize, j: usize, side: Option<usize>, trail: &Trail) -
         l.push(Space(1.0));
         l.push(para(f.title.clone(), type_style(13, ink.text, LEAD_HEAD).bold()));
         if !f.subtitle.is_empty() {
-            l.push(Space(1.0));
+            // A tight heading's descenders reach below its last line.
+            l.push(Space(2.0));
             l.push(para(f.subtitle.clone(), type_style(9, ink.muted, LEAD_BODY)));
         }
         l.push(Space(3.0));
