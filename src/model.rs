@@ -70,6 +70,9 @@ pub struct Part {
 /// Words the renderers set around the numbers, in Danish, from `text`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Words {
+    /// "Følg den røde tråd": the book's reading device, named once where it begins.
+    #[serde(default)]
+    pub thread: String,
     /// "for få svar": shown instead of a suppressed number.
     pub too_few: String,
     /// The note under a chart with a suppressed number.

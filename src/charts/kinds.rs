@@ -1,9 +1,9 @@
-//! One layout per figure kind, all finished by the same frame: red tab,
+//! One layout per figure kind, all finished by the same frame: a dark tab,
 //! left-aligned title (the finding), subtitle (what is measured), the body,
 //! notes, and the source line with n at the foot.
 
 use crate::model::{Bar, Chapter, Figure, FigureKind, Report};
-use crate::text::{printed, sentences};
+use crate::text::{claim_sentence, claims, pct, printed, sentences};
 
 use super::fonts::{ASCENT, CAP_HEIGHT, DESCENT};
 use super::scene::{Anchor, Ctx, Font, Scene, mm};
@@ -60,10 +60,10 @@ impl Ctx<'_> {
         (self.font(z.label, false, p.text), self.font(z.value, true, p.text), self.font(z.note, false, p.muted))
     }
 
-    /// Red tab, title and subtitle; returns the y below them.
+    /// Dark tab, title and subtitle; returns the y below them.
     fn header(&self, s: &mut Scene, title: &str, subtitle: &str) -> f64 {
         let (z, p) = (&self.style.chart.sizes, &self.style.palette);
-        s.rect(self.left(), self.margin, mm(10.0), mm(1.2), p.accent);
+        s.rect(self.left(), self.margin, mm(10.0), mm(1.2), p.text);
         let y = self.margin + mm(1.2) + mm(3.0);
         let y = self.paragraph(s, self.left(), y, title, self.font(z.title, true, p.text), self.inner());
         if subtitle.is_empty() {
@@ -132,7 +132,7 @@ impl Ctx<'_> {
             }
             let (x, anchor) =
                 if wide { (self.left() + self.inner(), Anchor::End) } else { (self.left(), Anchor::Start) };
-            s.text(x, base, m, note.size, true, p.accent, anchor);
+            s.text(x, base, m, note.size, true, p.muted, anchor);
         }
         base + DESCENT * note.size + self.margin
     }
@@ -276,9 +276,11 @@ fn stacked_body(ctx: &Ctx, s: &mut Scene, top: f64, fig: &Figure, looks: &[Look]
     let (label_f, value_f, note_f) = ctx.fonts_of();
     let p = &ctx.style.palette;
     let first_item = s.items.len();
-    let label_w = ctx.inner() * ctx.style.chart.bars.label_share;
+    // One ungrouped bar has no label: it takes the whole width.
+    let label_w = if fig.groups.is_empty() { 0.0 } else { ctx.inner() * ctx.style.chart.bars.label_share };
+    // Room for half of the "0 %" and "100 %" tick labels centred under the bar's ends.
+    let label_w = label_w.max(ctx.measure("0\u{a0}%", note_f) / 2.0);
     let bar_x = ctx.left() + label_w;
-    // Room for half of the "100 %" tick label centred under the bar's end.
     let bar_w = ctx.inner() - label_w - ctx.measure("100\u{a0}%", note_f) / 2.0;
     let thickness = mm(ctx.style.chart.bars.thickness_mm) * 1.6;
     let pad = mm(1.2);
@@ -431,6 +433,19 @@ fn facts_body(ctx: &Ctx, s: &mut Scene, top: f64, fig: &Figure) -> f64 {
     y - mm(5.0)
 }
 
+/// The number the title speaks of where no bar prints it ("tre ud af ti"
+/// over segments of 6 % and 24 %): "Tre ud af ti: 30 %" under the body, so
+/// every chart shows the number its title claims.
+fn claim_note(fig: &Figure) -> Option<String> {
+    let claim = fig.claim?;
+    let words = claims(&fig.title).into_iter().next()?;
+    let shown = pct(claim);
+    if fig.bars.iter().any(|b| b.label == shown) {
+        return None;
+    }
+    Some(claim_sentence(&words.words, claim))
+}
+
 /// How much of the finishing a chart carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Framing {
@@ -454,7 +469,7 @@ pub fn figure_scene_framed(report: &Report, fig: &Figure, style: &ChartStyle, fr
         Scene { width: ctx.width, height: 0.0, items: Vec::new(), title: fig.title.clone(), desc: String::new() };
     let mut y = match framing {
         Framing::Full => ctx.header(&mut s, &fig.title, &fig.subtitle) + mm(4.0),
-        Framing::Bare => ctx.margin,
+        Framing::Bare => ctx.margin.max(mm(2.0)),
     };
     let mut notes = fig.notes.clone();
     let looks = group_looks(&ctx, fig);
@@ -483,6 +498,11 @@ pub fn figure_scene_framed(report: &Report, fig: &Figure, style: &ChartStyle, fr
             y = ctx.legend(&mut s, y, &keys(&fig.series, &series_looks)) + mm(4.0);
             y = stacked_body(&ctx, &mut s, y, fig, &series_looks);
         }
+    }
+    if let Some(note) = claim_note(fig) {
+        let f = ctx.font(style.chart.sizes.value, true, style.palette.text);
+        s.rect(ctx.left(), y + mm(3.0), mm(6.0), mm(0.3), style.palette.text);
+        y = ctx.paragraph(&mut s, ctx.left(), y + mm(4.2), &note, f, ctx.inner());
     }
     // Whiskers are the style's choice: their note follows the model's notes.
     // A trend chart always draws its intervals.

@@ -57,8 +57,11 @@ pub fn render_hero(report: &Report, chapter: &Chapter, style: &ChartStyle) -> Re
 
 /// The print PNG of a figure for the handbook: the chart's body and notes
 /// only, since the page sets its number, title, caption and source as text.
+/// It has no side margins: its bars and labels align with the text column.
 pub fn handbook_png(report: &Report, figure: &Figure, style: &ChartStyle) -> Result<Vec<u8>> {
-    let scene = kinds::figure_scene_framed(report, figure, style, kinds::Framing::Bare);
+    let mut flush = style.clone();
+    flush.chart.margin_mm = 0.0;
+    let scene = kinds::figure_scene_framed(report, figure, &flush, kinds::Framing::Bare);
     let c = &style.chart;
     let print_px = (c.width_mm / 25.4 * c.print_dpi).round() as u32;
     paint::png(&scene, print_px, c.print_dpi, style.palette.background).with_context(|| format!("handbook chart of figure {}", figure.number))

@@ -306,11 +306,17 @@ pub fn assemble(config: &Config, content_dir: &Path, done: Vec<Done>, method: Ve
             warnings.extend(text::misfits(&hero.sentence, hero.value.estimate, &format!("chapter {}: the hero sentence", ch.id)));
         }
         let file = content_dir.join(ch.content_name());
-        let boxes = if file.exists() || ch.content.is_some() {
+        let mut boxes = if file.exists() || ch.content.is_some() {
             crate::config::content::load_content(&file)?
         } else {
             Vec::new()
         };
+        // A number and its unit never part at a line's end.
+        let (intro, mut hero) = (text::bind_units(&intro), hero);
+        hero.sentence = text::bind_units(&hero.sentence);
+        for b in &mut boxes {
+            b.body = b.body.iter().map(|p| text::bind_units(p)).collect();
+        }
         chapters.push(Chapter {
             id: ch.id.clone(),
             number: c + 1,

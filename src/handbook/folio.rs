@@ -8,7 +8,7 @@
 use ab_glyph::{Font, FontRef};
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream, dictionary};
 
-use super::frame::{FOLIO_Y, MARGIN_RIGHT, PAGE_H, PAGE_W, THREAD_H};
+use super::frame::{FOLIO_Y, MARGIN_RIGHT, PAGE_H, PAGE_W};
 use crate::error::{Fail, Result};
 use crate::style::{FONT_BOLD, Palette, Rgb};
 
@@ -53,15 +53,9 @@ fn folio_stream(number: usize, ink: &Palette) -> Result<Stream> {
     let right = (PAGE_W - MARGIN_RIGHT) * PT;
     let x = right - width;
     let baseline = (PAGE_H - FOLIO_Y) * PT - glyph_h;
-    let rule_x = x - 7.0 * PT;
-    let rule_y = (PAGE_H - FOLIO_Y - 2.0 - THREAD_H) * PT;
-    let content = format!(
-        "q\n{} {rule_x:.3} {rule_y:.3} {:.3} {:.3} re f\n{} BT /{FONT} {SIZE} Tf {x:.3} {baseline:.3} Td <{hex}> Tj ET\nQ\n",
-        rg(ink.accent),
-        4.5 * PT,
-        THREAD_H * PT,
-        rg(ink.text),
-    );
+    // The number alone, in the text colour: red is kept for the hero, the
+    // highlighted series and the thread.
+    let content = format!("q\n{} BT /{FONT} {SIZE} Tf {x:.3} {baseline:.3} Td <{hex}> Tj ET\nQ\n", rg(ink.text));
     let mut s = Stream::new(dictionary! { MARK => true }, content.into_bytes());
     s.compress()?;
     Ok(s)

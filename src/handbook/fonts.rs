@@ -67,6 +67,18 @@ pub fn family(pass: Pass) -> Result<FontFamily<FontData>> {
     })
 }
 
+/// The shipped font's own line height in ems (ascent, descent and line
+/// gap), which genpdf multiplies by a style's line spacing: a leading of
+/// 1,35 is a line spacing of 1,35 / this.
+pub fn natural_leading() -> f64 {
+    static LEADING: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
+    *LEADING.get_or_init(|| {
+        let font = FontRef::try_from_slice(FONT_REGULAR).expect("the shipped regular font parses");
+        let em = font.units_per_em().unwrap_or(1000.0);
+        f64::from((font.height_unscaled() + font.line_gap_unscaled()) / em)
+    })
+}
+
 /// The weight (0 regular, 1 bold) a built-in oblique of a final pass stands for.
 fn oblique_weight(font: &Dictionary) -> Option<usize> {
     if !font.get(b"Subtype").and_then(Object::as_name).is_ok_and(|s| s == b"Type1") {

@@ -31,6 +31,34 @@ pub const THREAD_H: f64 = 0.7;
 /// The top of the footer line (the page number's and the note's), from the top of the page.
 pub const FOLIO_Y: f64 = PAGE_H - 17.0;
 
+/// The type grid: leading as a multiple of the type size. Running text
+/// and captions are set at [`LEAD_BODY`], titles and headings at
+/// [`LEAD_HEAD`], so a two-line title holds together.
+pub const LEAD_BODY: f64 = 1.35;
+pub const LEAD_HEAD: f64 = 1.15;
+/// The caption column (mm): about 85 characters of 8 pt a line, not the
+/// 125 a caption runs to across the full text column.
+pub const CAPTION_W: f64 = 104.0;
+
+/// A text style of `size` points in colour `c` with a leading of `lead`
+/// times the size (the shared type scale: chapter pages and front matter).
+pub fn type_style(size: u8, c: Rgb, lead: f64) -> TextStyle {
+    TextStyle::new().with_font_size(size).with_color(color(c)).with_line_spacing(lead / super::fonts::natural_leading())
+}
+
+/// Sets its element's leading. genpdf merges a styled element's size,
+/// colour and weight into the style it is given, but not its line spacing,
+/// so every paragraph would run at the document's; this passes the
+/// element's own on.
+pub struct Leading<E: Element>(pub E, pub f64);
+
+impl<E: Element> Element for Leading<E> {
+    fn render(&mut self, context: &Context, area: Area<'_>, mut style: TextStyle) -> Result<RenderResult, Error> {
+        style.set_line_spacing(self.1);
+        self.0.render(context, area, style)
+    }
+}
+
 /// What a page or a block is, for the contents page, headers and bookmarks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
@@ -169,15 +197,17 @@ impl Element for Display {
         while size > 12 && style.with_font_size(size).str_width(&context.font_cache, &self.text) > area.size().width {
             size -= 2;
         }
-        genpdf::elements::Paragraph::new(self.text.clone()).styled(style.with_font_size(size)).render(context, area, style)
+        let style = style.with_font_size(size).with_line_spacing(self.style.line_spacing());
+        genpdf::elements::Paragraph::new(self.text.clone()).styled(style).render(context, area, style)
     }
 }
 
-/// A line that links to `url`. It must start at the text column's left
-/// edge; every area on a page ends at the bottom margin, which gives its
+/// A line that links to `url`. It starts `x` mm into the text column; every area on a page ends at the bottom margin, which gives its
 /// height on the page.
 pub struct LinkLine<E: Element> {
     pub line: E,
+    /// Where its column starts, in mm from the text column's left edge.
+    pub x: f64,
     pub url: String,
     pub trail: Trail,
 }
@@ -190,7 +220,7 @@ impl<E: Element> Element for LinkLine<E> {
         if room <= BODY_H + 0.01 {
             let mut s = self.trail.0.borrow_mut();
             let page = s.page;
-            let rect = (MARGIN_LEFT, PAGE_H - MARGIN_BOTTOM - room, f64::from(result.size.width), f64::from(result.size.height));
+            let rect = (MARGIN_LEFT + self.x, PAGE_H - MARGIN_BOTTOM - room, f64::from(result.size.width), f64::from(result.size.height));
             s.links.push(Link { page, rect, url: self.url.clone() });
         }
         Ok(result)
@@ -320,7 +350,10 @@ impl Element for Unit {
                 return Ok(RenderResult { size: Size::new(1, 0), has_more: true });
             }
             let mut area = area.clone();
-            let drop = f64::from(area.size().height) - height;
+            // Half a millimetre of slack: genpdf's line-by-line fitting rounds
+            // differently from the measuring pass, and a last line that
+            // misses by a hair would fall onto the next page.
+            let drop = f64::from(area.size().height) - height - 0.5;
             if self.dress.at_bottom && drop > 0.0 {
                 area.add_offset(Position::new(0, drop));
                 self.placed_drop = drop;
@@ -426,7 +459,9 @@ impl Element for Flow {
 pub type Header = (String, String);
 
 /// The page frame: margins, the running header, the red thread across every
-/// page, and the page number with a note on the data in the footer.
+/// page (the one red that is not a number: it runs edge to edge, so it
+/// continues from page to page), and the page number with a note on the
+/// data in the footer, all in the dark and grey inks.
 pub struct Frame {
     pub trail: Trail,
     pub plan: Plan,
@@ -455,7 +490,7 @@ impl PageDecorator for Frame {
             let small = style.with_font_size(8);
             if let (Some((left, right)), false) = (header, opener) {
                 let y = THREAD_Y - 5.2;
-                area.print_str(&context.font_cache, Position::new(MARGIN_LEFT, y), small.bold().with_color(color(self.ink.accent)), left)?;
+                area.print_str(&context.font_cache, Position::new(MARGIN_LEFT, y), small.bold().with_color(color(self.ink.text)), left)?;
                 let w = f64::from(small.str_width(&context.font_cache, right));
                 area.print_str(&context.font_cache, Position::new(PAGE_W - MARGIN_RIGHT - w, y), small.with_color(color(self.ink.muted)), right)?;
             }

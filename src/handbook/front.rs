@@ -11,22 +11,15 @@ use genpdf::style::{Style as TextStyle, StyledString};
 use genpdf::{Alignment, Element, Margins};
 
 use super::assemble::BookPages;
-use super::frame::{Dress, Flow, Gap, LinkLine, NewPage, Rule, Space, Target, Trail, Unit};
-use super::pages::{Book, content_box, figure, intro, opener, para, ts};
+use super::frame::{Dress, Gap, LEAD_BODY, LEAD_HEAD, type_style, LinkLine, NewPage, Rule, Space, Target, Trail, Unit};
+use super::pages::{Book, para, ts};
 use crate::model::{self, Report, Section};
 use crate::style::Palette;
 
 /// Lays a chapter's own PDF out into `doc`, noting in `trail` where things land.
 pub fn compose(doc: &mut genpdf::Document, book: &Book, trail: &Trail) {
     for i in 0..book.chapters.len() {
-        doc.push(NewPage::default());
-        doc.push(opener(book, i, trail));
-        doc.push(intro(book, i));
-        doc.push(NewPage::default());
-        let chapter = book.chapter(i);
-        let figures = (0..chapter.figures.len()).map(|j| figure(book, i, j, trail)).collect();
-        let boxes = (0..chapter.boxes.len()).map(|k| content_box(book, i, k, trail)).collect();
-        doc.push(Flow::new(figures, boxes, 9.0));
+        super::pages::chapter(doc, book, i, trail);
     }
 }
 
@@ -104,17 +97,17 @@ fn cover(m: &Matter, trail: &Trail) -> Unit {
     Unit::new(move || {
         let mut l = LinearLayout::vertical();
         l.push(Space(12.0));
-        l.push(Rule { width: Some(36.0), height: 2.2, color: ink.accent });
+        l.push(Rule { width: Some(36.0), height: 2.2, color: ink.text });
         l.push(Space(9.0));
-        l.push(para(report.kicker.to_uppercase(), ts(13, ink.accent).bold()));
+        l.push(para(report.kicker.to_uppercase(), ts(13, ink.text).bold()));
         l.push(Space(4.0));
         for line in &book.title_lines {
-            l.push(para(line.clone(), ts(50, ink.text).bold().with_line_spacing(0.9)));
+            l.push(para(line.clone(), type_style(50, ink.text, LEAD_HEAD).bold()));
         }
         l.push(Space(8.0));
-        l.push(para(book.edition_line.clone(), ts(16, ink.accent).bold()));
+        l.push(para(book.edition_line.clone(), ts(16, ink.text).bold()));
         l.push(Space(5.0));
-        l.push(para(report.subtitle.clone(), ts(16, ink.muted).with_line_spacing(1.25)));
+        l.push(para(report.subtitle.clone(), type_style(16, ink.muted, LEAD_BODY)));
         l
     })
     .marked(trail, Target::Title)
@@ -127,9 +120,9 @@ fn cover_note(m: &Matter) -> Unit {
     let ink = m.ink.clone();
     Unit::new(move || {
         let mut l = LinearLayout::vertical();
-        l.push(para(heading.clone(), ts(9, ink.accent).bold()));
+        l.push(para(heading.clone(), ts(9, ink.text).bold()));
         l.push(Space(2.0));
-        l.push(para(note.clone(), ts(10, ink.text).with_line_spacing(1.4)));
+        l.push(para(note.clone(), type_style(10, ink.text, LEAD_BODY)));
         l
     })
     .dressed(Dress { fill: Some(m.ink.tint()), pad: 6.0, at_bottom: true, ..Dress::default() })
@@ -148,10 +141,10 @@ fn colophon(m: &Matter, trail: &Trail) -> Unit {
         l.push(para(book.edition_line.clone(), ts(9, ink.muted)));
         for s in &book.colophon {
             l.push(Space(4.0));
-            l.push(para(s.heading.to_uppercase(), ts(8, ink.accent).bold()));
+            l.push(para(s.heading.to_uppercase(), ts(8, ink.text).bold()));
             for p in &s.paragraphs {
                 l.push(Space(1.0));
-                l.push(para(p.clone(), ts(8, ink.text).with_line_spacing(1.4)));
+                l.push(para(p.clone(), type_style(8, ink.text, LEAD_BODY)));
             }
         }
         l.push(Space(4.0));
@@ -170,16 +163,16 @@ fn divider(m: &Matter, k: usize, trail: &Trail) -> Unit {
     Unit::new(move || {
         let mut l = LinearLayout::vertical();
         l.push(Space(60.0));
-        l.push(para(part.label.to_uppercase(), ts(13, ink.accent).bold()));
+        l.push(para(part.label.to_uppercase(), ts(13, ink.text).bold()));
         l.push(Space(3.0));
-        l.push(para(part.title.clone(), ts(30, ink.text).bold().with_line_spacing(1.05)));
+        l.push(para(part.title.clone(), type_style(30, ink.text, LEAD_HEAD).bold()));
         l.push(Space(5.0));
-        l.push(Rule { width: Some(36.0), height: 2.2, color: ink.accent });
+        l.push(Rule { width: Some(36.0), height: 2.2, color: ink.text });
         l.push(Space(5.0));
         l.push(para(part.lead.clone(), ts(13, ink.muted)));
         l.push(Space(10.0));
         for t in &titles {
-            l.push(para(t.clone(), ts(11, ink.text).bold().with_line_spacing(1.5)));
+            l.push(para(t.clone(), type_style(11, ink.text, LEAD_BODY).bold()));
         }
         l
     })
@@ -194,7 +187,7 @@ fn row(trail: &Trail, to: String, cells: [LinearLayout; 3]) -> LinkLine<TableLay
         r.push_element(c);
     }
     r.push().expect("three columns");
-    LinkLine { line: table, url: format!("#{to}"), trail: trail.clone() }
+    LinkLine { line: table, x: 0.0, url: format!("#{to}"), trail: trail.clone() }
 }
 
 /// The contents: its heading, then a line per part, chapter, figure and
@@ -212,7 +205,7 @@ fn contents(doc: &mut genpdf::Document, m: &Matter, trail: &Trail) {
             l.push(Space(4.0));
             l.push(para(heading.clone(), ts(30, i.text).bold()));
             l.push(Space(4.0));
-            l.push(Rule { width: Some(20.0), height: 1.0, color: i.accent });
+            l.push(Rule { width: Some(20.0), height: 1.0, color: i.text });
             l.push(Space(6.0));
             l
         })
@@ -221,7 +214,7 @@ fn contents(doc: &mut genpdf::Document, m: &Matter, trail: &Trail) {
     let mut b = 0;
     for (k, part) in book.parts.iter().enumerate() {
         if part.divider {
-            let style = ts(11, ink.accent).bold();
+            let style = ts(11, ink.text).bold();
             let pad = Margins::trbl(6.0, 0.0, 1.0, 0.0);
             doc.push(row(
                 trail,
@@ -242,7 +235,7 @@ fn contents(doc: &mut genpdf::Document, m: &Matter, trail: &Trail) {
                 trail,
                 format!("chapter:{b}"),
                 [
-                    cell(para(chapter.number.to_string(), ts(14, ink.accent).bold()).padded(pad)),
+                    cell(para(chapter.number.to_string(), ts(14, ink.text).bold()).padded(pad)),
                     cell(para(chapter.title.clone(), big).padded(pad)),
                     cell(para_right(shown(at.chapters.get(b).copied().flatten()), big).padded(pad)),
                 ],
@@ -257,9 +250,9 @@ fn contents(doc: &mut genpdf::Document, m: &Matter, trail: &Trail) {
                 .expect("three columns");
             doc.push(under);
             for (j, f) in chapter.figures.iter().enumerate() {
-                let small = ts(9, ink.text).with_line_spacing(1.3);
+                let small = type_style(9, ink.text, LEAD_BODY);
                 let line = Paragraph::default()
-                    .styled_string(format!("{}  ", f.label), ts(9, ink.accent).bold())
+                    .styled_string(format!("{}  ", f.label), ts(9, ink.text).bold())
                     .string(StyledString::new(f.title.clone(), small))
                     .styled(small);
                 doc.push(row(
@@ -306,20 +299,20 @@ fn section_layout(s: &Section, ink: &Palette, size: u8) -> LinearLayout {
         l.push(Space(4.0));
         l.push(para(s.heading.clone(), ts(30, ink.text).bold()));
         l.push(Space(4.0));
-        l.push(Rule { width: Some(20.0), height: 1.0, color: ink.accent });
+        l.push(Rule { width: Some(20.0), height: 1.0, color: ink.text });
         l.push(Space(7.0));
     } else {
-        l.push(para(s.heading.to_uppercase(), ts(9, ink.accent).bold()));
+        l.push(para(s.heading.to_uppercase(), ts(9, ink.text).bold()));
         l.push(Space(1.5));
     }
     if let Some(lead) = &s.lead {
-        l.push(para(lead.clone(), ts(size, ink.text).with_line_spacing(1.5)));
+        l.push(para(lead.clone(), type_style(size, ink.text, LEAD_BODY)));
     }
     for (k, p) in s.paragraphs.iter().enumerate() {
         if k > 0 {
             l.push(Space(2.0));
         }
-        l.push(para(p.clone(), ts(size, ink.text).with_line_spacing(if size < 10 { 1.4 } else { 1.45 })));
+        l.push(para(p.clone(), type_style(size, ink.text, LEAD_BODY)));
     }
     if let Some(rows) = &s.table {
         l.push(Space(5.0));

@@ -186,8 +186,10 @@ fn assemble_book(report: &Report, book: &model::Book, pdfs: &BTreeMap<String, Ve
         .iter()
         .zip(&chapters)
         .map(|(&ci, c)| {
-            let names: BTreeMap<&str, usize> = c.marks.iter().map(|(t, p)| (t.as_str(), *p)).collect();
-            report.chapters[ci].figures.iter().map(|f| names.get(format!("{} {}", f.label, f.title).as_str()).map(|p| p - 1)).collect()
+            // The pages tie a title's last two words with a no-break space; the model does not.
+            let plain = |t: &str| t.replace('\u{a0}', " ");
+            let names: BTreeMap<String, usize> = c.marks.iter().map(|(t, p)| (plain(t), *p)).collect();
+            report.chapters[ci].figures.iter().map(|f| names.get(&plain(&format!("{} {}", f.label, f.title))).map(|p| p - 1)).collect()
         })
         .collect();
     let draft_report = Rc::new(fonts::draft_report(report)?);
@@ -274,7 +276,7 @@ fn book<'c>(report: &Report, chapters: Vec<usize>, whole: bool, charts: &'c Char
             order.push(chart);
         }
     }
-    let book = Book { report: Rc::new(report.clone()), chapters, whole, charts: Rc::new(slots), ink: Rc::new(style.palette.clone()) };
+    let book = Book { report: Rc::new(pages::typeset(report)), chapters, whole, charts: Rc::new(slots), ink: Rc::new(style.palette.clone()) };
     Ok((book, order))
 }
 

@@ -1,16 +1,17 @@
-//! What goes on a chapter's pages: openers, figure blocks and editorial
-//! boxes (the book's own pages are in `front`). Everything here reads the
-//! figure model; nothing is computed but the layout.
+//! What goes on the pages: the title page, the contents, chapter openers,
+//! figure blocks, editorial boxes and the method page. Everything here reads
+//! the figure model; nothing is computed but the layout.
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use genpdf::elements::{Image, LinearLayout, Paragraph};
+use genpdf::elements::{Image, LinearLayout, Paragraph, TableLayout};
 use genpdf::style::Style as TextStyle;
-use genpdf::Element;
+use genpdf::{Element, Margins};
 
-use super::frame::{Display, Dress, LinkLine, Rule, Space, TEXT_W, Target, Trail, Unit, color};
+use super::frame::{CAPTION_W, Display, Dress, Flow, Gap, LEAD_BODY, LEAD_HEAD, Leading, LinkLine, NewPage, Rule, Space, TEXT_W, Target, Trail, Unit, color, type_style};
 use crate::style::{Palette, Rgb};
+use crate::text::tie_last_words;
 use crate::model::{BoxKind, Chapter, ContentBox, Figure, Report};
 
 /// Charts may be at most this tall on the page (mm), so a figure with its
@@ -49,56 +50,112 @@ impl Book {
     }
 }
 
+/// The report as the pages set it: no line of a figure title, a hero
+/// sentence or a box title holds one word alone (their last two words are
+/// tied). Done before any layout pass, so drafts see the same words.
+pub fn typeset(report: &Report) -> Report {
+    let mut r = report.clone();
+    for c in &mut r.chapters {
+        c.hero.sentence = tie_last_words(&c.hero.sentence);
+        for f in &mut c.figures {
+            f.title = tie_last_words(&f.title);
+        }
+        for b in &mut c.boxes {
+            b.title = tie_last_words(&b.title);
+        }
+    }
+    r
+}
+
 /// A paragraph in one style.
 pub(super) fn para(text: impl Into<String>, style: TextStyle) -> impl Element {
-    Paragraph::new(text.into()).styled(style)
+    Leading(Paragraph::new(text.into()).styled(style), style.line_spacing())
 }
 
 pub(super) fn ts(size: u8, c: Rgb) -> TextStyle {
     TextStyle::new().with_font_size(size).with_color(color(c))
 }
 
-/// The opener page: the theme in capitals and the hero number with its sentence.
-pub(super) fn opener(book: &Book, i: usize, trail: &Trail) -> Unit {
+/// A chapter: the opener (theme, hero, introduction) on its own page, then
+/// the figures with the boxes flowing into the room they leave, and the
+/// chapter's "Besøg også" at its end.
+pub fn chapter(doc: &mut genpdf::Document, book: &Book, i: usize, trail: &Trail) {
+    doc.push(NewPage::default());
+    doc.push(opener(book, i, trail));
+    doc.push(NewPage::default());
+    let chapter = book.chapter(i);
+    let kinds: Vec<BoxKind> = chapter.boxes.iter().map(|b| b.kind).collect();
+    let see_also: Vec<usize> = (0..kinds.len()).filter(|&k| kinds[k] == BoxKind::SeeAlso).collect();
+    let advice = kinds.iter().position(|&k| k == BoxKind::Advice);
+    let tool = kinds.iter().position(|&k| k == BoxKind::Tool);
+    // The first "Besøg også" sits in the side column beside the last
+    // figure's caption, which the caption column leaves free; any other
+    // follows the chapter's last block.
+    let last = chapter.figures.len().checked_sub(1);
+    let side = last.and(see_also.first().copied());
+    let see_also: Vec<usize> = see_also.into_iter().filter(|&k| Some(k) != side).collect();
+    let figures = (0..chapter.figures.len())
+        .map(|j| figure(book, i, j, if Some(j) == last { side } else { None }, trail))
+        .collect();
+    let mut boxes = Vec::new();
+    for (k, &kind) in kinds.iter().enumerate() {
+        match (kind, advice, tool) {
+            (BoxKind::SeeAlso, ..) => {}
+            // Advice and tool are short: side by side, they fill a page's foot together.
+            (BoxKind::Advice, Some(_), Some(t)) => boxes.push(box_pair(book, i, [k, t], trail)),
+            (BoxKind::Tool, Some(_), Some(_)) => {}
+            _ => boxes.push(content_box(book, i, k, trail)),
+        }
+    }
+    doc.push(Flow::new(figures, boxes, 9.0));
+    for k in see_also {
+        doc.push(Gap(9.0));
+        doc.push(content_box(book, i, k, trail));
+    }
+}
+
+/// The opener page: "Følg den røde tråd" where the book begins, the theme in
+/// capitals, the hero number in red with its completing sentence, and the
+/// introduction right below.
+fn opener(book: &Book, i: usize, trail: &Trail) -> Unit {
     let chapter = book.chapter(i).clone();
     let word = book.report.words.chapter.to_uppercase();
+    let thread = if i == 0 { book.report.words.thread.clone() } else { String::new() };
     let ink = book.ink.clone();
     Unit::new(move || {
         let mut l = LinearLayout::vertical();
-        l.push(Space(14.0));
-        l.push(para(format!("{word} {}  ·  {}", chapter.number, chapter.period), ts(10, ink.accent).bold()));
+        if thread.is_empty() {
+            l.push(Space(12.0));
+        } else {
+            l.push(Space(2.0));
+            l.push(para(thread.to_uppercase(), type_style(8, ink.muted, LEAD_HEAD).bold()));
+            l.push(Space(6.0));
+        }
+        l.push(para(format!("{word} {}  ·  {}", chapter.number, chapter.period), type_style(10, ink.muted, LEAD_HEAD).bold()));
         l.push(Space(3.0));
-        l.push(para(chapter.title.clone(), ts(30, ink.text).bold().with_line_spacing(1.05)));
-        l.push(Space(16.0));
-        l.push(Display { text: chapter.hero.text.clone(), max: 120, style: ts(120, ink.accent).bold().with_line_spacing(0.95) });
-        l.push(para(chapter.hero.sentence.clone(), ts(20, ink.text).with_line_spacing(1.25)));
+        l.push(para(chapter.title.clone(), type_style(30, ink.text, LEAD_HEAD).bold()));
+        l.push(Space(14.0));
+        // genpdf sets a line's baseline one font height down: display type keeps that height.
+        l.push(Display { text: chapter.hero.text.clone(), max: 120, style: type_style(120, ink.accent, super::fonts::natural_leading()).bold() });
+        l.push(Space(2.0));
+        l.push(para(chapter.hero.sentence.clone(), type_style(20, ink.text, 1.25)));
         // Where the number is not the publisher's hero, the model says so.
         if let Some(note) = &chapter.hero.note {
             l.push(Space(4.0));
-            l.push(para(note.clone(), ts(9, ink.muted).with_line_spacing(1.3)));
+            l.push(para(note.clone(), type_style(9, ink.muted, LEAD_BODY)));
+        }
+        l.push(Space(12.0));
+        l.push(Rule { width: Some(20.0), height: 0.6, color: ink.greys[0] });
+        l.push(Space(6.0));
+        for (k, p) in paragraphs(&chapter.intro).enumerate() {
+            if k > 0 {
+                l.push(Space(2.5));
+            }
+            l.push(para(p, type_style(11, ink.text, LEAD_BODY)));
         }
         l
     })
     .marked(trail, Target::Chapter(i))
-}
-
-/// The chapter's introduction, set at the foot of the opener page.
-pub(super) fn intro(book: &Book, i: usize) -> Unit {
-    let text = book.chapter(i).intro.clone();
-    let ink = book.ink.clone();
-    Unit::new(move || {
-        let mut l = LinearLayout::vertical();
-        l.push(Rule { width: Some(20.0), height: 1.0, color: ink.accent });
-        l.push(Space(7.0));
-        for (k, p) in paragraphs(&text).enumerate() {
-            if k > 0 {
-                l.push(Space(3.0));
-            }
-            l.push(para(p, ts(12, ink.text).with_line_spacing(1.5)));
-        }
-        l
-    })
-    .dressed(Dress { at_bottom: true, ..Dress::default() })
 }
 
 /// Paragraphs of running text are separated by a blank line.
@@ -106,34 +163,74 @@ fn paragraphs(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split("\n\n").map(|p| p.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|p| !p.is_empty())
 }
 
-pub(super) fn figure(book: &Book, i: usize, j: usize, trail: &Trail) -> Unit {
+fn figure(book: &Book, i: usize, j: usize, side: Option<usize>, trail: &Trail) -> Unit {
     let f: Figure = book.chapter(i).figures[j].clone();
+    let side: Option<ContentBox> = side.map(|k| book.chapter(i).boxes[k].clone());
+    let link_trail = trail.clone();
     let chart = book.charts.get(&f.id).cloned();
     let ink = book.ink.clone();
     Unit::new(move || {
         let mut l = LinearLayout::vertical();
-        l.push(Rule { width: Some(12.0), height: 1.2, color: ink.accent });
+        l.push(Rule { width: None, height: 0.3, color: ink.greys[2] });
         l.push(Space(2.5));
-        l.push(para(f.label.to_uppercase(), ts(9, ink.accent).bold()));
+        l.push(para(f.label.to_uppercase(), type_style(8, ink.muted, LEAD_HEAD).bold()));
         l.push(Space(1.0));
-        l.push(para(f.title.clone(), ts(13, ink.text).bold().with_line_spacing(1.2)));
+        l.push(para(f.title.clone(), type_style(13, ink.text, LEAD_HEAD).bold()));
         if !f.subtitle.is_empty() {
-            l.push(Space(1.0));
-            l.push(para(f.subtitle.clone(), ts(9, ink.muted)));
+            // A tight heading's descenders reach below its last line.
+            l.push(Space(2.0));
+            l.push(para(f.subtitle.clone(), type_style(9, ink.muted, LEAD_BODY)));
         }
         l.push(Space(3.0));
         if let Some(chart) = chart {
             l.push(chart_element(chart));
         }
         l.push(Space(3.0));
-        l.push(para(f.caption.clone(), ts(8, ink.muted).with_line_spacing(1.35)));
+        // The caption keeps to its column: lines of about 85 characters.
+        let caption = para(f.caption.clone(), type_style(8, ink.muted, LEAD_BODY));
+        match &side {
+            None => l.push(caption.padded(Margins::trbl(0.0, TEXT_W - CAPTION_W, 0.0, 0.0))),
+            Some(b) => {
+                let side_w = TEXT_W - CAPTION_W - SIDE_GUTTER;
+                let mut table = TableLayout::new(vec![CAPTION_W as usize, SIDE_GUTTER as usize, side_w as usize]);
+                let side_x = TEXT_W - side_w;
+                table
+                    .row()
+                    .element(caption)
+                    .element(Space(0.0))
+                    .element(side_links(b, &ink, &link_trail, side_x))
+                    .push()
+                    .expect("three columns");
+                l.push(table);
+            }
+        }
         if !f.source.is_empty() {
             l.push(Space(1.5));
-            l.push(para(f.source.clone(), ts(8, ink.text).bold()));
+            l.push(para(f.source.clone(), type_style(8, ink.text, LEAD_BODY).bold()));
         }
         l
     })
     .marked(trail, Target::Figure(i, j))
+}
+
+/// Between the caption column and the side column (mm).
+const SIDE_GUTTER: f64 = 8.0;
+
+/// "Besøg også" in the side column: a rule, the heading, and each link as
+/// its name over its address.
+fn side_links(b: &ContentBox, ink: &Palette, trail: &Trail, x: f64) -> LinearLayout {
+    let mut l = LinearLayout::vertical();
+    l.push(Rule { width: None, height: 0.6, color: ink.greys[0] });
+    l.push(Space(2.0));
+    l.push(para(b.kind.heading().to_uppercase(), type_style(8, ink.muted, LEAD_HEAD).bold()));
+    for (label, url) in &b.links {
+        l.push(Space(1.5));
+        l.push(para(label.clone(), type_style(8, ink.text, LEAD_HEAD).bold()));
+        let style = type_style(8, ink.muted, LEAD_HEAD);
+        let line = Leading(Paragraph::new(url.clone()).styled(style), style.line_spacing());
+        l.push(LinkLine { line, x, url: url.clone(), trail: trail.clone() });
+    }
+    l
 }
 
 /// The print chart at the text width, or smaller where it would be too tall.
@@ -151,47 +248,74 @@ fn chart_element(chart: Slot) -> Image {
     Image::from_dynamic_image(stand_in).expect("an RGB image").with_dpi(dpi).with_scale(genpdf::Scale::new(w / 2.0, h))
 }
 
-pub(super) fn content_box(book: &Book, i: usize, k: usize, trail: &Trail) -> Unit {
+fn box_dress(kind: BoxKind, ink: &Palette) -> Dress {
+    let rule = ink.greys[0];
+    match kind {
+        BoxKind::Case => Dress { fill: Some(ink.tint()), top_rule: Some(rule), pad: 6.0, ..Dress::default() },
+        BoxKind::Advice => Dress { left_rule: Some(rule), pad: 1.0, ..Dress::default() },
+        BoxKind::Tool => Dress { fill: Some(ink.tint()), left_rule: Some(rule), pad: 6.0, ..Dress::default() },
+        BoxKind::SeeAlso => Dress { top_rule: Some(rule), pad: 0.0, ..Dress::default() },
+    }
+}
+
+fn content_box(book: &Book, i: usize, k: usize, trail: &Trail) -> Unit {
     let b: ContentBox = book.chapter(i).boxes[k].clone();
     let ink = book.ink.clone();
     let trail = trail.clone();
-    let dress = match b.kind {
-        BoxKind::Case => Dress { fill: Some(ink.tint()), top_rule: Some(ink.accent), pad: 6.0, ..Dress::default() },
-        BoxKind::Advice => Dress { left_rule: Some(ink.accent), pad: 1.0, ..Dress::default() },
-        BoxKind::Tool => Dress { fill: Some(ink.tint()), left_rule: Some(ink.accent), pad: 6.0, ..Dress::default() },
-        BoxKind::SeeAlso => Dress { top_rule: Some(ink.accent), pad: 0.0, ..Dress::default() },
-    };
-    Unit::new(move || {
-        let heading = b.kind.heading();
-        let mut l = LinearLayout::vertical();
-        if b.kind == BoxKind::SeeAlso {
-            l.push(Space(3.5));
-        }
-        l.push(para(heading.to_uppercase(), ts(9, ink.accent).bold()));
-        let title = b.title.strip_prefix(&format!("{heading}:")).unwrap_or(&b.title).trim();
-        if !title.is_empty() && title != heading {
-            l.push(Space(1.0));
-            l.push(para(title.to_string(), ts(13, ink.text).bold().with_line_spacing(1.2)));
-        }
-        for p in &b.body {
-            l.push(Space(2.0));
-            l.push(para(p.clone(), ts(10, ink.text).with_line_spacing(1.45)));
-        }
-        if let Some(who) = &b.attribution {
-            l.push(Space(2.0));
-            l.push(para(who.clone(), ts(9, ink.muted).italic()));
-        }
-        if !b.links.is_empty() {
-            l.push(Space(1.5));
-        }
-        for (label, url) in &b.links {
-            let line = Paragraph::default()
-                .styled_string(format!("{label}  "), ts(10, ink.text).bold())
-                .styled_string(url.clone(), ts(10, ink.muted))
-                .styled(ts(10, ink.text).with_line_spacing(1.45));
-            l.push(LinkLine { line, url: url.clone(), trail: trail.clone() });
-        }
-        l
-    })
-    .dressed(dress)
+    let dress = box_dress(b.kind, &ink);
+    Unit::new(move || box_layout(&b, &ink, &trail)).dressed(dress)
 }
+
+/// Two boxes side by side in one block, each in its own dress.
+fn box_pair(book: &Book, i: usize, ks: [usize; 2], trail: &Trail) -> Unit {
+    let bs: Vec<ContentBox> = ks.iter().map(|&k| book.chapter(i).boxes[k].clone()).collect();
+    let ink = book.ink.clone();
+    let trail = trail.clone();
+    Unit::new(move || {
+        let mut table = TableLayout::new(vec![1, 1]);
+        let mut row = table.row();
+        for (n, b) in bs.iter().enumerate() {
+            let (b, ink2, trail) = (b.clone(), ink.clone(), trail.clone());
+            let unit = Unit::new(move || box_layout(&b, &ink2, &trail)).dressed(box_dress(bs[n].kind, &ink));
+            let pad = Margins::trbl(0.0, if n == 0 { 4.0 } else { 0.0 }, 0.0, if n == 0 { 0.0 } else { 4.0 });
+            row.push_element(unit.padded(pad));
+        }
+        row.push().expect("two columns");
+        LinearLayout::vertical().element(table)
+    })
+}
+
+fn box_layout(b: &ContentBox, ink: &Palette, trail: &Trail) -> LinearLayout {
+    let heading = b.kind.heading();
+    let mut l = LinearLayout::vertical();
+    if b.kind == BoxKind::SeeAlso {
+        l.push(Space(3.5));
+    }
+    l.push(para(heading.to_uppercase(), type_style(8, ink.muted, LEAD_HEAD).bold()));
+    let title = b.title.strip_prefix(&format!("{heading}:")).unwrap_or(&b.title).trim();
+    if !title.is_empty() && title != heading {
+        l.push(Space(1.0));
+        l.push(para(title.to_string(), type_style(13, ink.text, LEAD_HEAD).bold()));
+    }
+    for p in &b.body {
+        l.push(Space(2.0));
+        l.push(para(p.clone(), type_style(10, ink.text, LEAD_BODY)));
+    }
+    if let Some(who) = &b.attribution {
+        l.push(Space(2.0));
+        l.push(para(who.clone(), type_style(9, ink.muted, LEAD_BODY).italic()));
+    }
+    if !b.links.is_empty() {
+        l.push(Space(1.5));
+    }
+    for (label, url) in &b.links {
+        let line = Paragraph::default()
+            .styled_string(format!("{label}  "), ts(10, ink.text).bold())
+            .styled_string(url.clone(), ts(10, ink.muted))
+            .styled(type_style(10, ink.text, LEAD_BODY));
+        let line = Leading(line, LEAD_BODY / super::fonts::natural_leading());
+        l.push(LinkLine { line, x: 0.0, url: url.clone(), trail: trail.clone() });
+    }
+    l
+}
+

@@ -174,13 +174,16 @@ fn page_counts() {
     let r = rendered();
     let count = |pdf: &[u8]| Document::load_mem(pdf).unwrap().get_pages().len();
     // Opener page, then figures with boxes filling the feet of their pages.
-    assert_eq!(count(&r.chapters[0]), 4);
-    assert_eq!(count(&r.chapters[1]), 4);
-    // Cover, title verso, contents, blank, part divider, blank, both
-    // chapters, method page.
-    assert_eq!(count(&r.handbook), 1 + 1 + 1 + 1 + 1 + 1 + 4 + 4 + 1);
-    // Cover, title verso, contents, blank, both chapters, method page.
-    assert_eq!(count(&r.edition), 1 + 1 + 1 + 1 + 4 + 4 + 1);
+    // On the type grid, with advice and tool side by side, each sample
+    // chapter's figures and boxes take two pages after the opener.
+    assert_eq!(count(&r.chapters[0]), 3);
+    assert_eq!(count(&r.chapters[1]), 3);
+    // Cover, title verso, contents, blank, part divider, blank, the first
+    // chapter, a blank so the second opens on a right-hand page, the
+    // second, method page.
+    assert_eq!(count(&r.handbook), 1 + 1 + 1 + 1 + 1 + 1 + 3 + 1 + 3 + 1);
+    // Cover, title verso, contents, blank, chapter, blank, chapter, method page.
+    assert_eq!(count(&r.edition), 1 + 1 + 1 + 1 + 3 + 1 + 3 + 1);
     for pdf in [&r.handbook, &r.edition] {
         for (level, title, page) in bookmarks(pdf) {
             if title.contains("(2018-2019)") {
@@ -490,4 +493,78 @@ fn time_books() {
             .fold(f64::MAX, f64::min);
         eprintln!("book {id}: {:.0} ms", best * 1000.0);
     }
+}
+
+/// The shipped fonts as genpdf measures them.
+fn font_cache() -> genpdf::fonts::FontCache {
+    genpdf::fonts::FontCache::new(fonts::family(fonts::Pass::Draft).unwrap())
+}
+
+/// The type grid: running text and captions at a leading of about 1,35,
+/// titles and headings at about 1,15 (not the 1,77 of genpdf's default).
+#[test]
+fn leading_follows_the_type_grid() {
+    let cache = font_cache();
+    let ink = house_style().palette;
+    for (size, lead, what) in [(8, frame::LEAD_BODY, "caption"), (10, frame::LEAD_BODY, "box text"), (11, frame::LEAD_BODY, "introduction"), (13, frame::LEAD_HEAD, "figure title"), (30, frame::LEAD_HEAD, "chapter title")] {
+        let line = f64::from(frame::type_style(size, ink.text, lead).line_height(&cache));
+        let ratio = line / (f64::from(size) * 25.4 / 72.0);
+        assert!((ratio - lead).abs() < 0.005, "{what}: {size} pt on a leading of {ratio:.3}, not {lead}");
+    }
+    assert!((1.3..=1.4).contains(&frame::LEAD_BODY) && (1.1..=1.2).contains(&frame::LEAD_HEAD));
+}
+
+/// The leading the pages are set with, read back from the text line
+/// heights (the TL operator, in mm) of a chapter's PDF: captions 8 pt on 10,8 pt,
+/// figure titles 13 pt on 15 pt, never genpdf's 1,77.
+#[test]
+fn pages_are_set_on_the_type_grid() {
+    let r = rendered();
+    let doc = Document::load_mem(&r.chapters[0]).unwrap();
+    let mut leads = std::collections::BTreeSet::new();
+    for (_, id) in doc.get_pages() {
+        let content = lopdf::content::Content::decode(&doc.get_page_content(id)).unwrap();
+        for op in content.operations.iter().filter(|o| o.operator == "TL") {
+            leads.insert((op.operands[0].as_float().unwrap() * 10.0).round() as i64);
+        }
+    }
+    for (size, lead) in [(8.0, frame::LEAD_BODY), (10.0, frame::LEAD_BODY), (13.0, frame::LEAD_HEAD)] {
+        // genpdf writes TL in millimetres.
+        let want = (size * lead * 25.4 / 72.0 * 10.0_f64).round() as i64;
+        assert!(leads.iter().any(|&l| (l - want).abs() <= 1), "{size} pt on {}: line heights {leads:?}", size * lead);
+    }
+    // (The frame's one-line header and footer keep the document's.)
+    for size in [10.0, 13.0] {
+        let loose = (size * 1.3 * fonts::natural_leading() * 25.4 / 72.0 * 10.0_f64).round() as i64;
+        assert!(!leads.contains(&loose), "{size} pt at genpdf's default leading: {leads:?}");
+    }
+}
+
+/// Captions keep to their column: at most 90 characters a line, measured
+/// with the metrics the layout breaks lines with.
+#[test]
+fn captions_run_at_most_90_characters_a_line() {
+    let cache = font_cache();
+    let style = frame::type_style(8, house_style().palette.muted, frame::LEAD_BODY);
+    let column = genpdf::Mm::from(frame::CAPTION_W);
+    let mut longest = 0;
+    for f in sample().chapters.iter().flat_map(|c| &c.figures) {
+        let mut line = String::new();
+        let mut lines = Vec::new();
+        for word in f.caption.split(' ') {
+            let wider = if line.is_empty() { word.to_string() } else { format!("{line} {word}") };
+            if !line.is_empty() && style.str_width(&cache, &wider) > column {
+                lines.push(std::mem::replace(&mut line, word.to_string()));
+            } else {
+                line = wider;
+            }
+        }
+        lines.push(line);
+        for l in &lines {
+            let n = l.chars().count();
+            assert!(n <= 90, "figure {}: a caption line of {n} characters: {l}", f.number);
+            longest = longest.max(n);
+        }
+    }
+    assert!(longest > 70, "the captions fill their column ({longest} characters at most)");
 }

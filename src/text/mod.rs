@@ -14,9 +14,34 @@ pub fn pct(p: f64) -> String {
     format!("{}{NBSP}%", percent_points(p))
 }
 
-/// A share in running text: 0.5712 -> "57 procent".
+/// A share in running text: the one percent style of the book, "57 %".
 pub fn procent(p: f64) -> String {
-    format!("{} procent", percent_points(p))
+    pct(p)
+}
+
+/// Binds every number to the unit after it ("66 procent", "57 %") with a
+/// no-break space, so a line never ends between them.
+pub fn bind_units(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let after_digit = i > 0 && chars[i - 1].is_ascii_digit();
+        let rest: String = chars[i + 1..].iter().take(8).collect();
+        let unit = ["%", "procent", "pct.", "gange", "kr.", "mio."].iter().any(|u| rest.starts_with(u));
+        out.push(if c == ' ' && after_digit && unit { NBSP } else { c });
+    }
+    out
+}
+
+/// Binds the last two words of a title or a hero sentence with a no-break
+/// space, so no line of it holds one word alone.
+pub fn tie_last_words(s: &str) -> String {
+    let s = bind_units(s.trim_end());
+    match s.rfind(' ') {
+        // Only where the two words are short enough to share a line.
+        Some(i) if s.chars().count() > 24 && s[i + 1..].chars().count() <= 18 => format!("{}{NBSP}{}", &s[..i], &s[i + 1..]),
+        _ => s,
+    }
 }
 
 /// Whole percentage points, rounded half away from zero.
@@ -268,8 +293,9 @@ fn sentence(s: &str) -> String {
 /// "Forskellen … er signifikant … for A og B, men ikke for C." from test outcomes.
 pub fn significance_sentence(results: &[(String, bool)], alpha: f64) -> String {
     let level = decimal(alpha, 2);
-    let yes: Vec<String> = results.iter().filter(|r| r.1).map(|r| lower_first(&r.0)).collect();
-    let no: Vec<String> = results.iter().filter(|r| !r.1).map(|r| lower_first(&r.0)).collect();
+    // Chart labels are named in quotes, not pasted into the sentence.
+    let yes: Vec<String> = results.iter().filter(|r| r.1).map(|r| quote(&r.0)).collect();
+    let no: Vec<String> = results.iter().filter(|r| !r.1).map(|r| quote(&r.0)).collect();
     if results.len() == 1 {
         return if yes.len() == 1 {
             format!("Forskellen mellem grupperne er signifikant ved et signifikansniveau på {level}.")
@@ -297,7 +323,10 @@ mod tests {
         assert_eq!(pct(0.5712), "57\u{a0}%");
         assert_eq!(pct(0.5651), "57\u{a0}%");
         assert_eq!(pct(0.5649), "56\u{a0}%");
-        assert_eq!(procent(0.3049), "30 procent");
+        assert_eq!(procent(0.3049), "30\u{a0}%");
+        assert_eq!(bind_units("66 procent og 57 % og 2018 sager"), "66\u{a0}procent og 57\u{a0}% og 2018 sager");
+        assert_eq!(tie_last_words("Kun hver anden innovationsproces er planlagt og uændret"), "Kun hver anden innovationsproces er planlagt og\u{a0}uændret");
+        assert_eq!(tie_last_words("Kort titel"), "Kort titel");
         assert_eq!(thousands(1877), "1.877");
         assert_eq!(thousands(14510), "14.510");
         assert_eq!(thousands(999), "999");
@@ -341,7 +370,7 @@ mod tests {
         let r = vec![("Bedre kvalitet".to_string(), true), ("Øget effektivitet".to_string(), false), ("Øget medarbejdertilfredshed".to_string(), true)];
         assert_eq!(
             significance_sentence(&r, 0.05),
-            "Forskellen mellem grupperne er signifikant ved et signifikansniveau på 0,05 for bedre kvalitet og øget medarbejdertilfredshed, men ikke for øget effektivitet."
+            "Forskellen mellem grupperne er signifikant ved et signifikansniveau på 0,05 for \u{201d}Bedre kvalitet\u{201d} og \u{201d}Øget medarbejdertilfredshed\u{201d}, men ikke for \u{201d}Øget effektivitet\u{201d}."
         );
     }
 }

@@ -35,7 +35,7 @@ pub fn share_label(estimate: f64, suppressed: bool) -> String {
     if suppressed { TOO_FEW.to_string() } else { pct(estimate) }
 }
 
-/// A share in an introduction: "57 procent", or "(for få svar)".
+/// A share in an introduction: "57 %", or "(for få svar)".
 pub fn share_in_text(estimate: f64, suppressed: bool) -> String {
     if suppressed { format!("({TOO_FEW})") } else { super::procent(estimate) }
 }
@@ -58,20 +58,28 @@ pub fn computed_column(period: &str) -> String {
 /// The published column of a comparison.
 pub const PUBLISHED_COLUMN: &str = "Offentliggjorte tal";
 
+/// The number a title's words speak of, under a chart whose bars do not
+/// print it: ("tre ud af ti", 0.3) -> "Tre ud af ti: 30 %".
+pub fn claim_sentence(words: &str, p: f64) -> String {
+    let mut c = words.chars();
+    let first: String = c.next().map(|f| f.to_uppercase().collect()).unwrap_or_default();
+    format!("{first}{}: {}", c.as_str(), pct(p))
+}
+
 /// Sum note: multi-select bars add up to more than 100 %.
 pub fn sums_to_more(reason: &str) -> String {
-    format!("Figuren summerer til mere end 100 pct., da {reason}")
+    format!("Figuren summerer til mere end 100\u{a0}%, da {reason}")
 }
 
 /// Sum note: exclusive parts without the remainder `label` (its share `p`).
 pub fn sums_to_less(p: f64, label: &str) -> String {
-    format!("Figuren summerer ikke til 100 pct., da de {} {label}, ikke er vist", pct(p))
+    format!("Figuren summerer ikke til 100\u{a0}%, da de {} {label}, ikke er vist", pct(p))
 }
 
 /// Sum note: codes of a distribution that are not shown, each "de 5 %, der har svaret ”Ved ikke”".
 pub fn codes_left_out(left: &[(f64, String)]) -> String {
     let parts: Vec<String> = left.iter().map(|(p, label)| format!("de {}, der har svaret {}", pct(*p), quote(label))).collect();
-    format!("Figuren summerer ikke til 100 pct., da {}, ikke er vist", list_and(&parts))
+    format!("Figuren summerer ikke til 100\u{a0}%, da {}, ikke er vist", list_and(&parts))
 }
 
 /// Caption note of a comparison: the published numbers are not tested.
@@ -82,8 +90,8 @@ pub fn published_not_tested(column: &str, sources: &[String]) -> String {
 /// Caption sentence of the logistic check: does each significant
 /// association hold when controlling for `what`?
 pub fn controlled_sentence(holds: &[(String, bool)], what: &str) -> String {
-    let yes: Vec<String> = holds.iter().filter(|h| h.1).map(|h| lower_first(&h.0)).collect();
-    let no: Vec<String> = holds.iter().filter(|h| !h.1).map(|h| lower_first(&h.0)).collect();
+    let yes: Vec<String> = holds.iter().filter(|h| h.1).map(|h| quote(&h.0)).collect();
+    let no: Vec<String> = holds.iter().filter(|h| !h.1).map(|h| quote(&h.0)).collect();
     match (yes.is_empty(), no.is_empty()) {
         (true, true) => format!("Der er ingen signifikante forskelle at kontrollere for {what}"),
         (false, true) => format!("Sammenhængen holder, når der kontrolleres for {what} (logistisk regression)"),
@@ -149,6 +157,7 @@ pub fn words(kicker: &str, title: &str, min_n: usize, waves: &[WaveFacts], data_
         (false, false) => format!("{data_note} Det gælder {}; {} bygger på rigtige besvarelser.", editions(&synthetic), editions(&real)),
     };
     Words {
+        thread: "Følg den røde tråd".into(),
         too_few: TOO_FEW.into(),
         too_few_note: too_few_note(min_n),
         whiskers_note: "Streger viser 95\u{a0}% konfidensintervaller.".into(),
@@ -759,14 +768,14 @@ mod tests {
 
     #[test]
     fn sum_and_control_sentences() {
-        assert_eq!(sums_to_less(0.2, "der ikke har svaret"), "Figuren summerer ikke til 100 pct., da de 20\u{a0}% der ikke har svaret, ikke er vist");
+        assert_eq!(sums_to_less(0.2, "der ikke har svaret"), "Figuren summerer ikke til 100\u{a0}%, da de 20\u{a0}% der ikke har svaret, ikke er vist");
         assert_eq!(
             codes_left_out(&[(0.05, "Ved ikke".into())]),
-            "Figuren summerer ikke til 100 pct., da de 5\u{a0}%, der har svaret \u{201d}Ved ikke\u{201d}, ikke er vist"
+            "Figuren summerer ikke til 100\u{a0}%, da de 5\u{a0}%, der har svaret \u{201d}Ved ikke\u{201d}, ikke er vist"
         );
         assert_eq!(
             controlled_sentence(&[("Bedre kvalitet".into(), true), ("Øget effektivitet".into(), false)], "innovationstype"),
-            "Sammenhængen holder for bedre kvalitet, men ikke for øget effektivitet, når der kontrolleres for innovationstype (logistisk regression)"
+            "Sammenhængen holder for \u{201d}Bedre kvalitet\u{201d}, men ikke for \u{201d}Øget effektivitet\u{201d}, når der kontrolleres for innovationstype (logistisk regression)"
         );
     }
 

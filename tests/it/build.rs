@@ -91,8 +91,8 @@ fn captions_in_full() {
 Borgerne spiller en positiv rolle, når de var blandt årsagerne til, at innovationen blev sat i gang, når de i nogen eller høj grad har fremmet den, eller når arbejdspladsen har samarbejdet med dem om den. \
 Spørgsmålet er: \u{201d}Hvilken værdi har den seneste innovation skabt?\u{201d}. \
 Spørgsmålet er kun stillet til de arbejdspladser, der har indført mindst én innovation i perioden 2018-2019. \
-Figuren summerer til mere end 100 pct., da den enkelte innovation kan skabe flere typer værdi. \
-Forskellen mellem grupperne er signifikant ved et signifikansniveau på 0,05 for bedre kvalitet, øget medarbejdertilfredshed og borgerne har fået indsigt eller indflydelse, men ikke for øget effektivitet og bedre opfyldelse af politiske mål. \
+Figuren summerer til mere end 100\u{a0}%, da den enkelte innovation kan skabe flere typer værdi. \
+Forskellen mellem grupperne er signifikant ved et signifikansniveau på 0,05 for \u{201d}Bedre kvalitet\u{201d}, \u{201d}Øget medarbejdertilfredshed\u{201d} og \u{201d}Borgerne har fået indsigt eller indflydelse\u{201d}, men ikke for \u{201d}Øget effektivitet\u{201d} og \u{201d}Bedre opfyldelse af politiske mål\u{201d}. \
 Data er vægtet til at repræsentere den offentlige sektor samlet set. n=1.877."
     );
     assert_eq!(
@@ -100,7 +100,7 @@ Data er vægtet til at repræsentere den offentlige sektor samlet set. n=1.877."
         "Figuren viser, om formålet med den seneste innovation var fastlagt på forhånd, og om det blev ændret undervejs. \
 Spørgsmålet er: \u{201d}Var formålet med innovationen fastlagt på forhånd?\u{201d}. \
 Spørgsmålet er kun stillet til de arbejdspladser, der har indført mindst én innovation i perioden 2013-2014. \
-Figuren summerer ikke til 100 pct., da de 6\u{a0}%, der har svaret \u{201d}Ved ikke\u{201d}, ikke er vist. \
+Figuren summerer ikke til 100\u{a0}%, da de 6\u{a0}%, der har svaret \u{201d}Ved ikke\u{201d}, ikke er vist. \
 Data er vægtet til at repræsentere den offentlige sektor samlet set. n=1.093."
     );
 }

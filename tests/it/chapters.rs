@@ -234,3 +234,53 @@ fn every_hero_says_where_it_comes_from_and_equals_its_published_value() {
     let want: BTreeMap<&str, usize> = EDITIONS.iter().map(|(p, ids)| (*p, ids.len())).collect();
     assert_eq!(per_edition, want, "every listed chapter of every edition has its hero checked");
 }
+
+/// Every string of a JSON value, with where it is.
+fn strings<'a>(v: &'a serde_json::Value, at: String, out: &mut Vec<(String, &'a str)>) {
+    match v {
+        serde_json::Value::String(s) => out.push((at, s)),
+        serde_json::Value::Array(a) => a.iter().enumerate().for_each(|(i, x)| strings(x, format!("{at}[{i}]"), out)),
+        serde_json::Value::Object(o) => o.iter().for_each(|(k, x)| strings(x, format!("{at}.{k}"), out)),
+        _ => {}
+    }
+}
+
+/// The text a chart prints: its <text> elements, not its title or description.
+fn svg_text(svg: &str) -> String {
+    svg.split("<text").skip(1).filter_map(|t| t.split_once('>').and_then(|(_, rest)| rest.split_once("</text>")).map(|(x, _)| x.to_string())).collect::<Vec<_>>().join("\n")
+}
+
+/// The book's one percent style ("57 %" with a no-break space, never
+/// "pct.", never a number parted from its unit) in every sentence of the
+/// model and every chart, and every chart shows the number its title
+/// claims ("tre ud af ti" over bars of 6 % and 24 % shows 30 %).
+#[test]
+fn one_percent_style_and_every_chart_shows_its_titles_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = barometer(&["build", "--quiet", "--out", path_str(dir.path())]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("model.json")).unwrap()).unwrap();
+    let mut all = Vec::new();
+    strings(&json, String::new(), &mut all);
+    let parted = |s: &str| ["%", "procent"].iter().any(|u| s.char_indices().any(|(i, c)| c.is_ascii_digit() && s[i + 1..].starts_with(&format!(" {u}"))));
+    for (at, s) in &all {
+        assert!(!s.contains("pct."), "{at}: {s}");
+        assert!(!parted(s), "{at}: a number parted from its unit by a plain space: {s}");
+    }
+    let report: Report = serde_json::from_value(json).unwrap();
+    let mut checked = 0;
+    for ch in &report.chapters {
+        for f in &ch.figures {
+            let svg = std::fs::read_to_string(dir.path().join(format!("charts/{}/{}.svg", ch.id, f.id))).unwrap();
+            let text = svg_text(&svg);
+            assert!(!text.contains("pct.") && !parted(&text), "figure {} ({}): {text}", f.number, ch.id);
+            if barometer::text::claims(&f.title).is_empty() {
+                continue;
+            }
+            let claimed = barometer::text::pct(f.claim.unwrap());
+            assert!(text.contains(&claimed), "figure {} ({}) says \u{201c}{}\u{201d} but its chart never prints {claimed}", f.number, ch.id, f.title);
+            checked += 1;
+        }
+    }
+    assert!(checked >= 30, "{checked} titles with a claimed number checked");
+}
