@@ -70,10 +70,13 @@ struct Tile<'a> {
     title: &'a str,
     hero: &'a str,
     sentence: &'a str,
+    /// Where the number is not the publisher's hero, the model's note: a
+    /// tile must not pass it off as one either.
+    note: Option<&'a str>,
 }
 
 fn tile<'a>(page: &str, ch: &'a Chapter) -> Tile<'a> {
-    Tile { href: relative(page, &path::theme(&ch.id)), title: &ch.title, hero: &ch.hero.text, sentence: &ch.hero.sentence }
+    Tile { href: relative(page, &path::theme(&ch.id)), title: &ch.title, hero: &ch.hero.text, sentence: &ch.hero.sentence, note: ch.hero.note.as_deref() }
 }
 
 #[derive(Serialize)]

@@ -75,6 +75,10 @@ fn a_hero_that_is_not_the_publishers_says_so_under_the_number() {
     let at = |s: &str| html.find(s).unwrap_or_else(|| panic!("{s} is not on the page"));
     assert!(at("class=\"hero-sentence\"") < at(&format!("<p class=\"hero-note\">{note}</p>")));
     assert!(at("class=\"hero-note\"") < at("class=\"source\""));
+    // The front page's tile says it too, under the tile's sentence.
+    let home = home_pages(&report, &crate::style::Style::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("config/style.toml")).unwrap(), &templates()).unwrap();
+    let index = String::from_utf8(home.iter().find(|f| f.0.ends_with("index.html")).unwrap().1.clone()).unwrap();
+    assert!(index.contains(&format!("<span class=\"tile-note\">{note}</span>")), "{index}");
 }
 
 #[test]
