@@ -214,9 +214,9 @@ pub fn merge(matter: &[u8], chapters: Vec<Chapter>, sequence: &Sequence, outline
             Some(to) => {
                 let Some(target) = internal(to, &sequence.at) else { continue };
                 let dest = *pages.get(&(target as u32)).or_render(format!("a link to page {target}, which does not exist"))?;
-                add_goto(&mut doc, &pages, &moved, dest)?;
+                finish::add_link(&mut doc, &pages, &moved, Some(dest))?;
             }
-            None => finish::add_link(&mut doc, &pages, &moved)?,
+            None => finish::add_link(&mut doc, &pages, &moved, None)?,
         }
     }
     for entry in outline {
@@ -243,26 +243,6 @@ fn internal(to: &str, at: &BookPages) -> Option<usize> {
         "method" => *at.methods.get(a)?,
         _ => None,
     }
-}
-
-/// A clickable rectangle that goes to a page of the book.
-fn add_goto(doc: &mut Document, pages: &BTreeMap<u32, ObjectId>, link: &Link, dest: ObjectId) -> Result<()> {
-    let page = *pages.get(&(link.page as u32)).or_render(format!("a link on page {}, which does not exist", link.page))?;
-    let pt = |mm: f64| Object::Real((mm * 72.0 / 25.4) as f32);
-    let (x, y, w, h) = link.rect;
-    let annot = doc.add_object(dictionary! {
-        "Type" => "Annot",
-        "Subtype" => "Link",
-        "Rect" => vec![pt(x), pt(PAGE_H - y - h), pt(x + w), pt(PAGE_H - y)],
-        "Border" => vec![0.into(), 0.into(), 0.into()],
-        "Dest" => vec![Object::Reference(dest), "Fit".into()],
-    });
-    let page = doc.get_dictionary_mut(page)?;
-    match page.get_mut(b"Annots") {
-        Ok(Object::Array(annots)) => annots.push(annot.into()),
-        _ => page.set("Annots", vec![Object::from(annot)]),
-    }
-    Ok(())
 }
 
 /// Gives a page what it inherits from its page tree (resources, size), so

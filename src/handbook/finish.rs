@@ -54,7 +54,7 @@ pub fn finish(raw: &[u8], meta: &Meta, outline: &[Entry], links: &[Link], charts
     set_info(&mut doc, meta)?;
     let pages = doc.get_pages();
     for link in links {
-        add_link(&mut doc, &pages, link)?;
+        add_link(&mut doc, &pages, link, None)?;
     }
     for entry in outline {
         add_bookmark(&mut doc, &pages, entry, None)?;
@@ -223,8 +223,9 @@ pub(super) fn compress_fonts(doc: &mut Document) -> Result<()> {
     Ok(())
 }
 
-/// A clickable rectangle over a printed web address.
-pub(super) fn add_link(doc: &mut Document, pages: &BTreeMap<u32, ObjectId>, link: &Link) -> Result<()> {
+/// A clickable rectangle: over a printed web address (`dest` None), or
+/// going to a page of the same document.
+pub(super) fn add_link(doc: &mut Document, pages: &BTreeMap<u32, ObjectId>, link: &Link, dest: Option<ObjectId>) -> Result<()> {
     let page = *pages.get(&(link.page as u32)).or_render(format!("link to {} on page {}, which does not exist", link.url, link.page))?;
     let pt = |mm: f64| Object::Real((mm * 72.0 / 25.4) as f32);
     let (x, y, w, h) = link.rect;
@@ -233,8 +234,12 @@ pub(super) fn add_link(doc: &mut Document, pages: &BTreeMap<u32, ObjectId>, link
         "Subtype" => "Link",
         "Rect" => vec![pt(x), pt(PAGE_H - y - h), pt(x + w), pt(PAGE_H - y)],
         "Border" => vec![0.into(), 0.into(), 0.into()],
-        "A" => dictionary! { "S" => "URI", "URI" => Object::string_literal(link.url.as_str()) },
     });
+    let action = match dest {
+        Some(dest) => ("Dest", Object::from(vec![Object::Reference(dest), "Fit".into()])),
+        None => ("A", Object::from(dictionary! { "S" => "URI", "URI" => Object::string_literal(link.url.as_str()) })),
+    };
+    doc.get_dictionary_mut(annot)?.set(action.0, action.1);
     let page = doc.get_dictionary_mut(page)?;
     match page.get_mut(b"Annots") {
         Ok(Object::Array(annots)) => annots.push(annot.into()),
