@@ -139,28 +139,12 @@ fn results_do_not_depend_on_the_thread_count() {
     }
 }
 
-/// A copy of config/ to edit in a test.
+/// A copy of config/ to edit in a test, listing the core chapters.
 fn config_copy() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let src = root().join("config");
-    std::fs::create_dir_all(dir.path().join("chapters")).unwrap();
-    for entry in std::fs::read_dir(&src).unwrap().chain(std::fs::read_dir(src.join("chapters")).unwrap()) {
-        let p = entry.unwrap().path();
-        if p.is_file() {
-            let rel = p.strip_prefix(&src).unwrap();
-            std::fs::copy(&p, dir.path().join(rel)).unwrap();
-        }
-    }
-    crate::common::list_core_chapters(dir.path());
-    dir
+    crate::common::config_copy(&crate::common::CORE_CHAPTERS)
 }
 
-fn edit(dir: &Path, file: &str, from: &str, to: &str) {
-    let p = dir.join(file);
-    let text = std::fs::read_to_string(&p).unwrap();
-    assert!(text.contains(from), "{from}");
-    std::fs::write(&p, text.replacen(from, to, 1)).unwrap();
-}
+use crate::common::edit;
 
 #[test]
 fn misfit_titles_warn_and_fail_under_strict() {

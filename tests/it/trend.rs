@@ -118,28 +118,12 @@ fn the_test_between_two_editions_is_the_z_test_of_two_independent_estimates() {
 
 /// A copy of config/ listing only the chapter across editions.
 fn config_copy() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let src = root().join("config");
-    std::fs::create_dir_all(dir.path().join("chapters")).unwrap();
-    for entry in std::fs::read_dir(&src).unwrap().chain(std::fs::read_dir(src.join("chapters")).unwrap()) {
-        let p = entry.unwrap().path();
-        if p.is_file() {
-            std::fs::copy(&p, dir.path().join(p.strip_prefix(&src).unwrap())).unwrap();
-        }
-    }
-    let report = dir.path().join("report.toml");
-    let text = std::fs::read_to_string(&report).unwrap();
-    let start = text.find("chapters = [").unwrap();
-    let end = start + text[start..].find(']').unwrap() + 1;
-    std::fs::write(&report, format!("{}chapters = [\"udvikling\"]{}", &text[..start], &text[end..])).unwrap();
-    dir
+    crate::common::config_copy(&["udvikling"])
 }
 
+/// Edits the trend chapter's file in a config copy.
 fn edit(dir: &Path, from: &str, to: &str) {
-    let p = dir.join("chapters/udvikling.toml");
-    let text = std::fs::read_to_string(&p).unwrap();
-    assert!(text.contains(from), "{from}");
-    std::fs::write(&p, text.replacen(from, to, 1)).unwrap();
+    crate::common::edit(dir, "chapters/udvikling.toml", from, to);
 }
 
 #[test]
