@@ -399,6 +399,59 @@ impl Config {
     }
 }
 
+/// Where report.toml's settings stand, for messages with line and column.
+#[derive(Deserialize)]
+struct SettingSpans {
+    alpha: Option<toml::Spanned<f64>>,
+    #[serde(default)]
+    chapters: Vec<toml::Spanned<String>>,
+}
+
+/// Line and column (1-based, in characters) of a byte offset in `text`.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    (before.matches('\n').count() + 1, before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1)
+}
+
+/// Settings that parse but would silently give wrong results: a significance
+/// level that is not a small probability (5 or 0,95 make every test
+/// meaningless) and a chapter listed twice.
+fn check_settings(path: &Path) -> Result<()> {
+    let text = crate::error::read_text(path)?;
+    let errors = settings_errors(&path.display().to_string(), &text)?;
+    if errors.is_empty() { Ok(()) } else { Err(Error::Config(errors.join("\n"))) }
+}
+
+fn settings_errors(shown: &str, text: &str) -> Result<Vec<String>> {
+    let spans: SettingSpans = toml::from_str(text).map_err(|e| Error::Config(format!("{shown}: {}", e.to_string().trim_end())))?;
+    let mut errors = Vec::new();
+    if let Some(alpha) = &spans.alpha {
+        let a = *alpha.get_ref();
+        let (line, col) = line_col(text, alpha.span().start);
+        let at = format!("{shown}:{line}:{col}: alpha = {a}");
+        if (0.5..1.0).contains(&a) {
+            errors.push(format!(
+                "{at}: alpha is the significance level, not the confidence level; for {:.0} % confidence write alpha = {}",
+                a * 100.0,
+                ((1.0 - a) * 1e6).round() / 1e6
+            ));
+        } else if !(a > 0.0 && a < 0.5) {
+            errors.push(format!("{at}: alpha is the significance level of every test, a probability above 0 and below 0.5 such as 0.05 (5 %)"));
+        }
+    }
+    for (k, id) in spans.chapters.iter().enumerate() {
+        if let Some(first) = spans.chapters[..k].iter().find(|c| c.get_ref() == id.get_ref()) {
+            let (line, col) = line_col(text, id.span().start);
+            let (first_line, _) = line_col(text, first.span().start);
+            errors.push(format!(
+                "{shown}:{line}:{col}: chapter \"{}\" is listed twice in chapters (first on line {first_line}); a chapter appears once, so remove one",
+                id.get_ref()
+            ));
+        }
+    }
+    Ok(errors)
+}
+
 /// Reads a TOML file into `T`; errors name the file, line and key.
 pub fn read_toml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
     let text = crate::error::read_text(path)?;
@@ -424,6 +477,7 @@ pub fn is_safe_id(id: &str) -> bool {
 impl Config {
     pub fn load(dir: &Path) -> Result<Config> {
         let report: ReportConfig = read_toml(&dir.join("report.toml"))?;
+        check_settings(&dir.join("report.toml"))?;
         let mut chapters = Vec::new();
         let mut chapter_files = Vec::new();
         let mut chapter_tables = Vec::new();
@@ -478,5 +532,39 @@ impl Config {
             return Err(Error::Config(errors.join("\n")));
         }
         Ok(Config { dir: dir.to_path_buf(), report, chapters, chapter_files, chapter_tables })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::settings_errors;
+
+    fn errors(text: &str) -> Vec<String> {
+        settings_errors("config/report.toml", text).unwrap()
+    }
+
+    #[test]
+    fn a_significance_level_that_is_not_a_small_probability_is_refused_where_it_stands() {
+        assert_eq!(
+            errors("min_n = 30\nalpha = 5\n"),
+            ["config/report.toml:2:9: alpha = 5: alpha is the significance level of every test, a probability above 0 and below 0.5 such as 0.05 (5 %)"]
+        );
+        assert_eq!(
+            errors("alpha = 0.95\n"),
+            ["config/report.toml:1:9: alpha = 0.95: alpha is the significance level, not the confidence level; for 95 % confidence write alpha = 0.05"]
+        );
+        assert_eq!(errors("alpha = 0\n").len(), 1);
+        assert_eq!(errors("alpha = nan\n").len(), 1);
+        assert!(errors("alpha = 0.05\n").is_empty());
+        assert!(errors("alpha = 0.1\n").is_empty());
+        assert!(errors("min_n = 30\n").is_empty());
+    }
+
+    #[test]
+    fn a_chapter_listed_twice_is_refused_with_both_places() {
+        assert_eq!(
+            errors("chapters = [\n  \"a-2013\",\n  \"b-2013\",\n  \"a-2013\",\n]\n"),
+            ["config/report.toml:4:3: chapter \"a-2013\" is listed twice in chapters (first on line 2); a chapter appears once, so remove one"]
+        );
     }
 }
