@@ -45,6 +45,9 @@ pub struct Arrangement {
     /// The boxes in the flow come before the last figure, not after it
     /// (so the chapter does not end on a page of boxes alone).
     pub early: bool,
+    /// Besøg også beside the last figure's caption, or (false) below it,
+    /// across the column.
+    pub links_beside: bool,
 }
 
 /// Where one short box goes.
@@ -63,24 +66,26 @@ const LAST: usize = usize::MAX;
 /// The arrangements a chapter is tried in, in order: both boxes in the
 /// flow (after the figures they do not fill a gap beside, then before the
 /// last figure); one beside each figure from the first; both beside the
-/// first; one beside the first, the other in the flow; both beside the last.
-const ARRANGEMENTS: [(Place, Place, bool); 8] = [
-    (Place::Flow, Place::Flow, false),
-    (Place::Flow, Place::Flow, true),
-    (Place::Beside(0), Place::Beside(1), false),
-    (Place::Beside(0), Place::Beside(0), false),
-    (Place::Beside(0), Place::Flow, false),
-    (Place::Beside(0), Place::Flow, true),
-    (Place::Flow, Place::Beside(0), false),
-    (Place::Beside(LAST), Place::Beside(LAST), false),
+/// first; one beside the first, the other in the flow; both beside the
+/// last; last, both in the flow and Besøg også below the last figure.
+const ARRANGEMENTS: [(Place, Place, bool, bool); 9] = [
+    (Place::Flow, Place::Flow, false, true),
+    (Place::Flow, Place::Flow, true, true),
+    (Place::Beside(0), Place::Beside(1), false, true),
+    (Place::Beside(0), Place::Beside(0), false, true),
+    (Place::Beside(0), Place::Flow, false, true),
+    (Place::Beside(0), Place::Flow, true, true),
+    (Place::Flow, Place::Beside(0), false, true),
+    (Place::Beside(LAST), Place::Beside(LAST), false, true),
+    (Place::Flow, Place::Flow, false, false),
 ];
 
 /// The arrangements of `chapter`'s boxes that give different pages.
 pub fn arrangements(chapter: &Chapter) -> Vec<Arrangement> {
     let mut seen = Vec::new();
     let mut out = Vec::new();
-    for (advice, tool, early) in ARRANGEMENTS {
-        let a = Arrangement { advice, tool, early };
+    for (advice, tool, early, links_beside) in ARRANGEMENTS {
+        let a = Arrangement { advice, tool, early, links_beside };
         // Boxes before the last figure differ only where there is one in the flow and a figure.
         let in_flow = chapter.boxes.len() > placed(chapter, a).iter().flatten().count();
         let places = (placed(chapter, a), early && in_flow && !chapter.figures.is_empty());
@@ -107,7 +112,7 @@ fn placed(chapter: &Chapter, a: Arrangement) -> Vec<Vec<usize>> {
             sides[j.min(n - 1)].push(k);
         }
     }
-    if let Some(k) = of(BoxKind::SeeAlso) {
+    if let (Some(k), true) = (of(BoxKind::SeeAlso), a.links_beside) {
         sides[n - 1].push(k);
     }
     sides
@@ -283,28 +288,34 @@ fn figure(book: &Book, i: usize, j: usize, side: Vec<usize>, trail: &Trail) -> U
             l.push(chart_element(chart));
         }
         l.push(Space(3.0));
-        // The caption keeps to its column: lines of about 85 characters.
+        // The caption keeps to its column, the source line right under it
+        // (across the column where nothing stands beside the caption).
         let caption = para(f.caption.clone(), type_style(8, ink.muted, LEAD_BODY));
+        let source = (!f.source.is_empty()).then(|| para(f.source.clone(), type_style(8, ink.text, LEAD_BODY).bold()));
         if side.is_empty() {
             l.push(caption.padded(Margins::trbl(0.0, TEXT_W - CAPTION_W, 0.0, 0.0)));
-        } else {
-            {
-                let side_w = TEXT_W - CAPTION_W - SIDE_GUTTER;
-                let mut table = TableLayout::new(vec![CAPTION_W as usize, SIDE_GUTTER as usize, side_w as usize]);
-                let side_x = TEXT_W - side_w;
-                table
-                    .row()
-                    .element(caption)
-                    .element(Space(0.0))
-                    .element(side_column(&side, &ink, &link_trail, side_x))
-                    .push()
-                    .expect("three columns");
-                l.push(table);
+            if let Some(source) = source {
+                l.push(Space(1.5));
+                l.push(source);
             }
-        }
-        if !f.source.is_empty() {
-            l.push(Space(1.5));
-            l.push(para(f.source.clone(), type_style(8, ink.text, LEAD_BODY).bold()));
+        } else {
+            let mut caption = LinearLayout::vertical().element(caption);
+            if let Some(source) = source {
+                caption.push(Space(1.5));
+                caption.push(source);
+            }
+            // Beside it, the side column the caption column leaves free.
+            let side_w = TEXT_W - CAPTION_W - SIDE_GUTTER;
+            let mut table = TableLayout::new(vec![CAPTION_W as usize, SIDE_GUTTER as usize, side_w as usize]);
+            let side_x = TEXT_W - side_w;
+            table
+                .row()
+                .element(caption)
+                .element(Space(0.0))
+                .element(side_column(&side, &ink, &link_trail, side_x))
+                .push()
+                .expect("three columns");
+            l.push(table);
         }
         l
     })
