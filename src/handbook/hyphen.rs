@@ -90,23 +90,36 @@ pub fn lines(text: &str, width: f64, measure: impl Fn(&str) -> f64) -> Vec<Strin
     out
 }
 
-/// A paragraph broken into lines by [`lines`] at the width it is given,
-/// each line set as it is, at the style's leading.
+/// A paragraph broken into lines by [`lines`] at the width it is first
+/// given, each line set as it is, at the style's leading. The lines are
+/// kept, so a paragraph continued on the next page goes on where it stopped.
 pub struct Hyphenated {
-    pub text: String,
-    pub style: TextStyle,
+    text: String,
+    style: TextStyle,
+    set: Option<LinearLayout>,
+}
+
+impl Hyphenated {
+    pub fn new(text: impl Into<String>, style: TextStyle) -> Hyphenated {
+        Hyphenated { text: text.into(), style, set: None }
+    }
 }
 
 impl Element for Hyphenated {
     fn render(&mut self, context: &Context, area: Area<'_>, style: TextStyle) -> Result<RenderResult, Error> {
         let style = style.and(self.style);
-        // A hair under the column, so genpdf's own fitting never wraps a line again.
-        let width = f64::from(area.size().width) - 0.05;
-        let measure = |s: &str| f64::from(style.str_width(&context.font_cache, s));
-        let mut l = LinearLayout::vertical();
-        for line in lines(&self.text, width, measure) {
-            l.push(Leading(Paragraph::new(line).styled(self.style), self.style.line_spacing()));
-        }
-        l.render(context, area, style)
+        let own = self.style;
+        let text = &self.text;
+        let set = self.set.get_or_insert_with(|| {
+            // A hair under the column, so genpdf's own fitting never wraps a line again.
+            let width = f64::from(area.size().width) - 0.05;
+            let measure = |s: &str| f64::from(style.str_width(&context.font_cache, s));
+            let mut l = LinearLayout::vertical();
+            for line in lines(text, width, measure) {
+                l.push(Leading(Paragraph::new(line).styled(own), own.line_spacing()));
+            }
+            l
+        });
+        set.render(context, area, style)
     }
 }

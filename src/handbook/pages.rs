@@ -206,7 +206,7 @@ pub fn chapter(doc: &mut genpdf::Document, book: &Book, i: usize, trail: &Trail)
     if book.arrangement.early && !figures.is_empty() {
         // The boxes keep their place before the last figure.
         let last = figures.pop().expect("a figure");
-        figures.extend(boxes.drain(..));
+        figures.append(&mut boxes);
         figures.push(last);
     }
     doc.push(Flow::new(figures, boxes, 9.0));
@@ -352,7 +352,7 @@ fn side_box(l: &mut LinearLayout, b: &ContentBox, ink: &Palette, trail: &Trail, 
     }
     for p in &b.body {
         l.push(Space(1.5));
-        l.push(Hyphenated { text: p.clone(), style: type_style(8, ink.text, LEAD_BODY) });
+        l.push(Hyphenated::new(p.clone(), type_style(8, ink.text, LEAD_BODY)));
     }
     if let Some(who) = &b.attribution {
         l.push(Space(1.5));
@@ -441,7 +441,7 @@ fn box_layout(b: &ContentBox, ink: &Palette, trail: &Trail, narrow: bool) -> Lin
         l.push(Space(2.0));
         let style = type_style(10, ink.text, LEAD_BODY);
         if narrow {
-            l.push(Hyphenated { text: p.clone(), style });
+            l.push(Hyphenated::new(p.clone(), style));
         } else {
             l.push(para(p.clone(), style));
         }
