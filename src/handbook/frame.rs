@@ -91,6 +91,8 @@ struct TrailState {
     page: usize,
     marks: Vec<Mark>,
     links: Vec<Link>,
+    /// How far down each page (mm into the body) its lowest block reaches.
+    depth: Vec<f64>,
 }
 
 /// A web address printed on a page, to be made clickable: its page and its
@@ -122,6 +124,24 @@ impl Trail {
     }
     pub fn links(&self) -> Vec<Link> {
         self.0.borrow().links.clone()
+    }
+    /// Notes that a block on the current page reaches `bottom` mm into the body.
+    fn reach(&self, bottom: f64) {
+        let mut s = self.0.borrow_mut();
+        let page = s.page;
+        if page == 0 {
+            return;
+        }
+        if s.depth.len() < page {
+            s.depth.resize(page, 0.0);
+        }
+        s.depth[page - 1] = s.depth[page - 1].max(bottom);
+    }
+    /// How full each page is: the share of the body's height down to its
+    /// lowest block (0 for a page no block reached).
+    pub fn fill(&self) -> Vec<f64> {
+        let s = self.0.borrow();
+        (0..s.page).map(|p| s.depth.get(p).map_or(0.0, |d| (d / BODY_H).min(1.0))).collect()
     }
 }
 
@@ -289,6 +309,8 @@ pub struct Unit {
     build: Box<dyn Fn() -> LinearLayout>,
     dress: Dress,
     mark: Option<(Trail, Target)>,
+    /// Where the page's fill is noted (see [`Trail::fill`]).
+    reach: Option<Trail>,
     /// Measured height (mm) at the width it was measured for.
     height: Option<(Mm, f64)>,
     placed: Option<LinearLayout>,
@@ -298,7 +320,7 @@ pub struct Unit {
 
 impl Unit {
     pub fn new(build: impl Fn() -> LinearLayout + 'static) -> Unit {
-        Unit { build: Box::new(build), dress: Dress::default(), mark: None, height: None, placed: None, placed_drop: 0.0 }
+        Unit { build: Box::new(build), dress: Dress::default(), mark: None, reach: None, height: None, placed: None, placed_drop: 0.0 }
     }
     pub fn dressed(mut self, dress: Dress) -> Unit {
         self.dress = dress;
@@ -307,6 +329,12 @@ impl Unit {
     /// Note the page this unit lands on.
     pub fn marked(mut self, trail: &Trail, target: Target) -> Unit {
         self.mark = Some((trail.clone(), target));
+        self.reach = Some(trail.clone());
+        self
+    }
+    /// Note how far down the page this unit reaches.
+    pub fn measured(mut self, trail: &Trail) -> Unit {
+        self.reach = Some(trail.clone());
         self
     }
 
@@ -379,6 +407,12 @@ impl Element for Unit {
         inner.add_margins(Margins::trbl(top + drop, right, 0.0, left));
         let result = layout.render(context, inner, style)?;
         let height = drop + f64::from(result.size.height) + top + if result.has_more { 0.0 } else { bottom };
+        let room = f64::from(area.size().height);
+        if let Some(trail) = &self.reach
+            && room <= BODY_H + 0.01
+        {
+            trail.reach(BODY_H - room + height);
+        }
         Ok(RenderResult { size: Size::new(area.size().width, height), has_more: result.has_more })
     }
 }

@@ -17,6 +17,7 @@ mod folio;
 pub mod fonts;
 mod frame;
 mod front;
+mod hyphen;
 mod pages;
 #[cfg(test)]
 mod tests;
@@ -143,14 +144,27 @@ pub fn render_chapter(report: &Report, chapter: &Chapter, charts: &ChartImages, 
         .iter()
         .position(|c| c.id == chapter.id)
         .or_internal(format!("chapter {} is not in the report", chapter.id))?;
-    let (book, charts) = book(report, vec![index], false, charts, style)?;
     let meta = Meta {
         title: format!("{} {}", chapter.name, chapter.period),
         subject: format!("{}: {} {}", report.title, chapter.hero.text, chapter.hero.sentence),
         keywords: report.words.keywords.clone(),
         epoch: opts.epoch(),
     };
-    render_pdf(&book, &charts, &meta).with_context(|| format!("cannot render the chapter {}", chapter.id))
+    // The first arrangement of the boxes that leaves no page mostly empty;
+    // if none does, the one whose emptiest page is fullest.
+    let mut best: Option<(f64, Vec<u8>)> = None;
+    for arrangement in pages::arrangements(chapter) {
+        let (book, charts) = book(report, vec![index], false, charts, style, arrangement)?;
+        let (pdf, fill) = render_pdf(&book, &charts, &meta).with_context(|| format!("cannot render the chapter {}", chapter.id))?;
+        if pages::full_enough(&fill) {
+            return Ok(pdf);
+        }
+        let worst = fill.iter().copied().fold(f64::INFINITY, f64::min);
+        if best.as_ref().is_none_or(|(w, _)| worst > *w) {
+            best = Some((worst, pdf));
+        }
+    }
+    best.map(|(_, pdf)| pdf).or_internal("no arrangement to lay the chapter out in")
 }
 
 /// The file a book is published as: the combined book keeps the handbook's
@@ -263,7 +277,7 @@ fn book_outline(report: &Report, book: &model::Book, order: &[usize], at: &assem
 
 /// The book's pages and, in the order their stand-ins are numbered, the
 /// charts they show.
-fn book<'c>(report: &Report, chapters: Vec<usize>, whole: bool, charts: &'c ChartImages, style: &Style) -> Result<(Book, Vec<&'c Chart>)> {
+fn book<'c>(report: &Report, chapters: Vec<usize>, whole: bool, charts: &'c ChartImages, style: &Style, arrangement: pages::Arrangement) -> Result<(Book, Vec<&'c Chart>)> {
     let mut slots = BTreeMap::new();
     let mut order = Vec::new();
     for &ci in &chapters {
@@ -276,7 +290,7 @@ fn book<'c>(report: &Report, chapters: Vec<usize>, whole: bool, charts: &'c Char
             order.push(chart);
         }
     }
-    let book = Book { report: Rc::new(pages::typeset(report)), chapters, whole, charts: Rc::new(slots), ink: Rc::new(style.palette.clone()) };
+    let book = Book { report: Rc::new(pages::typeset(report)), chapters, whole, charts: Rc::new(slots), ink: Rc::new(style.palette.clone()), arrangement };
     Ok((book, order))
 }
 
@@ -295,11 +309,12 @@ fn flatten(png: &[u8], paper: Rgb) -> Result<image::DynamicImage> {
     Ok(image::DynamicImage::ImageRgb8(rgb))
 }
 
-/// A chapter's own PDF: laid out until the pages stop moving, then finished.
-fn render_pdf(book: &Book, charts: &[&Chart], meta: &Meta) -> Result<Vec<u8>> {
+/// A chapter's own PDF: laid out until the pages stop moving, then
+/// finished; with how full each page is (see [`frame::Trail::fill`]).
+fn render_pdf(book: &Book, charts: &[&Chart], meta: &Meta) -> Result<(Vec<u8>, Vec<f64>)> {
     let draft = Book { report: Rc::new(fonts::draft_report(&book.report)?), ..book.clone() };
     let (raw, plan, _, trail) = settle(|plan, _, trail, pass| layout(if pass == Pass::Draft { &draft } else { book }, plan, trail, pass))?;
-    finish::finish(&raw, meta, &outline(book, &plan), &trail.links(), charts, &book.ink)
+    Ok((finish::finish(&raw, meta, &outline(book, &plan), &trail.links(), charts, &book.ink)?, trail.fill()))
 }
 
 /// Lays a document out until the pages stop moving: drafts (see [`fonts`])

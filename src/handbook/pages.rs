@@ -9,6 +9,7 @@ use genpdf::elements::{Image, LinearLayout, Paragraph, TableLayout};
 use genpdf::style::Style as TextStyle;
 use genpdf::{Element, Margins};
 
+use super::hyphen::Hyphenated;
 use super::frame::{CAPTION_W, Display, Dress, Flow, Gap, LEAD_BODY, LEAD_HEAD, Leading, LinkLine, NewPage, Rule, Space, TEXT_W, Target, Trail, Unit, color, type_style};
 use crate::style::{Palette, Rgb};
 use crate::text::tie_last_words;
@@ -30,6 +31,103 @@ pub struct Book {
     /// Where each figure's print chart goes, by figure id.
     pub charts: Rc<BTreeMap<String, Slot>>,
     pub ink: Rc<Palette>,
+    /// How the chapters' boxes are placed.
+    pub arrangement: Arrangement,
+}
+
+/// Where a chapter's short boxes (Gode råd, Værktøj) go. A chapter is laid
+/// out in the first of its [`arrangements`] that leaves no page mostly
+/// empty (see [`full_enough`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Arrangement {
+    pub advice: Place,
+    pub tool: Place,
+    /// The boxes in the flow come before the last figure, not after it
+    /// (so the chapter does not end on a page of boxes alone).
+    pub early: bool,
+    /// Besøg også beside the last figure's caption, or (false) below it,
+    /// across the column.
+    pub links_beside: bool,
+}
+
+/// Where one short box goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    /// In the chapter's flow, filling the foot of a page where the next
+    /// figure does not fit; Gode råd and Værktøj side by side when both are.
+    Flow,
+    /// In the side column beside this figure's caption (the last figure's
+    /// if there are fewer), above Besøg også.
+    Beside(usize),
+}
+
+const LAST: usize = usize::MAX;
+
+/// The arrangements a chapter is tried in, in order: both boxes in the
+/// flow (after the figures they do not fill a gap beside, then before the
+/// last figure); one beside each figure from the first; both beside the
+/// first; one beside the first, the other in the flow; both beside the
+/// last; last, both in the flow and Besøg også below the last figure.
+const ARRANGEMENTS: [(Place, Place, bool, bool); 9] = [
+    (Place::Flow, Place::Flow, false, true),
+    (Place::Flow, Place::Flow, true, true),
+    (Place::Beside(0), Place::Beside(1), false, true),
+    (Place::Beside(0), Place::Beside(0), false, true),
+    (Place::Beside(0), Place::Flow, false, true),
+    (Place::Beside(0), Place::Flow, true, true),
+    (Place::Flow, Place::Beside(0), false, true),
+    (Place::Beside(LAST), Place::Beside(LAST), false, true),
+    (Place::Flow, Place::Flow, false, false),
+];
+
+/// The arrangements of `chapter`'s boxes that give different pages.
+pub fn arrangements(chapter: &Chapter) -> Vec<Arrangement> {
+    let mut seen = Vec::new();
+    let mut out = Vec::new();
+    for (advice, tool, early, links_beside) in ARRANGEMENTS {
+        let a = Arrangement { advice, tool, early, links_beside };
+        // Boxes before the last figure differ only where there is one in the flow and a figure.
+        let in_flow = chapter.boxes.len() > placed(chapter, a).iter().flatten().count();
+        let places = (placed(chapter, a), early && in_flow && !chapter.figures.is_empty());
+        if !seen.contains(&places) {
+            seen.push(places);
+            out.push(a);
+        }
+    }
+    out
+}
+
+/// The boxes beside each figure's caption, by index into the chapter's
+/// boxes: the first "Besøg også" beside the last figure's (at the
+/// chapter's end), Gode råd and Værktøj where `a` puts them.
+fn placed(chapter: &Chapter, a: Arrangement) -> Vec<Vec<usize>> {
+    let n = chapter.figures.len();
+    let mut sides = vec![Vec::new(); n];
+    if n == 0 {
+        return sides;
+    }
+    let of = |kind| chapter.boxes.iter().position(|b: &ContentBox| b.kind == kind);
+    for (kind, place) in [(BoxKind::Advice, a.advice), (BoxKind::Tool, a.tool)] {
+        if let (Some(k), Place::Beside(j)) = (of(kind), place) {
+            sides[j.min(n - 1)].push(k);
+        }
+    }
+    if let (Some(k), true) = (of(BoxKind::SeeAlso), a.links_beside) {
+        sides[n - 1].push(k);
+    }
+    sides
+}
+
+/// The least a chapter's page is filled (the share of the body's height
+/// down to its lowest block), and the least its last page is.
+pub const MIN_FILL: f64 = 0.6;
+pub const MIN_LAST_FILL: f64 = 0.4;
+
+/// No page of a chapter is mostly empty: every page is at least
+/// [`MIN_FILL`] full, the last at least [`MIN_LAST_FILL`].
+pub fn full_enough(fill: &[f64]) -> bool {
+    let Some((last, rest)) = fill.split_last() else { return true };
+    *last >= MIN_LAST_FILL && rest.iter().all(|&f| f >= MIN_FILL)
 }
 
 /// A print chart as layout sees it: its size in pixels and the number of
@@ -85,30 +183,34 @@ pub fn chapter(doc: &mut genpdf::Document, book: &Book, i: usize, trail: &Trail)
     doc.push(NewPage::default());
     let chapter = book.chapter(i);
     let kinds: Vec<BoxKind> = chapter.boxes.iter().map(|b| b.kind).collect();
-    let see_also: Vec<usize> = (0..kinds.len()).filter(|&k| kinds[k] == BoxKind::SeeAlso).collect();
-    let advice = kinds.iter().position(|&k| k == BoxKind::Advice);
-    let tool = kinds.iter().position(|&k| k == BoxKind::Tool);
-    // The first "Besøg også" sits in the side column beside the last
-    // figure's caption, which the caption column leaves free; any other
-    // follows the chapter's last block.
-    let last = chapter.figures.len().checked_sub(1);
-    let side = last.and(see_also.first().copied());
-    let see_also: Vec<usize> = see_also.into_iter().filter(|&k| Some(k) != side).collect();
-    let figures = (0..chapter.figures.len())
-        .map(|j| figure(book, i, j, if Some(j) == last { side } else { None }, trail))
-        .collect();
+    let of = |kind| kinds.iter().position(|&k| k == kind);
+    let (advice, tool) = (of(BoxKind::Advice), of(BoxKind::Tool));
+    let sides = placed(chapter, book.arrangement);
+    let aside: Vec<usize> = sides.iter().flatten().copied().collect();
+    let mut figures: Vec<Unit> = sides.into_iter().enumerate().map(|(j, side)| figure(book, i, j, side, trail)).collect();
     let mut boxes = Vec::new();
+    let mut after = Vec::new();
     for (k, &kind) in kinds.iter().enumerate() {
+        if aside.contains(&k) {
+            continue;
+        }
         match (kind, advice, tool) {
-            (BoxKind::SeeAlso, ..) => {}
+            // Any other "Besøg også" follows the chapter's last block.
+            (BoxKind::SeeAlso, ..) => after.push(k),
             // Advice and tool are short: side by side, they fill a page's foot together.
-            (BoxKind::Advice, Some(_), Some(t)) => boxes.push(box_pair(book, i, [k, t], trail)),
-            (BoxKind::Tool, Some(_), Some(_)) => {}
+            (BoxKind::Advice, Some(_), Some(t)) if !aside.contains(&t) => boxes.push(box_pair(book, i, [k, t], trail)),
+            (BoxKind::Tool, Some(a), Some(_)) if !aside.contains(&a) => {}
             _ => boxes.push(content_box(book, i, k, trail)),
         }
     }
+    if book.arrangement.early && !figures.is_empty() {
+        // The boxes keep their place before the last figure.
+        let last = figures.pop().expect("a figure");
+        figures.append(&mut boxes);
+        figures.push(last);
+    }
     doc.push(Flow::new(figures, boxes, 9.0));
-    for k in see_also {
+    for k in after {
         doc.push(Gap(9.0));
         doc.push(content_box(book, i, k, trail));
     }
@@ -163,9 +265,9 @@ fn paragraphs(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split("\n\n").map(|p| p.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|p| !p.is_empty())
 }
 
-fn figure(book: &Book, i: usize, j: usize, side: Option<usize>, trail: &Trail) -> Unit {
+fn figure(book: &Book, i: usize, j: usize, side: Vec<usize>, trail: &Trail) -> Unit {
     let f: Figure = book.chapter(i).figures[j].clone();
-    let side: Option<ContentBox> = side.map(|k| book.chapter(i).boxes[k].clone());
+    let side: Vec<ContentBox> = side.into_iter().map(|k| book.chapter(i).boxes[k].clone()).collect();
     let link_trail = trail.clone();
     let chart = book.charts.get(&f.id).cloned();
     let ink = book.ink.clone();
@@ -186,27 +288,34 @@ fn figure(book: &Book, i: usize, j: usize, side: Option<usize>, trail: &Trail) -
             l.push(chart_element(chart));
         }
         l.push(Space(3.0));
-        // The caption keeps to its column: lines of about 85 characters.
+        // The caption keeps to its column, the source line right under it
+        // (across the column where nothing stands beside the caption).
         let caption = para(f.caption.clone(), type_style(8, ink.muted, LEAD_BODY));
-        match &side {
-            None => l.push(caption.padded(Margins::trbl(0.0, TEXT_W - CAPTION_W, 0.0, 0.0))),
-            Some(b) => {
-                let side_w = TEXT_W - CAPTION_W - SIDE_GUTTER;
-                let mut table = TableLayout::new(vec![CAPTION_W as usize, SIDE_GUTTER as usize, side_w as usize]);
-                let side_x = TEXT_W - side_w;
-                table
-                    .row()
-                    .element(caption)
-                    .element(Space(0.0))
-                    .element(side_links(b, &ink, &link_trail, side_x))
-                    .push()
-                    .expect("three columns");
-                l.push(table);
+        let source = (!f.source.is_empty()).then(|| para(f.source.clone(), type_style(8, ink.text, LEAD_BODY).bold()));
+        if side.is_empty() {
+            l.push(caption.padded(Margins::trbl(0.0, TEXT_W - CAPTION_W, 0.0, 0.0)));
+            if let Some(source) = source {
+                l.push(Space(1.5));
+                l.push(source);
             }
-        }
-        if !f.source.is_empty() {
-            l.push(Space(1.5));
-            l.push(para(f.source.clone(), type_style(8, ink.text, LEAD_BODY).bold()));
+        } else {
+            let mut caption = LinearLayout::vertical().element(caption);
+            if let Some(source) = source {
+                caption.push(Space(1.5));
+                caption.push(source);
+            }
+            // Beside it, the side column the caption column leaves free.
+            let side_w = TEXT_W - CAPTION_W - SIDE_GUTTER;
+            let mut table = TableLayout::new(vec![CAPTION_W as usize, SIDE_GUTTER as usize, side_w as usize]);
+            let side_x = TEXT_W - side_w;
+            table
+                .row()
+                .element(caption)
+                .element(Space(0.0))
+                .element(side_column(&side, &ink, &link_trail, side_x))
+                .push()
+                .expect("three columns");
+            l.push(table);
         }
         l
     })
@@ -216,13 +325,39 @@ fn figure(book: &Book, i: usize, j: usize, side: Option<usize>, trail: &Trail) -
 /// Between the caption column and the side column (mm).
 const SIDE_GUTTER: f64 = 8.0;
 
-/// "Besøg også" in the side column: a rule, the heading, and each link as
-/// its name over its address.
-fn side_links(b: &ContentBox, ink: &Palette, trail: &Trail, x: f64) -> LinearLayout {
+/// The side column beside a caption: its boxes one under the other.
+fn side_column(boxes: &[ContentBox], ink: &Palette, trail: &Trail, x: f64) -> LinearLayout {
     let mut l = LinearLayout::vertical();
+    for (n, b) in boxes.iter().enumerate() {
+        if n > 0 {
+            l.push(Space(6.0));
+        }
+        side_box(&mut l, b, ink, trail, x);
+    }
+    l
+}
+
+/// A box in the side column: a rule, the heading, the title, the text
+/// (hyphenated: the column is narrow), and each link as its name over its
+/// address.
+fn side_box(l: &mut LinearLayout, b: &ContentBox, ink: &Palette, trail: &Trail, x: f64) {
     l.push(Rule { width: None, height: 0.6, color: ink.greys[0] });
     l.push(Space(2.0));
-    l.push(para(b.kind.heading().to_uppercase(), type_style(8, ink.muted, LEAD_HEAD).bold()));
+    let heading = b.kind.heading();
+    l.push(para(heading.to_uppercase(), type_style(8, ink.muted, LEAD_HEAD).bold()));
+    let title = b.title.strip_prefix(&format!("{heading}:")).unwrap_or(&b.title).trim();
+    if !title.is_empty() && title != heading {
+        l.push(Space(1.0));
+        l.push(para(title.to_string(), type_style(10, ink.text, LEAD_HEAD).bold()));
+    }
+    for p in &b.body {
+        l.push(Space(1.5));
+        l.push(Hyphenated::new(p.clone(), type_style(8, ink.text, LEAD_BODY)));
+    }
+    if let Some(who) = &b.attribution {
+        l.push(Space(1.5));
+        l.push(para(who.clone(), type_style(8, ink.muted, LEAD_BODY).italic()));
+    }
     for (label, url) in &b.links {
         l.push(Space(1.5));
         l.push(para(label.clone(), type_style(8, ink.text, LEAD_HEAD).bold()));
@@ -230,7 +365,6 @@ fn side_links(b: &ContentBox, ink: &Palette, trail: &Trail, x: f64) -> LinearLay
         let line = Leading(Paragraph::new(url.clone()).styled(style), style.line_spacing());
         l.push(LinkLine { line, x, url: url.clone(), trail: trail.clone() });
     }
-    l
 }
 
 /// The print chart at the text width, or smaller where it would be too tall.
@@ -263,29 +397,35 @@ fn content_box(book: &Book, i: usize, k: usize, trail: &Trail) -> Unit {
     let ink = book.ink.clone();
     let trail = trail.clone();
     let dress = box_dress(b.kind, &ink);
-    Unit::new(move || box_layout(&b, &ink, &trail)).dressed(dress)
+    let reach = trail.clone();
+    Unit::new(move || box_layout(&b, &ink, &trail, false)).dressed(dress).measured(&reach)
 }
 
 /// Two boxes side by side in one block, each in its own dress.
 fn box_pair(book: &Book, i: usize, ks: [usize; 2], trail: &Trail) -> Unit {
     let bs: Vec<ContentBox> = ks.iter().map(|&k| book.chapter(i).boxes[k].clone()).collect();
     let ink = book.ink.clone();
+    let reach = trail.clone();
     let trail = trail.clone();
     Unit::new(move || {
         let mut table = TableLayout::new(vec![1, 1]);
         let mut row = table.row();
         for (n, b) in bs.iter().enumerate() {
             let (b, ink2, trail) = (b.clone(), ink.clone(), trail.clone());
-            let unit = Unit::new(move || box_layout(&b, &ink2, &trail)).dressed(box_dress(bs[n].kind, &ink));
+            // Half the column each: narrow enough to hyphenate.
+            let unit = Unit::new(move || box_layout(&b, &ink2, &trail, true)).dressed(box_dress(bs[n].kind, &ink));
             let pad = Margins::trbl(0.0, if n == 0 { 4.0 } else { 0.0 }, 0.0, if n == 0 { 0.0 } else { 4.0 });
             row.push_element(unit.padded(pad));
         }
         row.push().expect("two columns");
         LinearLayout::vertical().element(table)
     })
+    .measured(&reach)
 }
 
-fn box_layout(b: &ContentBox, ink: &Palette, trail: &Trail) -> LinearLayout {
+/// A box's heading, title, text, attribution and links; `narrow` boxes
+/// (half the column) hyphenate their text.
+fn box_layout(b: &ContentBox, ink: &Palette, trail: &Trail, narrow: bool) -> LinearLayout {
     let heading = b.kind.heading();
     let mut l = LinearLayout::vertical();
     if b.kind == BoxKind::SeeAlso {
@@ -299,7 +439,12 @@ fn box_layout(b: &ContentBox, ink: &Palette, trail: &Trail) -> LinearLayout {
     }
     for p in &b.body {
         l.push(Space(2.0));
-        l.push(para(p.clone(), type_style(10, ink.text, LEAD_BODY)));
+        let style = type_style(10, ink.text, LEAD_BODY);
+        if narrow {
+            l.push(Hyphenated::new(p.clone(), style));
+        } else {
+            l.push(para(p.clone(), style));
+        }
     }
     if let Some(who) = &b.attribution {
         l.push(Space(2.0));

@@ -568,3 +568,58 @@ fn captions_run_at_most_90_characters_a_line() {
     }
     assert!(longest > 70, "the captions fill their column ({longest} characters at most)");
 }
+
+/// Danish words from our text break where the Danish patterns allow;
+/// numbers, tied words and short words never do.
+#[test]
+fn narrow_columns_hyphenate_danish_words() {
+    use super::hyphen::{breaks, lines};
+    let parts = |w: &str| {
+        let mut out = Vec::new();
+        let mut at = 0;
+        for b in breaks(w) {
+            out.push(&w[at..b]);
+            at = b;
+        }
+        out.push(&w[at..]);
+        out.join("-")
+    };
+    assert_eq!(parts("innovationsaktiviteter,"), "innova-tions-ak-ti-vi-te-ter,");
+    assert_eq!(parts("Serviceinnovation"), "Ser-vi-ce-in-nova-tion");
+    assert_eq!(parts("medarbejderinddragelse"), "med-ar-bej-de-rind-dra-gelse");
+    // Numbers, tied words, words with a hyphen and short words stay whole.
+    for whole in ["2018-2019", "n=1.877", "57\u{a0}%", "offentlige\u{a0}arbejdspladser", "forsøgs-", "ideer"] {
+        assert_eq!(breaks(whole), Vec::<usize>::new(), "{whole}");
+    }
+    // Lines of a 48 mm side column at 8 pt, with the layout's font metrics.
+    let cache = font_cache();
+    let style = frame::type_style(8, house_style().palette.text, frame::LEAD_BODY);
+    let measure = |s: &str| f64::from(style.str_width(&cache, s));
+    let text = "Inddrag medarbejderne tidligt: medarbejderinddragelse giver flere innovationsaktiviteter, og 57\u{a0}% af arbejdspladserne gør det allerede.";
+    let set = lines(text, 48.0, measure);
+    assert_eq!(
+        set,
+        [
+            "Inddrag medarbejderne tidligt: med-",
+            "arbejderinddragelse giver flere",
+            "innovationsaktiviteter, og 57\u{a0}% af",
+            "arbejdspladserne gør det allerede.",
+        ]
+    );
+    assert!(set.iter().all(|l| measure(l) <= 48.0));
+    // Narrower, the long words break again, and never inside "57 %".
+    let set = lines(text, 30.0, measure);
+    assert_eq!(
+        set,
+        [
+            "Inddrag medarbej-",
+            "derne tidligt: medar-",
+            "bejderinddragelse",
+            "giver flere innova-",
+            "tionsaktiviteter, og",
+            "57\u{a0}% af arbejdsplad-",
+            "serne gør det allerede.",
+        ]
+    );
+    assert!(set.iter().all(|l| measure(l) <= 30.0));
+}
