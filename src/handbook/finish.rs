@@ -26,6 +26,8 @@ impl From<lopdf::Error> for Error {
     }
 }
 
+const PRODUCER: &str = "barometer (genpdf, printpdf, lopdf)";
+
 /// Document information.
 pub struct Meta {
     pub title: String,
@@ -33,6 +35,9 @@ pub struct Meta {
     pub keywords: String,
     /// Seconds since 1970 for CreationDate and ModDate.
     pub epoch: i64,
+    /// Each figure's description, by its index in the chapter: the
+    /// alternative text of its chart in the structure tree.
+    pub alts: Vec<String>,
 }
 
 /// A bookmark with its 1-based page and children.
@@ -49,13 +54,16 @@ pub fn finish(raw: &[u8], meta: &Meta, outline: &[Entry], links: &[Link], charts
     doc.version = "1.7".into();
     one_copy_per_font(&mut doc)?;
     super::fonts::adopt_obliques(&mut doc, [REGULAR_NAME, BOLD_NAME])?;
+    // Before the page numbers, which are artifacts of their own.
+    let leaves = super::tags::mark_pages(&mut doc)?;
     let numbered: Vec<(ObjectId, usize)> = doc.get_pages().into_iter().map(|(n, id)| (id, n as usize)).collect();
     super::folio::stamp(&mut doc, &numbered, ink, BOLD_NAME)?;
-    set_info(&mut doc, meta)?;
     let pages = doc.get_pages();
     for link in links {
         add_link(&mut doc, &pages, link, None)?;
     }
+    super::tags::write_tree(&mut doc, &leaves, &meta.alts)?;
+    set_info(&mut doc, meta)?;
     for entry in outline {
         add_bookmark(&mut doc, &pages, entry, None)?;
     }
@@ -80,7 +88,9 @@ pub fn finish(raw: &[u8], meta: &Meta, outline: &[Entry], links: &[Link], charts
     save_with_id(&mut doc)
 }
 
-/// Document information, dated by SOURCE_DATE_EPOCH; any id is dropped (see [`save_with_id`]).
+/// Document information, dated by SOURCE_DATE_EPOCH, and the same in XMP
+/// metadata (which claims PDF/UA-1 once the structure tree is written);
+/// any id is dropped (see [`save_with_id`]).
 pub(super) fn set_info(doc: &mut Document, meta: &Meta) -> Result<()> {
     let date = chrono::DateTime::from_timestamp(meta.epoch, 0)
         .filter(|_| super::EPOCH_RANGE.contains(&meta.epoch))
@@ -91,28 +101,34 @@ pub(super) fn set_info(doc: &mut Document, meta: &Meta) -> Result<()> {
         "Subject" => text_string(&meta.subject),
         "Keywords" => text_string(&meta.keywords),
         "Creator" => text_string("barometer"),
-        "Producer" => text_string("barometer (genpdf, printpdf, lopdf)"),
+        "Producer" => text_string(PRODUCER),
         "CreationDate" => Object::from(date),
         "ModDate" => Object::from(date),
     };
     let info_id = doc.add_object(info);
     doc.trailer.set("Info", info_id);
+    let tagged = doc.catalog()?.has(b"StructTreeRoot");
+    let xmp = super::tags::xmp(&meta.title, &date.format("%Y-%m-%dT%H:%M:%SZ").to_string(), PRODUCER, tagged);
+    let xmp = doc.add_object(xmp);
+    doc.catalog_mut()?.set("Metadata", xmp);
     doc.trailer.remove(b"ID");
     Ok(())
 }
 
 /// The catalog: the bookmarks built so far, the language, the title shown
-/// as the window's title, and that the file is not tagged (see
+/// as the window's title, and whether the file is tagged (it is once
+/// `tags::write_tree` has written its structure tree; see
 /// docs/ARCHITECTURE.md on PDF/UA).
 pub(super) fn set_catalog(doc: &mut Document) -> Result<()> {
     let outlines = doc.build_outline();
     let catalog = doc.catalog_mut()?;
-    for key in [&b"Outlines"[..], b"Metadata", b"OutputIntents"] {
+    for key in [&b"Outlines"[..], b"OutputIntents"] {
         catalog.remove(key);
     }
     catalog.set("Lang", text_string("da-DK"));
     catalog.set("ViewerPreferences", dictionary! { "DisplayDocTitle" => true });
-    catalog.set("MarkInfo", dictionary! { "Marked" => false });
+    let marked = catalog.has(b"StructTreeRoot");
+    catalog.set("MarkInfo", dictionary! { "Marked" => marked });
     if let Some(id) = outlines {
         catalog.set("Outlines", id);
         catalog.set("PageMode", "UseOutlines");
@@ -234,6 +250,8 @@ pub(super) fn add_link(doc: &mut Document, pages: &BTreeMap<u32, ObjectId>, link
         "Subtype" => "Link",
         "Rect" => vec![pt(x), pt(PAGE_H - y - h), pt(x + w), pt(PAGE_H - y)],
         "Border" => vec![0.into(), 0.into(), 0.into()],
+        // What a screen reader says for the link (PDF/UA).
+        "Contents" => text_string(link.url.trim_start_matches('#')),
     });
     let action = match dest {
         Some(dest) => ("Dest", Object::from(vec![Object::Reference(dest), "Fit".into()])),
