@@ -26,8 +26,6 @@ impl From<lopdf::Error> for Error {
     }
 }
 
-const PRODUCER: &str = "barometer (genpdf, printpdf, lopdf)";
-
 /// Document information.
 pub struct Meta {
     pub title: String,
@@ -88,9 +86,7 @@ pub fn finish(raw: &[u8], meta: &Meta, outline: &[Entry], links: &[Link], charts
     save_with_id(&mut doc)
 }
 
-/// Document information, dated by SOURCE_DATE_EPOCH, and the same in XMP
-/// metadata (which claims PDF/UA-1 once the structure tree is written);
-/// any id is dropped (see [`save_with_id`]).
+/// Document information, dated by SOURCE_DATE_EPOCH; any id is dropped (see [`save_with_id`]).
 pub(super) fn set_info(doc: &mut Document, meta: &Meta) -> Result<()> {
     let date = chrono::DateTime::from_timestamp(meta.epoch, 0)
         .filter(|_| super::EPOCH_RANGE.contains(&meta.epoch))
@@ -101,16 +97,13 @@ pub(super) fn set_info(doc: &mut Document, meta: &Meta) -> Result<()> {
         "Subject" => text_string(&meta.subject),
         "Keywords" => text_string(&meta.keywords),
         "Creator" => text_string("barometer"),
-        "Producer" => text_string(PRODUCER),
+        "Producer" => text_string("barometer (genpdf, printpdf, lopdf)"),
         "CreationDate" => Object::from(date),
         "ModDate" => Object::from(date),
     };
     let info_id = doc.add_object(info);
     doc.trailer.set("Info", info_id);
-    let tagged = doc.catalog()?.has(b"StructTreeRoot");
-    let xmp = super::tags::xmp(&meta.title, &date.format("%Y-%m-%dT%H:%M:%SZ").to_string(), PRODUCER, tagged);
-    let xmp = doc.add_object(xmp);
-    doc.catalog_mut()?.set("Metadata", xmp);
+
     doc.trailer.remove(b"ID");
     Ok(())
 }
@@ -120,6 +113,9 @@ pub(super) fn set_info(doc: &mut Document, meta: &Meta) -> Result<()> {
 /// `tags::write_tree` has written its structure tree; see
 /// docs/ARCHITECTURE.md on PDF/UA).
 pub(super) fn set_catalog(doc: &mut Document) -> Result<()> {
+    let xmp = xmp(doc)?;
+    let xmp = doc.add_object(xmp);
+    link_contents(doc);
     let outlines = doc.build_outline();
     let catalog = doc.catalog_mut()?;
     for key in [&b"Outlines"[..], b"OutputIntents"] {
@@ -129,11 +125,47 @@ pub(super) fn set_catalog(doc: &mut Document) -> Result<()> {
     catalog.set("ViewerPreferences", dictionary! { "DisplayDocTitle" => true });
     let marked = catalog.has(b"StructTreeRoot");
     catalog.set("MarkInfo", dictionary! { "Marked" => marked });
+    catalog.set("Metadata", xmp);
     if let Some(id) = outlines {
         catalog.set("Outlines", id);
         catalog.set("PageMode", "UseOutlines");
     }
     Ok(())
+}
+
+/// A link within the file says where it goes: the title of the bookmark
+/// (the first made) on the page it goes to.
+fn link_contents(doc: &mut Document) {
+    let mut titles: BTreeMap<ObjectId, (u32, String)> = BTreeMap::new();
+    for (&id, mark) in &doc.bookmark_table {
+        let e = titles.entry(mark.page).or_insert((id, mark.title.clone()));
+        if id < e.0 {
+            *e = (id, mark.title.clone());
+        }
+    }
+    for object in doc.objects.values_mut() {
+        let Ok(d) = object.as_dict_mut() else { continue };
+        if !d.get(b"Subtype").and_then(Object::as_name).is_ok_and(|s| s == b"Link") || d.has(b"Contents") {
+            continue;
+        }
+        let to = d.get(b"Dest").and_then(Object::as_array).ok().and_then(|a| a.first()).and_then(|o| o.as_reference().ok());
+        if let Some((_, title)) = to.and_then(|p| titles.get(&p)) {
+            d.set("Contents", text_string(title));
+        }
+    }
+}
+
+/// The document information (see [`set_info`]) as XMP metadata, which
+/// claims PDF/UA-1 when the file is tagged.
+fn xmp(doc: &Document) -> Result<lopdf::Stream> {
+    let info = doc.trailer.get(b"Info").and_then(Object::as_reference).and_then(|id| doc.get_dictionary(id))?;
+    let text = |k: &[u8]| info.get(k).ok().and_then(|o| lopdf::decode_text_string(o).ok()).unwrap_or_default();
+    // "D:YYYYMMDDHHmmSS…" as ISO 8601.
+    let d: String = text(b"CreationDate").chars().skip(2).take(14).collect();
+    let iso = |r: std::ops::Range<usize>| d.get(r).unwrap_or("00").to_string();
+    let date = format!("{}{}-{}-{}T{}:{}:{}Z", iso(0..2), iso(2..4), iso(4..6), iso(6..8), iso(8..10), iso(10..12), iso(12..14));
+    let tagged = doc.catalog()?.has(b"StructTreeRoot");
+    Ok(super::tags::xmp(&text(b"Title"), &date, &text(b"Producer"), tagged))
 }
 
 /// Print charts are embedded at print resolution and blocks are one
@@ -250,20 +282,24 @@ pub(super) fn add_link(doc: &mut Document, pages: &BTreeMap<u32, ObjectId>, link
         "Subtype" => "Link",
         "Rect" => vec![pt(x), pt(PAGE_H - y - h), pt(x + w), pt(PAGE_H - y)],
         "Border" => vec![0.into(), 0.into(), 0.into()],
-        // What a screen reader says for the link (PDF/UA).
-        "Contents" => text_string(link.url.trim_start_matches('#')),
     });
     let action = match dest {
         Some(dest) => ("Dest", Object::from(vec![Object::Reference(dest), "Fit".into()])),
         None => ("A", Object::from(dictionary! { "S" => "URI", "URI" => Object::string_literal(link.url.as_str()) })),
     };
-    doc.get_dictionary_mut(annot)?.set(action.0, action.1);
-    let page = doc.get_dictionary_mut(page)?;
-    match page.get_mut(b"Annots") {
-        Ok(Object::Array(annots)) => annots.push(annot.into()),
-        _ => page.set("Annots", vec![Object::from(annot)]),
+    let annot_dict = doc.get_dictionary_mut(annot)?;
+    annot_dict.set(action.0, action.1);
+    // What a screen reader says for the link (PDF/UA): its address; a
+    // link within the book gets the title of its page's bookmark (`set_catalog`).
+    if dest.is_none() {
+        annot_dict.set("Contents", text_string(&link.url));
     }
-    Ok(())
+    let page_dict = doc.get_dictionary_mut(page)?;
+    match page_dict.get_mut(b"Annots") {
+        Ok(Object::Array(annots)) => annots.push(annot.into()),
+        _ => page_dict.set("Annots", vec![Object::from(annot)]),
+    }
+    super::tags::attach_link(doc, page, annot)
 }
 
 pub(super) fn add_bookmark(doc: &mut Document, pages: &BTreeMap<u32, ObjectId>, entry: &Entry, parent: Option<u32>) -> Result<()> {

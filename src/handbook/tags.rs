@@ -32,9 +32,12 @@ pub enum Role {
     Figure,
     Caption,
     Link,
+    /// A table's header cell and data cell; the number is row * 8 + column.
+    TH,
+    TD,
 }
 
-const ROLES: [Role; 6] = [Role::H1, Role::H2, Role::P, Role::Figure, Role::Caption, Role::Link];
+const ROLES: [Role; 8] = [Role::H1, Role::H2, Role::P, Role::Figure, Role::Caption, Role::Link, Role::TH, Role::TD];
 
 impl Role {
     fn name(self) -> &'static str {
@@ -45,6 +48,8 @@ impl Role {
             Role::Figure => "Figure",
             Role::Caption => "Caption",
             Role::Link => "Link",
+            Role::TH => "TH",
+            Role::TD => "TD",
         }
     }
 }
@@ -58,6 +63,8 @@ pub enum Block {
     Figure(usize),
     /// An editorial box, by its index in the chapter.
     Box(usize),
+    /// A part of a book's own pages (cover, contents, dividers, method pages).
+    Front(u16),
 }
 
 /// What a leaf is: its block, its role, and its number in the block
@@ -80,10 +87,11 @@ pub fn key(block: Block, role: Role, n: u16) -> Key {
 const BEGIN: f64 = 300.0;
 const END: f64 = 400.0;
 const PT: f64 = 72.0 / 25.4;
-/// Blocks of boxes are numbered from here.
+/// Blocks of boxes, and of a book's own pages, are numbered from here.
 const BOX_BASE: u32 = 512;
-/// Numbers in a block run below this.
-const N_MAX: u32 = 256;
+const FRONT_BASE: u32 = 1024;
+/// Numbers in a block run below this (a book's contents has a link per line).
+const N_MAX: u32 = 1024;
 
 impl Key {
     fn encode(self) -> (u32, u32) {
@@ -91,6 +99,7 @@ impl Key {
             Block::Opener => 0,
             Block::Figure(j) => 1 + j as u32,
             Block::Box(k) => BOX_BASE + k as u32,
+            Block::Front(n) => FRONT_BASE + u32::from(n),
         };
         let role = ROLES.iter().position(|&r| r == self.role).unwrap_or(0) as u32;
         (block, role * N_MAX + u32::from(self.n).min(N_MAX - 1))
@@ -100,7 +109,8 @@ impl Key {
         let block = match block {
             0 => Block::Opener,
             b if b < BOX_BASE => Block::Figure(b as usize - 1),
-            b => Block::Box((b - BOX_BASE) as usize),
+            b if b < FRONT_BASE => Block::Box((b - BOX_BASE) as usize),
+            b => Block::Front((b - FRONT_BASE) as u16),
         };
         let role = *ROLES.get((code / N_MAX) as usize)?;
         Some(Key { block, role, n: (code % N_MAX) as u16 })
@@ -173,10 +183,23 @@ pub struct Leaf {
 /// reading order (page by page, as drawn). printpdf's layer (an optional
 /// content group around the page) is dropped, so nothing is nested.
 pub fn mark_pages(doc: &mut Document) -> Result<Vec<Leaf>> {
+    let pages: Vec<(ObjectId, usize)> = doc.get_pages().into_values().enumerate().map(|(k, id)| (id, k)).collect();
+    mark_some(doc, &pages)
+}
+
+/// [`mark_pages`] for some pages, each with its key in the parent tree.
+/// Only a page's first content stream (genpdf's) is read; any later one
+/// (the page number) is kept as it is.
+fn mark_some(doc: &mut Document, pages: &[(ObjectId, usize)]) -> Result<Vec<Leaf>> {
     let mut leaves = Vec::new();
-    let pages: Vec<ObjectId> = doc.get_pages().into_values().collect();
-    for (index, &page) in pages.iter().enumerate() {
-        let content = doc.get_page_content(page);
+    for &(page, index) in pages {
+        let (first, rest) = match doc.get_dictionary(page)?.get(b"Contents") {
+            Ok(Object::Reference(id)) => (*id, Vec::new()),
+            Ok(Object::Array(a)) if !a.is_empty() => (a[0].as_reference()?, a[1..].to_vec()),
+            _ => continue,
+        };
+        let stream = doc.get_object(first)?.as_stream()?;
+        let content = stream.decompressed_content().unwrap_or_else(|_| stream.content.clone());
         let ops = Content::decode(&content)?.operations;
         let (ops, runs) = mark(ops).with_context(|| format!("tagging page {}", index + 1))?;
         for (mcid, key) in runs.into_iter().enumerate() {
@@ -185,7 +208,11 @@ pub fn mark_pages(doc: &mut Document) -> Result<Vec<Leaf>> {
         let bytes = Content { operations: ops }.encode()?;
         let stream = doc.add_object(Stream::new(Dictionary::new(), bytes));
         let d = doc.get_dictionary_mut(page)?;
-        d.set("Contents", stream);
+        if rest.is_empty() {
+            d.set("Contents", stream);
+        } else {
+            d.set("Contents", [vec![Object::Reference(stream)], rest].concat());
+        }
         d.set("StructParents", index as i64);
         d.set("Tabs", "S");
         if let Ok(Object::Dictionary(resources)) = d.get_mut(b"Resources") {
@@ -275,104 +302,232 @@ fn mark(ops: Vec<Operation>) -> Result<(Vec<Operation>, Vec<Key>)> {
     Ok((out, runs))
 }
 
-/// Writes the structure tree: a `Document` of one `Sect` per block in the
-/// order the blocks first appear, each holding its structure elements in
-/// the order they first appear; a figure's chart is a `Figure` with the
-/// model's description as `/Alt`. Link annotations join the `Link`
-/// elements on their page, in order. Sets `/StructTreeRoot` and the
-/// parent tree on the catalog.
+/// Writes the structure tree of a chapter: a `Document` of one `Sect` per
+/// block, in the order the blocks first appear, each holding its structure
+/// elements in the order they first appear; a figure's chart is a
+/// `Figure` with the model's description as `/Alt`. Link annotations join
+/// the `Link` elements on their page, in order.
 pub fn write_tree(doc: &mut Document, leaves: &[Leaf], alts: &[String]) -> Result<()> {
-    let root_id = doc.new_object_id();
-    let document_id = doc.new_object_id();
-    // Blocks and their elements in order of first appearance.
-    let mut blocks: Vec<(Block, Vec<Key>)> = Vec::new();
-    let mut runs: BTreeMap<Key, Vec<&Leaf>> = BTreeMap::new();
-    for leaf in leaves {
-        let b = match blocks.iter().position(|(b, _)| *b == leaf.key.block) {
-            Some(b) => b,
-            None => {
-                blocks.push((leaf.key.block, Vec::new()));
-                blocks.len() - 1
+    let document = doc.new_object_id();
+    let mut tree = Tree { next_key: leaves.iter().map(|l| l.page_index as i64 + 1).max().unwrap_or(0), ..Tree::default() };
+    let sects = tree.blocks(doc, leaves, alts, document)?;
+    write_root(doc, document, sects.into_iter().map(|(_, s)| s).collect(), tree)
+}
+
+/// The parent tree as it is built: each page's elements by MCID, and each
+/// annotation's element.
+#[derive(Default)]
+struct Tree {
+    pages: BTreeMap<i64, Vec<(i64, ObjectId)>>,
+    annots: Vec<(i64, ObjectId)>,
+    next_key: i64,
+}
+
+impl Tree {
+    /// A `Sect` per block (with the page index it opens on), under `parent`.
+    fn blocks(&mut self, doc: &mut Document, leaves: &[Leaf], alts: &[String], parent: ObjectId) -> Result<Vec<(usize, ObjectId)>> {
+        let mut blocks: Vec<(Block, Vec<Key>)> = Vec::new();
+        let mut runs: BTreeMap<Key, Vec<&Leaf>> = BTreeMap::new();
+        for leaf in leaves {
+            let b = match blocks.iter().position(|(b, _)| *b == leaf.key.block) {
+                Some(b) => b,
+                None => {
+                    blocks.push((leaf.key.block, Vec::new()));
+                    blocks.len() - 1
+                }
+            };
+            if !blocks[b].1.contains(&leaf.key) {
+                blocks[b].1.push(leaf.key);
             }
-        };
-        if !blocks[b].1.contains(&leaf.key) {
-            blocks[b].1.push(leaf.key);
+            runs.entry(leaf.key).or_default().push(leaf);
         }
-        runs.entry(leaf.key).or_default().push(leaf);
-    }
-    // Link annotations by page, in the order they were added.
-    let mut annots: BTreeMap<ObjectId, Vec<ObjectId>> = BTreeMap::new();
-    for leaf in leaves {
-        if annots.contains_key(&leaf.page) {
-            continue;
-        }
-        let list = match doc.get_dictionary(leaf.page)?.get(b"Annots") {
-            Ok(Object::Array(a)) => a.iter().filter_map(|o| o.as_reference().ok()).collect(),
-            _ => Vec::new(),
-        };
-        annots.insert(leaf.page, list);
-    }
-    let mut used: BTreeMap<ObjectId, usize> = BTreeMap::new();
-    let mut parents: BTreeMap<i64, Vec<(i64, ObjectId)>> = BTreeMap::new();
-    let mut next_key = leaves.iter().map(|l| l.page_index as i64 + 1).max().unwrap_or(0);
-    let mut objr_parents: Vec<(i64, ObjectId)> = Vec::new();
-    let mut sects = Vec::new();
-    for (block, keys) in &blocks {
-        let sect_id = doc.new_object_id();
-        let mut kids = Vec::new();
-        for key in keys {
-            let elem_id = doc.new_object_id();
-            let runs = &runs[key];
-            let first_page = runs[0].page;
-            let mut k: Vec<Object> = Vec::new();
-            for r in runs {
-                parents.entry(r.page_index as i64).or_default().push((r.mcid, elem_id));
-                if r.page == first_page {
-                    k.push(r.mcid.into());
+        // Each page's link annotations, taken in order by its Link elements.
+        let mut annots: BTreeMap<ObjectId, std::collections::VecDeque<ObjectId>> = BTreeMap::new();
+        let mut sects = Vec::new();
+        for (block, keys) in &blocks {
+            let sect = doc.new_object_id();
+            let mut kids = Vec::new();
+            // A block's table cells, row by row: (row, its TR, its cells).
+            let mut table: Option<(ObjectId, Vec<(u16, ObjectId, Vec<Object>)>)> = None;
+            for key in keys {
+                let elem = doc.new_object_id();
+                let cell = matches!(key.role, Role::TH | Role::TD);
+                let parent = if cell {
+                    if table.is_none() {
+                        let t = doc.new_object_id();
+                        kids.push(Object::Reference(t));
+                        table = Some((t, Vec::new()));
+                    }
+                    let rows = &mut table.as_mut().expect("made above").1;
+                    if rows.last().map(|r| r.0) != Some(key.n / 8) {
+                        rows.push((key.n / 8, doc.new_object_id(), Vec::new()));
+                    }
+                    let row = rows.last_mut().expect("pushed above");
+                    row.2.push(Object::Reference(elem));
+                    row.1
                 } else {
-                    k.push(dictionary! { "Type" => "MCR", "Pg" => r.page, "MCID" => r.mcid }.into());
+                    kids.push(Object::Reference(elem));
+                    sect
+                };
+                let runs = &runs[key];
+                let first = runs[0].page;
+                let mut k: Vec<Object> = Vec::new();
+                for r in runs {
+                    self.pages.entry(r.page_index as i64).or_default().push((r.mcid, elem));
+                    k.push(if r.page == first { r.mcid.into() } else { dictionary! { "Type" => "MCR", "Pg" => r.page, "MCID" => r.mcid }.into() });
                 }
-            }
-            let mut elem = dictionary! { "Type" => "StructElem", "S" => key.role.name(), "P" => sect_id, "Pg" => first_page };
-            if key.role == Role::Link {
-                let page = first_page;
-                let n = used.entry(page).or_default();
-                if let Some(&annot) = annots.get(&page).and_then(|a| a.get(*n)) {
-                    *n += 1;
-                    k.push(dictionary! { "Type" => "OBJR", "Obj" => annot, "Pg" => page }.into());
-                    doc.get_dictionary_mut(annot)?.set("StructParent", next_key);
-                    objr_parents.push((next_key, elem_id));
-                    next_key += 1;
+                let mut d = dictionary! { "Type" => "StructElem", "S" => key.role.name(), "P" => parent, "Pg" => first };
+                if key.role == Role::Link {
+                    if !annots.contains_key(&first) {
+                        let list = match doc.get_dictionary(first)?.get(b"Annots") {
+                            Ok(Object::Array(a)) => a.iter().filter_map(|o| o.as_reference().ok()).collect(),
+                            _ => Default::default(),
+                        };
+                        annots.insert(first, list);
+                    }
+                    if let Some(annot) = annots.get_mut(&first).and_then(|a| a.pop_front()) {
+                        k.push(dictionary! { "Type" => "OBJR", "Obj" => annot, "Pg" => first }.into());
+                        doc.get_dictionary_mut(annot)?.set("StructParent", self.next_key);
+                        self.annots.push((self.next_key, elem));
+                        self.next_key += 1;
+                    }
                 }
+                if let (Block::Figure(j), Role::Figure) = (block, key.role) {
+                    let alt = alts.get(*j).or_render(format!("no description of figure {}", j + 1))?;
+                    d.set("Alt", text_string(alt));
+                }
+                d.set("K", k);
+                doc.objects.insert(elem, d.into());
             }
-            if let (Block::Figure(j), Role::Figure) = (block, key.role) {
-                let alt = alts.get(*j).or_render(format!("no description of figure {}", j + 1))?;
-                elem.set("Alt", text_string(alt));
+            if let Some((t, rows)) = table {
+                let mut trs = Vec::new();
+                for (_, tr, cells) in rows {
+                    doc.objects.insert(tr, dictionary! { "Type" => "StructElem", "S" => "TR", "P" => t, "K" => cells }.into());
+                    trs.push(Object::Reference(tr));
+                }
+                doc.objects.insert(t, dictionary! { "Type" => "StructElem", "S" => "Table", "P" => sect, "K" => trs }.into());
             }
-            elem.set("K", k);
-            doc.objects.insert(elem_id, elem.into());
-            kids.push(Object::Reference(elem_id));
+            doc.objects.insert(sect, dictionary! { "Type" => "StructElem", "S" => "Sect", "P" => parent, "K" => kids }.into());
+            sects.push((runs[&keys[0]][0].page_index, sect));
         }
-        doc.objects.insert(sect_id, dictionary! { "Type" => "StructElem", "S" => "Sect", "P" => document_id, "K" => kids }.into());
-        sects.push(Object::Reference(sect_id));
+        Ok(sects)
     }
-    doc.objects.insert(document_id, dictionary! { "Type" => "StructElem", "S" => "Document", "P" => root_id, "K" => sects }.into());
+}
+
+/// The structure tree root over `document` (whose kids are `kids`) and its parent tree.
+fn write_root(doc: &mut Document, document: ObjectId, kids: Vec<ObjectId>, tree: Tree) -> Result<()> {
+    let root = doc.new_object_id();
+    let kids: Vec<Object> = kids.into_iter().map(Object::Reference).collect();
+    doc.objects.insert(document, dictionary! { "Type" => "StructElem", "S" => "Document", "P" => root, "K" => kids }.into());
     let mut nums = Vec::new();
-    for (page, mut list) in parents {
+    for (page, mut list) in tree.pages {
         list.sort();
         nums.push(Object::Integer(page));
         nums.push(list.into_iter().map(|(_, e)| Object::Reference(e)).collect::<Vec<_>>().into());
     }
-    for (key, elem) in objr_parents {
+    for (key, elem) in tree.annots {
         nums.push(Object::Integer(key));
         nums.push(Object::Reference(elem));
     }
     let parent_tree = doc.add_object(dictionary! { "Nums" => nums });
-    doc.objects.insert(
-        root_id,
-        dictionary! { "Type" => "StructTreeRoot", "K" => document_id, "ParentTree" => parent_tree, "ParentTreeNextKey" => next_key }.into(),
-    );
-    doc.catalog_mut()?.set("StructTreeRoot", root_id);
+    doc.objects.insert(root, dictionary! { "Type" => "StructTreeRoot", "K" => document, "ParentTree" => parent_tree, "ParentTreeNextKey" => tree.next_key }.into());
+    doc.catalog_mut()?.set("StructTreeRoot", root);
+    Ok(())
+}
+
+/// A book's one structure tree: its own pages (`own`, laid out by genpdf
+/// with their markers) are marked here; each chapter (`chapters`: its
+/// pages, moved in with their objects, in book order) brings its tree,
+/// whose `Document` becomes a `Part`. The book's `Document` holds them in
+/// page order, and every page's key in the parent tree becomes its place
+/// in the book. Called before the book's links are made: [`attach_link`]
+/// puts each in its Link element.
+pub fn book(doc: &mut Document, own: &[ObjectId], chapters: &[Vec<ObjectId>]) -> Result<()> {
+    let order: BTreeMap<ObjectId, usize> = doc.get_pages().into_values().enumerate().map(|(k, id)| (id, k)).collect();
+    // The chapters' roots, in the order their objects moved in.
+    let mut roots: Vec<ObjectId> = doc
+        .objects
+        .iter()
+        .filter(|(_, o)| o.as_dict().is_ok_and(|d| d.get(b"Type").and_then(Object::as_name).is_ok_and(|t| t == b"StructTreeRoot")))
+        .map(|(&id, _)| id)
+        .collect();
+    roots.sort();
+    if roots.len() != chapters.len() {
+        return Err(Error::Render(format!("{} chapters in the book, {} of them tagged", chapters.len(), roots.len())));
+    }
+    let own: Vec<(ObjectId, usize)> = own.iter().filter_map(|id| order.get(id).map(|&k| (*id, k))).collect();
+    let leaves = mark_some(doc, &own)?;
+    let document = doc.new_object_id();
+    let mut tree = Tree { next_key: order.len() as i64, ..Tree::default() };
+    let mut kids = tree.blocks(doc, &leaves, &[], document)?;
+    for (root, pages) in roots.into_iter().zip(chapters) {
+        let root = doc.get_dictionary(root)?.clone();
+        let part = root.get(b"K")?.as_reference()?;
+        let nums = doc.dereference(root.get(b"ParentTree")?)?.1.as_dict()?.get(b"Nums")?.as_array()?.clone();
+        for pair in nums.chunks(2) {
+            let [key, value] = pair else { continue };
+            let key = key.as_i64()?;
+            match value {
+                Object::Array(elems) => {
+                    let page = *pages.get(key as usize).or_render(format!("a chapter's parent tree names its page {}, which it lacks", key + 1))?;
+                    let at = *order.get(&page).or_render("a chapter's page is not in the book")?;
+                    doc.get_dictionary_mut(page)?.set("StructParents", at as i64);
+                    let list = elems.iter().enumerate().map(|(mcid, e)| Ok((mcid as i64, e.as_reference()?))).collect::<Result<Vec<_>>>()?;
+                    tree.pages.insert(at as i64, list);
+                }
+                Object::Reference(elem) => {
+                    let objr = doc.get_dictionary(*elem)?.get(b"K")?.as_array()?.iter().find_map(|k| k.as_dict().ok().and_then(|d| d.get(b"Obj").ok()).and_then(|o| o.as_reference().ok()));
+                    if let Some(annot) = objr {
+                        doc.get_dictionary_mut(annot)?.set("StructParent", tree.next_key);
+                    }
+                    tree.annots.push((tree.next_key, *elem));
+                    tree.next_key += 1;
+                }
+                _ => {}
+            }
+        }
+        let d = doc.get_dictionary_mut(part)?;
+        d.set("S", "Part");
+        d.set("P", document);
+        let first = pages.first().and_then(|p| order.get(p)).copied().unwrap_or(0);
+        kids.push((first, part));
+    }
+    kids.sort_by_key(|&(page, _)| page);
+    write_root(doc, document, kids.into_iter().map(|(_, s)| s).collect(), tree)
+}
+
+/// Puts a link annotation made after the tree into the first Link
+/// element on its page that has none (links are made in the order they
+/// were laid out); nothing when the file is not tagged.
+pub fn attach_link(doc: &mut Document, page: ObjectId, annot: ObjectId) -> Result<()> {
+    let Ok(root) = doc.catalog()?.get(b"StructTreeRoot").and_then(Object::as_reference) else { return Ok(()) };
+    let Ok(key) = doc.get_dictionary(page)?.get(b"StructParents").and_then(Object::as_i64) else { return Ok(()) };
+    let root_dict = doc.get_dictionary(root)?;
+    let tree = root_dict.get(b"ParentTree")?.as_reference()?;
+    let next = root_dict.get(b"ParentTreeNextKey")?.as_i64()?;
+    let nums = doc.get_dictionary(tree)?.get(b"Nums")?.as_array()?;
+    let elems: Vec<ObjectId> = nums
+        .chunks(2)
+        .find(|p| p[0].as_i64().ok() == Some(key))
+        .and_then(|p| p.get(1)?.as_array().ok())
+        .map(|a| a.iter().filter_map(|o| o.as_reference().ok()).collect())
+        .unwrap_or_default();
+    let free = elems.into_iter().find(|&e| {
+        doc.get_dictionary(e).is_ok_and(|d| {
+            d.get(b"S").and_then(Object::as_name).is_ok_and(|s| s == b"Link")
+                && !d.get(b"K").and_then(Object::as_array).is_ok_and(|k| k.iter().any(|o| o.as_dict().is_ok_and(|o| o.has(b"Obj"))))
+        })
+    });
+    let Some(elem) = free else { return Ok(()) };
+    if let Ok(Object::Array(k)) = doc.get_dictionary_mut(elem)?.get_mut(b"K") {
+        k.push(dictionary! { "Type" => "OBJR", "Obj" => annot, "Pg" => page }.into());
+    }
+    doc.get_dictionary_mut(annot)?.set("StructParent", next);
+    if let Ok(Object::Array(nums)) = doc.get_dictionary_mut(tree)?.get_mut(b"Nums") {
+        nums.push(Object::Integer(next));
+        nums.push(Object::Reference(elem));
+    }
+    doc.get_dictionary_mut(root)?.set("ParentTreeNextKey", next + 1);
     Ok(())
 }
 
