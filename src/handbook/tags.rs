@@ -258,8 +258,16 @@ fn mark(ops: Vec<Operation>) -> Result<(Vec<Operation>, Vec<Key>)> {
                     pending = Some(key);
                 }
                 (None, Some(_)) => {
-                    if pending.take().is_none() {
-                        out.push(Operation::new("EMC", vec![]));
+                    match pending.take() {
+                        None => out.push(Operation::new("EMC", vec![])),
+                        // A link that printed nothing still got its annotation
+                        // (`LinkLine`): it keeps its element, so the two pair up.
+                        Some(key) if key.role == Role::Link => {
+                            out.push(begin(key, runs.len()));
+                            runs.push(key);
+                            out.push(Operation::new("EMC", vec![]));
+                        }
+                        Some(_) => {}
                     }
                     current = None;
                 }
@@ -284,9 +292,8 @@ fn mark(ops: Vec<Operation>) -> Result<(Vec<Operation>, Vec<Key>)> {
         // The page's own q … Q around everything stays outside.
         let page_level = (op.operator == "q" && before == 0) || (op.operator == "Q" && depth == 0);
         if let Some(key) = pending.take() {
-            let mcid = runs.len() as i64;
+            out.push(begin(key, runs.len()));
             runs.push(key);
-            out.push(Operation::new("BDC", vec![Object::Name(key.role.name().into()), Object::Dictionary(dictionary! { "MCID" => mcid })]));
         } else if current.is_none() && artifact.is_none() && !page_level {
             out.push(Operation::new("BMC", vec![Object::Name(b"Artifact".to_vec())]));
             artifact = Some(before);
@@ -300,6 +307,10 @@ fn mark(ops: Vec<Operation>) -> Result<(Vec<Operation>, Vec<Key>)> {
         out.push(Operation::new("EMC", vec![]));
     }
     Ok((out, runs))
+}
+
+fn begin(key: Key, mcid: usize) -> Operation {
+    Operation::new("BDC", vec![Object::Name(key.role.name().into()), Object::Dictionary(dictionary! { "MCID" => mcid as i64 })])
 }
 
 /// Writes the structure tree of a chapter: a `Document` of one `Sect` per
@@ -377,19 +388,25 @@ impl Tree {
                     k.push(if r.page == first { r.mcid.into() } else { dictionary! { "Type" => "MCR", "Pg" => r.page, "MCID" => r.mcid }.into() });
                 }
                 let mut d = dictionary! { "Type" => "StructElem", "S" => key.role.name(), "P" => parent, "Pg" => first };
+                // A link's annotation on each page it is on (a line the
+                // page could not hold gets one there too, `LinkLine`).
                 if key.role == Role::Link {
-                    if !annots.contains_key(&first) {
-                        let list = match doc.get_dictionary(first)?.get(b"Annots") {
-                            Ok(Object::Array(a)) => a.iter().filter_map(|o| o.as_reference().ok()).collect(),
-                            _ => Default::default(),
-                        };
-                        annots.insert(first, list);
-                    }
-                    if let Some(annot) = annots.get_mut(&first).and_then(|a| a.pop_front()) {
-                        k.push(dictionary! { "Type" => "OBJR", "Obj" => annot, "Pg" => first }.into());
-                        doc.get_dictionary_mut(annot)?.set("StructParent", self.next_key);
-                        self.annots.push((self.next_key, elem));
-                        self.next_key += 1;
+                    let mut on: Vec<ObjectId> = runs.iter().map(|r| r.page).collect();
+                    on.dedup();
+                    for page in on {
+                        if !annots.contains_key(&page) {
+                            let list = match doc.get_dictionary(page)?.get(b"Annots") {
+                                Ok(Object::Array(a)) => a.iter().filter_map(|o| o.as_reference().ok()).collect(),
+                                _ => Default::default(),
+                            };
+                            annots.insert(page, list);
+                        }
+                        if let Some(annot) = annots.get_mut(&page).and_then(|a| a.pop_front()) {
+                            k.push(dictionary! { "Type" => "OBJR", "Obj" => annot, "Pg" => page }.into());
+                            doc.get_dictionary_mut(annot)?.set("StructParent", self.next_key);
+                            self.annots.push((self.next_key, elem));
+                            self.next_key += 1;
+                        }
                     }
                 }
                 if let (Block::Figure(j), Role::Figure) = (block, key.role) {
@@ -497,8 +514,8 @@ pub fn book(doc: &mut Document, own: &[ObjectId], chapters: &[Vec<ObjectId>]) ->
 }
 
 /// Puts a link annotation made after the tree into the first Link
-/// element on its page that has none (links are made in the order they
-/// were laid out); nothing when the file is not tagged.
+/// element on its page that has none there (links are made in the order
+/// they were laid out); nothing when the file is not tagged.
 pub fn attach_link(doc: &mut Document, page: ObjectId, annot: ObjectId) -> Result<()> {
     let Ok(root) = doc.catalog()?.get(b"StructTreeRoot").and_then(Object::as_reference) else { return Ok(()) };
     let Ok(key) = doc.get_dictionary(page)?.get(b"StructParents").and_then(Object::as_i64) else { return Ok(()) };
@@ -515,7 +532,9 @@ pub fn attach_link(doc: &mut Document, page: ObjectId, annot: ObjectId) -> Resul
     let free = elems.into_iter().find(|&e| {
         doc.get_dictionary(e).is_ok_and(|d| {
             d.get(b"S").and_then(Object::as_name).is_ok_and(|s| s == b"Link")
-                && !d.get(b"K").and_then(Object::as_array).is_ok_and(|k| k.iter().any(|o| o.as_dict().is_ok_and(|o| o.has(b"Obj"))))
+                && !d.get(b"K").and_then(Object::as_array).is_ok_and(|k| {
+                    k.iter().any(|o| o.as_dict().is_ok_and(|o| o.has(b"Obj") && o.get(b"Pg").and_then(Object::as_reference).ok() == Some(page)))
+                })
         })
     });
     let Some(elem) = free else { return Ok(()) };
