@@ -325,6 +325,9 @@ pub fn write_tree(doc: &mut Document, leaves: &[Leaf], alts: &[String]) -> Resul
     write_root(doc, document, sects.into_iter().map(|(_, s)| s).collect(), tree)
 }
 
+/// A table row as it is built: its number, its TR, its cells.
+type Row = (u16, ObjectId, Vec<Object>);
+
 /// The parent tree as it is built: each page's elements by MCID, and each
 /// annotation's element.
 #[derive(Default)]
@@ -358,8 +361,8 @@ impl Tree {
         for (block, keys) in &blocks {
             let sect = doc.new_object_id();
             let mut kids = Vec::new();
-            // A block's table cells, row by row: (row, its TR, its cells).
-            let mut table: Option<(ObjectId, Vec<(u16, ObjectId, Vec<Object>)>)> = None;
+            // A block's table and its rows.
+            let mut table: Option<(ObjectId, Vec<Row>)> = None;
             for key in keys {
                 let elem = doc.new_object_id();
                 let cell = matches!(key.role, Role::TH | Role::TD);
@@ -394,12 +397,11 @@ impl Tree {
                     let mut on: Vec<ObjectId> = runs.iter().map(|r| r.page).collect();
                     on.dedup();
                     for page in on {
-                        if !annots.contains_key(&page) {
-                            let list = match doc.get_dictionary(page)?.get(b"Annots") {
+                        if let std::collections::btree_map::Entry::Vacant(e) = annots.entry(page) {
+                            e.insert(match doc.get_dictionary(page)?.get(b"Annots") {
                                 Ok(Object::Array(a)) => a.iter().filter_map(|o| o.as_reference().ok()).collect(),
                                 _ => Default::default(),
-                            };
-                            annots.insert(page, list);
+                            });
                         }
                         if let Some(annot) = annots.get_mut(&page).and_then(|a| a.pop_front()) {
                             k.push(dictionary! { "Type" => "OBJR", "Obj" => annot, "Pg" => page }.into());
@@ -408,6 +410,9 @@ impl Tree {
                             self.next_key += 1;
                         }
                     }
+                }
+                if key.role == Role::TH {
+                    d.set("A", dictionary! { "O" => "Table", "Scope" => "Column" });
                 }
                 if let (Block::Figure(j), Role::Figure) = (block, key.role) {
                     let alt = alts.get(*j).or_render(format!("no description of figure {}", j + 1))?;
