@@ -194,6 +194,7 @@ pub fn merge(matter: &[u8], chapters: Vec<Chapter>, sequence: &Sequence, outline
     pages.set("Kids", kids);
     pages.set("Count", count);
 
+    super::tags::book(&mut doc, &own, &chapter_pages)?;
     one_font_each(&mut doc)?;
     // The chapters' copies go before the page numbers pick their font.
     doc.prune_objects();

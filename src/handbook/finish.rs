@@ -33,6 +33,9 @@ pub struct Meta {
     pub keywords: String,
     /// Seconds since 1970 for CreationDate and ModDate.
     pub epoch: i64,
+    /// Each figure's description, by its index in the chapter: the
+    /// alternative text of its chart in the structure tree.
+    pub alts: Vec<String>,
 }
 
 /// A bookmark with its 1-based page and children.
@@ -49,13 +52,16 @@ pub fn finish(raw: &[u8], meta: &Meta, outline: &[Entry], links: &[Link], charts
     doc.version = "1.7".into();
     one_copy_per_font(&mut doc)?;
     super::fonts::adopt_obliques(&mut doc, [REGULAR_NAME, BOLD_NAME])?;
+    // Before the page numbers, which are artifacts of their own.
+    let leaves = super::tags::mark_pages(&mut doc)?;
     let numbered: Vec<(ObjectId, usize)> = doc.get_pages().into_iter().map(|(n, id)| (id, n as usize)).collect();
     super::folio::stamp(&mut doc, &numbered, ink, BOLD_NAME)?;
-    set_info(&mut doc, meta)?;
     let pages = doc.get_pages();
     for link in links {
         add_link(&mut doc, &pages, link, None)?;
     }
+    super::tags::write_tree(&mut doc, &leaves, &meta.alts)?;
+    set_info(&mut doc, meta)?;
     for entry in outline {
         add_bookmark(&mut doc, &pages, entry, None)?;
     }
@@ -97,27 +103,69 @@ pub(super) fn set_info(doc: &mut Document, meta: &Meta) -> Result<()> {
     };
     let info_id = doc.add_object(info);
     doc.trailer.set("Info", info_id);
+
     doc.trailer.remove(b"ID");
     Ok(())
 }
 
 /// The catalog: the bookmarks built so far, the language, the title shown
-/// as the window's title, and that the file is not tagged (see
+/// as the window's title, and whether the file is tagged (it is once
+/// `tags::write_tree` has written its structure tree; see
 /// docs/ARCHITECTURE.md on PDF/UA).
 pub(super) fn set_catalog(doc: &mut Document) -> Result<()> {
+    let xmp = xmp(doc)?;
+    let xmp = doc.add_object(xmp);
+    link_contents(doc);
     let outlines = doc.build_outline();
     let catalog = doc.catalog_mut()?;
-    for key in [&b"Outlines"[..], b"Metadata", b"OutputIntents"] {
+    for key in [&b"Outlines"[..], b"OutputIntents"] {
         catalog.remove(key);
     }
     catalog.set("Lang", text_string("da-DK"));
     catalog.set("ViewerPreferences", dictionary! { "DisplayDocTitle" => true });
-    catalog.set("MarkInfo", dictionary! { "Marked" => false });
+    let marked = catalog.has(b"StructTreeRoot");
+    catalog.set("MarkInfo", dictionary! { "Marked" => marked });
+    catalog.set("Metadata", xmp);
     if let Some(id) = outlines {
         catalog.set("Outlines", id);
         catalog.set("PageMode", "UseOutlines");
     }
     Ok(())
+}
+
+/// A link within the file says where it goes: the title of the bookmark
+/// (the first made) on the page it goes to.
+fn link_contents(doc: &mut Document) {
+    let mut titles: BTreeMap<ObjectId, (u32, String)> = BTreeMap::new();
+    for (&id, mark) in &doc.bookmark_table {
+        let e = titles.entry(mark.page).or_insert((id, mark.title.clone()));
+        if id < e.0 {
+            *e = (id, mark.title.clone());
+        }
+    }
+    for object in doc.objects.values_mut() {
+        let Ok(d) = object.as_dict_mut() else { continue };
+        if !d.get(b"Subtype").and_then(Object::as_name).is_ok_and(|s| s == b"Link") || d.has(b"Contents") {
+            continue;
+        }
+        let to = d.get(b"Dest").and_then(Object::as_array).ok().and_then(|a| a.first()).and_then(|o| o.as_reference().ok());
+        if let Some((_, title)) = to.and_then(|p| titles.get(&p)) {
+            d.set("Contents", text_string(title));
+        }
+    }
+}
+
+/// The document information (see [`set_info`]) as XMP metadata, which
+/// claims PDF/UA-1 when the file is tagged.
+fn xmp(doc: &Document) -> Result<lopdf::Stream> {
+    let info = doc.trailer.get(b"Info").and_then(Object::as_reference).and_then(|id| doc.get_dictionary(id))?;
+    let text = |k: &[u8]| info.get(k).ok().and_then(|o| lopdf::decode_text_string(o).ok()).unwrap_or_default();
+    // "D:YYYYMMDDHHmmSS…" as ISO 8601.
+    let d: String = text(b"CreationDate").chars().skip(2).take(14).collect();
+    let iso = |r: std::ops::Range<usize>| d.get(r).unwrap_or("00").to_string();
+    let date = format!("{}{}-{}-{}T{}:{}:{}Z", iso(0..2), iso(2..4), iso(4..6), iso(6..8), iso(8..10), iso(10..12), iso(12..14));
+    let tagged = doc.catalog()?.has(b"StructTreeRoot");
+    Ok(super::tags::xmp(&text(b"Title"), &date, &text(b"Producer"), tagged))
 }
 
 /// Print charts are embedded at print resolution and blocks are one
@@ -239,13 +287,19 @@ pub(super) fn add_link(doc: &mut Document, pages: &BTreeMap<u32, ObjectId>, link
         Some(dest) => ("Dest", Object::from(vec![Object::Reference(dest), "Fit".into()])),
         None => ("A", Object::from(dictionary! { "S" => "URI", "URI" => Object::string_literal(link.url.as_str()) })),
     };
-    doc.get_dictionary_mut(annot)?.set(action.0, action.1);
-    let page = doc.get_dictionary_mut(page)?;
-    match page.get_mut(b"Annots") {
-        Ok(Object::Array(annots)) => annots.push(annot.into()),
-        _ => page.set("Annots", vec![Object::from(annot)]),
+    let annot_dict = doc.get_dictionary_mut(annot)?;
+    annot_dict.set(action.0, action.1);
+    // What a screen reader says for the link (PDF/UA): its address; a
+    // link within the book gets the title of its page's bookmark (`set_catalog`).
+    if dest.is_none() {
+        annot_dict.set("Contents", text_string(&link.url));
     }
-    Ok(())
+    let page_dict = doc.get_dictionary_mut(page)?;
+    match page_dict.get_mut(b"Annots") {
+        Ok(Object::Array(annots)) => annots.push(annot.into()),
+        _ => page_dict.set("Annots", vec![Object::from(annot)]),
+    }
+    super::tags::attach_link(doc, page, annot)
 }
 
 pub(super) fn add_bookmark(doc: &mut Document, pages: &BTreeMap<u32, ObjectId>, entry: &Entry, parent: Option<u32>) -> Result<()> {

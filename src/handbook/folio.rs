@@ -55,7 +55,7 @@ fn folio_stream(number: usize, ink: &Palette) -> Result<Stream> {
     let baseline = (PAGE_H - FOLIO_Y) * PT - glyph_h;
     // The number alone, in the text colour: red is kept for the hero, the
     // highlighted series and the thread.
-    let content = format!("q\n{} BT /{FONT} {SIZE} Tf {x:.3} {baseline:.3} Td <{hex}> Tj ET\nQ\n", rg(ink.text));
+    let content = format!("/Artifact <</Type /Pagination /Subtype /Footer>> BDC\nq\n{} BT /{FONT} {SIZE} Tf {x:.3} {baseline:.3} Td <{hex}> Tj ET\nQ\nEMC\n", rg(ink.text));
     let mut s = Stream::new(dictionary! { MARK => true }, content.into_bytes());
     s.compress()?;
     Ok(s)

@@ -13,6 +13,7 @@ use genpdf::{Alignment, Element, Margins};
 use super::assemble::BookPages;
 use super::frame::{Dress, Gap, LEAD_BODY, LEAD_HEAD, type_style, LinkLine, NewPage, Rule, Space, Target, Trail, Unit};
 use super::pages::{Book, para, ts};
+use super::tags::{Block, Role, key, tag};
 use crate::model::{self, Report, Section};
 use crate::style::Palette;
 
@@ -53,23 +54,24 @@ pub fn compose_matter(doc: &mut genpdf::Document, m: &Matter, trail: &Trail) {
         }
         if !part.method.is_empty() {
             doc.push(NewPage::default());
-            method_page(doc, &part.method, &m.ink, trail);
+            method_page(doc, k, &part.method, &m.ink, trail);
         }
     }
 }
 
 /// The method page: its first section large, the second (the note on the
 /// data) on a tint, the rest side by side.
-fn method_page(doc: &mut genpdf::Document, method: &[Section], ink: &Rc<Palette>, trail: &Trail) {
+fn method_page(doc: &mut genpdf::Document, part: usize, method: &[Section], ink: &Rc<Palette>, trail: &Trail) {
+    let block = move |s: usize| Block::Front((100 + 10 * part + s) as u16);
     let mut sections = method.iter().cloned();
     let Some(head) = sections.next() else { return };
     let i = ink.clone();
-    doc.push(Unit::new(move || section_layout(&head, &i, 11)).marked(trail, Target::Method));
+    doc.push(Unit::new(move || section_layout(block(0), &head, &i, 11)).marked(trail, Target::Method));
     if let Some(data) = sections.next() {
         doc.push(Gap(6.0));
         let i = ink.clone();
         let dress = Dress { fill: Some(ink.tint()), pad: 5.0, ..Dress::default() };
-        doc.push(Unit::new(move || section_layout(&data, &i, 10)).dressed(dress));
+        doc.push(Unit::new(move || section_layout(block(1), &data, &i, 10)).dressed(dress));
     }
     let columns: Vec<Section> = sections.collect();
     if columns.is_empty() {
@@ -82,7 +84,7 @@ fn method_page(doc: &mut genpdf::Document, method: &[Section], ink: &Rc<Palette>
         let mut row = table.row();
         for (k, c) in columns.iter().enumerate() {
             let pad = Margins::trbl(0.0, if k + 1 < columns.len() { 5.0 } else { 0.0 }, 0.0, 0.0);
-            row.push_element(section_layout(c, &ink, 9).padded(pad));
+            row.push_element(section_layout(block(2 + k), c, &ink, 9).padded(pad));
         }
         row.push().expect("one cell per column");
         LinearLayout::vertical().element(table)
@@ -99,15 +101,16 @@ fn cover(m: &Matter, trail: &Trail) -> Unit {
         l.push(Space(12.0));
         l.push(Rule { width: Some(36.0), height: 2.2, color: ink.text });
         l.push(Space(9.0));
-        l.push(para(report.kicker.to_uppercase(), ts(13, ink.text).bold()));
+        let at = |role, n| key(Block::Front(0), role, n);
+        l.push(tag(at(Role::P, 0), para(report.kicker.to_uppercase(), ts(13, ink.text).bold())));
         l.push(Space(4.0));
         for line in &book.title_lines {
-            l.push(para(line.clone(), type_style(50, ink.text, LEAD_HEAD).bold()));
+            l.push(tag(at(Role::H1, 0), para(line.clone(), type_style(50, ink.text, LEAD_HEAD).bold())));
         }
         l.push(Space(8.0));
-        l.push(para(book.edition_line.clone(), ts(16, ink.text).bold()));
+        l.push(tag(at(Role::P, 1), para(book.edition_line.clone(), ts(16, ink.text).bold())));
         l.push(Space(5.0));
-        l.push(para(report.subtitle.clone(), type_style(16, ink.muted, LEAD_BODY)));
+        l.push(tag(at(Role::P, 2), para(report.subtitle.clone(), type_style(16, ink.muted, LEAD_BODY))));
         l
     })
     .marked(trail, Target::Title)
@@ -120,9 +123,9 @@ fn cover_note(m: &Matter) -> Unit {
     let ink = m.ink.clone();
     Unit::new(move || {
         let mut l = LinearLayout::vertical();
-        l.push(para(heading.clone(), ts(9, ink.text).bold()));
+        l.push(tag(key(Block::Front(1), Role::H2, 0), para(heading.clone(), ts(9, ink.text).bold())));
         l.push(Space(2.0));
-        l.push(para(note.clone(), type_style(10, ink.text, LEAD_BODY)));
+        l.push(tag(key(Block::Front(1), Role::P, 1), para(note.clone(), type_style(10, ink.text, LEAD_BODY))));
         l
     })
     .dressed(Dress { fill: Some(m.ink.tint()), pad: 6.0, at_bottom: true, ..Dress::default() })
@@ -137,18 +140,19 @@ fn colophon(m: &Matter, trail: &Trail) -> Unit {
     let kicker = m.report.kicker.clone();
     Unit::new(move || {
         let mut l = LinearLayout::vertical();
-        l.push(para(format!("{} · {}", kicker.to_uppercase(), book.title_lines.join(" ")), ts(9, ink.text).bold()));
-        l.push(para(book.edition_line.clone(), ts(9, ink.muted)));
-        for s in &book.colophon {
+        let at = |role, n: usize| key(Block::Front(2), role, n as u16);
+        l.push(tag(at(Role::P, 0), para(format!("{} · {}", kicker.to_uppercase(), book.title_lines.join(" ")), ts(9, ink.text).bold())));
+        l.push(tag(at(Role::P, 1), para(book.edition_line.clone(), ts(9, ink.muted))));
+        for (n, s) in book.colophon.iter().enumerate() {
             l.push(Space(4.0));
-            l.push(para(s.heading.to_uppercase(), ts(8, ink.text).bold()));
-            for p in &s.paragraphs {
+            l.push(tag(at(Role::H2, n), para(s.heading.to_uppercase(), ts(8, ink.text).bold())));
+            for (q, p) in s.paragraphs.iter().enumerate() {
                 l.push(Space(1.0));
-                l.push(para(p.clone(), type_style(8, ink.text, LEAD_BODY)));
+                l.push(tag(at(Role::P, 10 + 20 * n + q), para(p.clone(), type_style(8, ink.text, LEAD_BODY))));
             }
         }
         l.push(Space(4.0));
-        l.push(para(date.clone(), ts(8, ink.text)));
+        l.push(tag(at(Role::P, 2), para(date.clone(), ts(8, ink.text))));
         l
     })
     .dressed(Dress { at_bottom: true, ..Dress::default() })
@@ -163,16 +167,17 @@ fn divider(m: &Matter, k: usize, trail: &Trail) -> Unit {
     Unit::new(move || {
         let mut l = LinearLayout::vertical();
         l.push(Space(60.0));
-        l.push(para(part.label.to_uppercase(), ts(13, ink.text).bold()));
+        let at = |role, n: usize| key(Block::Front(10 + k as u16), role, n as u16);
+        l.push(tag(at(Role::P, 0), para(part.label.to_uppercase(), ts(13, ink.text).bold())));
         l.push(Space(3.0));
-        l.push(para(part.title.clone(), type_style(30, ink.text, LEAD_HEAD).bold()));
+        l.push(tag(at(Role::H1, 0), para(part.title.clone(), type_style(30, ink.text, LEAD_HEAD).bold())));
         l.push(Space(5.0));
         l.push(Rule { width: Some(36.0), height: 2.2, color: ink.text });
         l.push(Space(5.0));
-        l.push(para(part.lead.clone(), ts(13, ink.muted)));
+        l.push(tag(at(Role::P, 1), para(part.lead.clone(), ts(13, ink.muted))));
         l.push(Space(10.0));
-        for t in &titles {
-            l.push(para(t.clone(), type_style(11, ink.text, LEAD_BODY).bold()));
+        for (n, t) in titles.iter().enumerate() {
+            l.push(tag(at(Role::P, 2 + n), para(t.clone(), type_style(11, ink.text, LEAD_BODY).bold())));
         }
         l
     })
@@ -180,14 +185,14 @@ fn divider(m: &Matter, k: usize, trail: &Trail) -> Unit {
 }
 
 /// One row of the contents: number, title, page; a link to `to` (see `assemble`).
-fn row(trail: &Trail, to: String, cells: [LinearLayout; 3]) -> LinkLine<TableLayout> {
+fn row(trail: &Trail, n: u16, to: String, cells: [LinearLayout; 3]) -> LinkLine<super::tags::Tagged<TableLayout>> {
     let mut table = TableLayout::new(vec![12, 128, 14]);
     let mut r = table.row();
     for c in cells {
         r.push_element(c);
     }
     r.push().expect("three columns");
-    LinkLine { line: table, x: 0.0, url: format!("#{to}"), trail: trail.clone() }
+    LinkLine { line: tag(key(Block::Front(3), Role::Link, n), table), x: 0.0, url: format!("#{to}"), trail: trail.clone() }
 }
 
 /// The contents: its heading, then a line per part, chapter, figure and
@@ -203,7 +208,7 @@ fn contents(doc: &mut genpdf::Document, m: &Matter, trail: &Trail) {
         Unit::new(move || {
             let mut l = LinearLayout::vertical();
             l.push(Space(4.0));
-            l.push(para(heading.clone(), ts(30, i.text).bold()));
+            l.push(tag(key(Block::Front(3), Role::H1, 0), para(heading.clone(), ts(30, i.text).bold())));
             l.push(Space(4.0));
             l.push(Rule { width: Some(20.0), height: 1.0, color: i.text });
             l.push(Space(6.0));
@@ -212,12 +217,19 @@ fn contents(doc: &mut genpdf::Document, m: &Matter, trail: &Trail) {
         .marked(trail, Target::Contents),
     );
     let mut b = 0;
+    // Each line of the contents is a link of its own.
+    let mut n = 0u16;
+    let mut next = || {
+        n += 1;
+        n
+    };
     for (k, part) in book.parts.iter().enumerate() {
         if part.divider {
             let style = ts(11, ink.text).bold();
             let pad = Margins::trbl(6.0, 0.0, 1.0, 0.0);
             doc.push(row(
                 trail,
+                next(),
                 format!("part:{k}"),
                 [
                     cell(Space(0.0)),
@@ -233,6 +245,7 @@ fn contents(doc: &mut genpdf::Document, m: &Matter, trail: &Trail) {
             let big = ts(14, ink.text).bold();
             doc.push(row(
                 trail,
+                next(),
                 format!("chapter:{b}"),
                 [
                     cell(para(chapter.number.to_string(), ts(14, ink.text).bold()).padded(pad)),
@@ -244,7 +257,7 @@ fn contents(doc: &mut genpdf::Document, m: &Matter, trail: &Trail) {
             under
                 .row()
                 .element(Space(0.0))
-                .element(para(chapter.period.clone(), ts(9, ink.muted)).padded(Margins::trbl(0.0, 0.0, 1.5, 0.0)))
+                .element(tag(key(Block::Front(3), Role::P, next()), para(chapter.period.clone(), ts(9, ink.muted))).padded(Margins::trbl(0.0, 0.0, 1.5, 0.0)))
                 .element(Space(0.0))
                 .push()
                 .expect("three columns");
@@ -257,6 +270,7 @@ fn contents(doc: &mut genpdf::Document, m: &Matter, trail: &Trail) {
                     .styled(small);
                 doc.push(row(
                     trail,
+                    next(),
                     format!("figure:{b}:{j}"),
                     [
                         cell(Space(0.0)),
@@ -273,6 +287,7 @@ fn contents(doc: &mut genpdf::Document, m: &Matter, trail: &Trail) {
             let name = if part.divider { format!("{} {}", report.words.method, part.title.rsplit(' ').next().unwrap_or_default()) } else { report.words.method.clone() };
             doc.push(row(
                 trail,
+                next(),
                 format!("method:{k}"),
                 [
                     cell(Space(0.0)),
@@ -293,26 +308,27 @@ fn para_right(text: String, style: TextStyle) -> impl Element {
     Paragraph::new(text).aligned(Alignment::Right).styled(style)
 }
 
-fn section_layout(s: &Section, ink: &Palette, size: u8) -> LinearLayout {
+fn section_layout(block: Block, s: &Section, ink: &Palette, size: u8) -> LinearLayout {
+    let at = |role, n: usize| key(block, role, n as u16);
     let mut l = LinearLayout::vertical();
     if s.lead.is_some() {
         l.push(Space(4.0));
-        l.push(para(s.heading.clone(), ts(30, ink.text).bold()));
+        l.push(tag(at(Role::H1, 0), para(s.heading.clone(), ts(30, ink.text).bold())));
         l.push(Space(4.0));
         l.push(Rule { width: Some(20.0), height: 1.0, color: ink.text });
         l.push(Space(7.0));
     } else {
-        l.push(para(s.heading.to_uppercase(), ts(9, ink.text).bold()));
+        l.push(tag(at(Role::H2, 0), para(s.heading.to_uppercase(), ts(9, ink.text).bold())));
         l.push(Space(1.5));
     }
     if let Some(lead) = &s.lead {
-        l.push(para(lead.clone(), type_style(size, ink.text, LEAD_BODY)));
+        l.push(tag(at(Role::P, 1), para(lead.clone(), type_style(size, ink.text, LEAD_BODY))));
     }
     for (k, p) in s.paragraphs.iter().enumerate() {
         if k > 0 {
             l.push(Space(2.0));
         }
-        l.push(para(p.clone(), type_style(size, ink.text, LEAD_BODY)));
+        l.push(tag(at(Role::P, 2 + k), para(p.clone(), type_style(size, ink.text, LEAD_BODY))));
     }
     if let Some(rows) = &s.table {
         l.push(Space(5.0));
@@ -323,7 +339,8 @@ fn section_layout(s: &Section, ink: &Palette, size: u8) -> LinearLayout {
             let mut cells = table.row();
             for (c, cell) in row.iter().enumerate() {
                 let p = Paragraph::new(cell.clone()).aligned(if c == 0 { Alignment::Left } else { Alignment::Right });
-                cells.push_element(p.styled(style).padded(Margins::trbl(1.2, 2.0, 1.2, 0.0)));
+                let role = if r == 0 { Role::TH } else { Role::TD };
+                cells.push_element(tag(at(role, r * 8 + c), p.styled(style)).padded(Margins::trbl(1.2, 2.0, 1.2, 0.0)));
             }
             cells.push().expect("six columns");
         }

@@ -19,6 +19,7 @@ mod frame;
 mod front;
 mod hyphen;
 mod pages;
+mod tags;
 #[cfg(test)]
 mod tests;
 
@@ -149,6 +150,7 @@ pub fn render_chapter(report: &Report, chapter: &Chapter, charts: &ChartImages, 
         subject: format!("{}: {} {}", report.title, chapter.hero.text, chapter.hero.sentence),
         keywords: report.words.keywords.clone(),
         epoch: opts.epoch(),
+        alts: chapter.figures.iter().map(|f| f.description.clone()).collect(),
     };
     // The first arrangement of the boxes that leaves no page mostly empty;
     // if none does, the one whose emptiest page is fullest.
@@ -237,7 +239,7 @@ fn assemble_book(report: &Report, book: &model::Book, pdfs: &BTreeMap<String, Ve
     })?;
     let sequence = assemble::sequence(book, &plan.marks, pages, &lengths, &figures);
     let outline = book_outline(&report, book, &order, &sequence.at);
-    let meta = Meta { title: book.document_title.clone(), subject: report.subtitle.clone(), keywords: words.keywords.clone(), epoch: opts.epoch() };
+    let meta = Meta { title: book.document_title.clone(), subject: report.subtitle.clone(), keywords: words.keywords.clone(), epoch: opts.epoch(), alts: Vec::new() };
     assemble::merge(&raw, chapters, &sequence, &outline, &trail.links(), &meta, &style.palette)
 }
 

@@ -10,6 +10,7 @@ use genpdf::style::Style as TextStyle;
 use genpdf::{Element, Margins};
 
 use super::hyphen::Hyphenated;
+use super::tags::{Block, Role, key, tag};
 use super::frame::{CAPTION_W, Display, Dress, Flow, Gap, LEAD_BODY, LEAD_HEAD, Leading, LinkLine, NewPage, Rule, Space, TEXT_W, Target, Trail, Unit, color, type_style};
 use crate::style::{Palette, Rgb};
 use crate::text::tie_last_words;
@@ -230,21 +231,21 @@ fn opener(book: &Book, i: usize, trail: &Trail) -> Unit {
             l.push(Space(12.0));
         } else {
             l.push(Space(2.0));
-            l.push(para(thread.to_uppercase(), type_style(8, ink.muted, LEAD_HEAD).bold()));
+            l.push(tag(key(Block::Opener, Role::P, 0), para(thread.to_uppercase(), type_style(8, ink.muted, LEAD_HEAD).bold())));
             l.push(Space(6.0));
         }
-        l.push(para(format!("{word} {}  ·  {}", chapter.number, chapter.period), type_style(10, ink.muted, LEAD_HEAD).bold()));
+        l.push(tag(key(Block::Opener, Role::P, 1), para(format!("{word} {}  ·  {}", chapter.number, chapter.period), type_style(10, ink.muted, LEAD_HEAD).bold())));
         l.push(Space(3.0));
-        l.push(para(chapter.title.clone(), type_style(30, ink.text, LEAD_HEAD).bold()));
+        l.push(tag(key(Block::Opener, Role::H1, 0), para(chapter.title.clone(), type_style(30, ink.text, LEAD_HEAD).bold())));
         l.push(Space(14.0));
         // genpdf sets a line's baseline one font height down: display type keeps that height.
-        l.push(Display { text: chapter.hero.text.clone(), max: 120, style: type_style(120, ink.accent, super::fonts::natural_leading()).bold() });
+        l.push(tag(key(Block::Opener, Role::P, 2), Display { text: chapter.hero.text.clone(), max: 120, style: type_style(120, ink.accent, super::fonts::natural_leading()).bold() }));
         l.push(Space(2.0));
-        l.push(para(chapter.hero.sentence.clone(), type_style(20, ink.text, 1.25)));
+        l.push(tag(key(Block::Opener, Role::P, 2), para(chapter.hero.sentence.clone(), type_style(20, ink.text, 1.25))));
         // Where the number is not the publisher's hero, the model says so.
         if let Some(note) = &chapter.hero.note {
             l.push(Space(4.0));
-            l.push(para(note.clone(), type_style(9, ink.muted, LEAD_BODY)));
+            l.push(tag(key(Block::Opener, Role::P, 3), para(note.clone(), type_style(9, ink.muted, LEAD_BODY))));
         }
         l.push(Space(12.0));
         l.push(Rule { width: Some(20.0), height: 0.6, color: ink.greys[0] });
@@ -253,7 +254,7 @@ fn opener(book: &Book, i: usize, trail: &Trail) -> Unit {
             if k > 0 {
                 l.push(Space(2.5));
             }
-            l.push(para(p, type_style(11, ink.text, LEAD_BODY)));
+            l.push(tag(key(Block::Opener, Role::P, 4 + k as u16), para(p, type_style(11, ink.text, LEAD_BODY))));
         }
         l
     })
@@ -267,7 +268,7 @@ fn paragraphs(text: &str) -> impl Iterator<Item = String> + '_ {
 
 fn figure(book: &Book, i: usize, j: usize, side: Vec<usize>, trail: &Trail) -> Unit {
     let f: Figure = book.chapter(i).figures[j].clone();
-    let side: Vec<ContentBox> = side.into_iter().map(|k| book.chapter(i).boxes[k].clone()).collect();
+    let side: Vec<(usize, ContentBox)> = side.into_iter().map(|k| (k, book.chapter(i).boxes[k].clone())).collect();
     let link_trail = trail.clone();
     let chart = book.charts.get(&f.id).cloned();
     let ink = book.ink.clone();
@@ -275,23 +276,23 @@ fn figure(book: &Book, i: usize, j: usize, side: Vec<usize>, trail: &Trail) -> U
         let mut l = LinearLayout::vertical();
         l.push(Rule { width: None, height: 0.3, color: ink.greys[2] });
         l.push(Space(2.5));
-        l.push(para(f.label.to_uppercase(), type_style(8, ink.muted, LEAD_HEAD).bold()));
+        l.push(tag(key(Block::Figure(j), Role::H2, 0), para(f.label.to_uppercase(), type_style(8, ink.muted, LEAD_HEAD).bold())));
         l.push(Space(1.0));
-        l.push(para(f.title.clone(), type_style(13, ink.text, LEAD_HEAD).bold()));
+        l.push(tag(key(Block::Figure(j), Role::H2, 0), para(f.title.clone(), type_style(13, ink.text, LEAD_HEAD).bold())));
         if !f.subtitle.is_empty() {
             // A tight heading's descenders reach below its last line.
             l.push(Space(2.0));
-            l.push(para(f.subtitle.clone(), type_style(9, ink.muted, LEAD_BODY)));
+            l.push(tag(key(Block::Figure(j), Role::P, 1), para(f.subtitle.clone(), type_style(9, ink.muted, LEAD_BODY))));
         }
         l.push(Space(3.0));
         if let Some(chart) = chart {
-            l.push(chart_element(chart));
+            l.push(tag(key(Block::Figure(j), Role::Figure, 0), chart_element(chart)));
         }
         l.push(Space(3.0));
         // The caption keeps to its column, the source line right under it
         // (across the column where nothing stands beside the caption).
-        let caption = para(f.caption.clone(), type_style(8, ink.muted, LEAD_BODY));
-        let source = (!f.source.is_empty()).then(|| para(f.source.clone(), type_style(8, ink.text, LEAD_BODY).bold()));
+        let caption = tag(key(Block::Figure(j), Role::Caption, 0), para(f.caption.clone(), type_style(8, ink.muted, LEAD_BODY)));
+        let source = (!f.source.is_empty()).then(|| tag(key(Block::Figure(j), Role::P, 2), para(f.source.clone(), type_style(8, ink.text, LEAD_BODY).bold())));
         if side.is_empty() {
             l.push(caption.padded(Margins::trbl(0.0, TEXT_W - CAPTION_W, 0.0, 0.0)));
             if let Some(source) = source {
@@ -326,13 +327,13 @@ fn figure(book: &Book, i: usize, j: usize, side: Vec<usize>, trail: &Trail) -> U
 const SIDE_GUTTER: f64 = 8.0;
 
 /// The side column beside a caption: its boxes one under the other.
-fn side_column(boxes: &[ContentBox], ink: &Palette, trail: &Trail, x: f64) -> LinearLayout {
+fn side_column(boxes: &[(usize, ContentBox)], ink: &Palette, trail: &Trail, x: f64) -> LinearLayout {
     let mut l = LinearLayout::vertical();
-    for (n, b) in boxes.iter().enumerate() {
+    for (n, (k, b)) in boxes.iter().enumerate() {
         if n > 0 {
             l.push(Space(6.0));
         }
-        side_box(&mut l, b, ink, trail, x);
+        side_box(&mut l, *k, b, ink, trail, x);
     }
     l
 }
@@ -340,29 +341,30 @@ fn side_column(boxes: &[ContentBox], ink: &Palette, trail: &Trail, x: f64) -> Li
 /// A box in the side column: a rule, the heading, the title, the text
 /// (hyphenated: the column is narrow), and each link as its name over its
 /// address.
-fn side_box(l: &mut LinearLayout, b: &ContentBox, ink: &Palette, trail: &Trail, x: f64) {
+fn side_box(l: &mut LinearLayout, k: usize, b: &ContentBox, ink: &Palette, trail: &Trail, x: f64) {
+    let at = |role, n: usize| key(Block::Box(k), role, n as u16);
     l.push(Rule { width: None, height: 0.6, color: ink.greys[0] });
     l.push(Space(2.0));
     let heading = b.kind.heading();
-    l.push(para(heading.to_uppercase(), type_style(8, ink.muted, LEAD_HEAD).bold()));
+    l.push(tag(at(Role::H2, 0), para(heading.to_uppercase(), type_style(8, ink.muted, LEAD_HEAD).bold())));
     let title = b.title.strip_prefix(&format!("{heading}:")).unwrap_or(&b.title).trim();
     if !title.is_empty() && title != heading {
         l.push(Space(1.0));
-        l.push(para(title.to_string(), type_style(10, ink.text, LEAD_HEAD).bold()));
+        l.push(tag(at(Role::H2, 0), para(title.to_string(), type_style(10, ink.text, LEAD_HEAD).bold())));
     }
-    for p in &b.body {
+    for (n, p) in b.body.iter().enumerate() {
         l.push(Space(1.5));
-        l.push(Hyphenated::new(p.clone(), type_style(8, ink.text, LEAD_BODY)));
+        l.push(tag(at(Role::P, 1 + n), Hyphenated::new(p.clone(), type_style(8, ink.text, LEAD_BODY))));
     }
     if let Some(who) = &b.attribution {
         l.push(Space(1.5));
-        l.push(para(who.clone(), type_style(8, ink.muted, LEAD_BODY).italic()));
+        l.push(tag(at(Role::P, 100), para(who.clone(), type_style(8, ink.muted, LEAD_BODY).italic())));
     }
     for (label, url) in &b.links {
         l.push(Space(1.5));
-        l.push(para(label.clone(), type_style(8, ink.text, LEAD_HEAD).bold()));
+        l.push(tag(key(Block::Box(k), Role::P, 1 + n as u16), para(label.clone(), type_style(8, ink.text, LEAD_HEAD).bold())));
         let style = type_style(8, ink.muted, LEAD_HEAD);
-        let line = Leading(Paragraph::new(url.clone()).styled(style), style.line_spacing());
+        let line = tag(key(Block::Box(k), Role::Link, 1 + n as u16), Leading(Paragraph::new(url.clone()).styled(style), style.line_spacing()));
         l.push(LinkLine { line, x, url: url.clone(), trail: trail.clone() });
     }
 }
@@ -398,7 +400,7 @@ fn content_box(book: &Book, i: usize, k: usize, trail: &Trail) -> Unit {
     let trail = trail.clone();
     let dress = box_dress(b.kind, &ink);
     let reach = trail.clone();
-    Unit::new(move || box_layout(&b, &ink, &trail, false)).dressed(dress).measured(&reach)
+    Unit::new(move || box_layout(k, &b, &ink, &trail, false)).dressed(dress).measured(&reach)
 }
 
 /// Two boxes side by side in one block, each in its own dress.
@@ -411,9 +413,9 @@ fn box_pair(book: &Book, i: usize, ks: [usize; 2], trail: &Trail) -> Unit {
         let mut table = TableLayout::new(vec![1, 1]);
         let mut row = table.row();
         for (n, b) in bs.iter().enumerate() {
-            let (b, ink2, trail) = (b.clone(), ink.clone(), trail.clone());
+            let (b, ink2, trail, k) = (b.clone(), ink.clone(), trail.clone(), ks[n]);
             // Half the column each: narrow enough to hyphenate.
-            let unit = Unit::new(move || box_layout(&b, &ink2, &trail, true)).dressed(box_dress(bs[n].kind, &ink));
+            let unit = Unit::new(move || box_layout(k, &b, &ink2, &trail, true)).dressed(box_dress(bs[n].kind, &ink));
             let pad = Margins::trbl(0.0, if n == 0 { 4.0 } else { 0.0 }, 0.0, if n == 0 { 0.0 } else { 4.0 });
             row.push_element(unit.padded(pad));
         }
@@ -425,40 +427,41 @@ fn box_pair(book: &Book, i: usize, ks: [usize; 2], trail: &Trail) -> Unit {
 
 /// A box's heading, title, text, attribution and links; `narrow` boxes
 /// (half the column) hyphenate their text.
-fn box_layout(b: &ContentBox, ink: &Palette, trail: &Trail, narrow: bool) -> LinearLayout {
+fn box_layout(k: usize, b: &ContentBox, ink: &Palette, trail: &Trail, narrow: bool) -> LinearLayout {
+    let at = |role, n: usize| key(Block::Box(k), role, n as u16);
     let heading = b.kind.heading();
     let mut l = LinearLayout::vertical();
     if b.kind == BoxKind::SeeAlso {
         l.push(Space(3.5));
     }
-    l.push(para(heading.to_uppercase(), type_style(8, ink.muted, LEAD_HEAD).bold()));
+    l.push(tag(at(Role::H2, 0), para(heading.to_uppercase(), type_style(8, ink.muted, LEAD_HEAD).bold())));
     let title = b.title.strip_prefix(&format!("{heading}:")).unwrap_or(&b.title).trim();
     if !title.is_empty() && title != heading {
         l.push(Space(1.0));
-        l.push(para(title.to_string(), type_style(13, ink.text, LEAD_HEAD).bold()));
+        l.push(tag(at(Role::H2, 0), para(title.to_string(), type_style(13, ink.text, LEAD_HEAD).bold())));
     }
-    for p in &b.body {
+    for (n, p) in b.body.iter().enumerate() {
         l.push(Space(2.0));
         let style = type_style(10, ink.text, LEAD_BODY);
         if narrow {
-            l.push(Hyphenated::new(p.clone(), style));
+            l.push(tag(at(Role::P, 1 + n), Hyphenated::new(p.clone(), style)));
         } else {
-            l.push(para(p.clone(), style));
+            l.push(tag(at(Role::P, 1 + n), para(p.clone(), style)));
         }
     }
     if let Some(who) = &b.attribution {
         l.push(Space(2.0));
-        l.push(para(who.clone(), type_style(9, ink.muted, LEAD_BODY).italic()));
+        l.push(tag(at(Role::P, 100), para(who.clone(), type_style(9, ink.muted, LEAD_BODY).italic())));
     }
     if !b.links.is_empty() {
         l.push(Space(1.5));
     }
-    for (label, url) in &b.links {
+    for (n, (label, url)) in b.links.iter().enumerate() {
         let line = Paragraph::default()
             .styled_string(format!("{label}  "), ts(10, ink.text).bold())
             .styled_string(url.clone(), ts(10, ink.muted))
             .styled(type_style(10, ink.text, LEAD_BODY));
-        let line = Leading(line, LEAD_BODY / super::fonts::natural_leading());
+        let line = tag(at(Role::Link, 101 + n), Leading(line, LEAD_BODY / super::fonts::natural_leading()));
         l.push(LinkLine { line, x: 0.0, url: url.clone(), trail: trail.clone() });
     }
     l

@@ -1,6 +1,7 @@
 //! Integration tests: one crate, one module per concern. They run the real
 //! binary where a user would, and read tests/reference/ for published targets.
 
+mod accessibility;
 mod architecture;
 mod books;
 mod build;
