@@ -167,19 +167,28 @@ pub fn render(report: &Report, paths: &Paths, decisions: &BTreeMap<Node, Decisio
             chapter_pdfs.insert(ch.id.clone(), stage.read(&format!("handbook/{}.pdf", ch.id))?);
         }
     }
-    let done: Vec<Result<Vec<Staged>>> = report
-        .books
-        .par_iter()
-        .map(|b| {
-            let node = Node::Book(b.id.clone());
-            if !built(&node) {
-                return last_files(old, &node, stage);
-            }
-            Ok(vec![stage.put(&handbook::book_path(&b.id), &handbook::render_book(report, &b.id, &chapter_pdfs, &style, &opts)?)?])
-        })
-        .collect();
+    let around = |on: bool| {
+        if let Some(hook) = super::build::AROUND_BOOKS.get() {
+            hook(on);
+        }
+    };
+    around(true);
+    let one = |b: &crate::model::Book| -> Result<Vec<Staged>> {
+        let node = Node::Book(b.id.clone());
+        if !built(&node) {
+            return last_files(old, &node, stage);
+        }
+        Ok(vec![stage.put(&handbook::book_path(&b.id), &handbook::render_book(report, &b.id, &chapter_pdfs, &style, &opts)?)?])
+    };
+    // The book of every edition, as large as the others together, is put
+    // together alone: beside another book it made the build's peak memory.
+    let (whole, editions): (Vec<_>, Vec<_>) = report.books.iter().enumerate().partition(|(_, b)| b.id == crate::text::COMBINED_BOOK);
+    let mut done: Vec<(usize, Result<Vec<Staged>>)> = whole.into_iter().map(|(k, b)| (k, one(b))).collect();
+    done.extend(editions.into_par_iter().map(|(k, b)| (k, one(b))).collect::<Vec<_>>());
+    done.sort_by_key(|(k, _)| *k);
     drop(chapter_pdfs);
-    for (files, node) in done.into_iter().zip(&books) {
+    around(false);
+    for ((_, files), node) in done.into_iter().zip(&books) {
         rendered.add(node, built(node), files?);
     }
 
