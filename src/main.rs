@@ -1,7 +1,8 @@
 //! The `barometer` command line: parses arguments, dispatches to a
 //! subcommand (`cmd/`), and decides the exit status from the error's kind:
 //! 0 ok; 1 invalid data or configuration, or an output folder refused;
-//! 2 usage (clap, or an id that does not exist); 3 internal. With
+//! 2 usage (clap, or an id that does not exist); 3 internal; 75
+//! (sysexits' EX_TEMPFAIL) another build holds the output folder. With
 //! `--format json` a failure is also printed as JSON on standard output.
 
 mod cmd;
@@ -144,7 +145,7 @@ enum Command {
 fn main() -> ExitCode {
     purge_delay(-1);
     let _ = barometer::pipeline::build::BEFORE_RENDER.set(|| purge_delay(RENDER_PURGE_DELAY_MS));
-    let _ = barometer::pipeline::build::AROUND_BOOKS.set(|on| purge_delay(if on { BOOKS_PURGE_DELAY_MS } else { RENDER_PURGE_DELAY_MS }));
+    let _ = barometer::pipeline::render::AROUND_BOOKS.set(|on| purge_delay(if on { BOOKS_PURGE_DELAY_MS } else { RENDER_PURGE_DELAY_MS }));
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -179,6 +180,7 @@ fn main() -> ExitCode {
                 Blame::Input => 1,
                 Blame::Usage => 2,
                 Blame::Tool => 3,
+                Blame::Busy => 75,
             })
         }
     }

@@ -51,11 +51,6 @@ pub struct BuildOptions {
 /// from then on (see main.rs), where computing keeps it for reuse.
 pub static BEFORE_RENDER: std::sync::OnceLock<fn()> = std::sync::OnceLock::new();
 
-/// Called with true before the books are put together and with false
-/// after: the binary uses it to return freed memory to the system at once
-/// while the books' large buffers come and go (see main.rs).
-pub static AROUND_BOOKS: std::sync::OnceLock<fn(bool)> = std::sync::OnceLock::new();
-
 /// The process's peak resident memory in MB (Linux), for the benchmarks.
 pub fn peak_rss_mb() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;

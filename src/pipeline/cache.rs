@@ -165,4 +165,33 @@ mod tests {
         assert_eq!(a.digest(), a.clone().digest());
         assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
+
+    #[test]
+    fn a_file_is_taken_by_its_stamp_only_when_stamped_before_the_state() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.txt");
+        std::fs::write(&path, b"one").unwrap();
+        let stamp = Stamp::of(&path).unwrap();
+        let (one, two) = (sha256_hex(b"one"), sha256_hex(b"two"));
+        let mut state = State::default();
+        state.files.insert("a.txt".into(), Known { sha256: one.clone(), stamp });
+        // Stamped in the tick the state was written: the file is read.
+        state.written = stamp.mtime;
+        assert!(state.known("a.txt").is_none());
+        assert!(state.holds(dir.path(), "a.txt", &one));
+        // Rewritten in place at the same size and time: read, it is caught...
+        let file = std::fs::File::options().write(true).open(&path).unwrap();
+        std::io::Write::write_all(&mut &file, b"two").unwrap();
+        file.set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_nanos(stamp.mtime)).unwrap();
+        assert_eq!(Stamp::of(&path), Some(stamp));
+        assert!(!state.holds(dir.path(), "a.txt", &one));
+        // ...stamped before the state, its stamp is believed, as git's index is.
+        state.written = stamp.mtime + 1;
+        assert!(state.holds(dir.path(), "a.txt", &one));
+        // Any other edit changes the stamp and is read.
+        std::fs::write(&path, b"three").unwrap();
+        assert!(!state.holds(dir.path(), "a.txt", &one));
+        assert!(!state.holds(dir.path(), "a.txt", &two));
+        assert_eq!(state.missing_file(&NodeState { fingerprint: Fingerprint::default(), files: vec![("a.txt".into(), one)], model: None, outdated: false }, dir.path()), Some("a.txt"));
+    }
 }

@@ -18,6 +18,11 @@ use crate::model::{Chapter, Figure, Report};
 use crate::handbook::{self, PdfOptions};
 use crate::style::Style;
 
+/// Called with true before the books are put together and with false
+/// after: the binary uses it to return freed memory to the system at once
+/// while the books' large buffers come and go (see main.rs).
+pub static AROUND_BOOKS: std::sync::OnceLock<fn(bool)> = std::sync::OnceLock::new();
+
 /// What the render stages produced (on disk, in the new generation).
 pub struct Rendered {
     pub artifacts: Vec<Staged>,
@@ -168,7 +173,7 @@ pub fn render(report: &Report, paths: &Paths, decisions: &BTreeMap<Node, Decisio
         }
     }
     let around = |on: bool| {
-        if let Some(hook) = super::build::AROUND_BOOKS.get() {
+        if let Some(hook) = AROUND_BOOKS.get() {
             hook(on);
         }
     };
