@@ -65,6 +65,7 @@ fn view(err: &Error) -> View<'_> {
     v.kind = match err.root() {
         Error::Config(_) => "config",
         Error::Usage(_) => "usage",
+        Error::Busy(_) => "busy",
         Error::Data(files) => {
             v.problems = files.iter().flat_map(|f| f.list()).map(ProblemView::from).collect();
             v.unlisted = Some(files.iter().map(|f| f.len() - f.list().len()).sum());

@@ -42,6 +42,9 @@ pub enum Error {
     /// A library failed or an invariant broke: not the user's doing.
     #[error("{0}")]
     Internal(String),
+    /// Another build holds the output folder's lock: run again when it is done.
+    #[error("{0}")]
+    Busy(String),
     /// What was being done when `source` happened ("config/chapters/x.toml: hero").
     #[error("{context}: {source}")]
     Context { context: String, source: Box<Error> },
@@ -72,6 +75,8 @@ pub enum Blame {
     Usage,
     /// The tool or its environment.
     Tool,
+    /// Another build holds the output folder: nobody's fault, run again later.
+    Busy,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -103,6 +108,7 @@ impl Error {
         match self {
             Error::Config(_) | Error::Data(_) | Error::Warnings(_) => Blame::Input,
             Error::Usage(_) => Blame::Usage,
+            Error::Busy(_) => Blame::Busy,
             Error::Io { op: IoOp::Read, .. } => Blame::Input,
             Error::Context { source, .. } => source.blame(),
             Error::Stats(_) | Error::Render(_) | Error::Io { op: IoOp::Write, .. } | Error::Internal(_) => Blame::Tool,

@@ -157,7 +157,14 @@ pub fn merge(matter: &[u8], chapters: Vec<Chapter>, sequence: &Sequence, outline
     let own: Vec<ObjectId> = doc.get_pages().into_values().collect();
     let root = doc.catalog()?.get(b"Pages")?.as_reference()?;
 
-    // Each chapter's objects move in under new numbers.
+    // Each chapter's objects move in under new numbers, but for its copies
+    // of fonts the book already holds: those are dropped as it moves in (its
+    // pages point at the book's copy), so the book never holds a copy per chapter.
+    let mut fonts = Fonts::default();
+    let own_fonts = type0_fonts(&doc);
+    for id in own_fonts {
+        fonts.add(&doc, id, None)?;
+    }
     let mut chapter_pages: Vec<Vec<ObjectId>> = Vec::new();
     for mut ch in chapters {
         let offset = doc.max_id;
@@ -166,8 +173,22 @@ pub fn merge(matter: &[u8], chapters: Vec<Chapter>, sequence: &Sequence, outline
             folio::drop_folio(&mut ch.doc, page)?;
         }
         let map: HashMap<ObjectId, ObjectId> = ch.doc.objects.keys().map(|&(n, g)| ((n, g), (n + offset, 0))).collect();
+        // The chapter's fonts the book has (by their ids here, and where they would land).
+        let mut twins = std::collections::HashSet::new();
+        let mut same: HashMap<ObjectId, ObjectId> = HashMap::new();
+        for id in type0_fonts(&ch.doc) {
+            if let Some(kept) = fonts.add(&doc, map[&id], Some((&ch.doc, id)))? {
+                twins.insert(id);
+                same.insert(map[&id], kept);
+            }
+        }
+        let reached = reachable(&ch.doc, &ch.pages, &twins);
         for (id, mut object) in std::mem::take(&mut ch.doc.objects) {
+            if !reached.contains(&id) {
+                continue;
+            }
             super::fonts::replace_refs(&mut object, &map);
+            super::fonts::replace_refs(&mut object, &same);
             doc.objects.insert(map[&id], object);
         }
         doc.max_id = offset + ch.doc.max_id;
@@ -195,8 +216,7 @@ pub fn merge(matter: &[u8], chapters: Vec<Chapter>, sequence: &Sequence, outline
     pages.set("Count", count);
 
     super::tags::book(&mut doc, &own, &chapter_pages)?;
-    one_font_each(&mut doc)?;
-    // The chapters' copies go before the page numbers pick their font.
+    // What no page reaches goes before the page numbers pick their font.
     doc.prune_objects();
     let pages = doc.get_pages();
     let numbered: Vec<(ObjectId, usize)> =
@@ -267,28 +287,64 @@ fn inherit(doc: &mut Document, page: ObjectId) -> Result<()> {
     Ok(())
 }
 
-/// One embedded copy of each font in the book: every chapter brings its
+/// The book's embedded fonts, one copy of each: every chapter brings its
 /// own, with the same (compressed) bytes, so the font files are compared
-/// as they are, without inflating them.
-fn one_font_each(doc: &mut Document) -> Result<()> {
-    let mut kept: Vec<(ObjectId, ObjectId)> = Vec::new(); // (font file, Type0 font)
-    let mut same: HashMap<ObjectId, ObjectId> = HashMap::new();
-    let ids: Vec<ObjectId> = doc.objects.iter().filter(|(_, o)| o.as_dict().is_ok_and(|d| d.get(b"Subtype").and_then(Object::as_name).is_ok_and(|s| s == b"Type0"))).map(|(&id, _)| id).collect();
-    for id in ids {
-        let file = font_file_id(doc, id)?;
+/// as they are, without inflating them. The first copy (in the book's
+/// object order: its own pages', then the chapters' in order) is kept.
+#[derive(Default)]
+struct Fonts {
+    /// (font file, Type0 font) in the book.
+    kept: Vec<(ObjectId, ObjectId)>,
+}
+
+impl Fonts {
+    /// Takes note of the Type0 font `id` of the book, or of a chapter's
+    /// (`from`: the chapter and the font's id there; `id` is where it would
+    /// land). Returns the book's copy when it has one already.
+    fn add(&mut self, book: &Document, id: ObjectId, from: Option<(&Document, ObjectId)>) -> Result<Option<ObjectId>> {
+        let (doc, local) = from.unwrap_or((book, id));
+        let file = font_file_id(doc, local)?;
         let bytes = &doc.get_object(file)?.as_stream()?.content;
-        let twin = kept.iter().find(|(f, _)| doc.get_object(*f).and_then(Object::as_stream).is_ok_and(|s| s.content == *bytes)).map(|k| k.1);
-        match twin {
-            Some(font) => {
-                same.insert(id, font);
-            }
-            None => kept.push((file, id)),
+        let twin = self.kept.iter().find(|(f, _)| book.get_object(*f).and_then(Object::as_stream).is_ok_and(|s| s.content == *bytes)).map(|k| k.1);
+        if twin.is_none() {
+            // Where the chapter's font file lands in the book.
+            let landed = match from {
+                Some(_) => (file.0 + id.0 - local.0, 0),
+                None => file,
+            };
+            self.kept.push((landed, id));
+        }
+        Ok(twin)
+    }
+}
+
+/// The Type0 fonts of a document, in object order.
+fn type0_fonts(doc: &Document) -> Vec<ObjectId> {
+    doc.objects.iter().filter(|(_, o)| o.as_dict().is_ok_and(|d| d.get(b"Subtype").and_then(Object::as_name).is_ok_and(|s| s == b"Type0"))).map(|(&id, _)| id).collect()
+}
+
+/// The objects `pages` reach, not through the fonts `away` (the book's copies stand in for them).
+fn reachable(doc: &Document, pages: &[ObjectId], away: &std::collections::HashSet<ObjectId>) -> std::collections::HashSet<ObjectId> {
+    fn refs(object: &Object, out: &mut Vec<ObjectId>) {
+        match object {
+            Object::Reference(id) => out.push(*id),
+            Object::Array(items) => items.iter().for_each(|o| refs(o, out)),
+            Object::Dictionary(d) => d.iter().for_each(|(_, o)| refs(o, out)),
+            Object::Stream(s) => s.dict.iter().for_each(|(_, o)| refs(o, out)),
+            _ => {}
         }
     }
-    for object in doc.objects.values_mut() {
-        super::fonts::replace_refs(object, &same);
+    let mut seen = std::collections::HashSet::new();
+    let mut stack: Vec<ObjectId> = pages.to_vec();
+    while let Some(id) = stack.pop() {
+        if away.contains(&id) || !seen.insert(id) {
+            continue;
+        }
+        if let Some(object) = doc.objects.get(&id) {
+            refs(object, &mut stack);
+        }
     }
-    Ok(())
+    seen
 }
 
 fn font_file_id(doc: &Document, font: ObjectId) -> Result<ObjectId> {

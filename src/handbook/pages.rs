@@ -360,11 +360,11 @@ fn side_box(l: &mut LinearLayout, k: usize, b: &ContentBox, ink: &Palette, trail
         l.push(Space(1.5));
         l.push(tag(at(Role::P, 100), para(who.clone(), type_style(8, ink.muted, LEAD_BODY).italic())));
     }
-    for (label, url) in &b.links {
+    for (n, (label, url)) in b.links.iter().enumerate() {
         l.push(Space(1.5));
-        l.push(tag(key(Block::Box(k), Role::P, 1 + n as u16), para(label.clone(), type_style(8, ink.text, LEAD_HEAD).bold())));
+        l.push(tag(at(Role::P, 101 + n), para(label.clone(), type_style(8, ink.text, LEAD_HEAD).bold())));
         let style = type_style(8, ink.muted, LEAD_HEAD);
-        let line = tag(key(Block::Box(k), Role::Link, 1 + n as u16), Leading(Paragraph::new(url.clone()).styled(style), style.line_spacing()));
+        let line = tag(at(Role::Link, 101 + n), Leading(Paragraph::new(url.clone()).styled(style), style.line_spacing()));
         l.push(LinkLine { line, x, url: url.clone(), trail: trail.clone() });
     }
 }

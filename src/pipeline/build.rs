@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use super::cache::{NodeState, STATE, State};
+use super::cache::{Known, NodeState, STATE, State};
 use super::folder::OutDir;
 use super::publish::{self, Staged, Staging};
 use super::graph::{self, Decision, Graph, Node, Sources, TOOL};
@@ -101,7 +101,12 @@ pub fn build(paths: &Paths, opts: &BuildOptions) -> Result<Built> {
     let out = OutDir::open(paths)?;
     let mut notes = publish::clean_leftovers(&out)?;
     let last = out.last();
-    let old = if opts.force { State::default() } else { State::load(&last) };
+    // With --force every node is built again, and the last build's file
+    // stamps still spare reading its files to link the equal ones.
+    let mut old = State::load(&last);
+    if opts.force {
+        old.nodes.clear();
+    }
     let decisions = graph::decide(&plan.graph, &old, &last, opts.force, opts.only.as_deref());
     laps.lap("fingerprint");
 
@@ -122,7 +127,7 @@ pub fn build(paths: &Paths, opts: &BuildOptions) -> Result<Built> {
     // The new generation: every file goes to disk as it is made, and
     // becomes live only when the build is whole (dropped on an error, which
     // deletes it).
-    let stage = Staging::begin(&out)?;
+    let stage = Staging::begin(&out, &old)?;
     if let Some(hook) = BEFORE_RENDER.get() {
         hook();
     }
@@ -132,13 +137,14 @@ pub fn build(paths: &Paths, opts: &BuildOptions) -> Result<Built> {
     laps.lap("data");
 
     progress.stage("charts and handbook");
-    let rendered = render::render(&report, paths, &decisions, &old, &last, &stage)?;
+    let rendered = render::render(&report, paths, &decisions, &old, &stage)?;
     artifacts.extend(rendered.artifacts);
     laps.lap("render");
 
     progress.stage("publish");
-    let state = next_state(&plan.graph, &decisions, &old, &report, rendered.files)?;
+    let mut state = next_state(&plan.graph, &decisions, &old, &report, rendered.files)?;
     artifacts.push(stage.put("manifest.json", &manifest(&plan.sources, &artifacts)?)?);
+    state.files = artifacts.iter().map(|a| (a.path.clone(), Known { sha256: a.sha256.clone(), stamp: a.stamp })).collect();
     stage.put(STATE, &state.to_bytes()?)?;
     drop(state);
     laps.lap("publish");

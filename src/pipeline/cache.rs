@@ -63,32 +63,93 @@ pub struct NodeState {
     pub outdated: bool,
 }
 
+/// What a file of a build looked like on disk when the build made it: a
+/// file whose size, modification time and inode are still these was not
+/// written since, so its SHA-256 holds without reading it (as git's index
+/// tells unchanged files). Files are hard-linked from one generation to
+/// the next, so a reused file keeps its stamp.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Stamp {
+    pub len: u64,
+    /// Modification time, nanoseconds since 1970.
+    pub mtime: u64,
+    /// The inode (0 where the system has none).
+    pub ino: u64,
+}
+
+impl Stamp {
+    /// The stamp of the file at `path` now (following links); None when it is not a file.
+    pub fn of(path: &Path) -> Option<Stamp> {
+        let m = std::fs::metadata(path).ok().filter(std::fs::Metadata::is_file)?;
+        let mtime = m.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos() as u64;
+        #[cfg(unix)]
+        let ino = std::os::unix::fs::MetadataExt::ino(&m);
+        #[cfg(not(unix))]
+        let ino = 0;
+        Some(Stamp { len: m.len(), mtime, ino })
+    }
+}
+
+/// A file's SHA-256 and its stamp when the build made it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Known {
+    pub sha256: String,
+    pub stamp: Stamp,
+}
+
 /// Every node of the last build.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct State {
     pub nodes: BTreeMap<Node, NodeState>,
+    /// Every file of the build (but the state) by path: its hash and stamp.
+    #[serde(default)]
+    pub files: BTreeMap<String, Known>,
+    /// When the state was written (its file's modification time, in
+    /// nanoseconds): a file stamped at or after it may have been changed
+    /// within the clock's tick without its stamp showing it, so it is read.
+    #[serde(skip)]
+    pub written: u64,
 }
 
 impl State {
     /// The last build's state; none (everything stale) when there is no
     /// state or it cannot be read (an older tool's format).
     pub fn load(out: &Path) -> State {
-        std::fs::read(out.join(STATE)).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default()
+        let path = out.join(STATE);
+        let Some(mut state) = std::fs::read(&path).ok().and_then(|b| serde_json::from_slice::<State>(&b).ok()) else { return State::default() };
+        state.written = Stamp::of(&path).map_or(0, |s| s.mtime);
+        state
     }
 
     pub fn to_bytes(&self) -> crate::error::Result<Vec<u8>> {
         Ok((serde_json::to_string(self)? + "\n").into_bytes())
     }
-}
 
-/// The first file of `state` that is missing under `out` or whose bytes
-/// changed since it was written.
-pub fn missing_file<'a>(state: &'a NodeState, out: &Path) -> Option<&'a str> {
-    state
-        .files
-        .iter()
-        .find(|(p, h)| std::fs::read(out.join(p)).map(|b| sha256_hex(&b) != *h).unwrap_or(true))
-        .map(|(p, _)| p.as_str())
+    /// The file's hash and stamp, where the stamp can be trusted (made
+    /// before the state was written).
+    pub fn known(&self, path: &str) -> Option<&Known> {
+        self.files.get(path).filter(|k| k.stamp.mtime < self.written)
+    }
+
+    /// Whether the file `path` under `out` still holds the bytes whose
+    /// SHA-256 is `sha256`: by its stamp where it has one that still
+    /// holds, else by reading it.
+    pub fn holds(&self, out: &Path, path: &str, sha256: &str) -> bool {
+        let file = out.join(path);
+        if let Some(k) = self.known(path)
+            && k.sha256 == sha256
+            && Stamp::of(&file) == Some(k.stamp)
+        {
+            return true;
+        }
+        std::fs::read(&file).is_ok_and(|b| sha256_hex(&b) == sha256)
+    }
+
+    /// The first file of `node` that is missing under `out` or whose bytes
+    /// changed since it was written.
+    pub fn missing_file<'a>(&self, node: &'a NodeState, out: &Path) -> Option<&'a str> {
+        node.files.iter().find(|(p, h)| !self.holds(out, p, h)).map(|(p, _)| p.as_str())
+    }
 }
 
 #[cfg(test)]
@@ -103,5 +164,34 @@ mod tests {
         assert_ne!(a.digest(), b.digest());
         assert_eq!(a.digest(), a.clone().digest());
         assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
+
+    #[test]
+    fn a_file_is_taken_by_its_stamp_only_when_stamped_before_the_state() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.txt");
+        std::fs::write(&path, b"one").unwrap();
+        let stamp = Stamp::of(&path).unwrap();
+        let (one, two) = (sha256_hex(b"one"), sha256_hex(b"two"));
+        let mut state = State::default();
+        state.files.insert("a.txt".into(), Known { sha256: one.clone(), stamp });
+        // Stamped in the tick the state was written: the file is read.
+        state.written = stamp.mtime;
+        assert!(state.known("a.txt").is_none());
+        assert!(state.holds(dir.path(), "a.txt", &one));
+        // Rewritten in place at the same size and time: read, it is caught...
+        let file = std::fs::File::options().write(true).open(&path).unwrap();
+        std::io::Write::write_all(&mut &file, b"two").unwrap();
+        file.set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_nanos(stamp.mtime)).unwrap();
+        assert_eq!(Stamp::of(&path), Some(stamp));
+        assert!(!state.holds(dir.path(), "a.txt", &one));
+        // ...stamped before the state, its stamp is believed, as git's index is.
+        state.written = stamp.mtime + 1;
+        assert!(state.holds(dir.path(), "a.txt", &one));
+        // Any other edit changes the stamp and is read.
+        std::fs::write(&path, b"three").unwrap();
+        assert!(!state.holds(dir.path(), "a.txt", &one));
+        assert!(!state.holds(dir.path(), "a.txt", &two));
+        assert_eq!(state.missing_file(&NodeState { fingerprint: Fingerprint::default(), files: vec![("a.txt".into(), one)], model: None, outdated: false }, dir.path()), Some("a.txt"));
     }
 }

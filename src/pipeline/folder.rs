@@ -321,10 +321,11 @@ fn lock(root: &Path, home: &Path) -> Result<File> {
     let file = File::options().read(true).write(true).create(true).truncate(false).open(&path).map_err(|e| Error::write(&path, e))?;
     match file.try_lock() {
         Ok(()) => Ok(file),
-        Err(std::fs::TryLockError::WouldBlock) => Err(refuse(
-            root,
-            &format!("another barometer build is writing to this folder (it holds {}); wait for it to finish and build again", path.display()),
-        )),
+        Err(std::fs::TryLockError::WouldBlock) => Err(Error::Busy(format!(
+            "--out {}: another barometer build is writing to this folder (it holds {}); wait for it to finish and build again",
+            root.display(),
+            path.display()
+        ))),
         Err(std::fs::TryLockError::Error(e)) => Err(Error::write(&path, e)),
     }
 }

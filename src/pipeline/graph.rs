@@ -14,7 +14,7 @@ use rayon::prelude::*;
 
 pub use super::node::Node;
 use super::paths::Paths;
-use super::cache::{Fingerprint, State, hex, missing_file};
+use super::cache::{Fingerprint, State, hex};
 use crate::data;
 use crate::error::{Error, Result};
 use crate::config::{Config, FigureSpec};
@@ -24,13 +24,18 @@ pub const TOOL: &str = concat!("barometer ", env!("CARGO_PKG_VERSION"));
 
 /// The running binary's identity, part of every fingerprint: a rebuilt tool
 /// (same version, new code) redoes everything rather than trust old results.
-/// Size and modification time of the executable: cheap, and the cache is local.
+/// The executable's size, modification time and inode: a binary linked or
+/// copied anew gets a new inode or modification time even at the same size.
+/// Not its change time: tools that hard-link the binary (perf's build-id
+/// cache) change it, and everything would be rebuilt for nothing. Not its
+/// SHA-256 either: hashing the 56 MB binary would cost every build, even one
+/// with nothing to do, 30 to 40 ms (`sha256sum` takes 140 ms).
 pub fn tool_build() -> &'static str {
     static ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     ID.get_or_init(|| {
-        let meta = std::env::current_exe().and_then(std::fs::metadata).ok();
-        let stamp = meta.as_ref().and_then(|m| m.modified().ok()).and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
-        format!("{TOOL} {} {}", meta.map_or(0, |m| m.len()), stamp.map_or(0, |d| d.as_nanos()))
+        let exe = std::env::current_exe().ok();
+        let stamp = exe.as_deref().and_then(super::cache::Stamp::of).unwrap_or_default();
+        format!("{TOOL} {} {} {}", stamp.len, stamp.mtime, stamp.ino)
     })
 }
 
@@ -313,7 +318,7 @@ pub fn why_stale(node: &Node, planned: &Planned, old: &State, out: &Path) -> Opt
     if !changed.is_empty() {
         return Some(if prev.outdated { Why::LeftOutdated(changed) } else { Why::Changed(changed) });
     }
-    missing_file(prev, out).map(|p| Why::FileChanged(p.to_string()))
+    old.missing_file(prev, out).map(|p| Why::FileChanged(p.to_string()))
 }
 
 /// What the build does with a node.
@@ -339,7 +344,7 @@ pub fn decide(graph: &Graph, old: &State, out: &Path, force: bool, only: Option<
                 None => Decision::Reuse,
                 Some(why) => {
                     let keepable = old.nodes.get(node).is_some_and(|prev| {
-                        (!node.is_computed() || prev.model.is_some()) && missing_file(prev, out).is_none()
+                        (!node.is_computed() || prev.model.is_some()) && old.missing_file(prev, out).is_none()
                     });
                     if !force && keepable && !selected(node, planned, only) { Decision::Keep } else { Decision::Build(why) }
                 }

@@ -18,7 +18,7 @@ use std::io::{ErrorKind, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use super::cache::sha256_hex;
+use super::cache::{Known, Stamp, State, sha256_hex};
 
 use super::folder::{self, CURRENT, OutDir, TOPS};
 use crate::error::{Error, Result};
@@ -90,12 +90,14 @@ pub(super) fn stop_point(step: u32) {
     }
 }
 
-/// A file of the new generation, on disk: its path, SHA-256 and size.
+/// A file of the new generation, on disk: its path, SHA-256 and size, and
+/// its stamp (which the next build checks instead of reading it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Staged {
     pub path: String,
     pub sha256: String,
     pub bytes: u64,
+    pub stamp: Stamp,
 }
 
 /// The new generation, `gen-<n>`, while the build writes it: each file
@@ -109,6 +111,8 @@ pub struct Staging<'a> {
     dir: PathBuf,
     /// The live generation, whose files equal to new ones are linked.
     previous: Option<PathBuf>,
+    /// The hashes and stamps of the live generation's files, where trusted.
+    known: std::collections::BTreeMap<String, Known>,
     old: Option<u64>,
     book: Mutex<Book>,
     published: bool,
@@ -129,8 +133,9 @@ struct Book {
 impl<'a> Staging<'a> {
     /// Starts generation `n` in the locked output folder: its list first,
     /// so whatever of it exists is listed and a later run deletes exactly
-    /// what this one wrote.
-    pub fn begin(out: &'a OutDir) -> Result<Staging<'a>> {
+    /// what this one wrote. `last` is the live generation's state, whose
+    /// stamps spare reading its files to link them.
+    pub fn begin(out: &'a OutDir, last: &State) -> Result<Staging<'a>> {
         out.check_tops()?;
         let old = out.live();
         let n = out.generations()?.into_iter().chain(old).max().unwrap_or(0) + 1;
@@ -144,6 +149,7 @@ impl<'a> Staging<'a> {
             n,
             dir,
             previous: old.map(|o| out.generation(o)),
+            known: if old.is_some() { last.files.keys().filter_map(|p| Some((p.clone(), last.known(p)?.clone()))).collect() } else { Default::default() },
             old,
             book: Mutex::new(Book { list: Some(list), ..Book::default() }),
             published: false,
@@ -161,33 +167,69 @@ impl<'a> Staging<'a> {
     /// is already on disk, so a rebuild that changed little writes and
     /// syncs little. Where links are not possible, it is written.
     pub fn put(&self, path: &str, bytes: &[u8]) -> Result<Staged> {
-        let top = check_path(path)?;
-        let target = self.dir.join(path);
-        {
-            let mut book = self.book();
-            if !book.paths.insert(path.to_string()) {
-                return Err(Error::internal(format!("two files of the build would be written to {path}")));
+        let target = self.claim(path)?;
+        let sha256 = sha256_hex(bytes);
+        if let Some(old) = self.previous.as_ref().map(|p| p.join(path)) {
+            // The old file's stamp says whether its known hash still holds; else it is read.
+            let same = match self.known.get(path) {
+                Some(k) if Stamp::of(&old) == Some(k.stamp) => k.sha256 == sha256,
+                _ => same_bytes(&old, bytes),
+            };
+            if same && std::fs::hard_link(&old, &target).is_ok() {
+                let stamp = Stamp::of(&target).unwrap_or_default();
+                return Ok(Staged { path: path.to_string(), sha256, bytes: bytes.len() as u64, stamp });
             }
-            book.tops.insert(top);
-            let list_path = self.out.list_path(self.n);
-            let list = book.list.as_mut().ok_or_else(|| Error::internal("the generation is closed"))?;
-            list.write_all(format!("{path}\n").as_bytes()).map_err(|e| Error::write(&list_path, e))?;
-            for parent in Path::new(path).ancestors().skip(1).filter(|p| !p.as_os_str().is_empty()) {
-                if book.folders.insert(parent.to_path_buf()) {
-                    let folder = self.dir.join(parent);
-                    std::fs::create_dir_all(&folder).map_err(|e| Error::write(&folder, e))?;
-                }
-            }
-        }
-        let staged = Staged { path: path.to_string(), sha256: sha256_hex(bytes), bytes: bytes.len() as u64 };
-        if let Some(old) = self.previous.as_ref().map(|p| p.join(path)).filter(|old| same_bytes(old, bytes))
-            && std::fs::hard_link(&old, &target).is_ok()
-        {
-            return Ok(staged);
         }
         std::fs::write(&target, bytes).map_err(|e| Error::write(&target, e))?;
+        let stamp = Stamp::of(&target).ok_or_else(|| Error::internal(format!("{} is not there after writing it", target.display())))?;
         self.book().written.push(target);
-        Ok(staged)
+        Ok(Staged { path: path.to_string(), sha256, bytes: bytes.len() as u64, stamp })
+    }
+
+    /// Puts the live generation's file `path`, whose SHA-256 the last build
+    /// noted as `sha256`, into the new generation: linked without reading
+    /// it where its stamp shows it unchanged; else read, checked and put.
+    pub fn keep(&self, path: &str, sha256: &str) -> Result<Staged> {
+        if let Some(old) = self.previous.as_ref().map(|p| p.join(path))
+            && let Some(k) = self.known.get(path).filter(|k| k.sha256 == sha256 && Stamp::of(&old) == Some(k.stamp))
+        {
+            let target = self.claim(path)?;
+            if std::fs::hard_link(&old, &target).is_ok() {
+                return Ok(Staged { path: path.to_string(), sha256: sha256.to_string(), bytes: k.stamp.len, stamp: k.stamp });
+            }
+            let bytes = std::fs::read(&old).map_err(|e| Error::read(&old, e))?;
+            std::fs::write(&target, &bytes).map_err(|e| Error::write(&target, e))?;
+            let stamp = Stamp::of(&target).ok_or_else(|| Error::internal(format!("{} is not there after writing it", target.display())))?;
+            self.book().written.push(target);
+            return Ok(Staged { path: path.to_string(), sha256: sha256.to_string(), bytes: bytes.len() as u64, stamp });
+        }
+        let from = self.previous.clone().unwrap_or_else(|| self.out.root.clone()).join(path);
+        let bytes = std::fs::read(&from).map_err(|e| Error::read(&from, e))?;
+        if sha256_hex(&bytes) != sha256 {
+            return Err(Error::internal(format!("{} changed during the build", from.display())));
+        }
+        self.put(path, &bytes)
+    }
+
+    /// Lists `path` as the new generation's (before anything is written
+    /// there) and makes its folders; returns where it goes.
+    fn claim(&self, path: &str) -> Result<PathBuf> {
+        let top = check_path(path)?;
+        let mut book = self.book();
+        if !book.paths.insert(path.to_string()) {
+            return Err(Error::internal(format!("two files of the build would be written to {path}")));
+        }
+        book.tops.insert(top);
+        let list_path = self.out.list_path(self.n);
+        let list = book.list.as_mut().ok_or_else(|| Error::internal("the generation is closed"))?;
+        list.write_all(format!("{path}\n").as_bytes()).map_err(|e| Error::write(&list_path, e))?;
+        for parent in Path::new(path).ancestors().skip(1).filter(|p| !p.as_os_str().is_empty()) {
+            if book.folders.insert(parent.to_path_buf()) {
+                let folder = self.dir.join(parent);
+                std::fs::create_dir_all(&folder).map_err(|e| Error::write(&folder, e))?;
+            }
+        }
+        Ok(self.dir.join(path))
     }
 
     /// A file this build has already written, read back (the site copies

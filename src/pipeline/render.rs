@@ -3,12 +3,11 @@
 //! nodes are built; the others' files are taken from the last build.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use rayon::prelude::*;
 
 use super::paths::Paths;
-use super::cache::{State, sha256_hex};
+use super::cache::State;
 use super::publish::{Artifact, Staged, Staging};
 use crate::export;
 use super::graph::{Decision, Node};
@@ -19,6 +18,11 @@ use crate::model::{Chapter, Figure, Report};
 use crate::handbook::{self, PdfOptions};
 use crate::style::Style;
 
+/// Called with true before the books are put together and with false
+/// after: the binary uses it to return freed memory to the system at once
+/// while the books' large buffers come and go (see main.rs).
+pub static AROUND_BOOKS: std::sync::OnceLock<fn(bool)> = std::sync::OnceLock::new();
+
 /// What the render stages produced (on disk, in the new generation).
 pub struct Rendered {
     pub artifacts: Vec<Staged>,
@@ -26,21 +30,12 @@ pub struct Rendered {
     pub files: BTreeMap<Node, Vec<(String, String)>>,
 }
 
-/// The last build's files of `node`, checked against their hashes and
-/// put into the new generation (linked: their bytes are the same).
-pub(super) fn last_files(old: &State, node: &Node, out: &Path, stage: &Staging) -> Result<Vec<Staged>> {
+/// The last build's files of `node`, put into the new generation (linked:
+/// their bytes are the same; read and checked against their hashes only
+/// where their stamps do not show them unchanged).
+pub(super) fn last_files(old: &State, node: &Node, stage: &Staging) -> Result<Vec<Staged>> {
     let prev = old.nodes.get(node).ok_or_else(|| Error::internal(format!("{node}: reused without a state")))?;
-    prev.files
-        .iter()
-        .map(|(p, h)| {
-            let path = out.join(p);
-            let bytes = std::fs::read(&path).map_err(|e| Error::read(&path, e))?;
-            if sha256_hex(&bytes) != *h {
-                return Err(Error::internal(format!("{} changed during the build", path.display())));
-            }
-            stage.put(p, &bytes)
-        })
-        .collect()
+    prev.files.iter().map(|(p, h)| stage.keep(p, h)).collect()
 }
 
 /// The paths of a chart node's files, in the order [`chart_files`] makes
@@ -103,8 +98,8 @@ pub fn check_chart_names(config: &Config) -> Result<()> {
 type ChartDone = (Vec<Staged>, Option<Vec<u8>>);
 
 /// Renders the stale charts and PDFs into the new generation as each is
-/// made; takes the rest from the last build, whose files are under `last`.
-pub fn render(report: &Report, paths: &Paths, decisions: &BTreeMap<Node, Decision>, old: &State, last: &Path, stage: &Staging) -> Result<Rendered> {
+/// made; takes the rest from the last build (the live generation).
+pub fn render(report: &Report, paths: &Paths, decisions: &BTreeMap<Node, Decision>, old: &State, stage: &Staging) -> Result<Rendered> {
     let style_path = paths.style();
     let style = Style::load(&style_path)?;
     let chart_style = ChartStyle::from_style(&style)?;
@@ -117,20 +112,21 @@ pub fn render(report: &Report, paths: &Paths, decisions: &BTreeMap<Node, Decisio
         units.push((Node::HeroChart(ch.id.clone()), ch, None));
         units.extend(ch.figures.iter().map(|f| (Node::Chart(f.id.clone()), ch, Some(f))));
     }
-    let need_pdfs = report.chapters.iter().map(|ch| Node::ChapterPdf(ch.id.clone())).chain(report.books.iter().map(|b| Node::Book(b.id.clone()))).any(|n| built(&n));
+    // Only the chapters laid out again need their charts' handbook PNGs.
+    let needs_png = |ch: &Chapter| built(&Node::ChapterPdf(ch.id.clone()));
     let done: Vec<Result<ChartDone>> = units
         .par_iter()
         .map(|(node, chapter, figure)| {
             if !built(node) {
-                let files = last_files(old, node, last, stage)?;
+                let files = last_files(old, node, stage)?;
                 let png = match figure {
-                    Some(f) if need_pdfs => Some(stage.read(&handbook_png_path(&chapter.id, Some(&f.id)))?),
+                    Some(f) if needs_png(chapter) => Some(stage.read(&handbook_png_path(&chapter.id, Some(&f.id)))?),
                     _ => None,
                 };
                 return Ok((files, png));
             }
             let files = chart_files(report, chapter, *figure, &chart_style)?;
-            let png = figure.filter(|_| need_pdfs).and_then(|f| {
+            let png = figure.filter(|_| needs_png(chapter)).and_then(|f| {
                 let name = handbook_png_path(&chapter.id, Some(&f.id));
                 files.iter().find(|a| a.path == name).map(|a| a.bytes.clone())
             });
@@ -152,14 +148,14 @@ pub fn render(report: &Report, paths: &Paths, decisions: &BTreeMap<Node, Decisio
     // the books, put together from the chapters' PDFs.
     let opts = PdfOptions::from_env()?;
     let books: Vec<Node> = report.books.iter().map(|b| Node::Book(b.id.clone())).collect();
-    let images = if need_pdfs { handbook::decode_charts(&std::mem::take(&mut images), &style)? } else { Default::default() };
+    let images = handbook::decode_charts(&std::mem::take(&mut images), &style)?;
     let done: Vec<Result<Vec<Staged>>> = report
         .chapters
         .par_iter()
         .map(|ch| {
             let node = Node::ChapterPdf(ch.id.clone());
             if !built(&node) {
-                return last_files(old, &node, last, stage);
+                return last_files(old, &node, stage);
             }
             Ok(vec![stage.put(&format!("handbook/{}.pdf", ch.id), &handbook::render_chapter(report, ch, &images, &style, &opts)?)?])
         })
@@ -176,24 +172,33 @@ pub fn render(report: &Report, paths: &Paths, decisions: &BTreeMap<Node, Decisio
             chapter_pdfs.insert(ch.id.clone(), stage.read(&format!("handbook/{}.pdf", ch.id))?);
         }
     }
-    let done: Vec<Result<Vec<Staged>>> = report
-        .books
-        .par_iter()
-        .map(|b| {
-            let node = Node::Book(b.id.clone());
-            if !built(&node) {
-                return last_files(old, &node, last, stage);
-            }
-            Ok(vec![stage.put(&handbook::book_path(&b.id), &handbook::render_book(report, &b.id, &chapter_pdfs, &style, &opts)?)?])
-        })
-        .collect();
+    let around = |on: bool| {
+        if let Some(hook) = AROUND_BOOKS.get() {
+            hook(on);
+        }
+    };
+    around(true);
+    let one = |b: &crate::model::Book| -> Result<Vec<Staged>> {
+        let node = Node::Book(b.id.clone());
+        if !built(&node) {
+            return last_files(old, &node, stage);
+        }
+        Ok(vec![stage.put(&handbook::book_path(&b.id), &handbook::render_book(report, &b.id, &chapter_pdfs, &style, &opts)?)?])
+    };
+    // The book of every edition, as large as the others together, is put
+    // together alone: beside another book it made the build's peak memory.
+    let (whole, editions): (Vec<_>, Vec<_>) = report.books.iter().enumerate().partition(|(_, b)| b.id == crate::text::COMBINED_BOOK);
+    let mut done: Vec<(usize, Result<Vec<Staged>>)> = whole.into_iter().map(|(k, b)| (k, one(b))).collect();
+    done.extend(editions.into_par_iter().map(|(k, b)| (k, one(b))).collect::<Vec<_>>());
+    done.sort_by_key(|(k, _)| *k);
     drop(chapter_pdfs);
-    for (files, node) in done.into_iter().zip(&books) {
+    around(false);
+    for ((_, files), node) in done.into_iter().zip(&books) {
         rendered.add(node, built(node), files?);
     }
 
     // The site, from the model and the files above (read back from the new generation).
-    let site = super::site::render_site(report, &style, paths, &built, &|n: &Node| last_files(old, n, last, stage), stage)?;
+    let site = super::site::render_site(report, &style, paths, &built, &|n: &Node| last_files(old, n, stage), stage)?;
     for (node, files) in site {
         rendered.add(&node, built(&node), files);
     }
