@@ -182,7 +182,11 @@ pub fn merge(matter: &[u8], chapters: Vec<Chapter>, sequence: &Sequence, outline
                 same.insert(map[&id], kept);
             }
         }
-        let reached = reachable(&ch.doc, &ch.pages, &twins);
+        // What its pages reach, and its structure tree (which reaches its
+        // pages, not they it).
+        let mut starts = ch.pages.clone();
+        starts.extend(ch.doc.catalog().and_then(|c| c.get(b"StructTreeRoot")).and_then(Object::as_reference).ok());
+        let reached = reachable(&ch.doc, &starts, &twins);
         for (id, mut object) in std::mem::take(&mut ch.doc.objects) {
             if !reached.contains(&id) {
                 continue;
