@@ -875,7 +875,7 @@ mod tests {
         use polars::prelude::{Column, DataFrame};
         // Chunks of odd lengths, so arrays start and end inside words, with
         // empty cells; every expression is checked against the bools.
-        let code = |i: usize, salt: usize| ((i * 7 + salt * 3) % 11 != 0).then_some(((i * 13 + salt) % 5) as u8);
+        let code = |i: usize, salt: usize| (!(i * 7 + salt * 3).is_multiple_of(11)).then_some(((i * 13 + salt) % 5) as u8);
         let column = |name: &str, salt: usize| {
             let mut c = Column::new(name.into(), (0..37).map(|i| code(i, salt)).collect::<Vec<_>>());
             for (from, to) in [(37, 190), (190, 200), (200, 331)] {
@@ -891,7 +891,8 @@ mod tests {
         let and = |a: (bool, bool), b: (bool, bool)| (a.0 && b.0, (a.1 && !a.0) || (b.1 && !b.0) || (a.1 && b.1));
         let or = |a: (bool, bool), b: (bool, bool)| (a.0 || b.0, (a.1 && b.1) || a.0 || b.0);
         let cmp = |v: Option<u8>, f: &dyn Fn(u8) -> bool| (v.is_some_and(f), v.is_some());
-        let cases: Vec<(&str, Box<dyn Fn(usize) -> (bool, bool)>)> = vec![
+        type Rows = Box<dyn Fn(usize) -> (bool, bool)>;
+        let cases: Vec<(&str, Rows)> = vec![
             ("x = 1", Box::new(move |i| cmp(x(i), &|v| v == 1))),
             ("x in (0, 3, 4)", Box::new(move |i| cmp(x(i), &|v| [0, 3, 4].contains(&v)))),
             ("not y >= 2", Box::new(move |i| {
