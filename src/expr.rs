@@ -891,8 +891,8 @@ mod tests {
         let and = |a: (bool, bool), b: (bool, bool)| (a.0 && b.0, (a.1 && !a.0) || (b.1 && !b.0) || (a.1 && b.1));
         let or = |a: (bool, bool), b: (bool, bool)| (a.0 || b.0, (a.1 && b.1) || a.0 || b.0);
         let cmp = |v: Option<u8>, f: &dyn Fn(u8) -> bool| (v.is_some_and(f), v.is_some());
-        type Rows = Box<dyn Fn(usize) -> (bool, bool)>;
-        let cases: Vec<(&str, Rows)> = vec![
+        type Rows<'a> = Box<dyn Fn(usize) -> (bool, bool) + 'a>;
+        let cases: Vec<(&str, Rows<'_>)> = vec![
             ("x = 1", Box::new(move |i| cmp(x(i), &|v| v == 1))),
             ("x in (0, 3, 4)", Box::new(move |i| cmp(x(i), &|v| [0, 3, 4].contains(&v)))),
             ("not y >= 2", Box::new(move |i| {
