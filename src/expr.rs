@@ -478,6 +478,9 @@ fn compare(wave: &Wave, column: &str, f: impl Fn(Cell) -> bool) -> Result<Packed
         for (v, t) in table.iter_mut().enumerate() {
             *t = u64::from(f(Cell::Num(v as f64)));
         }
+        // Most indicators ask for one or two codes ("= 1", "in (3, 4)"):
+        // plain comparisons, which the compiler turns into vector code.
+        let codes: Vec<u8> = (0..=255u8).filter(|&v| table[v as usize] == 1).collect();
         let n = ca.len();
         let Packed { mut yes, mut known, .. } = Packed::constant(n, false);
         let mut start = 0;
@@ -488,11 +491,15 @@ fn compare(wave: &Wave, column: &str, f: impl Fn(Cell) -> bool) -> Result<Packed
             while i < values.len() {
                 let row = start + i;
                 if row % 64 == 0 && values.len() - i >= 64 {
-                    let mut w = 0u64;
-                    for (j, &v) in values[i..i + 64].iter().enumerate() {
-                        w |= table[v as usize] << j;
+                    let part = &values[i..i + 64];
+                    let mut hit = [0u8; 64];
+                    match codes.as_slice() {
+                        [] => {}
+                        &[c] => hit.iter_mut().zip(part).for_each(|(h, &v)| *h = u8::from(v == c)),
+                        &[a, b] => hit.iter_mut().zip(part).for_each(|(h, &v)| *h = u8::from((v == a) | (v == b))),
+                        _ => hit.iter_mut().zip(part).for_each(|(h, &v)| *h = table[v as usize] as u8),
                     }
-                    yes[row >> 6] = w;
+                    yes[row >> 6] = pack_bytes(&hit);
                     i += 64;
                 } else {
                     yes[row >> 6] |= table[values[i] as usize] << (row & 63);
@@ -522,6 +529,17 @@ fn compare(wave: &Wave, column: &str, f: impl Fn(Cell) -> bool) -> Result<Packed
         let cells: Vec<Cell> = col.str()?.iter().map(|v| v.map_or(Cell::Missing, Cell::Text)).collect();
         Ok(Packed::of(&mask_of(&cells, f)))
     }
+}
+
+/// 64 bytes of 0 or 1 as the bits of a word (byte j is bit j): eight
+/// bytes at a time, gathered by one multiplication.
+fn pack_bytes(bytes: &[u8; 64]) -> u64 {
+    let mut w = 0u64;
+    for (k, eight) in bytes.chunks_exact(8).enumerate() {
+        let x = u64::from_le_bytes(eight.try_into().expect("eight bytes"));
+        w |= (x.wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * k);
+    }
+    w
 }
 
 fn mask_of(cells: &[Cell], f: impl Fn(Cell) -> bool) -> Mask {
@@ -895,6 +913,7 @@ mod tests {
         let cases: Vec<(&str, Rows<'_>)> = vec![
             ("x = 1", Box::new(move |i| cmp(x(i), &|v| v == 1))),
             ("x in (0, 3, 4)", Box::new(move |i| cmp(x(i), &|v| [0, 3, 4].contains(&v)))),
+            ("y in (1, 4)", Box::new(move |i| cmp(y(i), &|v| [1, 4].contains(&v)))),
             ("not y >= 2", Box::new(move |i| {
                 let (yes, known) = cmp(y(i), &|v| v >= 2);
                 (!yes && known, known)
