@@ -6,7 +6,8 @@
 //!
 //! `cargo bench --bench build`. BENCH_SIZES=1000000,10000000 adds the
 //! scaled runs (minutes: each size is synthesised the first time and kept
-//! in target/bench-waves/<n>/); BENCH_RUNS sets
+//! in target/bench-waves/<n>/); BENCH_PERIODS=2018-2019 scales only the
+//! waves named (the others stay as shipped); BENCH_RUNS sets
 //! the runs per measurement (default 7).
 
 use std::path::{Path, PathBuf};
@@ -287,7 +288,10 @@ fn main() {
 
     // Scaled synthetic waves, on request.
     let sizes: Vec<usize> = std::env::var("BENCH_SIZES").ok().map(|v| v.split(',').filter_map(|x| x.trim().parse().ok()).collect()).unwrap_or_default();
-    md.push_str("## Scaled synthetic waves (every wave N rows, Parquet)\n\n");
+    // Only these waves scaled (the others as shipped), or every wave.
+    let periods: Vec<String> = std::env::var("BENCH_PERIODS").ok().map(|v| v.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect()).unwrap_or_default();
+    let which = if periods.is_empty() { "every wave".to_string() } else { format!("wave {} scaled, the others as shipped", periods.join(", ")) };
+    md.push_str(&format!("## Scaled synthetic waves ({which}; N rows, Parquet)\n\n"));
     if sizes.is_empty() {
         md.push_str("Not run this time: `BENCH_SIZES=1000000,10000000 make bench` adds them (synthesising 10 million rows takes minutes, once: the waves are kept in target/bench-waves/).\n\n");
     } else {
@@ -296,10 +300,17 @@ fn main() {
     for n in sizes {
         let p = Project::shipped();
         let waves = p.inputs.join("waves");
-        std::fs::remove_dir_all(&waves).unwrap();
-        // Synthesised once per size (and seed) and reused: target/bench-waves/<n>/,
-        // whole once its marker is written.
-        let cached = root().join(format!("target/bench-waves/{n}"));
+        if periods.is_empty() {
+            std::fs::remove_dir_all(&waves).unwrap();
+        } else {
+            for period in &periods {
+                std::fs::remove_file(waves.join(format!("{period}.csv"))).unwrap();
+            }
+        }
+        // Synthesised once per size, waves (and seed) and reused:
+        // target/bench-waves/<n>[-<periods>]/, whole once its marker is written.
+        let key = if periods.is_empty() { n.to_string() } else { format!("{n}-{}", periods.join("-")) };
+        let cached = root().join(format!("target/bench-waves/{key}"));
         let marker = cached.join(".done");
         let synth = if marker.is_file() {
             copy_dir(&cached, &waves);
@@ -308,7 +319,9 @@ fn main() {
         } else {
             let _ = std::fs::remove_dir_all(&cached);
             let t = Instant::now();
-            run(&["synth", "--rows", &n.to_string(), "--parquet", "--to", &cached.display().to_string(), "--quiet"]);
+            let mut args: Vec<String> = ["synth", "--rows", &n.to_string(), "--parquet", "--to", &cached.display().to_string(), "--quiet"].map(String::from).to_vec();
+            args.extend(periods.iter().flat_map(|p| ["--period".to_string(), p.clone()]));
+            run(&args.iter().map(String::as_str).collect::<Vec<_>>());
             let took = t.elapsed().as_secs_f64();
             std::fs::write(&marker, b"").unwrap();
             copy_dir(&cached, &waves);

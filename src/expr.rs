@@ -66,36 +66,6 @@ pub struct Mask {
 }
 
 impl Mask {
-    fn constant(n: usize, value: bool) -> Mask {
-        Mask { yes: vec![value; n], known: vec![true; n] }
-    }
-
-    fn not(mut self) -> Mask {
-        for (y, k) in self.yes.iter_mut().zip(&self.known) {
-            *y = !*y && *k;
-        }
-        self
-    }
-
-    /// Kleene's and: false where either side is known false.
-    fn and(&mut self, other: &Mask) {
-        for i in 0..self.yes.len() {
-            let (ya, ka, yb, kb) = (self.yes[i], self.known[i], other.yes[i], other.known[i]);
-            let decided_false = (ka && !ya) || (kb && !yb);
-            self.known[i] = decided_false || (ka && kb);
-            self.yes[i] = ya && yb;
-        }
-    }
-
-    /// Kleene's or: true where either side is true.
-    fn or(&mut self, other: &Mask) {
-        for i in 0..self.yes.len() {
-            let (ya, ka, yb, kb) = (self.yes[i], self.known[i], other.yes[i], other.known[i]);
-            self.known[i] = (ka && kb) || ya || yb;
-            self.yes[i] = ya || yb;
-        }
-    }
-
     /// Rows of `domain` where the expression is unknown.
     pub fn unknown_in(&self, domain: &[bool]) -> usize {
         domain.iter().zip(&self.known).filter(|(d, k)| **d && !**k).count()
@@ -110,6 +80,7 @@ impl Mask {
 pub struct Memo(Mutex<HashMap<String, Arc<Packed>>>);
 
 /// A mask as bits, 64 rows a word.
+#[derive(Clone)]
 pub struct Packed {
     rows: usize,
     yes: Vec<u64>,
@@ -117,37 +88,102 @@ pub struct Packed {
 }
 
 impl Packed {
+    /// Every row `value`, and known. Bits past the last row are zero in
+    /// every mask, so the operations below keep them zero.
+    fn constant(rows: usize, value: bool) -> Packed {
+        let ones = || {
+            let mut w = vec![u64::MAX; rows.div_ceil(64)];
+            if let (Some(last), r @ 1..) = (w.last_mut(), rows % 64) {
+                *last = (1u64 << r) - 1;
+            }
+            w
+        };
+        Packed { rows, yes: if value { ones() } else { vec![0; rows.div_ceil(64)] }, known: ones() }
+    }
+
+    fn not(mut self) -> Packed {
+        for (y, k) in self.yes.iter_mut().zip(&self.known) {
+            *y = !*y & k;
+        }
+        self
+    }
+
+    /// Kleene's and, 64 rows at a time: false where either side is known false.
+    fn and(&mut self, other: &Packed) {
+        for ((y, k), (&yb, &kb)) in self.yes.iter_mut().zip(self.known.iter_mut()).zip(other.yes.iter().zip(&other.known)) {
+            let (ya, ka) = (*y, *k);
+            *k = (ka & !ya) | (kb & !yb) | (ka & kb);
+            *y = ya & yb;
+        }
+    }
+
+    /// Kleene's or: true where either side is true.
+    fn or(&mut self, other: &Packed) {
+        for ((y, k), (&yb, &kb)) in self.yes.iter_mut().zip(self.known.iter_mut()).zip(other.yes.iter().zip(&other.known)) {
+            let (ya, ka) = (*y, *k);
+            *k = (ka & kb) | ya | yb;
+            *y = ya | yb;
+        }
+    }
+
     fn of(m: &Mask) -> Packed {
         let pack = |v: &[bool]| v.chunks(64).map(|c| c.iter().enumerate().fold(0u64, |w, (i, &b)| w | (u64::from(b) << i))).collect();
         Packed { rows: m.yes.len(), yes: pack(&m.yes), known: pack(&m.known) }
     }
 
+    /// The bits as bools, a word at a time.
     fn bools(words: &[u64], rows: usize) -> Vec<bool> {
-        (0..rows).map(|i| (words[i >> 6] >> (i & 63)) & 1 == 1).collect()
+        let mut out = vec![false; rows];
+        for (part, &w) in out.chunks_mut(64).zip(words) {
+            for (j, b) in part.iter_mut().enumerate() {
+                *b = (w >> j) & 1 == 1;
+            }
+        }
+        out
     }
 
-    fn mask(&self) -> Mask {
+    /// Rows where the expression holds and where it is known, as bools.
+    pub fn mask(&self) -> Mask {
         Mask { yes: Packed::bools(&self.yes, self.rows), known: Packed::bools(&self.known, self.rows) }
+    }
+
+    /// Rows where the expression holds.
+    pub fn yes(&self) -> Vec<bool> {
+        Packed::bools(&self.yes, self.rows)
+    }
+
+    /// Rows of `domain` where the expression is unknown ([`Mask::unknown_in`]),
+    /// read from the bits: a word whose rows are all known is skipped whole.
+    pub fn unknown_in(&self, domain: &[bool]) -> usize {
+        let mut unknown = 0;
+        for (part, &k) in domain.chunks(64).zip(&self.known) {
+            if k == u64::MAX {
+                continue;
+            }
+            unknown += part.iter().enumerate().filter(|&(j, &d)| d && (k >> j) & 1 == 0).count();
+        }
+        unknown
     }
 }
 
 impl Memo {
     /// A named domain's rows (unknown rows are outside it), evaluated once per wave.
-    pub fn get_domain(&self, name: &str, f: impl FnOnce() -> Result<Mask>) -> Result<Vec<bool>> {
+    pub fn get_domain(&self, name: &str, f: impl FnOnce() -> Result<Packed>) -> Result<Vec<bool>> {
         let p = self.get_or(format!("domain:{name}"), f)?;
         Ok(Packed::bools(&p.yes, p.rows))
     }
 
-    /// An expression as written in the configuration, evaluated once per wave.
-    pub fn get_expr(&self, text: &str, f: impl FnOnce() -> Result<Mask>) -> Result<Mask> {
-        Ok(self.get_or(format!("expr:{text}"), f)?.mask())
+    /// An expression as written in the configuration, evaluated once per
+    /// wave; kept as bits, read with [`Packed::yes`] and [`Packed::unknown_in`].
+    pub fn get_expr(&self, text: &str, f: impl FnOnce() -> Result<Packed>) -> Result<Arc<Packed>> {
+        self.get_or(format!("expr:{text}"), f)
     }
 
-    fn get_or(&self, key: String, f: impl FnOnce() -> Result<Mask>) -> Result<Arc<Packed>> {
+    fn get_or(&self, key: String, f: impl FnOnce() -> Result<Packed>) -> Result<Arc<Packed>> {
         if let Some(v) = self.0.lock().expect("memo lock").get(&key) {
             return Ok(v.clone());
         }
-        let v = Arc::new(Packed::of(&f()?));
+        let v = Arc::new(f()?);
         self.0.lock().expect("memo lock").insert(key, v.clone());
         Ok(v)
     }
@@ -274,22 +310,29 @@ impl Expr {
 
     /// Evaluates to one bool per row of the wave: where it holds (unknown rows are not "yes").
     pub fn eval(&self, wave: &Wave, env: &Indicators) -> Result<Vec<bool>> {
-        Ok(self.eval_depth(wave, env, 0, None)?.yes)
+        Ok(self.eval_depth(wave, env, 0, None)?.yes())
     }
 
     /// Where the expression holds and where it is known, reusing indicators
     /// already evaluated on this wave.
     pub fn eval_memo(&self, wave: &Wave, env: &Indicators, memo: &Memo) -> Result<Mask> {
+        Ok(self.eval_packed(wave, env, memo)?.mask())
+    }
+
+    /// [`Expr::eval_memo`] as bits, the form the memo keeps.
+    pub fn eval_packed(&self, wave: &Wave, env: &Indicators, memo: &Memo) -> Result<Packed> {
         self.eval_depth(wave, env, 0, Some(memo))
     }
 
-    fn eval_depth(&self, wave: &Wave, env: &Indicators, depth: usize, memo: Option<&Memo>) -> Result<Mask> {
+    /// Evaluated on bits, 64 rows a word: a 10-million-row wave's mask is
+    /// 2,5 MB, and `and`, `or` and `not` a pass over 156.250 words.
+    fn eval_depth(&self, wave: &Wave, env: &Indicators, depth: usize, memo: Option<&Memo>) -> Result<Packed> {
         if depth > MAX_DEPTH {
             return Err(Error::Config(format!("the expression nests more than {MAX_DEPTH} levels deep through its indicators")));
         }
         let n = wave.rows();
-        let fold = |v: &[Expr], and: bool| -> Result<Mask> {
-            let mut acc = Mask::constant(n, and);
+        let fold = |v: &[Expr], and: bool| -> Result<Packed> {
+            let mut acc = Packed::constant(n, and);
             for e in v {
                 let m = e.eval_depth(wave, env, depth + 1, memo)?;
                 if and { acc.and(&m) } else { acc.or(&m) }
@@ -297,7 +340,7 @@ impl Expr {
             Ok(acc)
         };
         Ok(match self {
-            Expr::True => Mask::constant(n, true),
+            Expr::True => Packed::constant(n, true),
             Expr::Or(v) => fold(v, false)?,
             Expr::And(v) => fold(v, true)?,
             Expr::Not(e) => e.eval_depth(wave, env, depth + 1, memo)?.not(),
@@ -308,7 +351,7 @@ impl Expr {
                 if members.is_empty() {
                     return Err(Error::Config(format!("wave {}: no item of the family \"{prefix}…\"", wave.period)));
                 }
-                let mut acc = Mask::constant(n, *every);
+                let mut acc = Packed::constant(n, *every);
                 for m in members {
                     let hit = compare(wave, &m, |x| apply(*op, x, value))?;
                     if *every { acc.and(&hit) } else { acc.or(&hit) }
@@ -320,7 +363,7 @@ impl Expr {
                 if parts.is_empty() {
                     return Err(Error::Config(format!("wave {}: pos({actor}) needs cause_{actor}, promote_{actor} or collab_{actor}", wave.period)));
                 }
-                let mut acc = Mask::constant(n, false);
+                let mut acc = Packed::constant(n, false);
                 for (name, codes) in parts {
                     acc.or(&compare(wave, &name, |x| codes.iter().any(|c| matches!(x, Cell::Num(v) if v == *c)))?);
                 }
@@ -328,7 +371,7 @@ impl Expr {
             }
             Expr::Ref(name) => match env.get(name) {
                 Some(e) => match memo {
-                    Some(m) => m.get_or(name.clone(), || e.eval_depth(wave, env, depth + 1, memo))?.mask(),
+                    Some(m) => Arc::unwrap_or_clone(m.get_or(name.clone(), || e.eval_depth(wave, env, depth + 1, memo))?),
                     None => e.eval_depth(wave, env, depth + 1, memo)?,
                 },
                 // A bare 0/1 item means "item = 1".
@@ -420,7 +463,7 @@ enum Cell<'a> {
 
 /// Where `f` holds for a column's cells, and where the cells are filled (an
 /// empty cell is unknown, never a match).
-fn compare(wave: &Wave, column: &str, f: impl Fn(Cell) -> bool) -> Result<Mask> {
+fn compare(wave: &Wave, column: &str, f: impl Fn(Cell) -> bool) -> Result<Packed> {
     let col = wave
         .frame
         .column(column)
@@ -430,49 +473,73 @@ fn compare(wave: &Wave, column: &str, f: impl Fn(Cell) -> bool) -> Result<Mask> 
         })?;
     if let Ok(ca) = col.u8() {
         // Codes as bytes: the comparison is a table of 256 answers, looked up
-        // per row from the values and validity directly.
-        let mut table = [false; 256];
+        // per row from the values and validity directly, into bits.
+        let mut table = [0u64; 256];
         for (v, t) in table.iter_mut().enumerate() {
-            *t = f(Cell::Num(v as f64));
+            *t = u64::from(f(Cell::Num(v as f64)));
         }
         // Most indicators ask for one or two codes ("= 1", "in (3, 4)"):
         // plain comparisons, which the compiler turns into vector code.
-        let yes: Vec<u8> = (0..=255u8).filter(|&v| table[v as usize]).collect();
-        let mut out = vec![false; ca.len()];
-        let mut known = vec![true; ca.len()];
+        let codes: Vec<u8> = (0..=255u8).filter(|&v| table[v as usize] == 1).collect();
+        let n = ca.len();
+        let Packed { mut yes, mut known, .. } = Packed::constant(n, false);
         let mut start = 0;
         for arr in ca.downcast_iter() {
             let values = arr.values().as_slice();
-            let part = &mut out[start..start + values.len()];
-            match yes.as_slice() {
-                [] => {}
-                &[c] => part.iter_mut().zip(values).for_each(|(o, &v)| *o = v == c),
-                &[a, b] => part.iter_mut().zip(values).for_each(|(o, &v)| *o = (v == a) | (v == b)),
-                _ => part.iter_mut().zip(values).for_each(|(o, &v)| *o = table[v as usize]),
+            // Whole words where the array's rows fill them, bit by bit at its edges.
+            let mut i = 0;
+            while i < values.len() {
+                let row = start + i;
+                if row % 64 == 0 && values.len() - i >= 64 {
+                    let part = &values[i..i + 64];
+                    let mut hit = [0u8; 64];
+                    match codes.as_slice() {
+                        [] => {}
+                        &[c] => hit.iter_mut().zip(part).for_each(|(h, &v)| *h = u8::from(v == c)),
+                        &[a, b] => hit.iter_mut().zip(part).for_each(|(h, &v)| *h = u8::from((v == a) | (v == b))),
+                        _ => hit.iter_mut().zip(part).for_each(|(h, &v)| *h = table[v as usize] as u8),
+                    }
+                    yes[row >> 6] = pack_bytes(&hit);
+                    i += 64;
+                } else {
+                    yes[row >> 6] |= table[values[i] as usize] << (row & 63);
+                    i += 1;
+                }
             }
             if let Some(b) = arr.validity().filter(|b| b.unset_bits() > 0) {
                 // Empty cells are unknown: read the validity bits byte by byte.
                 let (bytes, offset, _) = b.as_slice();
-                let filled = &mut known[start..start + values.len()];
-                for (k, (o, f)) in part.iter_mut().zip(filled.iter_mut()).enumerate() {
+                for k in 0..values.len() {
                     let j = offset + k;
                     if bytes[j >> 3] & (1 << (j & 7)) == 0 {
-                        *o = false;
-                        *f = false;
+                        let row = start + k;
+                        yes[row >> 6] &= !(1u64 << (row & 63));
+                        known[row >> 6] &= !(1u64 << (row & 63));
                     }
                 }
             }
             start += values.len();
         }
-        Ok(Mask { yes: out, known })
+        Ok(Packed { rows: n, yes, known })
     } else if col.dtype().is_primitive_numeric() {
         let col = col.cast(&polars::prelude::DataType::Float64)?;
         let cells: Vec<Cell> = col.f64()?.iter().map(|v| v.map_or(Cell::Missing, Cell::Num)).collect();
-        Ok(mask_of(&cells, f))
+        Ok(Packed::of(&mask_of(&cells, f)))
     } else {
         let cells: Vec<Cell> = col.str()?.iter().map(|v| v.map_or(Cell::Missing, Cell::Text)).collect();
-        Ok(mask_of(&cells, f))
+        Ok(Packed::of(&mask_of(&cells, f)))
     }
+}
+
+/// 64 bytes of 0 or 1 as the bits of a word (byte j is bit j): eight
+/// bytes at a time, gathered by one multiplication.
+fn pack_bytes(bytes: &[u8; 64]) -> u64 {
+    let mut w = 0u64;
+    for (k, eight) in bytes.chunks_exact(8).enumerate() {
+        let x = u64::from_le_bytes(eight.try_into().expect("eight bytes"));
+        w |= (x.wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * k);
+    }
+    w
 }
 
 fn mask_of(cells: &[Cell], f: impl Fn(Cell) -> bool) -> Mask {
@@ -819,6 +886,55 @@ mod tests {
         assert_eq!(m.unknown_in(&[t, t, t, t, t, f, f, f]), 1);
         let m = Expr::parse("x = 1 and x = 9").unwrap().eval_memo(&wave, &Indicators::new(), &Memo::default()).unwrap();
         assert_eq!(m.known, [t, t, t, t, f, t, f, t], "false and unknown is known false");
+    }
+
+    #[test]
+    fn bits_agree_with_row_by_row_logic_across_words_and_chunks() {
+        use polars::prelude::{Column, DataFrame};
+        // Chunks of odd lengths, so arrays start and end inside words, with
+        // empty cells; every expression is checked against the bools.
+        let code = |i: usize, salt: usize| (!(i * 7 + salt * 3).is_multiple_of(11)).then_some(((i * 13 + salt) % 5) as u8);
+        let column = |name: &str, salt: usize| {
+            let mut c = Column::new(name.into(), (0..37).map(|i| code(i, salt)).collect::<Vec<_>>());
+            for (from, to) in [(37, 190), (190, 200), (200, 331)] {
+                c.append(&Column::new(name.into(), (from..to).map(|i| code(i, salt)).collect::<Vec<_>>())).unwrap();
+            }
+            c
+        };
+        let frame = DataFrame::new(331, vec![column("x", 0), column("y", 1)]).unwrap();
+        let wave = Wave { period: "2018-2019".into(), file: "w.csv".into(), frame, read_as: String::new(), strata: Default::default(), warnings: vec![], left_out: Default::default() };
+        let x = |i: usize| code(i, 0);
+        let y = |i: usize| code(i, 1);
+        // Kleene's logic on (yes, known) pairs, row by row.
+        let and = |a: (bool, bool), b: (bool, bool)| (a.0 && b.0, (a.1 && !a.0) || (b.1 && !b.0) || (a.1 && b.1));
+        let or = |a: (bool, bool), b: (bool, bool)| (a.0 || b.0, (a.1 && b.1) || a.0 || b.0);
+        let cmp = |v: Option<u8>, f: &dyn Fn(u8) -> bool| (v.is_some_and(f), v.is_some());
+        type Rows<'a> = Box<dyn Fn(usize) -> (bool, bool) + 'a>;
+        let cases: Vec<(&str, Rows<'_>)> = vec![
+            ("x = 1", Box::new(move |i| cmp(x(i), &|v| v == 1))),
+            ("x in (0, 3, 4)", Box::new(move |i| cmp(x(i), &|v| [0, 3, 4].contains(&v)))),
+            ("y in (1, 4)", Box::new(move |i| cmp(y(i), &|v| [1, 4].contains(&v)))),
+            ("not y >= 2", Box::new(move |i| {
+                let (yes, known) = cmp(y(i), &|v| v >= 2);
+                (!yes && known, known)
+            })),
+            ("x = 2 and y = 2", Box::new(move |i| and(cmp(x(i), &|v| v == 2), cmp(y(i), &|v| v == 2)))),
+            ("x = 2 or y != 3", Box::new(move |i| or(cmp(x(i), &|v| v == 2), cmp(y(i), &|v| v != 3)))),
+            ("all and not x = 4", Box::new(move |i| {
+                let (yes, known) = cmp(x(i), &|v| v == 4);
+                (!yes && known, known)
+            })),
+        ];
+        for (text, rows) in cases {
+            let m = Expr::parse(text).unwrap().eval_memo(&wave, &Indicators::new(), &Memo::default()).unwrap();
+            let (yes, known): (Vec<bool>, Vec<bool>) = (0..331).map(&rows).unzip();
+            assert_eq!(m.yes, yes, "{text}: yes");
+            assert_eq!(m.known, known, "{text}: known");
+            let domain: Vec<bool> = (0..331).map(|i| i % 3 != 1).collect();
+            let packed = Expr::parse(text).unwrap().eval_packed(&wave, &Indicators::new(), &Memo::default()).unwrap();
+            assert_eq!(packed.unknown_in(&domain), m.unknown_in(&domain), "{text}: unknown");
+            assert!(packed.unknown_in(&domain) > 0, "{text}: the case has unknown rows");
+        }
     }
 
     fn codebook() -> Codebook {

@@ -2,6 +2,7 @@
 //! estimators, its sentences from `text`. One function per figure kind.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::WaveData;
 use super::check::{Env, expressions};
@@ -10,7 +11,7 @@ use crate::config::{BarsSpec, ChapterConfig, ComparisonSpec, DistributionSpec, F
 use crate::data::codebook::Codebook;
 use crate::error::{Error, Result};
 use crate::data::codebook::Asked;
-use crate::expr::{self, Expr, Indicators, Mask, Memo};
+use crate::expr::{self, Expr, Indicators, Memo, Packed};
 use crate::model::*;
 use crate::stats;
 use crate::text::{self, Caption};
@@ -34,9 +35,9 @@ fn mask_and(a: &[bool], b: &[bool]) -> Vec<bool> {
 
 impl Ctx<'_> {
     /// Where an expression holds and where it is known, its values read as the codebook writes them.
-    fn mask(&self, text: &str) -> Result<Mask> {
+    fn mask(&self, text: &str) -> Result<Arc<Packed>> {
         let e = Expr::parse(text)?.resolve(self.codebook)?;
-        self.memo.get_expr(text, || e.eval_memo(&self.wd.wave, &self.env.indicators, self.memo))
+        self.memo.get_expr(text, || e.eval_packed(&self.wd.wave, &self.env.indicators, self.memo))
     }
 
     /// Where an expression holds in a domain. Refused where it is unknown
@@ -46,7 +47,7 @@ impl Ctx<'_> {
         let m = self.mask(text)?;
         let unknown = m.unknown_in(domain);
         if unknown == 0 {
-            return Ok(m.yes);
+            return Ok(m.yes());
         }
         let wave = &self.wd.wave;
         let mut unasked = Vec::new();
@@ -73,7 +74,7 @@ impl Ctx<'_> {
     /// A named domain's rows, and who was asked (for the caption).
     pub(super) fn domain(&self, name: &str) -> Result<(Vec<bool>, String)> {
         let (e, asked) = self.env.domains.get(name).ok_or_else(|| Error::internal(format!("unknown domain {name}")))?;
-        let rows = self.memo.get_domain(name, || e.eval_memo(&self.wd.wave, &self.env.indicators, self.memo))?;
+        let rows = self.memo.get_domain(name, || e.eval_packed(&self.wd.wave, &self.env.indicators, self.memo))?;
         Ok((rows, asked.replace("{period}", self.period)))
     }
 

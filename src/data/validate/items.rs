@@ -5,7 +5,9 @@
 use polars::prelude::*;
 use rayon::prelude::*;
 
-use super::super::codebook::{Asked, DONT_KNOW_BLOCKS, Item, OTHER_PUBLIC_SPLIT};
+use std::sync::Arc;
+
+use super::super::codebook::{Asked, Condition, DONT_KNOW_BLOCKS, Item, OTHER_PUBLIC_SPLIT};
 use super::super::findings::Findings;
 use super::super::read::RawTable;
 use super::Input;
@@ -38,27 +40,20 @@ pub(super) fn check_items(input: &Input, items: &[&Item], period: &str, problems
     let mut found: Vec<Findings> = Vec::with_capacity(checked.len());
     // Where each routed item was asked, so a condition reads an item only
     // where that item was asked (an answer given where it was not is
-    // reported once, at that item, not again as routing).
-    let mut routes: Vec<Option<Vec<bool>>> = vec![None; items.len()];
-    let inn = &innovation.codes;
-    let asked_at = |item: &Item, route: &Option<Vec<bool>>, row: usize| match &item.asked {
-        Asked::All => true,
-        Asked::Innovators => inn[row] == 1,
-        Asked::NonInnovators => inn[row] == 0,
-        Asked::When(_) => route.as_ref().is_some_and(|r| r[row]),
-    };
+    // reported once, at that item, not again as routing). Items routed by
+    // the same condition (thirty on dev_underway = 1) share one mask.
+    let mut routes: Vec<Option<Arc<Vec<bool>>>> = vec![None; items.len()];
+    let mut by_condition: Vec<(&Condition, Arc<Vec<bool>>)> = Vec::new();
     for (k, (_, mut mine, parsed)) in checked.into_iter().enumerate() {
         if let (Asked::When(cond), Some(parsed)) = (&items[k].asked, parsed) {
-            let names = items.iter().map(|i| i.name.as_str());
-            let read: Vec<(usize, Vec<u8>)> =
-                cond.reads(names).iter().filter_map(|n| items.iter().position(|i| i.name == *n)).map(|j| (j, code_slice(&columns[j]))).collect();
-            let routed: Vec<bool> = (0..input.frame.height())
-                .map(|row| {
-                    let codes: Vec<Option<u8>> =
-                        read.iter().map(|(j, c)| Some(c[row]).filter(|&v| v != MISSING && asked_at(items[*j], &routes[*j], row))).collect();
-                    cond.holds(&codes)
-                })
-                .collect();
+            let routed = match by_condition.iter().find(|(c, _)| *c == cond) {
+                Some((_, r)) => r.clone(),
+                None => {
+                    let r = Arc::new(routing(cond, items, &columns, &routes, &innovation.codes));
+                    by_condition.push((cond, r.clone()));
+                    r
+                }
+            };
             check_routed(items[k], &parsed, input.col(&items[k].name), &routed, input.raw, period, &mut mine);
             columns[k] = parsed.column;
             routes[k] = Some(routed);
@@ -71,6 +66,43 @@ pub(super) fn check_items(input: &Input, items: &[&Item], period: &str, problems
     check_blocks(items, &columns, input.raw, problems);
     check_other_public(items, &columns, input.raw, problems);
     columns
+}
+
+/// Rows per piece of a pass over rows side by side.
+const ROWS: usize = 1 << 16;
+
+/// Where `cond` holds: some item it reads has one of its codes, where that
+/// item was asked (`routes` of the routed items before). The condition is
+/// "any of the items it reads", so it is settled item by item, each a
+/// table of 256 answers, without gathering a row's codes.
+fn routing(cond: &Condition, items: &[&Item], columns: &[Column], routes: &[Option<Arc<Vec<bool>>>], innovated: &[u8]) -> Vec<bool> {
+    let mut routed = vec![false; innovated.len()];
+    let names = items.iter().map(|i| i.name.as_str());
+    for j in cond.reads(names).iter().filter_map(|n| items.iter().position(|i| i.name == *n)) {
+        let codes = code_slice(&columns[j]);
+        let mut meets = [false; 256];
+        for (v, m) in meets.iter_mut().enumerate() {
+            *m = v as u8 != MISSING && cond.holds(&[Some(v as u8)]);
+        }
+        let route = routes[j].as_deref();
+        let asked = &items[j].asked;
+        routed.par_chunks_mut(ROWS).enumerate().for_each(|(c, part)| {
+            let from = c * ROWS;
+            for (i, r) in part.iter_mut().enumerate() {
+                let row = from + i;
+                if *r || !meets[codes[row] as usize] {
+                    continue;
+                }
+                *r = match asked {
+                    Asked::All => true,
+                    Asked::Innovators => innovated[row] == 1,
+                    Asked::NonInnovators => innovated[row] == 0,
+                    Asked::When(_) => route.is_some_and(|r| r[row]),
+                };
+            }
+        });
+    }
+    routed
 }
 
 /// A "Ved ikke" (9) in a block with a "Ved ikke" box is on every item of
@@ -118,6 +150,9 @@ fn check_other_public(items: &[&Item], columns: &[Column], raw: &RawTable, probl
 
 /// An item routed by a condition: answered exactly where it holds.
 fn check_routed(item: &Item, parsed: &Parsed, source: &Column, routed: &[bool], raw: &RawTable, period: &str, problems: &mut Findings) {
+    if parsed.reported.is_empty() && parsed.column.u8().is_ok_and(|ca| answered_exactly(ca, routed)) {
+        return;
+    }
     let codes = code_slice(&parsed.column);
     let name = item.name.as_str();
     let outside = format!("an answer where the item was not asked; it is asked only where {}", item.asked);
@@ -129,6 +164,20 @@ fn check_routed(item: &Item, parsed: &Parsed, source: &Column, routed: &[bool], 
             problems.push(raw.place(row), Some(name), Some(""), empty.as_str());
         }
     }
+}
+
+/// Whether a byte-coded column has an answer exactly where `asked`.
+fn answered_exactly(ca: &UInt8Chunked, asked: &[bool]) -> bool {
+    let mut row = 0;
+    ca.len() == asked.len()
+        && ca.downcast_iter().all(|arr| {
+            let a = &asked[row..row + arr.len()];
+            row += arr.len();
+            match arr.validity() {
+                None => a.iter().all(|&x| x),
+                Some(b) => b.iter().zip(a).all(|(valid, &x)| valid == x),
+            }
+        })
 }
 
 /// An item's cells as codes, and the rows whose cell was reported as not
