@@ -90,6 +90,46 @@ pub fn lines(text: &str, width: f64, measure: impl Fn(&str) -> f64) -> Vec<Strin
     out
 }
 
+/// Breaks a web address into lines no wider than `width`, after a '/', '.'
+/// or '-' (never adding a hyphen, which would change the address), and
+/// between any two characters only where one part alone is too wide.
+/// genpdf does not break a word, and a too-wide one is not printed at all.
+pub fn address_lines(address: &str, width: f64, measure: impl Fn(&str) -> f64) -> Vec<String> {
+    // The address in pieces, each ending where a line may end.
+    let mut pieces: Vec<String> = Vec::new();
+    let mut piece = String::new();
+    for c in address.chars() {
+        piece.push(c);
+        if matches!(c, '/' | '.' | '-') {
+            pieces.push(std::mem::take(&mut piece));
+        }
+    }
+    if !piece.is_empty() {
+        pieces.push(piece);
+    }
+    let mut out = Vec::new();
+    let mut line = String::new();
+    for piece in pieces {
+        if measure(&format!("{line}{piece}")) <= width {
+            line.push_str(&piece);
+            continue;
+        }
+        if !line.is_empty() {
+            out.push(std::mem::take(&mut line));
+        }
+        for c in piece.chars() {
+            if !line.is_empty() && measure(&format!("{line}{c}")) > width {
+                out.push(std::mem::take(&mut line));
+            }
+            line.push(c);
+        }
+    }
+    if !line.is_empty() {
+        out.push(line);
+    }
+    out
+}
+
 /// A paragraph broken into lines by [`lines`] at the width it is first
 /// given, each line set as it is, at the style's leading. The lines are
 /// kept, so a paragraph continued on the next page goes on where it stopped.
@@ -97,11 +137,17 @@ pub struct Hyphenated {
     text: String,
     style: TextStyle,
     set: Option<LinearLayout>,
+    address: bool,
 }
 
 impl Hyphenated {
     pub fn new(text: impl Into<String>, style: TextStyle) -> Hyphenated {
-        Hyphenated { text: text.into(), style, set: None }
+        Hyphenated { text: text.into(), style, set: None, address: false }
+    }
+
+    /// A web address, broken by [`address_lines`] instead.
+    pub fn address(text: impl Into<String>, style: TextStyle) -> Hyphenated {
+        Hyphenated { text: text.into(), style, set: None, address: true }
     }
 }
 
@@ -115,7 +161,8 @@ impl Element for Hyphenated {
             let width = f64::from(area.size().width) - 0.05;
             let measure = |s: &str| f64::from(style.str_width(&context.font_cache, s));
             let mut l = LinearLayout::vertical();
-            for line in lines(text, width, measure) {
+            let set = if self.address { address_lines(text, width, measure) } else { lines(text, width, measure) };
+            for line in set {
                 l.push(Leading(Paragraph::new(line).styled(own), own.line_spacing()));
             }
             l

@@ -364,7 +364,7 @@ fn side_box(l: &mut LinearLayout, k: usize, b: &ContentBox, ink: &Palette, trail
         l.push(Space(1.5));
         l.push(tag(at(Role::P, 101 + n), para(label.clone(), type_style(8, ink.text, LEAD_HEAD).bold())));
         let style = type_style(8, ink.muted, LEAD_HEAD);
-        let line = tag(at(Role::Link, 101 + n), Leading(Paragraph::new(url.clone()).styled(style), style.line_spacing()));
+        let line = tag(at(Role::Link, 101 + n), Hyphenated::address(url.clone(), style));
         l.push(LinkLine { line, x, url: url.clone(), trail: trail.clone() });
     }
 }

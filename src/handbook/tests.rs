@@ -623,3 +623,23 @@ fn narrow_columns_hyphenate_danish_words() {
     );
     assert!(set.iter().all(|l| measure(l) <= 30.0));
 }
+
+/// A web address too wide for the side column is broken after its '/', '.'
+/// or '-' with no hyphen added; before, genpdf printed nothing for it.
+#[test]
+fn a_long_address_breaks_at_its_slashes_in_the_side_column() {
+    use super::hyphen::address_lines;
+    let cache = font_cache();
+    let style = frame::type_style(8, house_style().palette.muted, frame::LEAD_HEAD);
+    let measure = |s: &str| f64::from(style.str_width(&cache, s));
+    let url = "https://innovationsbarometer.coi.dk/vaerktoej/innovationspartnerskaber-en-procesmodel/";
+    let set = address_lines(url, 48.0, measure);
+    assert_eq!(set.concat(), url);
+    assert!(set.iter().all(|l| measure(l) <= 48.0), "{set:?}");
+    assert_eq!(set, ["https://innovationsbarometer.coi.", "dk/vaerktoej/", "innovationspartnerskaber-en-", "procesmodel/"]);
+    // A short address is one line; a piece wider than the column is cut.
+    assert_eq!(address_lines("https://www.aarhus.dk", 48.0, measure), ["https://www.aarhus.dk"]);
+    let set = address_lines("https://example.dk/abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz", 30.0, measure);
+    assert!(set.len() >= 3 && set.iter().all(|l| measure(l) <= 30.0), "{set:?}");
+    assert_eq!(set.concat(), "https://example.dk/abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz");
+}
