@@ -65,13 +65,13 @@ pub enum Place {
 const LAST: usize = usize::MAX;
 
 /// The arrangements a chapter is tried in, in order: both boxes in the
-/// flow (after the figures they do not fill a gap beside, then before the
-/// last figure); one beside each figure from the first; both beside the
+/// flow (before the last figure, so Besøg også beside it ends the chapter;
+/// then after the figures they do not fill a gap beside); one beside each figure from the first; both beside the
 /// first; one beside the first, the other in the flow; both beside the
 /// last; last, both in the flow and Besøg også below the last figure.
 const ARRANGEMENTS: [(Place, Place, bool, bool); 9] = [
-    (Place::Flow, Place::Flow, false, true),
     (Place::Flow, Place::Flow, true, true),
+    (Place::Flow, Place::Flow, false, true),
     (Place::Beside(0), Place::Beside(1), false, true),
     (Place::Beside(0), Place::Beside(0), false, true),
     (Place::Beside(0), Place::Flow, false, true),
