@@ -153,7 +153,32 @@ pub fn render_chapter(report: &Report, chapter: &Chapter, charts: &ChartImages, 
         alts: chapter.figures.iter().map(|f| f.description.clone()).collect(),
     };
     // The first arrangement of the boxes that leaves no page mostly empty;
-    // if none does, the one whose emptiest page is fullest.
+    // if none does, the one whose emptiest page is fullest. Arrangements are
+    // judged on drafts (built-in fonts, the same metrics, nothing embedded),
+    // and only the chosen one is laid out in full and finished.
+    let mut best: Option<(f64, pages::Arrangement)> = None;
+    let mut chosen = None;
+    for arrangement in pages::arrangements(chapter) {
+        let (book, _) = book(report, vec![index], false, charts, style, arrangement)?;
+        let Some(fill) = draft_fill(&book)? else {
+            // Text the drafts cannot encode: judge on the full layout.
+            chosen = None;
+            best = None;
+            break;
+        };
+        if pages::full_enough(&fill) {
+            chosen = Some(arrangement);
+            break;
+        }
+        let worst = fill.iter().copied().fold(f64::INFINITY, f64::min);
+        if best.as_ref().is_none_or(|(w, _)| worst > *w) {
+            best = Some((worst, arrangement));
+        }
+    }
+    if let Some(arrangement) = chosen.or(best.map(|(_, a)| a)) {
+        let (book, charts) = book(report, vec![index], false, charts, style, arrangement)?;
+        return Ok(render_pdf(&book, &charts, &meta).with_context(|| format!("cannot render the chapter {}", chapter.id))?.0);
+    }
     let mut best: Option<(f64, Vec<u8>)> = None;
     for arrangement in pages::arrangements(chapter) {
         let (book, charts) = book(report, vec![index], false, charts, style, arrangement)?;
@@ -167,6 +192,27 @@ pub fn render_chapter(report: &Report, chapter: &Chapter, charts: &ChartImages, 
         }
     }
     best.map(|(_, pdf)| pdf).or_internal("no arrangement to lay the chapter out in")
+}
+
+/// The page fill of a chapter's settled draft layout, or None where the
+/// built-in fonts of the drafts cannot encode its text.
+fn draft_fill(book: &Book) -> Result<Option<Vec<f64>>> {
+    let draft = Book { report: Rc::new(fonts::draft_report(&book.report)?), ..book.clone() };
+    let mut plan = Plan::default();
+    let mut pages = 0;
+    for _ in 0..4 {
+        let trail = Trail::default();
+        if layout(&draft, &plan, &trail, Pass::Draft).is_err() {
+            return Ok(None);
+        }
+        let marks = trail.marks();
+        if marks == plan.marks && trail.pages() == pages {
+            return Ok(Some(trail.fill()));
+        }
+        plan = Plan { marks };
+        pages = trail.pages();
+    }
+    Ok(None)
 }
 
 /// The file a book is published as: the combined book keeps the handbook's
