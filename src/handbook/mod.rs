@@ -152,30 +152,35 @@ pub fn render_chapter(report: &Report, chapter: &Chapter, charts: &ChartImages, 
         epoch: opts.epoch(),
         alts: chapter.figures.iter().map(|f| f.description.clone()).collect(),
     };
-    // The first arrangement of the boxes that leaves no page mostly empty;
-    // if none does, the one whose emptiest page is fullest. Arrangements are
-    // judged on drafts (built-in fonts, the same metrics, nothing embedded),
-    // and only the chosen one is laid out in full and finished.
+    // The first arrangement of the boxes that leaves no page mostly empty
+    // and ends the chapter with Besøg også; else the first that leaves no
+    // page mostly empty; if none does, the one whose emptiest page is
+    // fullest. Arrangements are judged on drafts (built-in fonts, the same
+    // metrics, nothing embedded), and only the chosen one is laid out in
+    // full and finished.
     let mut best: Option<(f64, pages::Arrangement)> = None;
+    let mut full = None;
     let mut chosen = None;
     for arrangement in pages::arrangements(chapter) {
         let (book, _) = book(report, vec![index], false, charts, style, arrangement)?;
         let Some(fill) = draft_fill(&book)? else {
             // Text the drafts cannot encode: judge on the full layout.
-            chosen = None;
-            best = None;
+            (chosen, full, best) = (None, None, None);
             break;
         };
         if pages::full_enough(&fill) {
-            chosen = Some(arrangement);
-            break;
+            if pages::links_last(chapter, arrangement) {
+                chosen = Some(arrangement);
+                break;
+            }
+            full = full.or(Some(arrangement));
         }
         let worst = fill.iter().copied().fold(f64::INFINITY, f64::min);
         if best.as_ref().is_none_or(|(w, _)| worst > *w) {
             best = Some((worst, arrangement));
         }
     }
-    if let Some(arrangement) = chosen.or(best.map(|(_, a)| a)) {
+    if let Some(arrangement) = chosen.or(full).or(best.map(|(_, a)| a)) {
         let (book, charts) = book(report, vec![index], false, charts, style, arrangement)?;
         return Ok(render_pdf(&book, &charts, &meta).with_context(|| format!("cannot render the chapter {}", chapter.id))?.0);
     }

@@ -98,6 +98,14 @@ pub fn arrangements(chapter: &Chapter) -> Vec<Arrangement> {
     out
 }
 
+/// Whether Besøg også ends the chapter in `a`: below everything, or beside
+/// the last figure's caption with no other box in the flow after it.
+pub fn links_last(chapter: &Chapter, a: Arrangement) -> bool {
+    let aside: Vec<usize> = placed(chapter, a).concat();
+    let in_flow = chapter.boxes.iter().enumerate().any(|(k, b)| b.kind != BoxKind::SeeAlso && !aside.contains(&k));
+    !a.links_beside || a.early || !in_flow || chapter.figures.is_empty()
+}
+
 /// The boxes beside each figure's caption, by index into the chapter's
 /// boxes: the first "Besøg også" beside the last figure's (at the
 /// chapter's end), Gode råd and Værktøj where `a` puts them.
