@@ -264,10 +264,7 @@ fn point_place(path: &std::path::Path, figure: &str, index: usize) -> (usize, us
         })
         .nth(index)
         .unwrap_or(start);
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, col)
+    crate::config::line_col(&text, offset)
 }
 
 /// A trend figure: every point checked against its own edition's wave,

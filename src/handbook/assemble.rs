@@ -329,15 +329,6 @@ fn type0_fonts(doc: &Document) -> Vec<ObjectId> {
 
 /// The objects `pages` reach, not through the fonts `away` (the book's copies stand in for them).
 fn reachable(doc: &Document, pages: &[ObjectId], away: &std::collections::HashSet<ObjectId>) -> std::collections::HashSet<ObjectId> {
-    fn refs(object: &Object, out: &mut Vec<ObjectId>) {
-        match object {
-            Object::Reference(id) => out.push(*id),
-            Object::Array(items) => items.iter().for_each(|o| refs(o, out)),
-            Object::Dictionary(d) => d.iter().for_each(|(_, o)| refs(o, out)),
-            Object::Stream(s) => s.dict.iter().for_each(|(_, o)| refs(o, out)),
-            _ => {}
-        }
-    }
     let mut seen = std::collections::HashSet::new();
     let mut stack: Vec<ObjectId> = pages.to_vec();
     while let Some(id) = stack.pop() {
@@ -345,17 +336,14 @@ fn reachable(doc: &Document, pages: &[ObjectId], away: &std::collections::HashSe
             continue;
         }
         if let Some(object) = doc.objects.get(&id) {
-            refs(object, &mut stack);
+            finish::collect_refs(object, &mut stack);
         }
     }
     seen
 }
 
 fn font_file_id(doc: &Document, font: ObjectId) -> Result<ObjectId> {
-    let font = doc.get_dictionary(font)?;
-    let (_, descendant) = doc.dereference(&font.get(b"DescendantFonts")?.as_array()?[0])?;
-    let (_, descriptor) = doc.dereference(descendant.as_dict()?.get(b"FontDescriptor")?)?;
-    descriptor.as_dict()?.get(b"FontFile2")?.as_reference().map_err(Error::from)
+    finish::font_file_entry(doc, doc.get_dictionary(font)?)?.as_reference().map_err(Error::from)
 }
 
 #[cfg(test)]

@@ -359,11 +359,16 @@ pub(super) fn one_copy_per_font(doc: &mut Document) -> Result<()> {
     Ok(())
 }
 
-/// The bytes of a Type0 font's embedded TrueType file.
-fn font_file(doc: &Document, font: &Dictionary) -> Result<Vec<u8>> {
+/// Where a Type0 font's embedded TrueType file is (its descriptor's entry).
+pub(super) fn font_file_entry<'a>(doc: &'a Document, font: &'a Dictionary) -> Result<&'a Object> {
     let (_, descendant) = doc.dereference(&font.get(b"DescendantFonts")?.as_array()?[0])?;
     let (_, descriptor) = doc.dereference(descendant.as_dict()?.get(b"FontDescriptor")?)?;
-    let (_, stream) = doc.dereference(descriptor.as_dict()?.get(b"FontFile2")?)?;
+    Ok(descriptor.as_dict()?.get(b"FontFile2")?)
+}
+
+/// The bytes of a Type0 font's embedded TrueType file.
+fn font_file(doc: &Document, font: &Dictionary) -> Result<Vec<u8>> {
+    let (_, stream) = doc.dereference(font_file_entry(doc, font)?)?;
     let stream = stream.as_stream()?;
     Ok(stream.decompressed_content().unwrap_or_else(|_| stream.content.clone()))
 }
@@ -425,12 +430,14 @@ fn sorted(d: Dictionary) -> Dictionary {
     out
 }
 
-fn collect_refs(object: &Object, queue: &mut VecDeque<ObjectId>) {
+/// Every object `object` refers to directly, in the order written, added
+/// to `out` (a queue or a stack).
+pub(super) fn collect_refs(object: &Object, out: &mut impl Extend<ObjectId>) {
     match object {
-        Object::Reference(id) => queue.push_back(*id),
-        Object::Array(items) => items.iter().for_each(|o| collect_refs(o, queue)),
-        Object::Dictionary(d) => d.iter().for_each(|(_, o)| collect_refs(o, queue)),
-        Object::Stream(s) => s.dict.iter().for_each(|(_, o)| collect_refs(o, queue)),
+        Object::Reference(id) => out.extend([*id]),
+        Object::Array(items) => items.iter().for_each(|o| collect_refs(o, out)),
+        Object::Dictionary(d) => d.iter().for_each(|(_, o)| collect_refs(o, out)),
+        Object::Stream(s) => s.dict.iter().for_each(|(_, o)| collect_refs(o, out)),
         _ => {}
     }
 }
