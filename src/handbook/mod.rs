@@ -157,67 +157,48 @@ pub fn render_chapter(report: &Report, chapter: &Chapter, charts: &ChartImages, 
     // page mostly empty; if none does, the one whose emptiest page is
     // fullest. Arrangements are judged on drafts (built-in fonts, the same
     // metrics, nothing embedded), and only the chosen one is laid out in
-    // full and finished.
-    let mut best: Option<(f64, pages::Arrangement)> = None;
+    // full and finished; where the drafts cannot encode the text, each is
+    // judged on its full layout, which is kept.
+    let finished = |arrangement, pdf: Option<Vec<u8>>| match pdf {
+        Some(pdf) => Ok(pdf),
+        None => {
+            let (book, charts) = book(report, vec![index], false, charts, style, arrangement)?;
+            Ok(render_pdf(&book, &charts, &meta).with_context(|| format!("cannot render the chapter {}", chapter.id))?.0)
+        }
+    };
     let mut full = None;
-    let mut chosen = None;
+    let mut best: Option<(f64, pages::Arrangement, Option<Vec<u8>>)> = None;
     for arrangement in pages::arrangements(chapter) {
-        let (book, _) = book(report, vec![index], false, charts, style, arrangement)?;
-        let Some(fill) = draft_fill(&book)? else {
-            // Text the drafts cannot encode: judge on the full layout.
-            (chosen, full, best) = (None, None, None);
-            break;
+        let (book, charts) = book(report, vec![index], false, charts, style, arrangement)?;
+        let (fill, pdf) = match draft_fill(&book)? {
+            Some(fill) => (fill, None),
+            None => {
+                let (pdf, fill) = render_pdf(&book, &charts, &meta).with_context(|| format!("cannot render the chapter {}", chapter.id))?;
+                (fill, Some(pdf))
+            }
         };
         if pages::full_enough(&fill) {
             if pages::links_last(chapter, arrangement) {
-                chosen = Some(arrangement);
-                break;
+                return finished(arrangement, pdf);
             }
-            full = full.or(Some(arrangement));
-        }
-        let worst = fill.iter().copied().fold(f64::INFINITY, f64::min);
-        if best.as_ref().is_none_or(|(w, _)| worst > *w) {
-            best = Some((worst, arrangement));
-        }
-    }
-    if let Some(arrangement) = chosen.or(full).or(best.map(|(_, a)| a)) {
-        let (book, charts) = book(report, vec![index], false, charts, style, arrangement)?;
-        return Ok(render_pdf(&book, &charts, &meta).with_context(|| format!("cannot render the chapter {}", chapter.id))?.0);
-    }
-    let mut best: Option<(f64, Vec<u8>)> = None;
-    for arrangement in pages::arrangements(chapter) {
-        let (book, charts) = book(report, vec![index], false, charts, style, arrangement)?;
-        let (pdf, fill) = render_pdf(&book, &charts, &meta).with_context(|| format!("cannot render the chapter {}", chapter.id))?;
-        if pages::full_enough(&fill) {
-            return Ok(pdf);
-        }
-        let worst = fill.iter().copied().fold(f64::INFINITY, f64::min);
-        if best.as_ref().is_none_or(|(w, _)| worst > *w) {
-            best = Some((worst, pdf));
+            full = full.or(Some((arrangement, pdf)));
+        } else {
+            let worst = fill.iter().copied().fold(f64::INFINITY, f64::min);
+            if best.as_ref().is_none_or(|(w, ..)| worst > *w) {
+                best = Some((worst, arrangement, pdf));
+            }
         }
     }
-    best.map(|(_, pdf)| pdf).or_internal("no arrangement to lay the chapter out in")
+    let (arrangement, pdf) = full.or(best.map(|(_, a, pdf)| (a, pdf))).or_internal("no arrangement to lay the chapter out in")?;
+    finished(arrangement, pdf)
 }
 
 /// The page fill of a chapter's settled draft layout, or None where the
 /// built-in fonts of the drafts cannot encode its text.
 fn draft_fill(book: &Book) -> Result<Option<Vec<f64>>> {
     let draft = Book { report: Rc::new(fonts::draft_report(&book.report)?), ..book.clone() };
-    let mut plan = Plan::default();
-    let mut pages = 0;
-    for _ in 0..4 {
-        let trail = Trail::default();
-        if layout(&draft, &plan, &trail, Pass::Draft).is_err() {
-            return Ok(None);
-        }
-        let marks = trail.marks();
-        if marks == plan.marks && trail.pages() == pages {
-            return Ok(Some(trail.fill()));
-        }
-        plan = Plan { marks };
-        pages = trail.pages();
-    }
-    Ok(None)
+    let (_, _, settled) = drafts(|plan, _, trail| layout(&draft, plan, trail, Pass::Draft));
+    Ok(settled.map(|trail| trail.fill()))
 }
 
 /// The file a book is published as: the combined book keeps the handbook's
@@ -370,25 +351,32 @@ fn render_pdf(book: &Book, charts: &[&Chart], meta: &Meta) -> Result<(Vec<u8>, V
     Ok((finish::finish(&raw, meta, &outline(book, &plan), &trail.links(), charts, &book.ink)?, trail.fill()))
 }
 
-/// Lays a document out until the pages stop moving: drafts (see [`fonts`])
-/// find where things land, embedding passes then check that. `lay` lays
-/// it out once from the previous pass's marks and page count.
-fn settle(lay: impl Fn(&Plan, usize, &Trail, Pass) -> Result<Vec<u8>>) -> Result<(Vec<u8>, Plan, usize, Trail)> {
+/// Lays drafts out (at most four) until the pages stop moving: the plan and
+/// page count they end on, and the trail of the draft that settled (None if
+/// none did, or text a built-in font cannot encode ended them early).
+fn drafts(lay: impl Fn(&Plan, usize, &Trail) -> Result<Vec<u8>>) -> (Plan, usize, Option<Trail>) {
     let mut plan = Plan::default();
     let mut pages = 0;
     for _ in 0..4 {
         let trail = Trail::default();
-        // Text a built-in font cannot encode ends the drafts early.
-        if lay(&plan, pages, &trail, Pass::Draft).is_err() {
+        if lay(&plan, pages, &trail).is_err() {
             break;
         }
         let marks = trail.marks();
         if marks == plan.marks && trail.pages() == pages {
-            break;
+            return (plan, pages, Some(trail));
         }
         plan = Plan { marks };
         pages = trail.pages();
     }
+    (plan, pages, None)
+}
+
+/// Lays a document out until the pages stop moving: drafts (see [`fonts`])
+/// find where things land, embedding passes then check that. `lay` lays
+/// it out once from the previous pass's marks and page count.
+fn settle(lay: impl Fn(&Plan, usize, &Trail, Pass) -> Result<Vec<u8>>) -> Result<(Vec<u8>, Plan, usize, Trail)> {
+    let (mut plan, mut pages, _) = drafts(|plan, pages, trail| lay(plan, pages, trail, Pass::Draft));
     let mut pass = Pass::Final;
     for _ in 0..5 {
         let trail = Trail::default();

@@ -353,27 +353,50 @@ fn side_box(l: &mut LinearLayout, k: usize, b: &ContentBox, ink: &Palette, trail
     let at = |role, n: usize| key(Block::Box(k), role, n as u16);
     l.push(Rule { width: None, height: 0.6, color: ink.greys[0] });
     l.push(Space(2.0));
-    let heading = b.kind.heading();
-    l.push(tag(at(Role::H2, 0), para(heading.to_uppercase(), type_style(8, ink.muted, LEAD_HEAD).bold())));
-    let title = b.title.strip_prefix(&format!("{heading}:")).unwrap_or(&b.title).trim();
-    if !title.is_empty() && title != heading {
-        l.push(Space(1.0));
-        l.push(tag(at(Role::H2, 0), para(title.to_string(), type_style(10, ink.text, LEAD_HEAD).bold())));
-    }
-    for (n, p) in b.body.iter().enumerate() {
-        l.push(Space(1.5));
-        l.push(tag(at(Role::P, 1 + n), Hyphenated::new(p.clone(), type_style(8, ink.text, LEAD_BODY))));
-    }
-    if let Some(who) = &b.attribution {
-        l.push(Space(1.5));
-        l.push(tag(at(Role::P, 100), para(who.clone(), type_style(8, ink.muted, LEAD_BODY).italic())));
-    }
+    box_text(l, k, b, ink, BoxText { title: 10, body: 8, note: 8, gap: 1.5, hyphenate: true });
     for (n, (label, url)) in b.links.iter().enumerate() {
         l.push(Space(1.5));
         l.push(tag(at(Role::P, 101 + n), para(label.clone(), type_style(8, ink.text, LEAD_HEAD).bold())));
         let style = type_style(8, ink.muted, LEAD_HEAD);
         let line = tag(at(Role::Link, 101 + n), Hyphenated::address(url.clone(), style));
         l.push(LinkLine { line, x, url: url.clone(), trail: trail.clone() });
+    }
+}
+
+/// How a box's text is set: point sizes of its title, text and
+/// attribution, the space before each paragraph (mm), and whether the text
+/// is hyphenated (narrow columns only).
+struct BoxText {
+    title: u8,
+    body: u8,
+    note: u8,
+    gap: f64,
+    hyphenate: bool,
+}
+
+/// A box's heading, title, text and attribution, tagged as its block;
+/// boxes in the flow and in the side column differ only in `t`.
+fn box_text(l: &mut LinearLayout, k: usize, b: &ContentBox, ink: &Palette, t: BoxText) {
+    let at = |role, n: usize| key(Block::Box(k), role, n as u16);
+    let heading = b.kind.heading();
+    l.push(tag(at(Role::H2, 0), para(heading.to_uppercase(), type_style(8, ink.muted, LEAD_HEAD).bold())));
+    let title = b.title.strip_prefix(&format!("{heading}:")).unwrap_or(&b.title).trim();
+    if !title.is_empty() && title != heading {
+        l.push(Space(1.0));
+        l.push(tag(at(Role::H2, 0), para(title.to_string(), type_style(t.title, ink.text, LEAD_HEAD).bold())));
+    }
+    for (n, p) in b.body.iter().enumerate() {
+        l.push(Space(t.gap));
+        let style = type_style(t.body, ink.text, LEAD_BODY);
+        if t.hyphenate {
+            l.push(tag(at(Role::P, 1 + n), Hyphenated::new(p.clone(), style)));
+        } else {
+            l.push(tag(at(Role::P, 1 + n), para(p.clone(), style)));
+        }
+    }
+    if let Some(who) = &b.attribution {
+        l.push(Space(t.gap));
+        l.push(tag(at(Role::P, 100), para(who.clone(), type_style(t.note, ink.muted, LEAD_BODY).italic())));
     }
 }
 
@@ -437,30 +460,11 @@ fn box_pair(book: &Book, i: usize, ks: [usize; 2], trail: &Trail) -> Unit {
 /// (half the column) hyphenate their text.
 fn box_layout(k: usize, b: &ContentBox, ink: &Palette, trail: &Trail, narrow: bool) -> LinearLayout {
     let at = |role, n: usize| key(Block::Box(k), role, n as u16);
-    let heading = b.kind.heading();
     let mut l = LinearLayout::vertical();
     if b.kind == BoxKind::SeeAlso {
         l.push(Space(3.5));
     }
-    l.push(tag(at(Role::H2, 0), para(heading.to_uppercase(), type_style(8, ink.muted, LEAD_HEAD).bold())));
-    let title = b.title.strip_prefix(&format!("{heading}:")).unwrap_or(&b.title).trim();
-    if !title.is_empty() && title != heading {
-        l.push(Space(1.0));
-        l.push(tag(at(Role::H2, 0), para(title.to_string(), type_style(13, ink.text, LEAD_HEAD).bold())));
-    }
-    for (n, p) in b.body.iter().enumerate() {
-        l.push(Space(2.0));
-        let style = type_style(10, ink.text, LEAD_BODY);
-        if narrow {
-            l.push(tag(at(Role::P, 1 + n), Hyphenated::new(p.clone(), style)));
-        } else {
-            l.push(tag(at(Role::P, 1 + n), para(p.clone(), style)));
-        }
-    }
-    if let Some(who) = &b.attribution {
-        l.push(Space(2.0));
-        l.push(tag(at(Role::P, 100), para(who.clone(), type_style(9, ink.muted, LEAD_BODY).italic())));
-    }
+    box_text(&mut l, k, b, ink, BoxText { title: 13, body: 10, note: 9, gap: 2.0, hyphenate: narrow });
     if !b.links.is_empty() {
         l.push(Space(1.5));
     }
