@@ -416,9 +416,8 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 /// Settings that parse but would silently give wrong results: a significance
 /// level that is not a small probability (5 or 0,95 make every test
 /// meaningless) and a chapter listed twice.
-fn check_settings(path: &Path) -> Result<()> {
-    let text = crate::error::read_text(path)?;
-    let errors = settings_errors(&path.display().to_string(), &text)?;
+fn check_settings(path: &Path, text: &str) -> Result<()> {
+    let errors = settings_errors(&path.display().to_string(), text)?;
     if errors.is_empty() { Ok(()) } else { Err(Error::Config(errors.join("\n"))) }
 }
 
@@ -454,8 +453,12 @@ fn settings_errors(shown: &str, text: &str) -> Result<Vec<String>> {
 
 /// Reads a TOML file into `T`; errors name the file, line and key.
 pub fn read_toml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
-    let text = crate::error::read_text(path)?;
-    toml::from_str(&text).map_err(|e| Error::Config(format!("{}: {}", path.display(), e.to_string().trim_end())))
+    parse_toml(path, &crate::error::read_text(path)?)
+}
+
+/// Parses `text`, read from `path`, into `T`; errors name the file, line and key.
+fn parse_toml<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T> {
+    toml::from_str(text).map_err(|e| Error::Config(format!("{}: {}", path.display(), e.to_string().trim_end())))
 }
 
 /// A relative path that stays inside the folder it is read from: no root,
@@ -476,21 +479,24 @@ pub fn is_safe_id(id: &str) -> bool {
 
 impl Config {
     pub fn load(dir: &Path) -> Result<Config> {
-        let report: ReportConfig = read_toml(&dir.join("report.toml"))?;
-        check_settings(&dir.join("report.toml"))?;
+        let report_path = dir.join("report.toml");
+        let report_text = crate::error::read_text(&report_path)?;
+        let report: ReportConfig = parse_toml(&report_path, &report_text)?;
+        check_settings(&report_path, &report_text)?;
         let mut chapters = Vec::new();
         let mut chapter_files = Vec::new();
         let mut chapter_tables = Vec::new();
         for id in &report.chapters {
             if !is_safe_id(id) {
-                return Err(Error::Config(format!("{}: chapter id \"{id}\" must be lower-case letters, digits and '-'", dir.join("report.toml").display())));
+                return Err(Error::Config(format!("{}: chapter id \"{id}\" must be lower-case letters, digits and '-'", report_path.display())));
             }
             let path = dir.join("chapters").join(format!("{id}.toml"));
-            let ch: ChapterConfig = read_toml(&path)?;
+            let text = crate::error::read_text(&path)?;
+            let ch: ChapterConfig = parse_toml(&path, &text)?;
             if &ch.id != id {
                 return Err(Error::Config(format!("{}: id = \"{}\" but report.toml lists it as \"{id}\"", path.display(), ch.id)));
             }
-            chapter_tables.push(read_toml::<toml::Table>(&path)?);
+            chapter_tables.push(parse_toml::<toml::Table>(&path, &text)?);
             chapters.push(ch);
             chapter_files.push(path);
         }
