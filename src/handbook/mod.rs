@@ -140,11 +140,9 @@ impl PdfOptions {
 /// One chapter as its own PDF (`outputs/handbook/<chapter-id>.pdf`), its
 /// pages numbered from 1. Books are made from these files.
 pub fn render_chapter(report: &Report, chapter: &Chapter, charts: &ChartImages, style: &Style, opts: &PdfOptions) -> Result<Vec<u8>> {
-    let index = report
-        .chapters
-        .iter()
-        .position(|c| c.id == chapter.id)
-        .or_internal(format!("chapter {} is not in the report", chapter.id))?;
+    if !report.chapters.iter().any(|c| c.id == chapter.id) {
+        return Err(Error::Internal(format!("chapter {} is not in the report", chapter.id)));
+    }
     let meta = Meta {
         title: format!("{} {}", chapter.name, chapter.period),
         subject: format!("{}: {} {}", report.title, chapter.hero.text, chapter.hero.sentence),
@@ -152,53 +150,80 @@ pub fn render_chapter(report: &Report, chapter: &Chapter, charts: &ChartImages, 
         epoch: opts.epoch(),
         alts: chapter.figures.iter().map(|f| f.description.clone()).collect(),
     };
+    // The chapter alone, typeset once; its drafts print it the same but for
+    // the no-break spaces (see [`fonts::draft_report`]).
+    let mut alone = report.clone();
+    alone.chapters = vec![chapter.clone()];
+    let typeset = Rc::new(pages::typeset(&alone));
+    let draft = Rc::new(fonts::draft_report(&typeset)?);
+    let render = |book: &Book, charts: &[&Chart], start| render_pdf(book, &draft, charts, &meta, start).with_context(|| format!("cannot render the chapter {}", chapter.id));
     // The first arrangement of the boxes that leaves no page mostly empty
     // and ends the chapter with Besøg også; else the first that leaves no
     // page mostly empty; if none does, the one whose emptiest page is
-    // fullest. Arrangements are judged on drafts (built-in fonts, the same
-    // metrics, nothing embedded), and only the chosen one is laid out in
-    // full and finished; where the drafts cannot encode the text, each is
+    // fullest. Those ending with Besøg også are judged first: the first of
+    // them full enough is the one the rule picks, whatever comes before it.
+    // Arrangements are judged on drafts (built-in fonts, the same metrics,
+    // nothing embedded), each starting from where the last settled, and
+    // only the chosen one is laid out in full and finished, from its
+    // settled draft; where the drafts cannot encode the text, each is
     // judged on its full layout, which is kept.
-    let finished = |arrangement, pdf: Option<Vec<u8>>| match pdf {
-        Some(pdf) => Ok(pdf),
-        None => {
-            let (book, charts) = book(report, vec![index], false, charts, style, arrangement)?;
-            Ok(render_pdf(&book, &charts, &meta).with_context(|| format!("cannot render the chapter {}", chapter.id))?.0)
-        }
-    };
-    let mut full = None;
-    let mut best: Option<(f64, pages::Arrangement, Option<Vec<u8>>)> = None;
-    for arrangement in pages::arrangements(chapter) {
-        let (book, charts) = book(report, vec![index], false, charts, style, arrangement)?;
-        let (fill, pdf) = match draft_fill(&book)? {
-            Some(fill) => (fill, None),
+    let arrangements = pages::arrangements(chapter);
+    let last = |k: &usize| pages::links_last(chapter, arrangements[*k]);
+    let order: Vec<usize> = (0..arrangements.len()).filter(last).chain((0..arrangements.len()).filter(|k| !last(k))).collect();
+    let mut judged: Vec<Option<Judged>> = vec![None; arrangements.len()];
+    let mut seed = (Plan::default(), 0);
+    for k in order {
+        let (book, charts) = book(typeset.clone(), charts, style, arrangements[k])?;
+        let j = match draft_fill(&book, &draft, &seed) {
+            Some((fill, settled)) => {
+                seed = settled.clone();
+                Judged { fill, pdf: None, settled: Some(settled) }
+            }
             None => {
-                let (pdf, fill) = render_pdf(&book, &charts, &meta).with_context(|| format!("cannot render the chapter {}", chapter.id))?;
-                (fill, Some(pdf))
+                let (pdf, fill) = render(&book, &charts, None)?;
+                Judged { fill, pdf: Some(pdf), settled: None }
             }
         };
-        if pages::full_enough(&fill) {
-            if pages::links_last(chapter, arrangement) {
-                return finished(arrangement, pdf);
-            }
-            full = full.or(Some((arrangement, pdf)));
-        } else {
-            let worst = fill.iter().copied().fold(f64::INFINITY, f64::min);
-            if best.as_ref().is_none_or(|(w, ..)| worst > *w) {
-                best = Some((worst, arrangement, pdf));
-            }
+        if pages::full_enough(&j.fill) && last(&k) {
+            return finished(&book, &charts, j, &render);
         }
+        judged[k] = Some(j);
     }
-    let (arrangement, pdf) = full.or(best.map(|(_, a, pdf)| (a, pdf))).or_internal("no arrangement to lay the chapter out in")?;
-    finished(arrangement, pdf)
+    let full = judged.iter().position(|j| j.as_ref().is_some_and(|j| pages::full_enough(&j.fill)));
+    let worst = |k: usize| judged[k].as_ref().map_or(f64::NEG_INFINITY, |j| j.fill.iter().copied().fold(f64::INFINITY, f64::min));
+    // The earliest of the fullest emptiest pages.
+    let best = (0..judged.len()).fold(None, |b: Option<usize>, k| if b.is_none_or(|b| worst(k) > worst(b)) { Some(k) } else { b });
+    let k = full.or(best).or_internal("no arrangement to lay the chapter out in")?;
+    let (book, charts) = book(typeset.clone(), charts, style, arrangements[k])?;
+    let j = judged[k].take().or_internal("an arrangement not judged")?;
+    finished(&book, &charts, j, &render)
 }
 
-/// The page fill of a chapter's settled draft layout, or None where the
-/// built-in fonts of the drafts cannot encode its text.
-fn draft_fill(book: &Book) -> Result<Option<Vec<f64>>> {
-    let draft = Book { report: Rc::new(fonts::draft_report(&book.report)?), ..book.clone() };
-    let (_, _, settled) = drafts(|plan, _, trail| layout(&draft, plan, trail, Pass::Draft));
-    Ok(settled.map(|trail| trail.fill()))
+/// An arrangement as judged: its page fill, and either its finished PDF
+/// (judged on a full layout) or where its draft settled.
+#[derive(Clone)]
+struct Judged {
+    fill: Vec<f64>,
+    pdf: Option<Vec<u8>>,
+    settled: Option<(Plan, usize)>,
+}
+
+/// The chosen arrangement's PDF: the one it was judged on, or laid out in
+/// full from its settled draft.
+fn finished(book: &Book, charts: &[&Chart], j: Judged, render: &impl Fn(&Book, &[&Chart], Option<(Plan, usize)>) -> Result<(Vec<u8>, Vec<f64>)>) -> Result<Vec<u8>> {
+    match j.pdf {
+        Some(pdf) => Ok(pdf),
+        None => Ok(render(book, charts, j.settled)?.0),
+    }
+}
+
+/// The page fill of a chapter's settled draft layout and where it settled
+/// (drafts starting from `seed`), or None where the built-in fonts of the
+/// drafts cannot encode its text or it did not settle.
+fn draft_fill(book: &Book, draft: &Rc<Report>, seed: &(Plan, usize)) -> Option<(Vec<f64>, (Plan, usize))> {
+    let draft = Book { report: draft.clone(), ..book.clone() };
+    let (plan, pages, settled) = drafts(seed.clone(), |plan, _, trail| layout(&draft, plan, trail, Pass::Draft));
+    settled.map(|trail| (trail.fill(), (plan, pages)))
 }
 
 /// The file a book is published as: the combined book keeps the handbook's
@@ -261,7 +286,7 @@ fn assemble_book(report: &Report, book: &model::Book, pdfs: &BTreeMap<String, Ve
         method: (words.method.to_uppercase(), words.running_title.clone()),
         footer_note: book.footer.clone(),
     };
-    let (raw, plan, pages, trail) = settle(|plan, pages, trail, pass| {
+    let (raw, plan, pages, trail) = settle(None, |plan, pages, trail, pass| {
         let at = assemble::sequence(book, &plan.marks, pages, &lengths, &figures).at;
         let m = matter(if pass == Pass::Draft { &draft_report } else { &report }, at);
         let mut doc = document(pass)?;
@@ -309,13 +334,12 @@ fn book_outline(report: &Report, book: &model::Book, order: &[usize], at: &assem
     top
 }
 
-/// The book's pages and, in the order their stand-ins are numbered, the
-/// charts they show.
-fn book<'c>(report: &Report, chapters: Vec<usize>, whole: bool, charts: &'c ChartImages, style: &Style, arrangement: pages::Arrangement) -> Result<(Book, Vec<&'c Chart>)> {
+/// A chapter's pages (the only chapter of `report`, typeset) and, in the
+/// order their stand-ins are numbered, the charts they show.
+fn book<'c>(report: Rc<Report>, charts: &'c ChartImages, style: &Style, arrangement: pages::Arrangement) -> Result<(Book, Vec<&'c Chart>)> {
     let mut slots = BTreeMap::new();
     let mut order = Vec::new();
-    for &ci in &chapters {
-        let chapter = &report.chapters[ci];
+    for chapter in &report.chapters {
         for f in &chapter.figures {
             let chart = charts
                 .get(&f.id)
@@ -324,7 +348,8 @@ fn book<'c>(report: &Report, chapters: Vec<usize>, whole: bool, charts: &'c Char
             order.push(chart);
         }
     }
-    let book = Book { report: Rc::new(pages::typeset(report)), chapters, whole, charts: Rc::new(slots), ink: Rc::new(style.palette.clone()), arrangement };
+    let chapters = (0..report.chapters.len()).collect();
+    let book = Book { report, chapters, whole: false, charts: Rc::new(slots), ink: Rc::new(style.palette.clone()), arrangement };
     Ok((book, order))
 }
 
@@ -343,20 +368,20 @@ fn flatten(png: &[u8], paper: Rgb) -> Result<image::DynamicImage> {
     Ok(image::DynamicImage::ImageRgb8(rgb))
 }
 
-/// A chapter's own PDF: laid out until the pages stop moving, then
-/// finished; with how full each page is (see [`frame::Trail::fill`]).
-fn render_pdf(book: &Book, charts: &[&Chart], meta: &Meta) -> Result<(Vec<u8>, Vec<f64>)> {
-    let draft = Book { report: Rc::new(fonts::draft_report(&book.report)?), ..book.clone() };
-    let (raw, plan, _, trail) = settle(|plan, _, trail, pass| layout(if pass == Pass::Draft { &draft } else { book }, plan, trail, pass))?;
+/// A chapter's own PDF: laid out until the pages stop moving (from where
+/// its drafts settled, if known), then finished; with how full each page
+/// is (see [`frame::Trail::fill`]).
+fn render_pdf(book: &Book, draft: &Rc<Report>, charts: &[&Chart], meta: &Meta, start: Option<(Plan, usize)>) -> Result<(Vec<u8>, Vec<f64>)> {
+    let draft = Book { report: draft.clone(), ..book.clone() };
+    let (raw, plan, _, trail) = settle(start, |plan, _, trail, pass| layout(if pass == Pass::Draft { &draft } else { book }, plan, trail, pass))?;
     Ok((finish::finish(&raw, meta, &outline(book, &plan), &trail.links(), charts, &book.ink)?, trail.fill()))
 }
 
-/// Lays drafts out (at most four) until the pages stop moving: the plan and
+/// Lays drafts out (at most four), from a plan and page count, until the
+/// pages stop moving: the plan and
 /// page count they end on, and the trail of the draft that settled (None if
 /// none did, or text a built-in font cannot encode ended them early).
-fn drafts(lay: impl Fn(&Plan, usize, &Trail) -> Result<Vec<u8>>) -> (Plan, usize, Option<Trail>) {
-    let mut plan = Plan::default();
-    let mut pages = 0;
+fn drafts((mut plan, mut pages): (Plan, usize), lay: impl Fn(&Plan, usize, &Trail) -> Result<Vec<u8>>) -> (Plan, usize, Option<Trail>) {
     for _ in 0..4 {
         let trail = Trail::default();
         if lay(&plan, pages, &trail).is_err() {
@@ -374,9 +399,16 @@ fn drafts(lay: impl Fn(&Plan, usize, &Trail) -> Result<Vec<u8>>) -> (Plan, usize
 
 /// Lays a document out until the pages stop moving: drafts (see [`fonts`])
 /// find where things land, embedding passes then check that. `lay` lays
-/// it out once from the previous pass's marks and page count.
-fn settle(lay: impl Fn(&Plan, usize, &Trail, Pass) -> Result<Vec<u8>>) -> Result<(Vec<u8>, Plan, usize, Trail)> {
-    let (mut plan, mut pages, _) = drafts(|plan, pages, trail| lay(plan, pages, trail, Pass::Draft));
+/// it out once from the previous pass's marks and page count; `start` is
+/// where drafts already settled, if they did.
+fn settle(start: Option<(Plan, usize)>, lay: impl Fn(&Plan, usize, &Trail, Pass) -> Result<Vec<u8>>) -> Result<(Vec<u8>, Plan, usize, Trail)> {
+    let (mut plan, mut pages) = match start {
+        Some(start) => start,
+        None => {
+            let (plan, pages, _) = drafts(Default::default(), |plan, pages, trail| lay(plan, pages, trail, Pass::Draft));
+            (plan, pages)
+        }
+    };
     let mut pass = Pass::Final;
     for _ in 0..5 {
         let trail = Trail::default();
