@@ -98,16 +98,6 @@ impl Fonts {
         self.wrap(text, size, bold, hi)
     }
 
-    /// Glyph coverage box of `c` at plotters' ab_glyph scale `px_scale`:
-    /// (left, top) offset from the pen position on the baseline, in pixels.
-    pub fn glyph_offset(&self, c: char, px_scale: f32, bold: bool) -> Option<(i32, i32)> {
-        let font = self.font(bold);
-        let glyph = font.glyph_id(c).with_scale(px_scale);
-        let outline = font.outline_glyph(glyph)?;
-        let b = outline.px_bounds();
-        Some((b.min.x as i32, b.min.y as i32))
-    }
-
     /// Plotters' ab_glyph size for an em size: plotters scales by the
     /// font's height (ascent - descent), not its em.
     pub fn px_scale(&self, em_size: f64, bold: bool) -> f64 {

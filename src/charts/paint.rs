@@ -78,8 +78,63 @@ fn svg_text(db: &mut SVGBackend, t: &TextRun) -> Result<()> {
     db.draw_text(&t.text, &style, pos).map_err(err)
 }
 
+/// A glyph as plotters' ab_glyph backend rasterises it, kept per thread:
+/// a chart's labels repeat the same few glyphs at the same sizes, and
+/// outlining and filling each again was most of a PNG's text cost.
+struct Raster {
+    /// Top-left pixel offset of the glyph's outline (its side bearing and height).
+    offset: (i32, i32),
+    /// The row at which plotters puts the outline's top, relative to where it was asked to draw.
+    shift: i32,
+    /// Coverage of each pixel the outline covers at all, in plotters' order
+    /// (a pixel of no coverage draws nothing).
+    cover: Vec<(i16, i16, f32)>,
+}
+
+/// Glyphs kept per thread, and the pixels they hold; past [`RASTER_PIXELS`]
+/// the cache starts again, so memory stays bounded whatever the sizes.
+type Rasters = (std::collections::HashMap<(bool, u32, char), Option<std::rc::Rc<Raster>>>, usize);
+const RASTER_PIXELS: usize = 1 << 18;
+
+thread_local! {
+    static RASTERS: std::cell::RefCell<Rasters> = Default::default();
+}
+
+/// The glyph `c` at plotters' size `px_scale` (None if it has no outline).
+fn raster(c: char, px_scale: f32, bold: bool) -> Option<std::rc::Rc<Raster>> {
+    RASTERS.with_borrow_mut(|(cache, pixels)| {
+        let key = (bold, px_scale.to_bits(), c);
+        if let Some(g) = cache.get(&key) {
+            return g.clone();
+        }
+        let g = {
+            use ab_glyph::Font as _;
+            let font = fonts().font(bold);
+            font.outline_glyph(font.glyph_id(c).with_scale(px_scale)).map(|outline| {
+                let b = outline.px_bounds();
+                let mut cover = Vec::new();
+                outline.draw(|x, y, a| {
+                    if a > 0.0 {
+                        cover.push((x as i16, y as i16, a));
+                    }
+                });
+                std::rc::Rc::new(Raster { offset: (b.min.x as i32, b.min.y as i32), shift: (px_scale / 2.0 + b.min.y) as i32, cover })
+            })
+        };
+        *pixels += g.as_ref().map_or(0, |g| g.cover.len());
+        if *pixels > RASTER_PIXELS {
+            cache.clear();
+            *pixels = 0;
+        }
+        cache.insert(key, g.clone());
+        g
+    })
+}
+
 /// Bitmap text: glyph by glyph at positions measured with the font, since
-/// plotters' own run drops each glyph's side bearing.
+/// plotters' own run drops each glyph's side bearing. Each glyph's pixels
+/// are blended as plotters' `draw_text` blends them (the same coverage,
+/// the same colour mix), from [`raster`]'s cache.
 fn bitmap_text(db: &mut BitMapBackend, t: &TextRun, scale: f64) -> Result<()> {
     let f = fonts();
     let size = t.size * scale;
@@ -91,24 +146,22 @@ fn bitmap_text(db: &mut BitMapBackend, t: &TextRun, scale: f64) -> Result<()> {
             Anchor::End => width,
         };
     let base = (t.y * scale).round() as i32;
-    let px_scale = f.px_scale(size, t.bold);
-    let weight = if t.bold { FontStyle::Bold } else { FontStyle::Normal };
-    let fill = colour(t.color);
-    let style = TextStyle::from((FontFamily::Name(SVG_FAMILY), px_scale, weight).into_font())
-        .color(&fill)
-        .pos(Pos::new(HPos::Left, VPos::Top));
+    let px_scale = f.px_scale(size, t.bold) as f32;
+    let fill = colour(t.color).to_backend_color();
     let mut prev = None;
-    let mut buf = [0u8; 4];
     for c in t.text.chars() {
         let advance = f.advance(prev, c, size, t.bold);
         let kern = advance - f.advance(None, c, size, t.bold);
         pen += kern;
-        if let Some((dx, dy)) = f.glyph_offset(c, px_scale as f32, t.bold) {
+        if let Some(g) = raster(c, px_scale, t.bold) {
+            let (dx, dy) = g.offset;
             // Plotters puts the glyph's top-left pixel at
             // pos + (0, trunc(px_scale / 2 + dy)); undo that offset.
-            let plotters_dy = ((px_scale as f32) / 2.0 + dy as f32) as i32;
-            let pos = (pen.round() as i32 + dx, base + dy - plotters_dy);
-            db.draw_text(c.encode_utf8(&mut buf), &style, pos).map_err(err)?;
+            let plotters_dy = (px_scale / 2.0 + dy as f32) as i32;
+            let (x0, y0) = (pen.round() as i32 + dx, base + dy - plotters_dy + g.shift);
+            for &(x, y, a) in &g.cover {
+                db.draw_pixel((x0 + i32::from(x), y0 + i32::from(y)), fill.mix(a as f64)).map_err(err)?;
+            }
         }
         pen += advance - kern;
         prev = Some(c);
