@@ -151,7 +151,7 @@ pub fn merge(matter: &[u8], chapters: Vec<Chapter>, sequence: &Sequence, outline
     let mut doc = Document::load_mem(matter).or_render("genpdf wrote a PDF that lopdf cannot read")?;
     doc.version = "1.7".into();
     finish::one_copy_per_font(&mut doc)?;
-    super::fonts::adopt_obliques(&mut doc, [REGULAR_NAME, BOLD_NAME])?;
+    super::fonts::adopt_builtins(&mut doc, [REGULAR_NAME, BOLD_NAME])?;
     // Compressed as in the chapters' files, so the same font is the same bytes.
     finish::compress_fonts(&mut doc)?;
     let own: Vec<ObjectId> = doc.get_pages().into_values().collect();

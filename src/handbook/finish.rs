@@ -51,7 +51,7 @@ pub fn finish(raw: &[u8], meta: &Meta, outline: &[Entry], links: &[Link], charts
     let mut doc = Document::load_mem(raw).or_render("genpdf wrote a PDF that lopdf cannot read")?;
     doc.version = "1.7".into();
     one_copy_per_font(&mut doc)?;
-    super::fonts::adopt_obliques(&mut doc, [REGULAR_NAME, BOLD_NAME])?;
+    super::fonts::adopt_builtins(&mut doc, [REGULAR_NAME, BOLD_NAME])?;
     // Before the page numbers, which are artifacts of their own.
     let leaves = super::tags::mark_pages(&mut doc)?;
     let numbered: Vec<(ObjectId, usize)> = doc.get_pages().into_iter().map(|(n, id)| (id, n as usize)).collect();

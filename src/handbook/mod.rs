@@ -150,23 +150,23 @@ pub fn render_chapter(report: &Report, chapter: &Chapter, charts: &ChartImages, 
         epoch: opts.epoch(),
         alts: chapter.figures.iter().map(|f| f.description.clone()).collect(),
     };
-    // The chapter alone, typeset once; its drafts print it the same but for
-    // the no-break spaces (see [`fonts::draft_report`]).
+    // The chapter alone, typeset once; its drafts print it the same, with a
+    // stand-in for each no-break space (see [`fonts::draft_report`]).
     let mut alone = report.clone();
     alone.chapters = vec![chapter.clone()];
     let typeset = Rc::new(pages::typeset(&alone));
-    let draft = Rc::new(fonts::draft_report(&typeset)?);
-    let render = |book: &Book, charts: &[&Chart], start| render_pdf(book, &draft, charts, &meta, start).with_context(|| format!("cannot render the chapter {}", chapter.id));
+    let draft = fonts::draft_report(&typeset)?.map(Rc::new);
+    let fail = || format!("cannot render the chapter {}", chapter.id);
     // The first arrangement of the boxes that leaves no page mostly empty
     // and ends the chapter with Besøg også; else the first that leaves no
     // page mostly empty; if none does, the one whose emptiest page is
     // fullest. Those ending with Besøg også are judged first: the first of
     // them full enough is the one the rule picks, whatever comes before it.
-    // Arrangements are judged on drafts (built-in fonts, the same metrics,
-    // nothing embedded), each starting from where the last settled, and
-    // only the chosen one is laid out in full and finished, from its
-    // settled draft; where the drafts cannot encode the text, each is
-    // judged on its full layout, which is kept.
+    // Arrangements are laid out as drafts (built-in fonts, the same
+    // metrics, nothing embedded), each starting from where the last
+    // settled, and the chosen one's settled draft is finished; where the
+    // drafts cannot print the text, each is laid out with its fonts
+    // embedded and finished.
     let arrangements = pages::arrangements(chapter);
     let last = |k: &usize| pages::links_last(chapter, arrangements[*k]);
     let order: Vec<usize> = (0..arrangements.len()).filter(last).chain((0..arrangements.len()).filter(|k| !last(k))).collect();
@@ -174,18 +174,22 @@ pub fn render_chapter(report: &Report, chapter: &Chapter, charts: &ChartImages, 
     let mut seed = (Plan::default(), 0);
     for k in order {
         let (book, charts) = book(typeset.clone(), charts, style, arrangements[k])?;
-        let j = match draft_fill(&book, &draft, &seed) {
-            Some((fill, settled)) => {
-                seed = settled.clone();
-                Judged { fill, pdf: None, settled: Some(settled) }
+        let settled = draft.as_ref().and_then(|draft| {
+            let draft = Book { report: draft.clone(), ..book.clone() };
+            settled_draft(seed.clone(), |plan, _, trail| layout(&draft, plan, trail, Pass::Draft))
+        });
+        let j = match settled {
+            Some(s) => {
+                seed = (s.plan.clone(), s.pages);
+                Judged { fill: s.trail.fill(), layout: s }
             }
             None => {
-                let (pdf, fill) = render(&book, &charts, None)?;
-                Judged { fill, pdf: Some(pdf), settled: None }
+                let s = settle(None, |plan, _, trail, pass| layout(&book, plan, trail, pass)).with_context(fail)?;
+                Judged { fill: s.trail.fill(), layout: s }
             }
         };
         if pages::full_enough(&j.fill) && last(&k) {
-            return finished(&book, &charts, j, &render);
+            return finish_chapter(&book, &charts, &meta, j.layout).with_context(fail);
         }
         judged[k] = Some(j);
     }
@@ -196,34 +200,29 @@ pub fn render_chapter(report: &Report, chapter: &Chapter, charts: &ChartImages, 
     let k = full.or(best).or_internal("no arrangement to lay the chapter out in")?;
     let (book, charts) = book(typeset.clone(), charts, style, arrangements[k])?;
     let j = judged[k].take().or_internal("an arrangement not judged")?;
-    finished(&book, &charts, j, &render)
+    finish_chapter(&book, &charts, &meta, j.layout).with_context(fail)
 }
 
-/// An arrangement as judged: its page fill, and either its finished PDF
-/// (judged on a full layout) or where its draft settled.
+/// An arrangement as laid out: its page fill and its settled layout.
 #[derive(Clone)]
 struct Judged {
     fill: Vec<f64>,
-    pdf: Option<Vec<u8>>,
-    settled: Option<(Plan, usize)>,
+    layout: Settled,
 }
 
-/// The chosen arrangement's PDF: the one it was judged on, or laid out in
-/// full from its settled draft.
-fn finished(book: &Book, charts: &[&Chart], j: Judged, render: &impl Fn(&Book, &[&Chart], Option<(Plan, usize)>) -> Result<(Vec<u8>, Vec<f64>)>) -> Result<Vec<u8>> {
-    match j.pdf {
-        Some(pdf) => Ok(pdf),
-        None => Ok(render(book, charts, j.settled)?.0),
-    }
+/// A layout whose pages stopped moving: genpdf's file, the plan and page
+/// count it was laid out from, and its trail.
+#[derive(Clone)]
+struct Settled {
+    raw: Vec<u8>,
+    plan: Plan,
+    pages: usize,
+    trail: Trail,
 }
 
-/// The page fill of a chapter's settled draft layout and where it settled
-/// (drafts starting from `seed`), or None where the built-in fonts of the
-/// drafts cannot encode its text or it did not settle.
-fn draft_fill(book: &Book, draft: &Rc<Report>, seed: &(Plan, usize)) -> Option<(Vec<f64>, (Plan, usize))> {
-    let draft = Book { report: draft.clone(), ..book.clone() };
-    let (plan, pages, settled) = drafts(seed.clone(), |plan, _, trail| layout(&draft, plan, trail, Pass::Draft));
-    settled.map(|trail| (trail.fill(), (plan, pages)))
+/// A chapter's own PDF from its settled layout.
+fn finish_chapter(book: &Book, charts: &[&Chart], meta: &Meta, s: Settled) -> Result<Vec<u8>> {
+    finish::finish(&s.raw, meta, &outline(book, &s.plan), &s.trail.links(), charts, &book.ink)
 }
 
 /// The file a book is published as: the combined book keeps the handbook's
@@ -265,7 +264,7 @@ fn assemble_book(report: &Report, book: &model::Book, pdfs: &BTreeMap<String, Ve
             report.chapters[ci].figures.iter().map(|f| names.get(&plain(&format!("{} {}", f.label, f.title))).map(|p| p - 1)).collect()
         })
         .collect();
-    let draft_report = Rc::new(fonts::draft_report(report)?);
+    let draft_report = fonts::draft_report(report)?.map(Rc::new);
     let report = Rc::new(report.clone());
     let matter = |r: &Rc<Report>, pages: assemble::BookPages| Matter {
         report: r.clone(),
@@ -286,14 +285,19 @@ fn assemble_book(report: &Report, book: &model::Book, pdfs: &BTreeMap<String, Ve
         method: (words.method.to_uppercase(), words.running_title.clone()),
         footer_note: book.footer.clone(),
     };
-    let (raw, plan, pages, trail) = settle(None, |plan, pages, trail, pass| {
+    let lay = |plan: &Plan, pages, trail: &Trail, pass| {
         let at = assemble::sequence(book, &plan.marks, pages, &lengths, &figures).at;
-        let m = matter(if pass == Pass::Draft { &draft_report } else { &report }, at);
+        let m = matter(if pass == Pass::Draft { draft_report.as_ref().or_internal("a draft of a report drafts cannot print")? } else { &report }, at);
         let mut doc = document(pass)?;
         doc.set_page_decorator(frame(trail, plan));
         front::compose_matter(&mut doc, &m, trail);
         render_doc(doc)
-    })?;
+    };
+    let drafted = draft_report.as_ref().and_then(|_| settled_draft(Default::default(), |plan, pages, trail| lay(plan, pages, trail, Pass::Draft)));
+    let Settled { raw, plan, pages, trail } = match drafted {
+        Some(s) => s,
+        None => settle(None, lay)?,
+    };
     let sequence = assemble::sequence(book, &plan.marks, pages, &lengths, &figures);
     let outline = book_outline(&report, book, &order, &sequence.at);
     let meta = Meta { title: book.document_title.clone(), subject: report.subtitle.clone(), keywords: words.keywords.clone(), epoch: opts.epoch(), alts: Vec::new() };
@@ -368,47 +372,30 @@ fn flatten(png: &[u8], paper: Rgb) -> Result<image::DynamicImage> {
     Ok(image::DynamicImage::ImageRgb8(rgb))
 }
 
-/// A chapter's own PDF: laid out until the pages stop moving (from where
-/// its drafts settled, if known), then finished; with how full each page
-/// is (see [`frame::Trail::fill`]).
-fn render_pdf(book: &Book, draft: &Rc<Report>, charts: &[&Chart], meta: &Meta, start: Option<(Plan, usize)>) -> Result<(Vec<u8>, Vec<f64>)> {
-    let draft = Book { report: draft.clone(), ..book.clone() };
-    let (raw, plan, _, trail) = settle(start, |plan, _, trail, pass| layout(if pass == Pass::Draft { &draft } else { book }, plan, trail, pass))?;
-    Ok((finish::finish(&raw, meta, &outline(book, &plan), &trail.links(), charts, &book.ink)?, trail.fill()))
-}
-
 /// Lays drafts out (at most four), from a plan and page count, until the
-/// pages stop moving: the plan and
-/// page count they end on, and the trail of the draft that settled (None if
-/// none did, or text a built-in font cannot encode ended them early).
-fn drafts((mut plan, mut pages): (Plan, usize), lay: impl Fn(&Plan, usize, &Trail) -> Result<Vec<u8>>) -> (Plan, usize, Option<Trail>) {
+/// pages stop moving: the draft that settled, or None if none did or the
+/// text holds a character a built-in font cannot print. Drafts measure
+/// exactly as the embedded fonts do (see [`fonts`]), so a settled draft is
+/// the layout.
+fn settled_draft((mut plan, mut pages): (Plan, usize), lay: impl Fn(&Plan, usize, &Trail) -> Result<Vec<u8>>) -> Option<Settled> {
     for _ in 0..4 {
         let trail = Trail::default();
-        if lay(&plan, pages, &trail).is_err() {
-            break;
-        }
+        let raw = lay(&plan, pages, &trail).ok()?;
         let marks = trail.marks();
         if marks == plan.marks && trail.pages() == pages {
-            return (plan, pages, Some(trail));
+            return Some(Settled { raw, plan, pages, trail });
         }
         plan = Plan { marks };
         pages = trail.pages();
     }
-    (plan, pages, None)
+    None
 }
 
-/// Lays a document out until the pages stop moving: drafts (see [`fonts`])
-/// find where things land, embedding passes then check that. `lay` lays
-/// it out once from the previous pass's marks and page count; `start` is
-/// where drafts already settled, if they did.
-fn settle(start: Option<(Plan, usize)>, lay: impl Fn(&Plan, usize, &Trail, Pass) -> Result<Vec<u8>>) -> Result<(Vec<u8>, Plan, usize, Trail)> {
-    let (mut plan, mut pages) = match start {
-        Some(start) => start,
-        None => {
-            let (plan, pages, _) = drafts(Default::default(), |plan, pages, trail| lay(plan, pages, trail, Pass::Draft));
-            (plan, pages)
-        }
-    };
+/// Lays a document out with its fonts embedded until the pages stop
+/// moving, for text drafts cannot print: `lay` lays it out once from the
+/// previous pass's marks and page count; `start` is where to begin.
+fn settle(start: Option<(Plan, usize)>, lay: impl Fn(&Plan, usize, &Trail, Pass) -> Result<Vec<u8>>) -> Result<Settled> {
+    let (mut plan, mut pages) = start.unwrap_or_default();
     let mut pass = Pass::Final;
     for _ in 0..5 {
         let trail = Trail::default();
@@ -423,7 +410,7 @@ fn settle(start: Option<(Plan, usize)>, lay: impl Fn(&Plan, usize, &Trail, Pass)
         };
         let marks = trail.marks();
         if marks == plan.marks && trail.pages() == pages {
-            return Ok((raw, plan, pages, trail));
+            return Ok(Settled { raw, plan, pages, trail });
         }
         plan = Plan { marks };
         pages = trail.pages();

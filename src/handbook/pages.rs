@@ -271,7 +271,7 @@ fn opener(book: &Book, i: usize, trail: &Trail) -> Unit {
 
 /// Paragraphs of running text are separated by a blank line.
 fn paragraphs(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split("\n\n").map(|p| p.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|p| !p.is_empty())
+    text.split("\n\n").map(|p| p.split_ascii_whitespace().collect::<Vec<_>>().join(" ")).filter(|p| !p.is_empty())
 }
 
 fn figure(book: &Book, i: usize, j: usize, side: Vec<usize>, trail: &Trail) -> Unit {
@@ -479,3 +479,13 @@ fn box_layout(k: usize, b: &ContentBox, ink: &Palette, trail: &Trail, narrow: bo
     l
 }
 
+
+#[cfg(test)]
+mod paragraph_tests {
+    #[test]
+    fn running_text_keeps_its_no_break_spaces() {
+        let text = "dem har 78\u{a0}% af  arbejdspladserne\nfornyet\n\nmens 32\u{a0}% har";
+        let got: Vec<String> = super::paragraphs(text).collect();
+        assert_eq!(got, ["dem har 78\u{a0}% af arbejdspladserne fornyet", "mens 32\u{a0}% har"]);
+    }
+}
