@@ -17,6 +17,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use polars::prelude::*;
 
+use super::codebook::DESIGN_COLUMNS;
 use super::findings::Findings;
 use crate::error::Place;
 
@@ -86,6 +87,15 @@ pub struct RawTable {
     /// Repeated header names (name, first field, repeated field; 1-based);
     /// the repeats are kept under a suffixed name so nothing is lost.
     pub duplicates: Vec<(String, usize, usize)>,
+    /// A Parquet file read in parts: the columns `frame` holds as empty
+    /// stand-ins of their type until [`read_rest`] reads them.
+    rest: Option<Rest>,
+}
+
+/// The columns of a Parquet file left for later, by the file's names.
+struct Rest {
+    path: std::path::PathBuf,
+    names: Vec<String>,
 }
 
 impl RawTable {
@@ -99,7 +109,7 @@ impl RawTable {
 
     /// A table of typed columns whose rows are numbered from `first_row`.
     fn numbered(frame: DataFrame, encoding: &'static str, first_row: usize) -> RawTable {
-        RawTable { frame, lines: None, first_row, sheet: None, labels: Labels::default(), encoding, separator: None, duplicates: Vec::new() }
+        RawTable { frame, lines: None, first_row, sheet: None, labels: Labels::default(), encoding, separator: None, duplicates: Vec::new(), rest: None }
     }
 
     /// Where the header sits (for problems with columns as a whole).
@@ -161,6 +171,114 @@ pub fn read_table(path: &Path, problems: &mut Findings) -> Option<RawTable> {
             None
         }
     }
+}
+
+/// Reads a wave file as [`read_table`] does; with `by_parts`, a Parquet
+/// file is read design columns first: the other columns are stand-ins of
+/// their type (no cells) until [`read_rest`] reads them, once the design
+/// columns are checked and dropped. The text design columns of ten million
+/// rows are about a gigabyte, the items as much again. Any file the parts
+/// cannot be read from (a design column missing or repeated, a type the
+/// stand-ins do not cover, a damaged page) is read whole, as ever, so
+/// its problems are told exactly as before.
+pub fn read_wave_table(path: &Path, by_parts: bool, problems: &mut Findings) -> Option<RawTable> {
+    let parquet = path.extension().and_then(|e| e.to_str()) == Some("parquet");
+    if !(by_parts && parquet) {
+        return read_table(path, problems);
+    }
+    match parquet_design_first(path) {
+        Some(raw) => Some(raw),
+        None => read_table(path, problems),
+    }
+}
+
+/// A Parquet file's design columns, the others as stand-ins; `None` where
+/// the file must be read whole.
+fn parquet_design_first(path: &Path) -> Option<RawTable> {
+    let opened = decoding(|| -> PolarsResult<_> {
+        let mut r = ParquetReader::new(File::open(path)?);
+        Ok((r.schema()?, r.num_rows()?))
+    });
+    let (schema, height) = opened?.ok()?;
+    let fields: Vec<(String, DataType)> = schema.iter_values().map(|f| (f.name.to_string(), DataType::from_arrow_field(f))).collect();
+    let trimmed: Vec<&str> = fields.iter().map(|(n, _)| n.trim()).collect();
+    let unique = trimmed.iter().enumerate().all(|(i, n)| !trimmed[..i].contains(n));
+    let plain = |t: &DataType| t.is_primitive_numeric() || matches!(t, DataType::String | DataType::Binary | DataType::BinaryOffset | DataType::Null);
+    let first: Vec<String> = fields.iter().zip(&trimmed).filter(|(_, n)| DESIGN_COLUMNS.contains(n)).map(|((f, _), _)| f.clone()).collect();
+    if height == 0 || !unique || first.len() != DESIGN_COLUMNS.len() || !fields.iter().all(|(_, t)| plain(t)) {
+        return None;
+    }
+    let mut read = parquet_columns(path, first)?;
+    let rest: Vec<String> = fields.iter().zip(&trimmed).filter(|(_, n)| !DESIGN_COLUMNS.contains(n)).map(|((f, _), _)| f.clone()).collect();
+    let columns: Vec<Column> = fields
+        .iter()
+        .zip(&trimmed)
+        .map(|((_, dtype), trim)| match read.iter().position(|c| c.name().trim() == *trim) {
+            Some(k) => read.swap_remove(k),
+            // Bytes are read as text (or the file is read whole).
+            None => Column::full_null((*trim).into(), height, if matches!(dtype, DataType::Binary | DataType::BinaryOffset) { &DataType::String } else { dtype }),
+        })
+        .collect();
+    let frame = DataFrame::new(height, columns).ok()?;
+    let mut raw = RawTable::numbered(frame, "Parquet", 1);
+    raw.rest = (!rest.is_empty()).then(|| Rest { path: path.to_path_buf(), names: rest });
+    Some(raw)
+}
+
+/// Columns of a Parquet file by the file's names, names trimmed and bytes
+/// as text; `None` where they do not read or a cell is not UTF-8 text.
+fn parquet_columns(path: &Path, names: Vec<String>) -> Option<Vec<Column>> {
+    let df = decoding(|| ParquetReader::new(File::open(path)?).with_columns(Some(names)).finish())?.ok()?;
+    let mut problems = Findings::new("");
+    let columns: Vec<Column> = df
+        .into_columns()
+        .into_iter()
+        .map(|c| {
+            let name = c.name().trim().to_string();
+            binary_as_text(c, &name, &mut problems).with_name(name.into())
+        })
+        .collect();
+    problems.is_empty().then_some(columns)
+}
+
+/// Reads the columns a Parquet file read by parts left for later into
+/// `frame`, in place of their stand-ins. Where they do not read, the file
+/// is read whole to tell what is wrong, as a file read whole tells it:
+/// `problems` then holds that alone.
+pub fn read_rest(raw: &RawTable, frame: &mut DataFrame, problems: &mut Findings) -> bool {
+    let Some(rest) = &raw.rest else { return true };
+    match parquet_columns(&rest.path, rest.names.clone()) {
+        Some(columns) => {
+            let mut all: Vec<Column> = std::mem::take(frame).into_columns();
+            for c in columns {
+                if let Some(slot) = all.iter_mut().find(|s| s.name() == c.name()) {
+                    *slot = c;
+                }
+            }
+            match DataFrame::new(raw_height(&all), all) {
+                Ok(df) => {
+                    *frame = df;
+                    true
+                }
+                Err(e) => {
+                    *problems = Findings::new(problems.file());
+                    problems.file_level(format!("cannot read the Parquet columns as text: {e}"));
+                    false
+                }
+            }
+        }
+        None => {
+            *problems = Findings::new(problems.file());
+            if read_parquet(&rest.path, problems).is_some() || problems.is_empty() {
+                problems.file_level("cannot read the file as Parquet: its data do not decode (the file is damaged); write it again");
+            }
+            false
+        }
+    }
+}
+
+fn raw_height(columns: &[Column]) -> usize {
+    columns.first().map_or(0, Column::len)
 }
 
 /// The file's bytes, never more than `MAX_WAVE_BYTES` (the file may have
@@ -357,6 +475,7 @@ pub fn read_csv_bytes(bytes: &[u8], problems: &mut Findings) -> Option<RawTable>
             encoding,
             separator: Some(separator),
             duplicates,
+            rest: None,
         }),
         Err(e) => {
             problems.file_level(format!("cannot read the header: {e}"));

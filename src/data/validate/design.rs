@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use polars::prelude::*;
 use rayon::prelude::*;
 
+use super::super::Coded;
 use super::super::codebook::Codebook;
 use super::super::read::RawTable;
 use super::Input;
@@ -74,6 +75,34 @@ pub(super) fn check_weight_bound(input: &Input, strata: &Strata, weight: &mut [f
             weight[row] = f64::NAN;
         }
     });
+}
+
+/// sector, area and size as codes: each row's index among the codebook's
+/// values (in the codebook's order). A value that is not one (reported
+/// already) is `u8::MAX`.
+pub(super) fn coded(design: &DesignColumns, codebook: &Codebook) -> Vec<(String, Coded)> {
+    let columns = [("sector", &codebook.design.sector, 2), ("area", &codebook.design.area, 3), ("size", &codebook.design.size, 4)];
+    columns
+        .par_iter()
+        .map(|&(name, allowed, k)| {
+            let levels: Vec<String> = allowed.keys().cloned().collect();
+            let mut codes = Vec::with_capacity(design.text[k].len());
+            if let Ok(values) = design.text[k].str() {
+                // Rows come in runs of one stratum: a value like the row before's needs no lookup.
+                let mut last: Option<(&str, u8)> = None;
+                for v in values.iter() {
+                    let v = v.unwrap_or("");
+                    let code = match last {
+                        Some((l, c)) if l == v => c,
+                        _ => levels.iter().position(|l| l == v).map_or(u8::MAX, |c| c as u8),
+                    };
+                    last = Some((v, code));
+                    codes.push(code);
+                }
+            }
+            (name.to_string(), Coded { levels, codes })
+        })
+        .collect()
 }
 
 /// The text columns checked side by side, their problems reported in
