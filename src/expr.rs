@@ -167,6 +167,10 @@ impl Packed {
 }
 
 impl Memo {
+    pub fn len(&self) -> usize {
+        self.0.lock().expect("memo lock").len()
+    }
+
     /// A named domain's rows (unknown rows are outside it), evaluated once per wave.
     pub fn get_domain(&self, name: &str, f: impl FnOnce() -> Result<Packed>) -> Result<Vec<bool>> {
         let p = self.get_or(format!("domain:{name}"), f)?;
@@ -177,6 +181,11 @@ impl Memo {
     /// wave; kept as bits, read with [`Packed::yes`] and [`Packed::unknown_in`].
     pub fn get_expr(&self, text: &str, f: impl FnOnce() -> Result<Packed>) -> Result<Arc<Packed>> {
         self.get_or(format!("expr:{text}"), f)
+    }
+
+    /// A configured indicator, kept under its name as [`Expr::Ref`] keeps it.
+    pub fn get_indicator(&self, name: &str, f: impl FnOnce() -> Result<Packed>) -> Result<Arc<Packed>> {
+        self.get_or(name.to_string(), f)
     }
 
     fn get_or(&self, key: String, f: impl FnOnce() -> Result<Packed>) -> Result<Arc<Packed>> {

@@ -192,8 +192,9 @@ pub fn read_wave_table(path: &Path, by_parts: bool, problems: &mut Findings) -> 
     }
 }
 
-/// A Parquet file's design columns, the others as stand-ins; `None` where
-/// the file must be read whole.
+/// A Parquet file as stand-ins of its columns, each read when the
+/// validator asks for it ([`read_later`]); `None` where the file must be
+/// read whole.
 fn parquet_design_first(path: &Path) -> Option<RawTable> {
     let opened = decoding(|| -> PolarsResult<_> {
         let mut r = ParquetReader::new(File::open(path)?);
@@ -204,24 +205,16 @@ fn parquet_design_first(path: &Path) -> Option<RawTable> {
     let trimmed: Vec<&str> = fields.iter().map(|(n, _)| n.trim()).collect();
     let unique = trimmed.iter().enumerate().all(|(i, n)| !trimmed[..i].contains(n));
     let plain = |t: &DataType| t.is_primitive_numeric() || matches!(t, DataType::String | DataType::Binary | DataType::BinaryOffset | DataType::Null);
-    let first: Vec<String> = fields.iter().zip(&trimmed).filter(|(_, n)| DESIGN_COLUMNS.contains(n)).map(|((f, _), _)| f.clone()).collect();
-    if height == 0 || !unique || first.len() != DESIGN_COLUMNS.len() || !fields.iter().all(|(_, t)| plain(t)) {
+    let design = trimmed.iter().filter(|n| DESIGN_COLUMNS.contains(n)).count();
+    if height == 0 || !unique || design != DESIGN_COLUMNS.len() || !fields.iter().all(|(_, t)| plain(t)) {
         return None;
     }
-    let mut read = parquet_columns(path, first)?;
-    let rest: Vec<String> = fields.iter().zip(&trimmed).filter(|(_, n)| !DESIGN_COLUMNS.contains(n)).map(|((f, _), _)| f.clone()).collect();
-    let columns: Vec<Column> = fields
-        .iter()
-        .zip(&trimmed)
-        .map(|((_, dtype), trim)| match read.iter().position(|c| c.name().trim() == *trim) {
-            Some(k) => read.swap_remove(k),
-            // Bytes are read as text (or the file is read whole).
-            None => Column::full_null((*trim).into(), height, if matches!(dtype, DataType::Binary | DataType::BinaryOffset) { &DataType::String } else { dtype }),
-        })
-        .collect();
+    // Bytes are read as text (or the file is read whole).
+    let stand_in = |dtype: &DataType| if matches!(dtype, DataType::Binary | DataType::BinaryOffset) { DataType::String } else { dtype.clone() };
+    let columns: Vec<Column> = fields.iter().zip(&trimmed).map(|((_, dtype), trim)| Column::full_null((*trim).into(), height, &stand_in(dtype))).collect();
     let frame = DataFrame::new(height, columns).ok()?;
     let mut raw = RawTable::numbered(frame, "Parquet", 1);
-    raw.rest = (!rest.is_empty()).then(|| Rest { path: path.to_path_buf(), names: rest });
+    raw.rest = Some(Rest { path: path.to_path_buf(), names: fields.into_iter().map(|(n, _)| n).collect() });
     Some(raw)
 }
 
@@ -241,21 +234,49 @@ fn parquet_columns(path: &Path, names: Vec<String>) -> Option<Vec<Column>> {
     problems.is_empty().then_some(columns)
 }
 
-/// Reads the columns a Parquet file read by parts left for later into
-/// `frame`, in place of their stand-ins. Where they do not read, the file
-/// is read whole to tell what is wrong, as a file read whole tells it:
-/// `problems` then holds that alone.
-pub fn read_rest(raw: &RawTable, frame: &mut DataFrame, problems: &mut Findings) -> bool {
+/// Columns read together by [`read_rest`]: each read's columns are joined
+/// into one buffer apiece before the next read.
+const REST_BATCH: usize = 16;
+
+/// [`parquet_columns`] a few at a time, each column made one contiguous
+/// buffer. Read whole, a column is one piece per row group, and the pieces
+/// of all columns lie side by side in the allocator's pages: a column the
+/// build then leaves out frees no page, and its memory stays taken.
+fn parquet_columns_joined(path: &Path, names: Vec<String>) -> Option<Vec<Column>> {
+    let mut out = Vec::with_capacity(names.len());
+    for batch in names.chunks(REST_BATCH) {
+        out.extend(parquet_columns(path, batch.to_vec())?.into_iter().map(|c| c.rechunk()));
+    }
+    Some(out)
+}
+
+/// Reads the columns of `frame` (all, or those named) that a Parquet file
+/// read by parts left for later, in place of their stand-ins. Where they
+/// do not read, the file is read whole to tell what is wrong, as a file
+/// read whole tells it: `problems` then holds that alone, and the answer
+/// is false.
+pub fn read_later(raw: &RawTable, frame: &mut DataFrame, only: Option<&[&str]>, problems: &mut Findings) -> bool {
     let Some(rest) = &raw.rest else { return true };
-    match parquet_columns(&rest.path, rest.names.clone()) {
+    let wanted = |c: &Column| matches!(c, Column::Scalar(_)) && only.is_none_or(|o| o.contains(&c.name().as_str()));
+    let names: Vec<String> = frame
+        .columns()
+        .iter()
+        .filter(|c| wanted(c))
+        .filter_map(|c| rest.names.iter().find(|n| n.trim() == c.name().as_str()).cloned())
+        .collect();
+    if names.is_empty() {
+        return true;
+    }
+    match parquet_columns_joined(&rest.path, names) {
         Some(columns) => {
+            let height = frame.height();
             let mut all: Vec<Column> = std::mem::take(frame).into_columns();
             for c in columns {
                 if let Some(slot) = all.iter_mut().find(|s| s.name() == c.name()) {
                     *slot = c;
                 }
             }
-            match DataFrame::new(raw_height(&all), all) {
+            match DataFrame::new(height, all) {
                 Ok(df) => {
                     *frame = df;
                     true
@@ -275,10 +296,6 @@ pub fn read_rest(raw: &RawTable, frame: &mut DataFrame, problems: &mut Findings)
             false
         }
     }
-}
-
-fn raw_height(columns: &[Column]) -> usize {
-    columns.first().map_or(0, Column::len)
 }
 
 /// The file's bytes, never more than `MAX_WAVE_BYTES` (the file may have

@@ -75,26 +75,24 @@ pub fn validate(
     if !problems.is_empty() {
         return None;
     }
-    let mut design = design::check_design(&input, codebook, problems);
-    let strata = strata::check_strata(design.strata(), &design.fpc, raw, problems);
-    design::check_weight_bound(&input, &strata, &mut design.weight, problems);
-    let coded = design::coded(&design, codebook);
-    drop(design.text);
-    frame = frame.drop_many(super::codebook::DESIGN_COLUMNS);
-    if !super::read::read_rest(raw, &mut frame, problems) {
+    let design = design::check_design(raw, &mut frame, decimal_comma, codebook, problems)?;
+    super::debug_rss("design checked");
+    if !super::read::read_later(raw, &mut frame, None, problems) {
         return None;
     }
     let input = Input { raw, frame: &frame, decimal_comma };
+    super::debug_rss("items read");
     let item_columns = items::check_items(&input, &items, period, problems);
+    super::debug_rss("items checked");
     if !problems.is_empty() {
         return None;
     }
-    strata::check_weight_sums(&strata, &design.weight, raw, problems.file(), warnings);
+    strata::check_weight_sums(&design.strata, &design.weight, raw, problems.file(), warnings);
     drop(frame);
     let mut columns: Vec<Column> = vec![Column::new("fpc".into(), design.fpc), Column::new("weight".into(), design.weight)];
     columns.extend(item_columns);
     match DataFrame::new(height, columns) {
-        Ok(frame) => Some(Valid { frame, strata, coded }),
+        Ok(frame) => Some(Valid { frame, strata: design.strata, coded: design.coded }),
         Err(e) => {
             problems.file_level(format!("internal error while building the wave frame: {e}"));
             None
