@@ -167,10 +167,6 @@ impl Packed {
 }
 
 impl Memo {
-    pub fn len(&self) -> usize {
-        self.0.lock().expect("memo lock").len()
-    }
-
     /// A named domain's rows (unknown rows are outside it), evaluated once per wave.
     pub fn get_domain(&self, name: &str, f: impl FnOnce() -> Result<Packed>) -> Result<Vec<bool>> {
         let p = self.get_or(format!("domain:{name}"), f)?;

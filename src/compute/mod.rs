@@ -173,9 +173,8 @@ pub fn trend_finish(config: &Config, codebook: &Codebook, job: Job, parts: Vec<T
 /// `check`, and `inputs` must hold every wave the jobs read.
 pub fn compute_jobs(config: &Config, inputs: &Inputs, jobs: &[Job]) -> Result<Vec<Done>> {
     let env = check::env_of(config, inputs.codebook).map_err(|e| Error::Config(e.join("\n")))?;
-    crate::data::debug_rss("compute start");
     let memos: BTreeMap<&String, Memo> = inputs.waves.keys().map(|p| (p, Memo::default())).collect();
-    let r = jobs.par_iter()
+    jobs.par_iter()
         .map(|&job| {
             if is_trend(config, job) {
                 return trend_finish(config, inputs.codebook, job, vec![trend_part(config, inputs, job)?]);
@@ -200,14 +199,7 @@ pub fn compute_jobs(config: &Config, inputs: &Inputs, jobs: &[Job]) -> Result<Ve
                 }
             }
         })
-        .collect();
-    crate::data::debug_rss("compute done");
-    if std::env::var_os("DEBUG_MEM").is_some() {
-        for (p, m) in &memos {
-            eprintln!("memo {p}: {} entries; frame {} columns", m.len(), inputs.waves[*p].wave.frame.width());
-        }
-    }
-    r
+        .collect()
 }
 
 /// The columns computing `jobs` on `wave` reads, or None to keep them all:

@@ -134,20 +134,9 @@ impl Wave {
     pub fn keep_columns(&mut self, keep: Vec<String>) -> Result<()> {
         let kept: std::collections::BTreeSet<&str> = keep.iter().map(String::as_str).collect();
         let dropped: Vec<String> = self.frame.get_column_names().iter().map(|c| c.to_string()).filter(|c| !kept.contains(c.as_str())).collect();
-        debug_rss("before keep");
         self.frame = self.frame.select(keep)?;
         self.left_out.extend(dropped);
-        debug_rss("after keep");
         Ok(())
-    }
-}
-
-/// Temporary: the resident memory now, printed when DEBUG_MEM is set.
-pub fn debug_rss(label: &str) {
-    if std::env::var_os("DEBUG_MEM").is_some() {
-        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-        let rss = status.lines().find(|l| l.starts_with("VmRSS")).unwrap_or("");
-        eprintln!("{label}: {rss}");
     }
 }
 
@@ -194,10 +183,7 @@ pub fn load_wave(path: &Path, codebook: &Codebook) -> Result<Wave, Problems> {
         None => raw.encoding.to_string(),
     };
     let mut warnings = Vec::new();
-    debug_rss("before validate");
-    let v = validate::validate(&raw, mapped, &period, codebook, &mut problems, &mut warnings);
-    debug_rss("after validate");
-    match v {
+    match validate::validate(&raw, mapped, &period, codebook, &mut problems, &mut warnings) {
         Some(v) if problems.is_empty() => Ok(Wave {
             period,
             file: path.to_path_buf(),
@@ -329,7 +315,7 @@ mod tests {
             let cells: Vec<&str> = raw.frame.column(name).unwrap().str().unwrap().iter().map(|v| v.unwrap_or("")).collect();
             assert_eq!(from_parquet.labels(name).unwrap(), cells, "{name}");
         }
-        assert_eq!(from_parquet.rows(), 1877);
+        assert_eq!(from_parquet.rows(), 2271);
         assert!(from_parquet.has("id") && from_parquet.frame.column("id").is_err());
     }
 }

@@ -76,14 +76,11 @@ pub fn validate(
         return None;
     }
     let design = design::check_design(raw, &mut frame, decimal_comma, codebook, problems)?;
-    super::debug_rss("design checked");
     if !super::read::read_later(raw, &mut frame, None, problems) {
         return None;
     }
     let input = Input { raw, frame: &frame, decimal_comma };
-    super::debug_rss("items read");
     let item_columns = items::check_items(&input, &items, period, problems);
-    super::debug_rss("items checked");
     if !problems.is_empty() {
         return None;
     }
