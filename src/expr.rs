@@ -514,7 +514,23 @@ fn compare(wave: &Wave, column: &str, f: impl Fn(Cell) -> bool) -> Result<Packed
                     i += 1;
                 }
             }
-            if let Some(b) = arr.validity().filter(|b| b.unset_bits() > 0) {
+            if let Some(b) = arr.validity().filter(|b| b.unset_bits() > 0 && start % 64 == 0) {
+                // Empty cells are unknown. The array starts at a word: its
+                // validity bits mask whole words, the last one only up to its end.
+                let chunks = b.chunks::<u64>();
+                let (rest, rest_len) = (chunks.remainder(), chunks.remainder_len());
+                let mut w = start >> 6;
+                for bits in chunks {
+                    yes[w] &= bits;
+                    known[w] &= bits;
+                    w += 1;
+                }
+                if rest_len > 0 {
+                    let keep = rest | (u64::MAX << rest_len);
+                    yes[w] &= keep;
+                    known[w] &= keep;
+                }
+            } else if let Some(b) = arr.validity().filter(|b| b.unset_bits() > 0) {
                 // Empty cells are unknown: read the validity bits byte by byte.
                 let (bytes, offset, _) = b.as_slice();
                 for k in 0..values.len() {
@@ -917,46 +933,49 @@ mod tests {
         // Chunks of odd lengths, so arrays start and end inside words, with
         // empty cells; every expression is checked against the bools.
         let code = |i: usize, salt: usize| (!(i * 7 + salt * 3).is_multiple_of(11)).then_some(((i * 13 + salt) % 5) as u8);
-        let column = |name: &str, salt: usize| {
-            let mut c = Column::new(name.into(), (0..37).map(|i| code(i, salt)).collect::<Vec<_>>());
-            for (from, to) in [(37, 190), (190, 200), (200, 331)] {
-                c.append(&Column::new(name.into(), (from..to).map(|i| code(i, salt)).collect::<Vec<_>>())).unwrap();
+        // Arrays that start inside a word, and one that starts at a word and fills two.
+        for pieces in [&[(0, 37), (37, 190), (190, 200), (200, 331)][..], &[(0, 130), (130, 331)][..]] {
+            let column = |name: &str, salt: usize| {
+                let mut c = Column::new(name.into(), (0..pieces[0].1).map(|i| code(i, salt)).collect::<Vec<_>>());
+                for &(from, to) in &pieces[1..] {
+                    c.append(&Column::new(name.into(), (from..to).map(|i| code(i, salt)).collect::<Vec<_>>())).unwrap();
+                }
+                c
+            };
+            let frame = DataFrame::new(331, vec![column("x", 0), column("y", 1)]).unwrap();
+            let wave = Wave { period: "2018-2019".into(), file: "w.csv".into(), frame, read_as: String::new(), strata: Default::default(), coded: vec![], warnings: vec![], left_out: Default::default() };
+            let x = |i: usize| code(i, 0);
+            let y = |i: usize| code(i, 1);
+            // Kleene's logic on (yes, known) pairs, row by row.
+            let and = |a: (bool, bool), b: (bool, bool)| (a.0 && b.0, (a.1 && !a.0) || (b.1 && !b.0) || (a.1 && b.1));
+            let or = |a: (bool, bool), b: (bool, bool)| (a.0 || b.0, (a.1 && b.1) || a.0 || b.0);
+            let cmp = |v: Option<u8>, f: &dyn Fn(u8) -> bool| (v.is_some_and(f), v.is_some());
+            type Rows<'a> = Box<dyn Fn(usize) -> (bool, bool) + 'a>;
+            let cases: Vec<(&str, Rows<'_>)> = vec![
+                ("x = 1", Box::new(move |i| cmp(x(i), &|v| v == 1))),
+                ("x in (0, 3, 4)", Box::new(move |i| cmp(x(i), &|v| [0, 3, 4].contains(&v)))),
+                ("y in (1, 4)", Box::new(move |i| cmp(y(i), &|v| [1, 4].contains(&v)))),
+                ("not y >= 2", Box::new(move |i| {
+                    let (yes, known) = cmp(y(i), &|v| v >= 2);
+                    (!yes && known, known)
+                })),
+                ("x = 2 and y = 2", Box::new(move |i| and(cmp(x(i), &|v| v == 2), cmp(y(i), &|v| v == 2)))),
+                ("x = 2 or y != 3", Box::new(move |i| or(cmp(x(i), &|v| v == 2), cmp(y(i), &|v| v != 3)))),
+                ("all and not x = 4", Box::new(move |i| {
+                    let (yes, known) = cmp(x(i), &|v| v == 4);
+                    (!yes && known, known)
+                })),
+            ];
+            for (text, rows) in cases {
+                let m = Expr::parse(text).unwrap().eval_memo(&wave, &Indicators::new(), &Memo::default()).unwrap();
+                let (yes, known): (Vec<bool>, Vec<bool>) = (0..331).map(&rows).unzip();
+                assert_eq!(m.yes, yes, "{text}: yes");
+                assert_eq!(m.known, known, "{text}: known");
+                let domain: Vec<bool> = (0..331).map(|i| i % 3 != 1).collect();
+                let packed = Expr::parse(text).unwrap().eval_packed(&wave, &Indicators::new(), &Memo::default()).unwrap();
+                assert_eq!(packed.unknown_in(&domain), m.unknown_in(&domain), "{text}: unknown");
+                assert!(packed.unknown_in(&domain) > 0, "{text}: the case has unknown rows");
             }
-            c
-        };
-        let frame = DataFrame::new(331, vec![column("x", 0), column("y", 1)]).unwrap();
-        let wave = Wave { period: "2018-2019".into(), file: "w.csv".into(), frame, read_as: String::new(), strata: Default::default(), coded: vec![], warnings: vec![], left_out: Default::default() };
-        let x = |i: usize| code(i, 0);
-        let y = |i: usize| code(i, 1);
-        // Kleene's logic on (yes, known) pairs, row by row.
-        let and = |a: (bool, bool), b: (bool, bool)| (a.0 && b.0, (a.1 && !a.0) || (b.1 && !b.0) || (a.1 && b.1));
-        let or = |a: (bool, bool), b: (bool, bool)| (a.0 || b.0, (a.1 && b.1) || a.0 || b.0);
-        let cmp = |v: Option<u8>, f: &dyn Fn(u8) -> bool| (v.is_some_and(f), v.is_some());
-        type Rows<'a> = Box<dyn Fn(usize) -> (bool, bool) + 'a>;
-        let cases: Vec<(&str, Rows<'_>)> = vec![
-            ("x = 1", Box::new(move |i| cmp(x(i), &|v| v == 1))),
-            ("x in (0, 3, 4)", Box::new(move |i| cmp(x(i), &|v| [0, 3, 4].contains(&v)))),
-            ("y in (1, 4)", Box::new(move |i| cmp(y(i), &|v| [1, 4].contains(&v)))),
-            ("not y >= 2", Box::new(move |i| {
-                let (yes, known) = cmp(y(i), &|v| v >= 2);
-                (!yes && known, known)
-            })),
-            ("x = 2 and y = 2", Box::new(move |i| and(cmp(x(i), &|v| v == 2), cmp(y(i), &|v| v == 2)))),
-            ("x = 2 or y != 3", Box::new(move |i| or(cmp(x(i), &|v| v == 2), cmp(y(i), &|v| v != 3)))),
-            ("all and not x = 4", Box::new(move |i| {
-                let (yes, known) = cmp(x(i), &|v| v == 4);
-                (!yes && known, known)
-            })),
-        ];
-        for (text, rows) in cases {
-            let m = Expr::parse(text).unwrap().eval_memo(&wave, &Indicators::new(), &Memo::default()).unwrap();
-            let (yes, known): (Vec<bool>, Vec<bool>) = (0..331).map(&rows).unzip();
-            assert_eq!(m.yes, yes, "{text}: yes");
-            assert_eq!(m.known, known, "{text}: known");
-            let domain: Vec<bool> = (0..331).map(|i| i % 3 != 1).collect();
-            let packed = Expr::parse(text).unwrap().eval_packed(&wave, &Indicators::new(), &Memo::default()).unwrap();
-            assert_eq!(packed.unknown_in(&domain), m.unknown_in(&domain), "{text}: unknown");
-            assert!(packed.unknown_in(&domain) > 0, "{text}: the case has unknown rows");
         }
     }
 
