@@ -179,6 +179,11 @@ impl Memo {
         self.get_or(format!("expr:{text}"), f)
     }
 
+    /// A configured indicator, kept under its name as [`Expr::Ref`] keeps it.
+    pub fn get_indicator(&self, name: &str, f: impl FnOnce() -> Result<Packed>) -> Result<Arc<Packed>> {
+        self.get_or(name.to_string(), f)
+    }
+
     fn get_or(&self, key: String, f: impl FnOnce() -> Result<Packed>) -> Result<Arc<Packed>> {
         if let Some(v) = self.0.lock().expect("memo lock").get(&key) {
             return Ok(v.clone());
@@ -464,6 +469,9 @@ enum Cell<'a> {
 /// Where `f` holds for a column's cells, and where the cells are filled (an
 /// empty cell is unknown, never a match).
 fn compare(wave: &Wave, column: &str, f: impl Fn(Cell) -> bool) -> Result<Packed> {
+    if let Some(text) = wave.text(column) {
+        return Ok(compare_text(text, f));
+    }
     let col = wave
         .frame
         .column(column)
@@ -506,7 +514,23 @@ fn compare(wave: &Wave, column: &str, f: impl Fn(Cell) -> bool) -> Result<Packed
                     i += 1;
                 }
             }
-            if let Some(b) = arr.validity().filter(|b| b.unset_bits() > 0) {
+            if let Some(b) = arr.validity().filter(|b| b.unset_bits() > 0 && start % 64 == 0) {
+                // Empty cells are unknown. The array starts at a word: its
+                // validity bits mask whole words, the last one only up to its end.
+                let chunks = b.chunks::<u64>();
+                let (rest, rest_len) = (chunks.remainder(), chunks.remainder_len());
+                let mut w = start >> 6;
+                for bits in chunks {
+                    yes[w] &= bits;
+                    known[w] &= bits;
+                    w += 1;
+                }
+                if rest_len > 0 {
+                    let keep = rest | (u64::MAX << rest_len);
+                    yes[w] &= keep;
+                    known[w] &= keep;
+                }
+            } else if let Some(b) = arr.validity().filter(|b| b.unset_bits() > 0) {
                 // Empty cells are unknown: read the validity bits byte by byte.
                 let (bytes, offset, _) = b.as_slice();
                 for k in 0..values.len() {
@@ -529,6 +553,21 @@ fn compare(wave: &Wave, column: &str, f: impl Fn(Cell) -> bool) -> Result<Packed
         let cells: Vec<Cell> = col.str()?.iter().map(|v| v.map_or(Cell::Missing, Cell::Text)).collect();
         Ok(Packed::of(&mask_of(&cells, f)))
     }
+}
+
+/// A text design column compared label by label: `f` is asked once per
+/// label, and each row's answer looked up by its code, 64 rows a word.
+/// Every row is known (the validator leaves no design cell empty).
+fn compare_text(text: crate::data::Text, f: impl Fn(Cell) -> bool) -> Packed {
+    let answers: Vec<u64> = text.levels.iter().map(|l| u64::from(f(Cell::Text(l)))).collect();
+    let n = text.len();
+    let mut p = Packed::constant(n, false);
+    let row_bit = |i: usize| answers.get(text.code(i)).copied().unwrap_or(0);
+    for (w, word) in p.yes.iter_mut().enumerate() {
+        let from = w * 64;
+        *word = (from..(from + 64).min(n)).fold(0u64, |acc, i| acc | (row_bit(i) << (i - from)));
+    }
+    p
 }
 
 /// 64 bytes of 0 or 1 as the bits of a word (byte j is bit j): eight
@@ -851,7 +890,7 @@ mod tests {
         use polars::prelude::{Column, DataFrame};
         let cols = ["cause_citizens", "promote_citizens", "collab_citizens"].map(|n| Column::new(n.into(), vec![Some(0u8), Some(1)]));
         let frame = DataFrame::new(2, cols.to_vec()).unwrap();
-        let mut wave = Wave { period: "2013-2014".into(), file: "w.csv".into(), frame, read_as: String::new(), strata: Default::default(), warnings: vec![], left_out: Default::default() };
+        let mut wave = Wave { period: "2013-2014".into(), file: "w.csv".into(), frame, read_as: String::new(), strata: Default::default(), coded: vec![], warnings: vec![], left_out: Default::default() };
         let pos = Expr::parse("pos(citizens)").unwrap();
         assert_eq!(pos.eval(&wave, &Indicators::new()).unwrap(), [false, true]);
         wave.keep_columns(vec!["cause_citizens".into()]).unwrap();
@@ -867,7 +906,7 @@ mod tests {
         let mut x = Column::new("x".into(), vec![Some(1u8), Some(3), Some(4), Some(9)]);
         x.append(&Column::new("x".into(), vec![None, Some(1u8), None, Some(2)])).unwrap();
         let frame = DataFrame::new(8, vec![x]).unwrap();
-        let wave = Wave { period: "2018-2019".into(), file: "w.csv".into(), frame, read_as: String::new(), strata: Default::default(), warnings: vec![], left_out: Default::default() };
+        let wave = Wave { period: "2018-2019".into(), file: "w.csv".into(), frame, read_as: String::new(), strata: Default::default(), coded: vec![], warnings: vec![], left_out: Default::default() };
         let eval = |text: &str| Expr::parse(text).unwrap().eval(&wave, &Indicators::new()).unwrap();
         let (t, f) = (true, false);
         assert_eq!(eval("x = 1"), [t, f, f, f, f, t, f, f]);
@@ -894,47 +933,89 @@ mod tests {
         // Chunks of odd lengths, so arrays start and end inside words, with
         // empty cells; every expression is checked against the bools.
         let code = |i: usize, salt: usize| (!(i * 7 + salt * 3).is_multiple_of(11)).then_some(((i * 13 + salt) % 5) as u8);
-        let column = |name: &str, salt: usize| {
-            let mut c = Column::new(name.into(), (0..37).map(|i| code(i, salt)).collect::<Vec<_>>());
-            for (from, to) in [(37, 190), (190, 200), (200, 331)] {
-                c.append(&Column::new(name.into(), (from..to).map(|i| code(i, salt)).collect::<Vec<_>>())).unwrap();
+        // Arrays that start inside a word, and one that starts at a word and fills two.
+        for pieces in [&[(0, 37), (37, 190), (190, 200), (200, 331)][..], &[(0, 130), (130, 331)][..]] {
+            let column = |name: &str, salt: usize| {
+                let mut c = Column::new(name.into(), (0..pieces[0].1).map(|i| code(i, salt)).collect::<Vec<_>>());
+                for &(from, to) in &pieces[1..] {
+                    c.append(&Column::new(name.into(), (from..to).map(|i| code(i, salt)).collect::<Vec<_>>())).unwrap();
+                }
+                c
+            };
+            let frame = DataFrame::new(331, vec![column("x", 0), column("y", 1)]).unwrap();
+            let wave = Wave { period: "2018-2019".into(), file: "w.csv".into(), frame, read_as: String::new(), strata: Default::default(), coded: vec![], warnings: vec![], left_out: Default::default() };
+            let x = |i: usize| code(i, 0);
+            let y = |i: usize| code(i, 1);
+            // Kleene's logic on (yes, known) pairs, row by row.
+            let and = |a: (bool, bool), b: (bool, bool)| (a.0 && b.0, (a.1 && !a.0) || (b.1 && !b.0) || (a.1 && b.1));
+            let or = |a: (bool, bool), b: (bool, bool)| (a.0 || b.0, (a.1 && b.1) || a.0 || b.0);
+            let cmp = |v: Option<u8>, f: &dyn Fn(u8) -> bool| (v.is_some_and(f), v.is_some());
+            type Rows<'a> = Box<dyn Fn(usize) -> (bool, bool) + 'a>;
+            let cases: Vec<(&str, Rows<'_>)> = vec![
+                ("x = 1", Box::new(move |i| cmp(x(i), &|v| v == 1))),
+                ("x in (0, 3, 4)", Box::new(move |i| cmp(x(i), &|v| [0, 3, 4].contains(&v)))),
+                ("y in (1, 4)", Box::new(move |i| cmp(y(i), &|v| [1, 4].contains(&v)))),
+                ("not y >= 2", Box::new(move |i| {
+                    let (yes, known) = cmp(y(i), &|v| v >= 2);
+                    (!yes && known, known)
+                })),
+                ("x = 2 and y = 2", Box::new(move |i| and(cmp(x(i), &|v| v == 2), cmp(y(i), &|v| v == 2)))),
+                ("x = 2 or y != 3", Box::new(move |i| or(cmp(x(i), &|v| v == 2), cmp(y(i), &|v| v != 3)))),
+                ("all and not x = 4", Box::new(move |i| {
+                    let (yes, known) = cmp(x(i), &|v| v == 4);
+                    (!yes && known, known)
+                })),
+            ];
+            for (text, rows) in cases {
+                let m = Expr::parse(text).unwrap().eval_memo(&wave, &Indicators::new(), &Memo::default()).unwrap();
+                let (yes, known): (Vec<bool>, Vec<bool>) = (0..331).map(&rows).unzip();
+                assert_eq!(m.yes, yes, "{text}: yes");
+                assert_eq!(m.known, known, "{text}: known");
+                let domain: Vec<bool> = (0..331).map(|i| i % 3 != 1).collect();
+                let packed = Expr::parse(text).unwrap().eval_packed(&wave, &Indicators::new(), &Memo::default()).unwrap();
+                assert_eq!(packed.unknown_in(&domain), m.unknown_in(&domain), "{text}: unknown");
+                assert!(packed.unknown_in(&domain) > 0, "{text}: the case has unknown rows");
             }
-            c
-        };
-        let frame = DataFrame::new(331, vec![column("x", 0), column("y", 1)]).unwrap();
-        let wave = Wave { period: "2018-2019".into(), file: "w.csv".into(), frame, read_as: String::new(), strata: Default::default(), warnings: vec![], left_out: Default::default() };
-        let x = |i: usize| code(i, 0);
-        let y = |i: usize| code(i, 1);
-        // Kleene's logic on (yes, known) pairs, row by row.
-        let and = |a: (bool, bool), b: (bool, bool)| (a.0 && b.0, (a.1 && !a.0) || (b.1 && !b.0) || (a.1 && b.1));
-        let or = |a: (bool, bool), b: (bool, bool)| (a.0 || b.0, (a.1 && b.1) || a.0 || b.0);
-        let cmp = |v: Option<u8>, f: &dyn Fn(u8) -> bool| (v.is_some_and(f), v.is_some());
-        type Rows<'a> = Box<dyn Fn(usize) -> (bool, bool) + 'a>;
-        let cases: Vec<(&str, Rows<'_>)> = vec![
-            ("x = 1", Box::new(move |i| cmp(x(i), &|v| v == 1))),
-            ("x in (0, 3, 4)", Box::new(move |i| cmp(x(i), &|v| [0, 3, 4].contains(&v)))),
-            ("y in (1, 4)", Box::new(move |i| cmp(y(i), &|v| [1, 4].contains(&v)))),
-            ("not y >= 2", Box::new(move |i| {
-                let (yes, known) = cmp(y(i), &|v| v >= 2);
-                (!yes && known, known)
-            })),
-            ("x = 2 and y = 2", Box::new(move |i| and(cmp(x(i), &|v| v == 2), cmp(y(i), &|v| v == 2)))),
-            ("x = 2 or y != 3", Box::new(move |i| or(cmp(x(i), &|v| v == 2), cmp(y(i), &|v| v != 3)))),
-            ("all and not x = 4", Box::new(move |i| {
-                let (yes, known) = cmp(x(i), &|v| v == 4);
-                (!yes && known, known)
-            })),
-        ];
-        for (text, rows) in cases {
-            let m = Expr::parse(text).unwrap().eval_memo(&wave, &Indicators::new(), &Memo::default()).unwrap();
-            let (yes, known): (Vec<bool>, Vec<bool>) = (0..331).map(&rows).unzip();
-            assert_eq!(m.yes, yes, "{text}: yes");
-            assert_eq!(m.known, known, "{text}: known");
-            let domain: Vec<bool> = (0..331).map(|i| i % 3 != 1).collect();
-            let packed = Expr::parse(text).unwrap().eval_packed(&wave, &Indicators::new(), &Memo::default()).unwrap();
-            assert_eq!(packed.unknown_in(&domain), m.unknown_in(&domain), "{text}: unknown");
-            assert!(packed.unknown_in(&domain) > 0, "{text}: the case has unknown rows");
         }
+    }
+
+    #[test]
+    fn text_columns_compare_on_codes_as_on_labels() {
+        use crate::data::{Coded, validate::Strata};
+        use polars::prelude::{Column, DataFrame};
+        // 150 rows (whole words and a partial last word) of three sectors and two strata.
+        let n = 150;
+        let sectors = ["kommune", "region", "stat"];
+        let sector = |i: usize| sectors[(i / 7 + i % 3) % 3];
+        let stratum = |i: usize| if i % 5 < 2 { "a:x" } else { "b y" };
+        let coded = Coded { levels: sectors.iter().map(|s| s.to_string()).collect(), codes: (0..n).map(|i| sectors.iter().position(|s| *s == sector(i)).unwrap() as u8).collect() };
+        let strata = Strata {
+            stratum: (0..n).map(|i| u32::from(stratum(i) != "a:x")).collect(),
+            labels: vec!["a:x".into(), "b y".into()],
+            population: vec![100.0, 100.0],
+        };
+        let frame = DataFrame::new(n, vec![Column::new("x".into(), (0..n).map(|i| (i % 4) as u8).collect::<Vec<u8>>())]).unwrap();
+        let wave = Wave { period: "2018-2019".into(), file: "w.csv".into(), frame, read_as: String::new(), strata, coded: vec![("sector".into(), coded)], warnings: vec![], left_out: Default::default() };
+        let eval = |text: &str| Expr::parse(text).unwrap().eval_memo(&wave, &Indicators::new(), &Memo::default()).unwrap();
+        let rows = |f: &dyn Fn(usize) -> bool| (0..n).map(f).collect::<Vec<bool>>();
+        let cases: Vec<(&str, Vec<bool>)> = vec![
+            ("sector = kommune", rows(&|i| sector(i) == "kommune")),
+            ("sector != region", rows(&|i| sector(i) != "region")),
+            ("sector in (kommune, stat)", rows(&|i| sector(i) != "region")),
+            ("not sector = stat", rows(&|i| sector(i) != "stat")),
+            ("sector = 1", rows(&|_| false)),
+            ("stratum = \"b y\"", rows(&|i| stratum(i) == "b y")),
+            ("stratum = \"a:x\" and x = 2", rows(&|i| stratum(i) == "a:x" && i % 4 == 2)),
+            ("sector = region or x = 0", rows(&|i| sector(i) == "region" || i % 4 == 0)),
+        ];
+        for (text, want) in cases {
+            let m = eval(text);
+            assert_eq!(m.yes, want, "{text}");
+            assert_eq!(m.known, vec![true; n], "{text}: every design cell is known");
+        }
+        assert_eq!(wave.labels("sector").unwrap(), (0..n).map(sector).collect::<Vec<_>>());
+        assert_eq!(wave.labels("stratum").unwrap()[..6], ["a:x", "a:x", "b y", "b y", "b y", "a:x"]);
+        assert!(wave.has("sector") && wave.has("stratum") && !wave.has("area"));
     }
 
     fn codebook() -> Codebook {

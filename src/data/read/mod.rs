@@ -17,6 +17,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use polars::prelude::*;
 
+use super::codebook::DESIGN_COLUMNS;
 use super::findings::Findings;
 use crate::error::Place;
 
@@ -86,6 +87,15 @@ pub struct RawTable {
     /// Repeated header names (name, first field, repeated field; 1-based);
     /// the repeats are kept under a suffixed name so nothing is lost.
     pub duplicates: Vec<(String, usize, usize)>,
+    /// A Parquet file read in parts: the columns `frame` holds as empty
+    /// stand-ins of their type until [`read_rest`] reads them.
+    rest: Option<Rest>,
+}
+
+/// The columns of a Parquet file left for later, by the file's names.
+struct Rest {
+    path: std::path::PathBuf,
+    names: Vec<String>,
 }
 
 impl RawTable {
@@ -99,7 +109,7 @@ impl RawTable {
 
     /// A table of typed columns whose rows are numbered from `first_row`.
     fn numbered(frame: DataFrame, encoding: &'static str, first_row: usize) -> RawTable {
-        RawTable { frame, lines: None, first_row, sheet: None, labels: Labels::default(), encoding, separator: None, duplicates: Vec::new() }
+        RawTable { frame, lines: None, first_row, sheet: None, labels: Labels::default(), encoding, separator: None, duplicates: Vec::new(), rest: None }
     }
 
     /// Where the header sits (for problems with columns as a whole).
@@ -159,6 +169,131 @@ pub fn read_table(path: &Path, problems: &mut Findings) -> Option<RawTable> {
         _ => {
             problems.file_level("a wave file must end in .csv, .parquet, .sav, .zsav or .xlsx");
             None
+        }
+    }
+}
+
+/// Reads a wave file as [`read_table`] does; with `by_parts`, a Parquet
+/// file is read design columns first: the other columns are stand-ins of
+/// their type (no cells) until [`read_rest`] reads them, once the design
+/// columns are checked and dropped. The text design columns of ten million
+/// rows are about a gigabyte, the items as much again. Any file the parts
+/// cannot be read from (a design column missing or repeated, a type the
+/// stand-ins do not cover, a damaged page) is read whole, as ever, so
+/// its problems are told exactly as before.
+pub fn read_wave_table(path: &Path, by_parts: bool, problems: &mut Findings) -> Option<RawTable> {
+    let parquet = path.extension().and_then(|e| e.to_str()) == Some("parquet");
+    if !(by_parts && parquet) {
+        return read_table(path, problems);
+    }
+    match parquet_design_first(path) {
+        Some(raw) => Some(raw),
+        None => read_table(path, problems),
+    }
+}
+
+/// A Parquet file as stand-ins of its columns, each read when the
+/// validator asks for it ([`read_later`]); `None` where the file must be
+/// read whole.
+fn parquet_design_first(path: &Path) -> Option<RawTable> {
+    let opened = decoding(|| -> PolarsResult<_> {
+        let mut r = ParquetReader::new(File::open(path)?);
+        Ok((r.schema()?, r.num_rows()?))
+    });
+    let (schema, height) = opened?.ok()?;
+    let fields: Vec<(String, DataType)> = schema.iter_values().map(|f| (f.name.to_string(), DataType::from_arrow_field(f))).collect();
+    let trimmed: Vec<&str> = fields.iter().map(|(n, _)| n.trim()).collect();
+    let unique = trimmed.iter().enumerate().all(|(i, n)| !trimmed[..i].contains(n));
+    let plain = |t: &DataType| t.is_primitive_numeric() || matches!(t, DataType::String | DataType::Binary | DataType::BinaryOffset | DataType::Null);
+    let design = trimmed.iter().filter(|n| DESIGN_COLUMNS.contains(n)).count();
+    if height == 0 || !unique || design != DESIGN_COLUMNS.len() || !fields.iter().all(|(_, t)| plain(t)) {
+        return None;
+    }
+    // Bytes are read as text (or the file is read whole).
+    let stand_in = |dtype: &DataType| if matches!(dtype, DataType::Binary | DataType::BinaryOffset) { DataType::String } else { dtype.clone() };
+    let columns: Vec<Column> = fields.iter().zip(&trimmed).map(|((_, dtype), trim)| Column::full_null((*trim).into(), height, &stand_in(dtype))).collect();
+    let frame = DataFrame::new(height, columns).ok()?;
+    let mut raw = RawTable::numbered(frame, "Parquet", 1);
+    raw.rest = Some(Rest { path: path.to_path_buf(), names: fields.into_iter().map(|(n, _)| n).collect() });
+    Some(raw)
+}
+
+/// Columns of a Parquet file by the file's names, names trimmed and bytes
+/// as text; `None` where they do not read or a cell is not UTF-8 text.
+fn parquet_columns(path: &Path, names: Vec<String>) -> Option<Vec<Column>> {
+    let df = decoding(|| ParquetReader::new(File::open(path)?).with_columns(Some(names)).finish())?.ok()?;
+    let mut problems = Findings::new("");
+    let columns: Vec<Column> = df
+        .into_columns()
+        .into_iter()
+        .map(|c| {
+            let name = c.name().trim().to_string();
+            binary_as_text(c, &name, &mut problems).with_name(name.into())
+        })
+        .collect();
+    problems.is_empty().then_some(columns)
+}
+
+/// Columns read together by [`read_rest`]: each read's columns are joined
+/// into one buffer apiece before the next read.
+const REST_BATCH: usize = 16;
+
+/// [`parquet_columns`] a few at a time, each column made one contiguous
+/// buffer. Read whole, a column is one piece per row group, and the pieces
+/// of all columns lie side by side in the allocator's pages: a column the
+/// build then leaves out frees no page, and its memory stays taken.
+fn parquet_columns_joined(path: &Path, names: Vec<String>) -> Option<Vec<Column>> {
+    let mut out = Vec::with_capacity(names.len());
+    for batch in names.chunks(REST_BATCH) {
+        out.extend(parquet_columns(path, batch.to_vec())?.into_iter().map(|c| c.rechunk()));
+    }
+    Some(out)
+}
+
+/// Reads the columns of `frame` (all, or those named) that a Parquet file
+/// read by parts left for later, in place of their stand-ins. Where they
+/// do not read, the file is read whole to tell what is wrong, as a file
+/// read whole tells it: `problems` then holds that alone, and the answer
+/// is false.
+pub fn read_later(raw: &RawTable, frame: &mut DataFrame, only: Option<&[&str]>, problems: &mut Findings) -> bool {
+    let Some(rest) = &raw.rest else { return true };
+    let wanted = |c: &Column| matches!(c, Column::Scalar(_)) && only.is_none_or(|o| o.contains(&c.name().as_str()));
+    let names: Vec<String> = frame
+        .columns()
+        .iter()
+        .filter(|c| wanted(c))
+        .filter_map(|c| rest.names.iter().find(|n| n.trim() == c.name().as_str()).cloned())
+        .collect();
+    if names.is_empty() {
+        return true;
+    }
+    match parquet_columns_joined(&rest.path, names) {
+        Some(columns) => {
+            let height = frame.height();
+            let mut all: Vec<Column> = std::mem::take(frame).into_columns();
+            for c in columns {
+                if let Some(slot) = all.iter_mut().find(|s| s.name() == c.name()) {
+                    *slot = c;
+                }
+            }
+            match DataFrame::new(height, all) {
+                Ok(df) => {
+                    *frame = df;
+                    true
+                }
+                Err(e) => {
+                    *problems = Findings::new(problems.file());
+                    problems.file_level(format!("cannot read the Parquet columns as text: {e}"));
+                    false
+                }
+            }
+        }
+        None => {
+            *problems = Findings::new(problems.file());
+            if read_parquet(&rest.path, problems).is_some() || problems.is_empty() {
+                problems.file_level("cannot read the file as Parquet: its data do not decode (the file is damaged); write it again");
+            }
+            false
         }
     }
 }
@@ -357,6 +492,7 @@ pub fn read_csv_bytes(bytes: &[u8], problems: &mut Findings) -> Option<RawTable>
             encoding,
             separator: Some(separator),
             duplicates,
+            rest: None,
         }),
         Err(e) => {
             problems.file_level(format!("cannot read the header: {e}"));

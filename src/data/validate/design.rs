@@ -6,50 +6,114 @@ use std::collections::BTreeMap;
 use polars::prelude::*;
 use rayon::prelude::*;
 
+use super::super::Coded;
 use super::super::codebook::Codebook;
 use super::super::read::RawTable;
-use super::Input;
+use super::super::read::read_later;
 use super::ids::check_ids;
 use super::numbers::{Num, each_number, numbers};
 use super::super::findings::Findings;
-use super::strata::Strata;
+use super::strata::{Index, Strata, check_strata, index_strata};
 
 /// The design columns held as text.
 pub(super) const TEXT_COLUMNS: [&str; 5] = ["id", "stratum", "sector", "area", "size"];
 
-/// The design columns once checked: the text ones in `TEXT_COLUMNS` order,
-/// fpc and weight with NaN where a cell broke its rule.
-pub(super) struct DesignColumns {
-    pub text: Vec<Column>,
+/// The design columns once checked: the rows' strata, sector, area and
+/// size as codes, fpc and weight with NaN where a cell broke its rule.
+pub(super) struct Design {
+    pub strata: Strata,
+    pub coded: Vec<(String, Coded)>,
     pub fpc: Vec<f64>,
     pub weight: Vec<f64>,
 }
 
-impl DesignColumns {
-    /// The stratum of each row, as text.
-    pub fn strata(&self) -> &StringChunked {
-        self.text[1].str().expect("text")
+/// Checks and types the design columns, the problems in column order, and
+/// takes them out of `frame`. One text column at a time is read (a
+/// Parquet file read by parts reads it only now), checked, and dropped or
+/// coded: ten million rows of one is about 200 MB, of all five a gigabyte.
+/// `None` where a column does not read (`problems` then says why).
+pub(super) fn check_design(raw: &RawTable, frame: &mut DataFrame, decimal_comma: bool, codebook: &Codebook, problems: &mut Findings) -> Option<Design> {
+    let text = |name: &str, frame: &mut DataFrame, problems: &mut Findings| -> Option<Column> {
+        if !read_later(raw, frame, Some(&[name]), problems) {
+            return None;
+        }
+        let col = frame.drop_in_place(name).ok()?;
+        Some(trimmed_text(&col, name))
+    };
+    // Each column's problems on their own list, joined in column order.
+    let mut mine = Findings::new(problems.file());
+    let ids = text("id", frame, problems)?;
+    if let Ok(values) = ids.str() {
+        check_ids(values, raw, &mut mine);
     }
-}
-
-/// Checks and types the design columns, the problems in column order.
-pub(super) fn check_design(input: &Input, codebook: &Codebook, problems: &mut Findings) -> DesignColumns {
-    let text: Vec<Column> = TEXT_COLUMNS.par_iter().map(|&name| trimmed_text(input.col(name), name)).collect();
-    check_text(&text, input.raw, codebook, problems);
-    let fpc = numbers(input.col("fpc"), "fpc", input.decimal_comma, input.raw, problems, |x| {
+    drop(ids);
+    problems.extend(std::mem::replace(&mut mine, Findings::new(problems.file())));
+    let stratum = text("stratum", frame, problems)?;
+    let index = match stratum.str() {
+        Ok(values) => {
+            check_stratum_given(values, raw, &mut mine);
+            index_strata(values)
+        }
+        Err(_) => index_strata(&StringChunked::full_null("stratum".into(), stratum.len())),
+    };
+    drop(stratum);
+    problems.extend(std::mem::replace(&mut mine, Findings::new(problems.file())));
+    let mut coded = Vec::new();
+    for (name, allowed) in [("sector", &codebook.design.sector), ("area", &codebook.design.area), ("size", &codebook.design.size)] {
+        let col = text(name, frame, problems)?;
+        if let Ok(values) = col.str() {
+            check_allowed(values, name, allowed, raw, &mut mine);
+            if name == "sector" {
+                check_sector_of_stratum(values, &index, allowed, raw, &mut mine);
+            }
+        }
+        coded.push((name.to_string(), code(&col, allowed)));
+        problems.extend(std::mem::replace(&mut mine, Findings::new(problems.file())));
+    }
+    if !read_later(raw, frame, Some(&["fpc", "weight"]), problems) {
+        return None;
+    }
+    let fpc_col = frame.drop_in_place("fpc").ok()?;
+    let fpc = numbers(&fpc_col, "fpc", decimal_comma, raw, problems, |x| {
         (x.is_finite() && x >= 1.0 && x.fract() == 0.0).then_some(x).ok_or("fpc must be a whole number of workplaces, at least 1")
     });
-    let weight = numbers(input.col("weight"), "weight", input.decimal_comma, input.raw, problems, |x| {
+    drop(fpc_col);
+    let weight_col = frame.drop_in_place("weight").ok()?;
+    let mut weight = numbers(&weight_col, "weight", decimal_comma, raw, problems, |x| {
         (x.is_finite() && x > 0.0).then_some(x).ok_or("weights must be positive, finite numbers")
     });
-    DesignColumns { text, fpc, weight }
+    let strata = check_strata(index, &fpc, raw, problems);
+    check_weight_bound(&weight_col, decimal_comma, raw, &strata, &mut weight, problems);
+    Some(Design { strata, coded, fpc, weight })
+}
+
+/// A text column as codes: each row's index among the codebook's values
+/// (in the codebook's order); a value that is not one (reported already)
+/// is `u8::MAX`.
+fn code(col: &Column, allowed: &BTreeMap<String, String>) -> Coded {
+    let levels: Vec<String> = allowed.keys().cloned().collect();
+    let mut codes = Vec::with_capacity(col.len());
+    if let Ok(values) = col.str() {
+        // Rows come in runs of one stratum: a value like the row before's needs no lookup.
+        let mut last: Option<(&str, u8)> = None;
+        for v in values.iter() {
+            let v = v.unwrap_or("");
+            let code = match last {
+                Some((l, c)) if l == v => c,
+                _ => levels.iter().position(|l| l == v).map_or(u8::MAX, |c| c as u8),
+            };
+            last = Some((v, code));
+            codes.push(code);
+        }
+    }
+    Coded { levels, codes }
 }
 
 /// A weight counts the workplaces a respondent stands for: no more than
 /// its stratum has (fpc). Past that bound a weight (1e308, a misplaced
 /// thousands separator) would outweigh every other answer. Checked against
 /// the fpc of strata whose fpc broke no rule; NaN where broken.
-pub(super) fn check_weight_bound(input: &Input, strata: &Strata, weight: &mut [f64], problems: &mut Findings) {
+pub(super) fn check_weight_bound(weight_col: &Column, decimal_comma: bool, raw: &RawTable, strata: &Strata, weight: &mut [f64], problems: &mut Findings) {
     let mut rows = vec![0usize; strata.labels.len()];
     for &k in &strata.stratum {
         rows[k as usize] += 1;
@@ -60,13 +124,13 @@ pub(super) fn check_weight_bound(input: &Input, strata: &Strata, weight: &mut [f
     if !weight.iter().enumerate().any(|(row, &w)| over(row, w)) {
         return;
     }
-    each_number(input.col("weight"), input.decimal_comma, |row, cell| {
+    each_number(weight_col, decimal_comma, |row, cell| {
         if let Num::Value(w, _) = cell
             && over(row, w)
             && !weight[row].is_nan()
         {
             problems.push(
-                input.raw.place(row),
+                raw.place(row),
                 Some("weight"),
                 Some(&cell.shown()),
                 "the weight is larger than the row's fpc, its stratum's population count; a respondent cannot stand for more workplaces than its stratum has",
@@ -74,40 +138,6 @@ pub(super) fn check_weight_bound(input: &Input, strata: &Strata, weight: &mut [f
             weight[row] = f64::NAN;
         }
     });
-}
-
-/// The text columns checked side by side, their problems reported in
-/// column order.
-fn check_text(text: &[Column], raw: &RawTable, codebook: &Codebook, problems: &mut Findings) {
-    let design_values = [
-        ("sector", &codebook.design.sector),
-        ("area", &codebook.design.area),
-        ("size", &codebook.design.size),
-    ];
-    let checked: Vec<Findings> = (0..TEXT_COLUMNS.len())
-        .into_par_iter()
-        .map(|k| {
-            let mut mine = Findings::new(problems.file());
-            let Ok(values) = text[k].str() else { return mine };
-            match k {
-                0 => check_ids(values, raw, &mut mine),
-                1 => check_stratum_given(values, raw, &mut mine),
-                _ => {
-                    let (name, allowed) = design_values[k - 2];
-                    check_allowed(values, name, allowed, raw, &mut mine);
-                    if name == "sector"
-                        && let Ok(strata) = text[1].str()
-                    {
-                        check_sector_of_stratum(values, strata, allowed, raw, &mut mine);
-                    }
-                }
-            }
-            mine
-        })
-        .collect();
-    for mine in checked {
-        problems.extend(mine);
-    }
 }
 
 /// Every row needs a stratum.
@@ -140,11 +170,11 @@ fn check_allowed(values: &StringChunked, name: &str, allowed: &BTreeMap<String, 
 /// A stratum labelled with a sector ("kommune:administration:1-19") holds
 /// rows of that sector only: a `stat` row there is a coding mistake that
 /// would put it in the wrong domain. Other labels say nothing of the sector.
-fn check_sector_of_stratum(sectors: &StringChunked, strata: &StringChunked, allowed: &BTreeMap<String, String>, raw: &RawTable, problems: &mut Findings) {
+fn check_sector_of_stratum(sectors: &StringChunked, strata: &Index, allowed: &BTreeMap<String, String>, raw: &RawTable, problems: &mut Findings) {
     // Rows come in runs of one stratum and sector: a pair like the row before's is known.
     let mut last: Option<(&str, &str)> = None;
-    for (row, (sector, stratum)) in sectors.iter().zip(strata.iter()).enumerate() {
-        let (sector, stratum) = (sector.unwrap_or(""), stratum.unwrap_or(""));
+    for (row, sector) in sectors.iter().enumerate() {
+        let (sector, stratum) = (sector.unwrap_or(""), strata.name(row));
         if last == Some((sector, stratum)) {
             continue;
         }

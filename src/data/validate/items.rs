@@ -457,8 +457,13 @@ mod tests {
     fn parquet_problems(edit: impl FnOnce(&mut DataFrame)) -> Vec<String> {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let codebook = Codebook::load(&root.join("config/codebook.toml")).unwrap();
-        let wave = crate::data::load_wave(&root.join("inputs/waves/2018-2019.csv"), &codebook).unwrap();
-        let mut df = wave.frame.clone();
+        let csv = root.join("inputs/waves/2018-2019.csv");
+        let wave = crate::data::load_wave(&csv, &codebook).unwrap();
+        // The wave keeps its text design columns as codes: the file's own, then the typed rest.
+        let raw = crate::data::read::read_table(&csv, &mut Findings::new("")).unwrap();
+        let mut columns: Vec<Column> = ["id", "stratum", "sector", "area", "size"].iter().map(|n| raw.frame.column(n).unwrap().clone()).collect();
+        columns.extend(wave.frame.columns().iter().cloned());
+        let mut df = DataFrame::new(wave.rows(), columns).unwrap();
         edit(&mut df);
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("2018-2019.parquet");

@@ -16,6 +16,7 @@ mod strata;
 
 use polars::prelude::*;
 
+use super::Coded;
 use super::codebook::{Codebook, Item};
 use super::findings::Findings;
 use super::read::RawTable;
@@ -43,39 +44,52 @@ impl Input<'_> {
     }
 }
 
+/// A validated wave's columns: fpc, weight and the items in `frame`, the
+/// rows' strata, and sector, area and size as codes.
+pub struct Valid {
+    pub frame: DataFrame,
+    pub strata: Strata,
+    pub coded: Vec<(String, Coded)>,
+}
+
 /// Validates `raw` as wave `period`, its columns under the canonical names
-/// in `mapped` (see [`apply_delivery`]); returns the typed frame (design
-/// columns, then the wave's items in codebook order as UInt8 with nulls)
-/// and the rows' strata.
+/// in `mapped` (see [`apply_delivery`]); returns the typed frame (fpc,
+/// weight, then the wave's items in codebook order as UInt8 with nulls),
+/// the rows' strata and the coded text design columns. The design columns
+/// are checked first and dropped as text before the items are read (a
+/// Parquet file read by parts reads its items only then).
 pub fn validate(
     raw: &RawTable,
-    mapped: &Mapped,
+    mapped: Mapped,
     period: &str,
     codebook: &Codebook,
     problems: &mut Findings,
     warnings: &mut Warnings,
-) -> Option<(DataFrame, Strata)> {
-    let frame = &mapped.frame;
-    let input = Input { raw, frame, decimal_comma: raw.separator == Some(b';') };
+) -> Option<Valid> {
+    let mut frame = mapped.frame;
+    let height = frame.height();
+    let decimal_comma = raw.separator == Some(b';');
     let items: Vec<&Item> = codebook.items_in(period).collect();
+    let input = Input { raw, frame: &frame, decimal_comma };
     columns::check_columns(&input, &items, period, codebook, problems, warnings);
     if !problems.is_empty() {
         return None;
     }
-    let mut design = design::check_design(&input, codebook, problems);
-    let strata = strata::check_strata(design.strata(), &design.fpc, raw, problems);
-    design::check_weight_bound(&input, &strata, &mut design.weight, problems);
+    let design = design::check_design(raw, &mut frame, decimal_comma, codebook, problems)?;
+    if !super::read::read_later(raw, &mut frame, None, problems) {
+        return None;
+    }
+    let input = Input { raw, frame: &frame, decimal_comma };
     let item_columns = items::check_items(&input, &items, period, problems);
     if !problems.is_empty() {
         return None;
     }
-    strata::check_weight_sums(&strata, &design.weight, raw, problems.file(), warnings);
-    let mut columns: Vec<Column> = design.text;
-    columns.push(Column::new("fpc".into(), design.fpc));
-    columns.push(Column::new("weight".into(), design.weight));
+    strata::check_weight_sums(&design.strata, &design.weight, raw, problems.file(), warnings);
+    drop(frame);
+    let mut columns: Vec<Column> = vec![Column::new("fpc".into(), design.fpc), Column::new("weight".into(), design.weight)];
     columns.extend(item_columns);
-    match DataFrame::new(frame.height(), columns) {
-        Ok(df) => Some((df, strata)),
+    match DataFrame::new(height, columns) {
+        Ok(frame) => Some(Valid { frame, strata: design.strata, coded: design.coded }),
         Err(e) => {
             problems.file_level(format!("internal error while building the wave frame: {e}"));
             None

@@ -23,28 +23,42 @@ pub struct Strata {
 }
 
 /// A stratum as the rows show it.
-struct Found<'a> {
-    name: &'a str,
+struct Found {
+    name: String,
     /// The row that names it first.
     first: usize,
     rows: usize,
 }
 
-/// Indexes the rows' strata and checks them against `fpc` (NaN where the
-/// cell was broken, reported already).
-pub(super) fn check_strata(strata_col: &StringChunked, fpc: &[f64], raw: &RawTable, problems: &mut Findings) -> Strata {
-    let (strata, stratum_of) = index_strata(strata_col);
+/// The strata in order of first appearance and each row's stratum number,
+/// kept once the stratum column's text is gone.
+pub(super) struct Index {
+    strata: Vec<Found>,
+    stratum_of: Vec<u32>,
+}
+
+impl Index {
+    /// The stratum label of a row.
+    pub fn name(&self, row: usize) -> &str {
+        &self.strata[self.stratum_of[row] as usize].name
+    }
+}
+
+/// Checks the rows' strata against `fpc` (NaN where the cell was broken,
+/// reported already).
+pub(super) fn check_strata(index: Index, fpc: &[f64], raw: &RawTable, problems: &mut Findings) -> Strata {
+    let Index { strata, stratum_of } = index;
     check_same_fpc(&strata, &stratum_of, fpc, raw, problems);
     check_sizes(&strata, fpc, raw, problems);
     Strata {
-        labels: strata.iter().map(|s| s.name.to_string()).collect(),
         population: strata.iter().map(|s| fpc[s.first]).collect(),
+        labels: strata.into_iter().map(|s| s.name).collect(),
         stratum: stratum_of,
     }
 }
 
 /// The strata in order of first appearance and each row's stratum number.
-fn index_strata(strata_col: &StringChunked) -> (Vec<Found<'_>>, Vec<u32>) {
+pub(super) fn index_strata(strata_col: &StringChunked) -> Index {
     let mut index: PlHashMap<&str, usize> = PlHashMap::new();
     let mut strata: Vec<Found> = Vec::new();
     let mut stratum_of: Vec<u32> = Vec::with_capacity(strata_col.len());
@@ -55,7 +69,7 @@ fn index_strata(strata_col: &StringChunked) -> (Vec<Found<'_>>, Vec<u32>) {
         let k = match last {
             Some((name, k)) if name == s => k,
             _ => *index.entry(s).or_insert_with(|| {
-                strata.push(Found { name: s, first: row, rows: 0 });
+                strata.push(Found { name: s.to_string(), first: row, rows: 0 });
                 strata.len() - 1
             }),
         };
@@ -63,14 +77,14 @@ fn index_strata(strata_col: &StringChunked) -> (Vec<Found<'_>>, Vec<u32>) {
         strata[k].rows += 1;
         stratum_of.push(k as u32);
     }
-    (strata, stratum_of)
+    Index { strata, stratum_of }
 }
 
 /// fpc is the same on every row of a stratum (an empty stratum is
 /// reported on its own).
 fn check_same_fpc(strata: &[Found], stratum_of: &[u32], fpc: &[f64], raw: &RawTable, problems: &mut Findings) {
     for (row, &k) in stratum_of.iter().enumerate() {
-        let Found { name, first, .. } = strata[k as usize];
+        let Found { ref name, first, .. } = strata[k as usize];
         if row == first || name.is_empty() {
             continue;
         }
@@ -92,7 +106,7 @@ fn check_same_fpc(strata: &[Found], stratum_of: &[u32], fpc: &[f64], raw: &RawTa
 
 /// A stratum needs two respondents and an fpc no smaller than its respondents.
 fn check_sizes(strata: &[Found], fpc: &[f64], raw: &RawTable, problems: &mut Findings) {
-    for &Found { name, first, rows } in strata {
+    for &Found { ref name, first, rows } in strata {
         if name.is_empty() {
             continue;
         }
