@@ -211,17 +211,40 @@ pub fn book_path(id: &str) -> String {
 /// PDFs (`chapters`, by chapter id): cover, title verso, contents, each
 /// part (divider, chapters, method page), every chapter on a right-hand page.
 pub fn render_book(report: &Report, id: &str, chapters: &BTreeMap<String, Vec<u8>>, style: &Style, opts: &PdfOptions) -> Result<Vec<u8>> {
-    let book = report.books.iter().find(|b| b.id == id).or_internal(format!("no book {id} in the report"))?;
-    assemble_book(report, book, chapters, style, opts).with_context(|| format!("cannot put the book {} together", book_path(id)))
+    Ok(render_book_seeded(report, id, chapters, style, opts, None)?.0)
 }
 
-fn assemble_book(report: &Report, book: &model::Book, pdfs: &BTreeMap<String, Vec<u8>>, style: &Style, opts: &PdfOptions) -> Result<Vec<u8>> {
+/// [`render_book`], laying the book's own pages out first from `seed`,
+/// where they settled when this book was last made (see
+/// [`assemble::encode_seed`]): an edit that moves none of them lays them
+/// out once instead of drafting them again. Returns the book and its seed.
+pub fn render_book_seeded(
+    report: &Report,
+    id: &str,
+    chapters: &BTreeMap<String, Vec<u8>>,
+    style: &Style,
+    opts: &PdfOptions,
+    seed: Option<&str>,
+) -> Result<(Vec<u8>, Option<String>)> {
+    let book = report.books.iter().find(|b| b.id == id).or_internal(format!("no book {id} in the report"))?;
+    assemble_book(report, book, chapters, style, opts, seed).with_context(|| format!("cannot put the book {} together", book_path(id)))
+}
+
+fn assemble_book(
+    report: &Report,
+    book: &model::Book,
+    pdfs: &BTreeMap<String, Vec<u8>>,
+    style: &Style,
+    opts: &PdfOptions,
+    seed: Option<&str>,
+) -> Result<(Vec<u8>, Option<String>)> {
+    use rayon::prelude::*;
     let mut order = Vec::new();
     for id in book.parts.iter().flat_map(|p| &p.chapters) {
         order.push(report.chapters.iter().position(|c| c.id == *id).or_internal(format!("the book names chapter {id}, which is not in the report"))?);
     }
     let chapters: Vec<assemble::Chapter> = order
-        .iter()
+        .par_iter()
         .map(|&ci| {
             let id = &report.chapters[ci].id;
             let pdf = pdfs.get(id).or_internal(format!("no PDF of chapter {id} for the book"))?;
@@ -261,7 +284,8 @@ fn assemble_book(report: &Report, book: &model::Book, pdfs: &BTreeMap<String, Ve
         method: (words.method.to_uppercase(), words.running_title.clone()),
         footer_note: book.footer.clone(),
     };
-    let (raw, plan, pages, trail) = settle(|plan, pages, trail, pass| {
+    let seed = seed.and_then(assemble::decode_seed);
+    let (raw, plan, pages, trail, pass) = settle_from(seed.as_ref().map(|(p, n)| (p, *n)), |plan, pages, trail, pass| {
         let at = assemble::sequence(book, &plan.marks, pages, &lengths, &figures).at;
         let m = matter(if pass == Pass::Draft { &draft_report } else { &report }, at);
         let mut doc = document(pass)?;
@@ -272,7 +296,8 @@ fn assemble_book(report: &Report, book: &model::Book, pdfs: &BTreeMap<String, Ve
     let sequence = assemble::sequence(book, &plan.marks, pages, &lengths, &figures);
     let outline = book_outline(&report, book, &order, &sequence.at);
     let meta = Meta { title: book.document_title.clone(), subject: report.subtitle.clone(), keywords: words.keywords.clone(), epoch: opts.epoch(), alts: Vec::new() };
-    assemble::merge(&raw, chapters, &sequence, &outline, &trail.links(), &meta, &style.palette)
+    let seed = (pass == Pass::Final).then(|| assemble::encode_seed(&plan, pages));
+    Ok((assemble::merge(&raw, chapters, &sequence, &outline, &trail.links(), &meta, &style.palette)?, seed))
 }
 
 /// A book's bookmarks: the contents; each part with its chapters (each with
@@ -376,6 +401,25 @@ fn drafts(lay: impl Fn(&Plan, usize, &Trail) -> Result<Vec<u8>>) -> (Plan, usize
 /// find where things land, embedding passes then check that. `lay` lays
 /// it out once from the previous pass's marks and page count.
 fn settle(lay: impl Fn(&Plan, usize, &Trail, Pass) -> Result<Vec<u8>>) -> Result<(Vec<u8>, Plan, usize, Trail)> {
+    settle_from(None, lay).map(|(raw, plan, pages, trail, _)| (raw, plan, pages, trail))
+}
+
+/// [`settle`], trying first `seed`: the plan and page count an earlier
+/// layout of the same pages settled on. Where one embedding pass from it
+/// lands everything where it says, that pass is the layout; the pages'
+/// flow does not depend on the plan (it only fills in page numbers and
+/// running heads), so it is the layout drafting would settle on. Also
+/// returns the pass the layout was made with.
+fn settle_from(seed: Option<(&Plan, usize)>, lay: impl Fn(&Plan, usize, &Trail, Pass) -> Result<Vec<u8>>) -> Result<(Vec<u8>, Plan, usize, Trail, Pass)> {
+    if let Some((plan, pages)) = seed {
+        let trail = Trail::default();
+        if let Ok(raw) = lay(plan, pages, &trail, Pass::Final)
+            && trail.marks() == plan.marks
+            && trail.pages() == pages
+        {
+            return Ok((raw, plan.clone(), pages, trail, Pass::Final));
+        }
+    }
     let (mut plan, mut pages, _) = drafts(|plan, pages, trail| lay(plan, pages, trail, Pass::Draft));
     let mut pass = Pass::Final;
     for _ in 0..5 {
@@ -391,7 +435,7 @@ fn settle(lay: impl Fn(&Plan, usize, &Trail, Pass) -> Result<Vec<u8>>) -> Result
         };
         let marks = trail.marks();
         if marks == plan.marks && trail.pages() == pages {
-            return Ok((raw, plan, pages, trail));
+            return Ok((raw, plan, pages, trail, pass));
         }
         plan = Plan { marks };
         pages = trail.pages();
