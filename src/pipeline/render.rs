@@ -19,7 +19,7 @@ use crate::handbook::{self, PdfOptions};
 use crate::style::Style;
 
 /// Called with true before the books are put together and with false
-/// after: the binary uses it to return freed memory to the system at once
+/// after, when more than two are built: the binary uses it to return freed memory to the system at once
 /// while the books' large buffers come and go (see main.rs).
 pub static AROUND_BOOKS: std::sync::OnceLock<fn(bool)> = std::sync::OnceLock::new();
 
@@ -174,8 +174,11 @@ pub fn render(report: &Report, paths: &Paths, decisions: &BTreeMap<Node, Decisio
             chapter_pdfs.insert(ch.id.clone(), stage.read(&format!("handbook/{}.pdf", ch.id))?);
         }
     }
+    // Two books or fewer (an edit) are small beside the whole build: the
+    // memory they free stays for reuse rather than being faulted in again.
+    let alone = books.iter().filter(|n| built(n)).count() > 2;
     let around = |on: bool| {
-        if let Some(hook) = AROUND_BOOKS.get() {
+        if let Some(hook) = AROUND_BOOKS.get().filter(|_| alone) {
             hook(on);
         }
     };
@@ -192,7 +195,6 @@ pub fn render(report: &Report, paths: &Paths, decisions: &BTreeMap<Node, Decisio
     // The book of every edition, as large as the others together, is put
     // together alone: beside another book it made the build's peak memory.
     // Two books (an edit: its edition's and the combined one) go side by side.
-    let alone = books.iter().filter(|n| built(n)).count() > 2;
     let (whole, editions): (Vec<_>, Vec<_>) = report.books.iter().enumerate().partition(|(_, b)| alone && b.id == crate::text::COMBINED_BOOK);
     let mut done: Vec<(usize, Result<(Vec<Staged>, Option<String>)>)> = whole.into_iter().map(|(k, b)| (k, one(b))).collect();
     done.extend(editions.into_par_iter().map(|(k, b)| (k, one(b))).collect::<Vec<_>>());
