@@ -96,6 +96,9 @@ pub fn check_chart_names(config: &Config) -> Result<()> {
     Ok(())
 }
 
+/// A book's file in the new generation, and where its own pages settled.
+type BookDone = (Vec<Staged>, Option<String>);
+
 /// A chart node's files in the new generation, and its handbook PNG for the PDFs.
 type ChartDone = (Vec<Staged>, Option<Vec<u8>>);
 
@@ -183,7 +186,7 @@ pub fn render(report: &Report, paths: &Paths, decisions: &BTreeMap<Node, Decisio
         }
     };
     around(true);
-    let one = |b: &crate::model::Book| -> Result<(Vec<Staged>, Option<String>)> {
+    let one = |b: &crate::model::Book| -> Result<BookDone> {
         let node = Node::Book(b.id.clone());
         let seed = old.seeds.get(&b.id);
         if !built(&node) {
@@ -196,7 +199,7 @@ pub fn render(report: &Report, paths: &Paths, decisions: &BTreeMap<Node, Decisio
     // together alone: beside another book it made the build's peak memory.
     // Two books (an edit: its edition's and the combined one) go side by side.
     let (whole, editions): (Vec<_>, Vec<_>) = report.books.iter().enumerate().partition(|(_, b)| alone && b.id == crate::text::COMBINED_BOOK);
-    let mut done: Vec<(usize, Result<(Vec<Staged>, Option<String>)>)> = whole.into_iter().map(|(k, b)| (k, one(b))).collect();
+    let mut done: Vec<(usize, Result<BookDone>)> = whole.into_iter().map(|(k, b)| (k, one(b))).collect();
     done.extend(editions.into_par_iter().map(|(k, b)| (k, one(b))).collect::<Vec<_>>());
     done.sort_by_key(|(k, _)| *k);
     drop(chapter_pdfs);
