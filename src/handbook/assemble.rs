@@ -11,7 +11,7 @@ use lopdf::{Document, Object, ObjectId, dictionary};
 
 use super::finish::{self, BOLD_NAME, Entry, Meta, REGULAR_NAME};
 use super::folio;
-use super::frame::{Link, Mark, PAGE_H, PAGE_W, Target};
+use super::frame::{Link, Mark, PAGE_H, PAGE_W, Plan, Target};
 use crate::error::{Error, Fail, Result};
 use crate::model::Book;
 use crate::style::Palette;
@@ -38,6 +38,53 @@ impl Chapter {
     pub fn len(&self) -> usize {
         self.pages.len()
     }
+}
+
+/// Where a book's own pages settled (the marks and the page count), as a
+/// line of text the build keeps for the next layout of the same book:
+/// "pages;target,page;...", a target as a letter and its numbers.
+pub fn encode_seed(plan: &Plan, pages: usize) -> String {
+    let mut out = pages.to_string();
+    for m in &plan.marks {
+        let target = match m.target {
+            Target::Title => "t".to_string(),
+            Target::Contents => "c".to_string(),
+            Target::Chapter(i) => format!("h{i}"),
+            Target::Figure(i, j) => format!("f{i}.{j}"),
+            Target::Method => "m".to_string(),
+            Target::Colophon => "o".to_string(),
+            Target::Part(k) => format!("p{k}"),
+        };
+        out.push_str(&format!(";{target},{}", m.page));
+    }
+    out
+}
+
+/// The plan and page count [`encode_seed`] wrote; None when it is not one.
+pub fn decode_seed(text: &str) -> Option<(Plan, usize)> {
+    let mut parts = text.split(';');
+    let pages = parts.next()?.parse().ok()?;
+    let mut marks = Vec::new();
+    for part in parts {
+        let (target, page) = part.split_once(',')?;
+        let (kind, rest) = target.split_at_checked(1)?;
+        let number = || rest.parse::<usize>().ok();
+        let target = match kind {
+            "t" if rest.is_empty() => Target::Title,
+            "c" if rest.is_empty() => Target::Contents,
+            "m" if rest.is_empty() => Target::Method,
+            "o" if rest.is_empty() => Target::Colophon,
+            "h" => Target::Chapter(number()?),
+            "p" => Target::Part(number()?),
+            "f" => {
+                let (i, j) = rest.split_once('.')?;
+                Target::Figure(i.parse().ok()?, j.parse().ok()?)
+            }
+            _ => return None,
+        };
+        marks.push(Mark { target, page: page.parse().ok()? });
+    }
+    Some((Plan { marks }, pages))
 }
 
 /// Where a page of the book comes from.
@@ -392,5 +439,22 @@ mod tests {
         assert_eq!(s.at.contents, Some(3));
         assert_eq!(s.folio[..3], [false, false, true]);
         assert!(!s.folio[5], "a blank verso has no number");
+    }
+
+    #[test]
+    fn a_seed_reads_back_as_it_was_written() {
+        let marks = [Target::Title, Target::Colophon, Target::Contents, Target::Part(1), Target::Chapter(2), Target::Figure(3, 14), Target::Method]
+            .into_iter()
+            .enumerate()
+            .map(|(k, target)| Mark { target, page: k * 3 + 1 })
+            .collect();
+        let plan = Plan { marks };
+        let text = encode_seed(&plan, 42);
+        assert_eq!(text, "42;t,1;o,4;c,7;p1,10;h2,13;f3.14,16;m,19");
+        assert_eq!(decode_seed(&text), Some((plan, 42)));
+        assert_eq!(decode_seed("7"), Some((Plan::default(), 7)));
+        for bad in ["", "x", "3;q,1", "3;t1,2", "3;f1,2", "3;h,2", "3;t"] {
+            assert_eq!(decode_seed(bad), None, "{bad}");
+        }
     }
 }

@@ -235,17 +235,40 @@ pub fn book_path(id: &str) -> String {
 /// PDFs (`chapters`, by chapter id): cover, title verso, contents, each
 /// part (divider, chapters, method page), every chapter on a right-hand page.
 pub fn render_book(report: &Report, id: &str, chapters: &BTreeMap<String, Vec<u8>>, style: &Style, opts: &PdfOptions) -> Result<Vec<u8>> {
-    let book = report.books.iter().find(|b| b.id == id).or_internal(format!("no book {id} in the report"))?;
-    assemble_book(report, book, chapters, style, opts).with_context(|| format!("cannot put the book {} together", book_path(id)))
+    Ok(render_book_seeded(report, id, chapters, style, opts, None)?.0)
 }
 
-fn assemble_book(report: &Report, book: &model::Book, pdfs: &BTreeMap<String, Vec<u8>>, style: &Style, opts: &PdfOptions) -> Result<Vec<u8>> {
+/// [`render_book`], laying the book's own pages out first from `seed`,
+/// where they settled when this book was last made (see
+/// [`assemble::encode_seed`]): an edit that moves none of them lays them
+/// out once instead of drafting them again. Returns the book and its seed.
+pub fn render_book_seeded(
+    report: &Report,
+    id: &str,
+    chapters: &BTreeMap<String, Vec<u8>>,
+    style: &Style,
+    opts: &PdfOptions,
+    seed: Option<&str>,
+) -> Result<(Vec<u8>, Option<String>)> {
+    let book = report.books.iter().find(|b| b.id == id).or_internal(format!("no book {id} in the report"))?;
+    assemble_book(report, book, chapters, style, opts, seed).with_context(|| format!("cannot put the book {} together", book_path(id)))
+}
+
+fn assemble_book(
+    report: &Report,
+    book: &model::Book,
+    pdfs: &BTreeMap<String, Vec<u8>>,
+    style: &Style,
+    opts: &PdfOptions,
+    seed: Option<&str>,
+) -> Result<(Vec<u8>, Option<String>)> {
+    use rayon::prelude::*;
     let mut order = Vec::new();
     for id in book.parts.iter().flat_map(|p| &p.chapters) {
         order.push(report.chapters.iter().position(|c| c.id == *id).or_internal(format!("the book names chapter {id}, which is not in the report"))?);
     }
     let chapters: Vec<assemble::Chapter> = order
-        .iter()
+        .par_iter()
         .map(|&ci| {
             let id = &report.chapters[ci].id;
             let pdf = pdfs.get(id).or_internal(format!("no PDF of chapter {id} for the book"))?;
@@ -293,15 +316,19 @@ fn assemble_book(report: &Report, book: &model::Book, pdfs: &BTreeMap<String, Ve
         front::compose_matter(&mut doc, &m, trail);
         render_doc(doc)
     };
-    let drafted = draft_report.as_ref().and_then(|_| settled_draft(Default::default(), |plan, pages, trail| lay(plan, pages, trail, Pass::Draft)));
+    // From where these pages settled when the book was last made, if
+    // known: an edit that moves none of them lays them out once.
+    let seed = seed.and_then(assemble::decode_seed).unwrap_or_default();
+    let drafted = draft_report.as_ref().and_then(|_| settled_draft(seed.clone(), |plan, pages, trail| lay(plan, pages, trail, Pass::Draft)));
     let Settled { raw, plan, pages, trail } = match drafted {
         Some(s) => s,
-        None => settle(None, lay)?,
+        None => settle(Some(seed), lay)?,
     };
     let sequence = assemble::sequence(book, &plan.marks, pages, &lengths, &figures);
     let outline = book_outline(&report, book, &order, &sequence.at);
     let meta = Meta { title: book.document_title.clone(), subject: report.subtitle.clone(), keywords: words.keywords.clone(), epoch: opts.epoch(), alts: Vec::new() };
-    assemble::merge(&raw, chapters, &sequence, &outline, &trail.links(), &meta, &style.palette)
+    let seed = Some(assemble::encode_seed(&plan, pages));
+    Ok((assemble::merge(&raw, chapters, &sequence, &outline, &trail.links(), &meta, &style.palette)?, seed))
 }
 
 /// A book's bookmarks: the contents; each part with its chapters (each with

@@ -106,6 +106,8 @@ pub fn build(paths: &Paths, opts: &BuildOptions) -> Result<Built> {
     let mut old = State::load(&last);
     if opts.force {
         old.nodes.clear();
+        old.data.clear();
+        old.seeds.clear();
     }
     let decisions = graph::decide(&plan.graph, &old, &last, opts.force, opts.only.as_deref());
     laps.lap("fingerprint");
@@ -132,7 +134,7 @@ pub fn build(paths: &Paths, opts: &BuildOptions) -> Result<Built> {
         hook();
     }
     progress.stage("data");
-    let mut artifacts = publish::data_artifacts(&report)?.iter().map(|a| stage.put(&a.path, &a.bytes)).collect::<Result<Vec<Staged>>>()?;
+    let (mut artifacts, data_keys) = data_stage(&report, &old, &stage)?;
     publish::stop_point(2);
     laps.lap("data");
 
@@ -143,6 +145,8 @@ pub fn build(paths: &Paths, opts: &BuildOptions) -> Result<Built> {
 
     progress.stage("publish");
     let mut state = next_state(&plan.graph, &decisions, &old, &report, rendered.files)?;
+    state.data = data_keys;
+    state.seeds = rendered.seeds;
     artifacts.push(stage.put("manifest.json", &manifest(&plan.sources, &artifacts)?)?);
     state.files = artifacts.iter().map(|a| (a.path.clone(), Known { sha256: a.sha256.clone(), stamp: a.stamp })).collect();
     stage.put(STATE, &state.to_bytes()?)?;
@@ -162,6 +166,29 @@ pub fn build(paths: &Paths, opts: &BuildOptions) -> Result<Built> {
     // Notes on the folder come after `--strict` has judged the build's own warnings.
     warnings.extend(notes);
     Ok(Built { report, artifacts, warnings, timings: laps.list, rebuilt, reused })
+}
+
+/// The data exports, made side by side and each written as it is made;
+/// one whose key the last build noted, and whose file is still as that
+/// build left it, is linked from it instead. Returns the files in order and
+/// the keys to note for the next build.
+fn data_stage(report: &Report, old: &State, stage: &Staging) -> Result<(Vec<Staged>, BTreeMap<String, String>)> {
+    use rayon::prelude::*;
+    let files = publish::data_files(report)?;
+    let staged = files
+        .par_iter()
+        .map(|f| {
+            let last = f.key.as_ref().filter(|k| old.data.get(&f.path) == Some(*k)).and_then(|_| old.files.get(&f.path));
+            if let Some(known) = last
+                && let Some(kept) = stage.reuse(&f.path, &known.sha256)?
+            {
+                return Ok(kept);
+            }
+            stage.put(&f.path, &f.make()?)
+        })
+        .collect::<Result<Vec<Staged>>>()?;
+    let keys = files.into_iter().filter_map(|f| Some((f.path, f.key?))).collect();
+    Ok((staged, keys))
 }
 
 /// `outputs/timings.json`.

@@ -104,6 +104,14 @@ pub struct State {
     /// Every file of the build (but the state) by path: its hash and stamp.
     #[serde(default)]
     pub files: BTreeMap<String, Known>,
+    /// The key of each data export (what its bytes are made from; see
+    /// `publish::data_files`), by path.
+    #[serde(default)]
+    pub data: BTreeMap<String, String>,
+    /// Where each book's own pages settled, by book id, to start the next
+    /// layout of that book from (`handbook::render_book_seeded`).
+    #[serde(default)]
+    pub seeds: BTreeMap<String, String>,
     /// When the state was written (its file's modification time, in
     /// nanoseconds): a file stamped at or after it may have been changed
     /// within the clock's tick without its stamp showing it, so it is read.

@@ -182,9 +182,11 @@ impl OutDir {
         let mut foreign = Vec::new();
         while let Some(dir) = stack.pop() {
             for e in std::fs::read_dir(&dir).map_err(|e| Error::read(&dir, e))? {
-                let path = e.map_err(|e| Error::read(&dir, e))?.path();
+                let e = e.map_err(|e| Error::read(&dir, e))?;
+                let path = e.path();
                 let rel = path.strip_prefix(&base).unwrap_or(&path).to_string_lossy().into_owned();
-                let is_dir = std::fs::symlink_metadata(&path).map_err(|e| Error::read(&path, e))?.is_dir();
+                // The entry's type as the folder listing gives it (no call per file); a link is not a folder.
+                let is_dir = e.file_type().map_err(|e| Error::read(&path, e))?.is_dir();
                 if is_dir && folders.contains(&rel) {
                     stack.push(path);
                 } else if is_dir || !files.contains(rel.as_str()) {

@@ -32,38 +32,69 @@ pub struct Artifact {
     pub bytes: Vec<u8>,
 }
 
+/// A data export of the build: where it goes, a digest of everything its
+/// bytes are made from (None: made every build), and how it is made.
+pub struct DataFile<'a> {
+    pub path: String,
+    pub key: Option<String>,
+    make: Box<dyn Fn() -> Result<Vec<u8>> + Send + Sync + 'a>,
+}
+
+impl DataFile<'_> {
+    pub fn make(&self) -> Result<Vec<u8>> {
+        (self.make)()
+    }
+}
+
 /// The data exports of the report, in a fixed order: the headlines, each
-/// figure's rows (CSV, JSON) and tests, the Excel workbooks, and the whole model.
-pub fn data_artifacts(report: &Report) -> Result<Vec<Artifact>> {
-    let mut out = vec![Artifact { path: "data/headlines.csv".into(), bytes: export::headlines_csv(report)? }];
+/// figure's rows (CSV, JSON) and tests, the Excel workbooks, and the whole
+/// model. A figure's files are made from the figure, the report's words and
+/// the date (the workbooks'), by this binary: that is their key, so a build
+/// that changed none of it links them from the last build unmade.
+pub fn data_files(report: &Report) -> Result<Vec<DataFile<'_>>> {
+    let epoch = crate::handbook::PdfOptions::from_env()?.source_date_epoch.unwrap_or(crate::handbook::DEFAULT_DATE_EPOCH);
+    let common = format!("{}\n{epoch}\n{}\n", super::graph::tool_build(), serde_json::to_string(&report.words)?);
+    let key_of = |part: &dyn erased::Json| -> Result<String> { Ok(sha256_hex((common.clone() + &part.json()?).as_bytes())) };
+    let mut out: Vec<DataFile> = vec![DataFile { path: "data/headlines.csv".into(), key: None, make: Box::new(move || export::headlines_csv(report)) }];
+    let mut figure_keys = std::collections::BTreeMap::new();
     for fig in report.chapters.iter().flat_map(|c| &c.figures) {
-        out.push(Artifact { path: format!("data/{}.csv", fig.id), bytes: export::figure_csv(fig)? });
-        out.push(Artifact { path: format!("data/{}.json", fig.id), bytes: export::figure_json(fig)? });
-        if let Some(bytes) = export::tests_csv(fig)? {
-            out.push(Artifact { path: format!("data/{}.tests.csv", fig.id), bytes });
+        let key = key_of(fig)?;
+        figure_keys.insert(fig.id.as_str(), key.clone());
+        out.push(DataFile { path: format!("data/{}.csv", fig.id), key: Some(key.clone()), make: Box::new(move || export::figure_csv(fig)) });
+        out.push(DataFile { path: format!("data/{}.json", fig.id), key: Some(key.clone()), make: Box::new(move || export::figure_json(fig)) });
+        if export::tests_csv(fig)?.is_some() {
+            let make = move || export::tests_csv(fig)?.ok_or_else(|| Error::internal(format!("figure {}: no tests the second time", fig.id)));
+            out.push(DataFile { path: format!("data/{}.tests.csv", fig.id), key: Some(key), make: Box::new(make) });
         }
     }
-    out.extend(workbook_artifacts(report)?);
-    out.push(Artifact { path: "model.json".into(), bytes: export::model_json(report)? });
+    // The Excel workbooks: `data/<figure>.xlsx` beside each figure's CSV and
+    // JSON, and `data/chapters/<chapter>.xlsx` with a sheet per figure of the
+    // chapter (in a folder of its own, so a chapter id never meets a figure
+    // id). Dated by SOURCE_DATE_EPOCH, as the PDFs are, so the bytes repeat.
+    for ch in &report.chapters {
+        for fig in &ch.figures {
+            let key = figure_keys.get(fig.id.as_str()).cloned();
+            out.push(DataFile { path: format!("data/{}.xlsx", fig.id), key, make: Box::new(move || export::figure_xlsx(report, fig, epoch)) });
+        }
+        if !ch.figures.is_empty() {
+            let key = Some(key_of(ch)?);
+            out.push(DataFile { path: format!("data/chapters/{}.xlsx", ch.id), key, make: Box::new(move || export::chapter_xlsx(report, ch, epoch)) });
+        }
+    }
+    out.push(DataFile { path: "model.json".into(), key: None, make: Box::new(move || export::model_json(report)) });
     Ok(out)
 }
 
-/// The Excel workbooks: `data/<figure>.xlsx` beside each figure's CSV and
-/// JSON, and `data/chapters/<chapter>.xlsx` with a sheet per figure of the
-/// chapter (in a folder of its own, so a chapter id never meets a figure id).
-/// Dated by SOURCE_DATE_EPOCH, as the PDFs are, so the bytes repeat.
-fn workbook_artifacts(report: &Report) -> Result<Vec<Artifact>> {
-    let epoch = crate::handbook::PdfOptions::from_env()?.source_date_epoch.unwrap_or(crate::handbook::DEFAULT_DATE_EPOCH);
-    let mut out = Vec::new();
-    for ch in &report.chapters {
-        for fig in &ch.figures {
-            out.push(Artifact { path: format!("data/{}.xlsx", fig.id), bytes: export::figure_xlsx(report, fig, epoch)? });
-        }
-        if !ch.figures.is_empty() {
-            out.push(Artifact { path: format!("data/chapters/{}.xlsx", ch.id), bytes: export::chapter_xlsx(report, ch, epoch)? });
+/// Parts of the model a data file's key is made from, as JSON.
+mod erased {
+    pub trait Json {
+        fn json(&self) -> serde_json::Result<String>;
+    }
+    impl<T: serde::Serialize> Json for T {
+        fn json(&self) -> serde_json::Result<String> {
+            serde_json::to_string(self)
         }
     }
-    Ok(out)
 }
 
 /// The environment variable of the test hook (see the module's documentation).
@@ -167,16 +198,22 @@ impl<'a> Staging<'a> {
     /// is already on disk, so a rebuild that changed little writes and
     /// syncs little. Where links are not possible, it is written.
     pub fn put(&self, path: &str, bytes: &[u8]) -> Result<Staged> {
-        let target = self.claim(path)?;
+        let target = self.claim_all(&[path])?.swap_remove(0);
+        self.put_claimed(path, bytes, target)
+    }
+
+    /// [`Staging::put`] to a path already claimed.
+    fn put_claimed(&self, path: &str, bytes: &[u8], target: PathBuf) -> Result<Staged> {
         let sha256 = sha256_hex(bytes);
         if let Some(old) = self.previous.as_ref().map(|p| p.join(path)) {
             // The old file's stamp says whether its known hash still holds; else it is read.
-            let same = match self.known.get(path) {
-                Some(k) if Stamp::of(&old) == Some(k.stamp) => k.sha256 == sha256,
-                _ => same_bytes(&old, bytes),
+            let (same, known) = match self.known.get(path) {
+                Some(k) if Stamp::of(&old) == Some(k.stamp) => (k.sha256 == sha256, Some(k.stamp)),
+                _ => (same_bytes(&old, bytes), None),
             };
             if same && std::fs::hard_link(&old, &target).is_ok() {
-                let stamp = Stamp::of(&target).unwrap_or_default();
+                // A link has its file's stamp (size, modification time, inode).
+                let stamp = known.or_else(|| Stamp::of(&target)).unwrap_or_default();
                 return Ok(Staged { path: path.to_string(), sha256, bytes: bytes.len() as u64, stamp });
             }
         }
@@ -190,10 +227,31 @@ impl<'a> Staging<'a> {
     /// noted as `sha256`, into the new generation: linked without reading
     /// it where its stamp shows it unchanged; else read, checked and put.
     pub fn keep(&self, path: &str, sha256: &str) -> Result<Staged> {
+        Ok(self.keep_all(&[(path.to_string(), sha256.to_string())])?.swap_remove(0))
+    }
+
+    /// The live generation's file `path` linked into the new one, where its
+    /// stamp shows it still holds `sha256`; None (nothing done) otherwise.
+    pub fn reuse(&self, path: &str, sha256: &str) -> Result<Option<Staged>> {
+        let holds = self.previous.as_ref().is_some_and(|p| self.known.get(path).is_some_and(|k| k.sha256 == sha256 && Stamp::of(&p.join(path)) == Some(k.stamp)));
+        if !holds {
+            return Ok(None);
+        }
+        self.keep(path, sha256).map(Some)
+    }
+
+    /// [`Staging::keep`] for several files, listed together (one write to
+    /// the generation's list rather than one a file).
+    pub fn keep_all(&self, files: &[(String, String)]) -> Result<Vec<Staged>> {
+        let paths: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
+        let targets = self.claim_all(&paths)?;
+        files.iter().zip(targets).map(|((p, h), target)| self.keep_claimed(p, h, target)).collect()
+    }
+
+    fn keep_claimed(&self, path: &str, sha256: &str, target: PathBuf) -> Result<Staged> {
         if let Some(old) = self.previous.as_ref().map(|p| p.join(path))
             && let Some(k) = self.known.get(path).filter(|k| k.sha256 == sha256 && Stamp::of(&old) == Some(k.stamp))
         {
-            let target = self.claim(path)?;
             if std::fs::hard_link(&old, &target).is_ok() {
                 return Ok(Staged { path: path.to_string(), sha256: sha256.to_string(), bytes: k.stamp.len, stamp: k.stamp });
             }
@@ -208,28 +266,36 @@ impl<'a> Staging<'a> {
         if sha256_hex(&bytes) != sha256 {
             return Err(Error::internal(format!("{} changed during the build", from.display())));
         }
-        self.put(path, &bytes)
+        self.put_claimed(path, &bytes, target)
     }
 
-    /// Lists `path` as the new generation's (before anything is written
-    /// there) and makes its folders; returns where it goes.
-    fn claim(&self, path: &str) -> Result<PathBuf> {
-        let top = check_path(path)?;
+    /// Lists `paths` as the new generation's (before anything is written
+    /// there, in one write to the list) and makes their folders; returns
+    /// where each goes.
+    fn claim_all(&self, paths: &[&str]) -> Result<Vec<PathBuf>> {
         let mut book = self.book();
-        if !book.paths.insert(path.to_string()) {
-            return Err(Error::internal(format!("two files of the build would be written to {path}")));
+        let mut lines = String::new();
+        for path in paths {
+            let top = check_path(path)?;
+            if !book.paths.insert(path.to_string()) {
+                return Err(Error::internal(format!("two files of the build would be written to {path}")));
+            }
+            book.tops.insert(top);
+            lines.push_str(path);
+            lines.push('\n');
         }
-        book.tops.insert(top);
         let list_path = self.out.list_path(self.n);
         let list = book.list.as_mut().ok_or_else(|| Error::internal("the generation is closed"))?;
-        list.write_all(format!("{path}\n").as_bytes()).map_err(|e| Error::write(&list_path, e))?;
-        for parent in Path::new(path).ancestors().skip(1).filter(|p| !p.as_os_str().is_empty()) {
-            if book.folders.insert(parent.to_path_buf()) {
-                let folder = self.dir.join(parent);
-                std::fs::create_dir_all(&folder).map_err(|e| Error::write(&folder, e))?;
+        list.write_all(lines.as_bytes()).map_err(|e| Error::write(&list_path, e))?;
+        for path in paths {
+            for parent in Path::new(path).ancestors().skip(1).filter(|p| !p.as_os_str().is_empty()) {
+                if book.folders.insert(parent.to_path_buf()) {
+                    let folder = self.dir.join(parent);
+                    std::fs::create_dir_all(&folder).map_err(|e| Error::write(&folder, e))?;
+                }
             }
         }
-        Ok(self.dir.join(path))
+        Ok(paths.iter().map(|p| self.dir.join(p)).collect())
     }
 
     /// A file this build has already written, read back (the site copies
@@ -406,17 +472,10 @@ fn remove_generation(out: &OutDir, n: u64, halfway: &dyn Fn()) -> Result<Option<
             dir.display()
         )));
     };
-    let half = listed.len() / 2;
-    for (i, rel) in listed.iter().enumerate() {
-        if i == half {
-            halfway();
-        }
-        let path = dir.join(rel);
-        match std::fs::remove_file(&path) {
-            Err(e) if e.kind() != ErrorKind::NotFound => return Err(Error::write(&path, e)),
-            _ => {}
-        }
-    }
+    let (first, second) = listed.split_at(listed.len() / 2);
+    remove_files(&dir, first)?;
+    halfway();
+    remove_files(&dir, second)?;
     let mut folders: Vec<&Path> = listed.iter().flat_map(|p| Path::new(p).ancestors().skip(1)).filter(|p| !p.as_os_str().is_empty()).collect();
     folders.sort_by_key(|p| std::cmp::Reverse((p.components().count(), p.to_path_buf())));
     folders.dedup();
@@ -436,6 +495,26 @@ fn remove_generation(out: &OutDir, n: u64, halfway: &dyn Fn()) -> Result<Option<
         }
     }
     remove_list()
+}
+
+/// Deletes the files `listed` under `dir` (missing ones are gone already),
+/// two threads at a time: the system's time, not ours, is most of it.
+fn remove_files(dir: &Path, listed: &[String]) -> Result<()> {
+    let remove = |part: &[String]| {
+        part.iter().try_for_each(|rel| {
+            let path = dir.join(rel);
+            match std::fs::remove_file(&path) {
+                Err(e) if e.kind() != ErrorKind::NotFound => Err(Error::write(&path, e)),
+                _ => Ok(()),
+            }
+        })
+    };
+    let (a, b) = listed.split_at(listed.len() / 2);
+    std::thread::scope(|s| {
+        let other = s.spawn(|| remove(b));
+        let mine = remove(a);
+        mine.and(other.join().unwrap_or_else(|_| Err(Error::internal("a thread deleting the old outputs panicked"))))
+    })
 }
 
 /// A file under `dir`, to name in a note.

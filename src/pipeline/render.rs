@@ -19,7 +19,7 @@ use crate::handbook::{self, PdfOptions};
 use crate::style::Style;
 
 /// Called with true before the books are put together and with false
-/// after: the binary uses it to return freed memory to the system at once
+/// after, when more than two are built: the binary uses it to return freed memory to the system at once
 /// while the books' large buffers come and go (see main.rs).
 pub static AROUND_BOOKS: std::sync::OnceLock<fn(bool)> = std::sync::OnceLock::new();
 
@@ -28,6 +28,8 @@ pub struct Rendered {
     pub artifacts: Vec<Staged>,
     /// The files of each node built now, with their SHA-256.
     pub files: BTreeMap<Node, Vec<(String, String)>>,
+    /// Where each book's own pages settled (made now or kept from the last build).
+    pub seeds: BTreeMap<String, String>,
 }
 
 /// The last build's files of `node`, put into the new generation (linked:
@@ -35,7 +37,7 @@ pub struct Rendered {
 /// where their stamps do not show them unchanged).
 pub(super) fn last_files(old: &State, node: &Node, stage: &Staging) -> Result<Vec<Staged>> {
     let prev = old.nodes.get(node).ok_or_else(|| Error::internal(format!("{node}: reused without a state")))?;
-    prev.files.iter().map(|(p, h)| stage.keep(p, h)).collect()
+    stage.keep_all(&prev.files)
 }
 
 /// The paths of a chart node's files, in the order [`chart_files`] makes
@@ -94,6 +96,9 @@ pub fn check_chart_names(config: &Config) -> Result<()> {
     Ok(())
 }
 
+/// A book's file in the new generation, and where its own pages settled.
+type BookDone = (Vec<Staged>, Option<String>);
+
 /// A chart node's files in the new generation, and its handbook PNG for the PDFs.
 type ChartDone = (Vec<Staged>, Option<Vec<u8>>);
 
@@ -134,7 +139,7 @@ pub fn render(report: &Report, paths: &Paths, decisions: &BTreeMap<Node, Decisio
             Ok((staged, png))
         })
         .collect();
-    let mut rendered = Rendered { artifacts: Vec::new(), files: BTreeMap::new() };
+    let mut rendered = Rendered { artifacts: Vec::new(), files: BTreeMap::new(), seeds: BTreeMap::new() };
     let mut images: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     for (files, (node, _, figure)) in done.into_iter().zip(&units) {
         let (files, png) = files?;
@@ -172,29 +177,39 @@ pub fn render(report: &Report, paths: &Paths, decisions: &BTreeMap<Node, Decisio
             chapter_pdfs.insert(ch.id.clone(), stage.read(&format!("handbook/{}.pdf", ch.id))?);
         }
     }
+    // Two books or fewer (an edit) are small beside the whole build: the
+    // memory they free stays for reuse rather than being faulted in again.
+    let alone = books.iter().filter(|n| built(n)).count() > 2;
     let around = |on: bool| {
-        if let Some(hook) = AROUND_BOOKS.get() {
+        if let Some(hook) = AROUND_BOOKS.get().filter(|_| alone) {
             hook(on);
         }
     };
     around(true);
-    let one = |b: &crate::model::Book| -> Result<Vec<Staged>> {
+    let one = |b: &crate::model::Book| -> Result<BookDone> {
         let node = Node::Book(b.id.clone());
+        let seed = old.seeds.get(&b.id);
         if !built(&node) {
-            return last_files(old, &node, stage);
+            return Ok((last_files(old, &node, stage)?, seed.cloned()));
         }
-        Ok(vec![stage.put(&handbook::book_path(&b.id), &handbook::render_book(report, &b.id, &chapter_pdfs, &style, &opts)?)?])
+        let (pdf, seed) = handbook::render_book_seeded(report, &b.id, &chapter_pdfs, &style, &opts, seed.map(String::as_str))?;
+        Ok((vec![stage.put(&handbook::book_path(&b.id), &pdf)?], seed))
     };
     // The book of every edition, as large as the others together, is put
     // together alone: beside another book it made the build's peak memory.
-    let (whole, editions): (Vec<_>, Vec<_>) = report.books.iter().enumerate().partition(|(_, b)| b.id == crate::text::COMBINED_BOOK);
-    let mut done: Vec<(usize, Result<Vec<Staged>>)> = whole.into_iter().map(|(k, b)| (k, one(b))).collect();
+    // Two books (an edit: its edition's and the combined one) go side by side.
+    let (whole, editions): (Vec<_>, Vec<_>) = report.books.iter().enumerate().partition(|(_, b)| alone && b.id == crate::text::COMBINED_BOOK);
+    let mut done: Vec<(usize, Result<BookDone>)> = whole.into_iter().map(|(k, b)| (k, one(b))).collect();
     done.extend(editions.into_par_iter().map(|(k, b)| (k, one(b))).collect::<Vec<_>>());
     done.sort_by_key(|(k, _)| *k);
     drop(chapter_pdfs);
     around(false);
-    for ((_, files), node) in done.into_iter().zip(&books) {
-        rendered.add(node, built(node), files?);
+    for (((_, files), node), b) in done.into_iter().zip(&books).zip(&report.books) {
+        let (files, seed) = files?;
+        rendered.add(node, built(node), files);
+        if let Some(seed) = seed {
+            rendered.seeds.insert(b.id.clone(), seed);
+        }
     }
 
     // The site, from the model and the files above (read back from the new generation).

@@ -8,6 +8,7 @@ mod build;
 mod chapters;
 mod common;
 mod deliveries;
+mod edit;
 mod errors;
 mod outputs;
 mod pipeline;
