@@ -197,6 +197,7 @@ pub fn sequence(book: &Book, marks: &[Mark], total: usize, lengths: &[usize], fi
 pub fn merge(matter: &[u8], chapters: Vec<Chapter>, sequence: &Sequence, outline: &[Entry], links: &[Link], meta: &Meta, ink: &Palette) -> Result<Vec<u8>> {
     let mut doc = Document::load_mem(matter).or_render("genpdf wrote a PDF that lopdf cannot read")?;
     doc.version = "1.7".into();
+    finish::embed_shipped_fonts(&mut doc)?;
     finish::one_copy_per_font(&mut doc)?;
     super::fonts::adopt_builtins(&mut doc, [REGULAR_NAME, BOLD_NAME])?;
     // Compressed as in the chapters' files, so the same font is the same bytes.

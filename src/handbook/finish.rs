@@ -50,6 +50,7 @@ pub struct Entry {
 pub fn finish(raw: &[u8], meta: &Meta, outline: &[Entry], links: &[Link], charts: &[&Chart], ink: &Palette) -> Result<Vec<u8>> {
     let mut doc = Document::load_mem(raw).or_render("genpdf wrote a PDF that lopdf cannot read")?;
     doc.version = "1.7".into();
+    embed_shipped_fonts(&mut doc)?;
     one_copy_per_font(&mut doc)?;
     super::fonts::adopt_builtins(&mut doc, [REGULAR_NAME, BOLD_NAME])?;
     // Before the page numbers, which are artifacts of their own.
@@ -355,6 +356,83 @@ pub(super) fn one_copy_per_font(doc: &mut Document) -> Result<()> {
         cid.set("BaseFont", Object::Name(name.into()));
         let descriptor = cid.get(b"FontDescriptor")?.as_reference()?;
         doc.get_dictionary_mut(descriptor)?.set("FontName", Object::Name(name.into()));
+    }
+    Ok(())
+}
+
+/// The shipped fonts as printpdf embeds them, named as [`one_copy_per_font`]
+/// names them: each weight's Type0 font and the objects it reaches, made
+/// once per process from a one-line document.
+struct Embedded {
+    objects: Vec<(ObjectId, Object)>,
+}
+
+fn embedded() -> Result<&'static Embedded> {
+    static EMBEDDED: OnceLock<std::result::Result<Embedded, String>> = OnceLock::new();
+    EMBEDDED
+        .get_or_init(|| {
+            let make = || -> Result<Embedded> {
+                let mut doc = genpdf::Document::new(super::fonts::fonts_for(super::fonts::Pass::Final)?);
+                let mut line = genpdf::elements::Paragraph::default();
+                line.push("Aa");
+                line.push_styled("Aa", genpdf::style::Style::new().bold());
+                doc.push(line);
+                let mut raw = Vec::new();
+                doc.render(&mut raw).or_render("genpdf cannot lay the font sample out")?;
+                let mut doc = Document::load_mem(&raw)?;
+                one_copy_per_font(&mut doc)?;
+                let mut fonts = [None, None];
+                for (&id, object) in &doc.objects {
+                    let Ok(d) = object.as_dict() else { continue };
+                    if d.get(b"Subtype").and_then(Object::as_name).is_ok_and(|s| s == b"Type0") {
+                        let name = d.get(b"BaseFont").and_then(Object::as_name).unwrap_or_default();
+                        if let Some(w) = [REGULAR_NAME, BOLD_NAME].iter().position(|n| n.as_bytes() == name) {
+                            fonts[w] = Some(id);
+                        }
+                    }
+                }
+                let [regular, bold] = fonts;
+                let fonts = [regular.or_render("the font sample lacks the regular weight")?, bold.or_render("the font sample lacks the bold weight")?];
+                let mut reach: Vec<ObjectId> = fonts.to_vec();
+                let mut k = 0;
+                while k < reach.len() {
+                    let mut next = Vec::new();
+                    collect_refs(doc.get_object(reach[k])?, &mut next);
+                    for id in next {
+                        if !reach.contains(&id) {
+                            reach.push(id);
+                        }
+                    }
+                    k += 1;
+                }
+                let objects = reach.iter().map(|id| Ok((*id, doc.get_object(*id)?.clone()))).collect::<Result<_>>()?;
+                Ok(Embedded { objects })
+            };
+            make().map_err(|e| e.to_string())
+        })
+        .as_ref()
+        .map_err(|e| Error::Render(format!("the shipped fonts cannot be embedded: {e}")))
+}
+
+/// Copies the embedded shipped fonts into a file whose layout pass embedded
+/// none (a draft's: built-in fonts only), under new numbers, for
+/// [`super::fonts::adopt_builtins`] to point the built-in fonts at.
+pub(super) fn embed_shipped_fonts(doc: &mut Document) -> Result<()> {
+    let embedded_any = doc.objects.values().any(|o| o.as_dict().is_ok_and(|d| d.get(b"Subtype").and_then(Object::as_name).is_ok_and(|s| s == b"Type0")));
+    let builtin_any = doc.objects.values().any(|o| o.as_dict().is_ok_and(|d| super::fonts::builtin_weight(d).is_some()));
+    if embedded_any || !builtin_any {
+        return Ok(());
+    }
+    let e = embedded()?;
+    let mut map = HashMap::new();
+    for (id, _) in &e.objects {
+        doc.max_id += 1;
+        map.insert(*id, (doc.max_id, 0));
+    }
+    for (id, object) in &e.objects {
+        let mut object = object.clone();
+        replace_refs(&mut object, &map);
+        doc.objects.insert(map[id], object);
     }
     Ok(())
 }

@@ -18,7 +18,6 @@ use std::cell::Cell;
 use std::collections::HashMap;
 
 use std::sync::OnceLock;
-
 use ab_glyph::{Font, FontRef};
 use genpdf::fonts::{FontData, FontFamily};
 use lopdf::content::Content;
@@ -73,7 +72,7 @@ pub fn family(pass: Pass) -> Result<FontFamily<FontData>> {
     fonts_for(pass)
 }
 
-fn fonts_for(pass: Pass) -> Result<FontFamily<FontData>> {
+pub(super) fn fonts_for(pass: Pass) -> Result<FontFamily<FontData>> {
     use printpdf::BuiltinFont::*;
     let [regular, bold] = if pass == Pass::Draft { measuring()?.each_ref().map(|b| b.as_slice()) } else { [FONT_REGULAR, FONT_BOLD] };
     let font = |bytes: &[u8], builtin, what| FontData::new(bytes.to_vec(), builtin).or_render(what);
@@ -123,78 +122,6 @@ pub fn measuring() -> Result<&'static [Vec<u8>; 2]> {
         .map_err(|e| Error::Render(format!("the shipped fonts cannot be remapped for drafts: {e}")))
 }
 
-/// The shipped fonts as printpdf embeds them, named as [`super::finish::one_copy_per_font`]
-/// names them: each weight's Type0 font and the objects it reaches, made
-/// once per process from a one-line document.
-struct Embedded {
-    objects: Vec<(ObjectId, Object)>,
-    fonts: [ObjectId; 2],
-}
-
-fn embedded() -> Result<&'static Embedded> {
-    static EMBEDDED: OnceLock<std::result::Result<Embedded, String>> = OnceLock::new();
-    EMBEDDED
-        .get_or_init(|| {
-            let make = || -> Result<Embedded> {
-                let mut doc = genpdf::Document::new(fonts_for(Pass::Final)?);
-                let mut line = genpdf::elements::Paragraph::default();
-                line.push("Aa");
-                line.push_styled("Aa", genpdf::style::Style::new().bold());
-                doc.push(line);
-                let mut raw = Vec::new();
-                doc.render(&mut raw).or_render("genpdf cannot lay the font sample out")?;
-                let mut doc = Document::load_mem(&raw)?;
-                super::finish::one_copy_per_font(&mut doc)?;
-                let mut fonts = [None, None];
-                for (&id, object) in &doc.objects {
-                    let Ok(d) = object.as_dict() else { continue };
-                    if d.get(b"Subtype").and_then(Object::as_name).is_ok_and(|s| s == b"Type0") {
-                        let name = d.get(b"BaseFont").and_then(Object::as_name).unwrap_or_default();
-                        if let Some(w) = [super::finish::REGULAR_NAME, super::finish::BOLD_NAME].iter().position(|n| n.as_bytes() == name) {
-                            fonts[w] = Some(id);
-                        }
-                    }
-                }
-                let [regular, bold] = fonts;
-                let fonts = [regular.or_render("the font sample lacks the regular weight")?, bold.or_render("the font sample lacks the bold weight")?];
-                let mut reach: Vec<ObjectId> = fonts.to_vec();
-                let mut k = 0;
-                while k < reach.len() {
-                    let mut next = Vec::new();
-                    super::finish::collect_refs(doc.get_object(reach[k])?, &mut next);
-                    for id in next {
-                        if !reach.contains(&id) {
-                            reach.push(id);
-                        }
-                    }
-                    k += 1;
-                }
-                let objects = reach.iter().map(|id| Ok((*id, doc.get_object(*id)?.clone()))).collect::<Result<_>>()?;
-                Ok(Embedded { objects, fonts })
-            };
-            make().map_err(|e| e.to_string())
-        })
-        .as_ref()
-        .map_err(|e| Error::Render(format!("the shipped fonts cannot be embedded: {e}")))
-}
-
-/// Copies the embedded shipped fonts into `doc` under new numbers: the two
-/// Type0 fonts' ids.
-fn import_embedded(doc: &mut Document) -> Result<[ObjectId; 2]> {
-    let e = embedded()?;
-    let mut map = HashMap::new();
-    for (id, _) in &e.objects {
-        doc.max_id += 1;
-        map.insert(*id, (doc.max_id, 0));
-    }
-    for (id, object) in &e.objects {
-        let mut object = object.clone();
-        replace_refs(&mut object, &map);
-        doc.objects.insert(map[id], object);
-    }
-    Ok(e.fonts.map(|f| map[&f]))
-}
-
 /// The shipped font's own line height in ems (ascent, descent and line
 /// gap), which genpdf multiplies by a style's line spacing: a leading of
 /// 1,35 is a line spacing of 1,35 / this.
@@ -208,7 +135,7 @@ pub fn natural_leading() -> f64 {
 }
 
 /// The weight (0 regular, 1 bold) a built-in font of a layout pass stands for.
-fn builtin_weight(font: &Dictionary) -> Option<usize> {
+pub(super) fn builtin_weight(font: &Dictionary) -> Option<usize> {
     if !font.get(b"Subtype").and_then(Object::as_name).is_ok_and(|s| s == b"Type1") {
         return None;
     }
@@ -221,7 +148,7 @@ fn builtin_weight(font: &Dictionary) -> Option<usize> {
 
 /// Points the built-in fonts of a layout pass (all four styles of a draft,
 /// the obliques of a final pass) at the embedded regular and bold fonts
-/// (named `names`; copied in from [`embedded`] if the file has none) and
+/// (named `names`; see [`super::finish::embed_shipped_fonts`]) and
 /// re-encodes their text from Windows-1252 codes to those fonts' glyph ids,
 /// [`NBSP_STAND_IN`] as the no-break space. The layout measured the shipped
 /// fonts, so the text lands where it was laid out.
@@ -239,9 +166,6 @@ pub fn adopt_builtins(doc: &mut Document, names: [&str; 2]) -> Result<()> {
                 targets[w] = Some(id);
             }
         }
-    }
-    if targets == [None, None] {
-        targets = import_embedded(doc)?.map(Some);
     }
     let faces = [face(FONT_REGULAR)?, face(FONT_BOLD)?];
     let pages: Vec<ObjectId> = doc.get_pages().into_values().collect();
